@@ -1,0 +1,182 @@
+"""The MNIST data set: loading it, and the preparation steps of lesson 1 and 3.
+
+``load_mnist`` has the same contract as ``keras.datasets.mnist.load_data()``
+but reads the four IDX files shipped inside this package, so it works offline.
+Every transform is a pure function: it returns a new array and never mutates
+its input.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from mnist_core.idx import read_idx
+
+BUNDLED_DIR = Path(__file__).parent / "assets" / "mnist"
+DATA_DIR_VARIABLE = "MNIST_DATA_DIR"  # names a folder of the four IDX files (.gz or not)
+
+IDX_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+N_CLASSES = 10
+IMAGE_SIDE = 28
+N_PIXELS = IMAGE_SIDE * IMAGE_SIDE  # 784 input neurons: one per pixel
+
+
+@dataclass(frozen=True)
+class MnistFacts:
+    """What a student should know about the data set before touching it."""
+
+    n_train: int = 60_000
+    n_test: int = 10_000
+    image_side: int = IMAGE_SIDE
+    n_classes: int = N_CLASSES
+    writers_train: str = "250 people: half US Census Bureau employees, half high-school students"
+    writers_test: str = "a different 250 people, split the same way"
+
+
+def idx_path(directory: Path, stem: str) -> Path:
+    """The file for ``stem`` in ``directory``: gzip'd if present, else plain."""
+    for candidate in (directory / f"{stem}.gz", directory / stem):
+        if candidate.is_file():
+            return candidate
+    raise ValueError(
+        f"{directory}: no {stem}(.gz) file; the folder must hold the four MNIST IDX files"
+    )
+
+
+def default_source() -> str:
+    """``$MNIST_DATA_DIR`` if it is set, else the bundled copy."""
+    return os.environ.get(DATA_DIR_VARIABLE) or str(BUNDLED_DIR)
+
+
+def load_mnist(
+    source: str | Path | None = None,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Load MNIST as uint8 arrays.
+
+    Parameters
+    ----------
+    source : str or Path, optional
+        A folder holding the four IDX files, or ``"keras"`` to use Keras's own
+        downloader (needs a network). Defaults to ``$MNIST_DATA_DIR`` or the
+        copy bundled with this package.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        uint8 arrays of shapes (60000, 28, 28), (60000,), (10000, 28, 28), (10000,).
+        The arrays are read-only: they are shared by every caller.
+
+    Raises
+    ------
+    ValueError
+        When a file is missing, corrupt or does not fit the others.
+    """
+    source = str(source) if source is not None else default_source()
+    if source == "keras":
+        return _load_with_keras()
+    return _load_from_directory(str(Path(source).resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load_from_directory(directory: str):
+    folder = Path(directory)
+    arrays = {key: read_idx(idx_path(folder, stem)) for key, stem in IDX_FILES.items()}
+    for split in ("train", "test"):
+        images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
+        if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+            raise ValueError(
+                f"{IDX_FILES[split + '_images']}: expected images of 28 x 28, got shape {images.shape}"
+            )
+        if labels.ndim != 1 or len(labels) != len(images):
+            raise ValueError(
+                f"{IDX_FILES[split + '_labels']}: {labels.shape} labels do not match "
+                f"{len(images)} images"
+            )
+        if labels.size and labels.max() >= N_CLASSES:
+            raise ValueError(
+                f"{IDX_FILES[split + '_labels']}: label {labels.max()} is not a digit 0-9"
+            )
+    for array in arrays.values():
+        array.flags.writeable = False
+    return (arrays["train_images"], arrays["train_labels"]), (
+        arrays["test_images"],
+        arrays["test_labels"],
+    )
+
+
+def _load_with_keras():
+    import keras  # only for users who are online and ask for it
+
+    return keras.datasets.mnist.load_data()
+
+
+# --- Preparation steps (lessons 1 and 3). Each returns a new array. ---
+
+
+def scale(images: np.ndarray) -> np.ndarray:
+    """Map pixel values 0-255 to 0-1 as float32 (lesson 1: no fidelity lost)."""
+    return np.asarray(images, dtype=np.float32) / 255.0
+
+
+def flatten(images: np.ndarray) -> np.ndarray:
+    """Unroll images of shape (n, 28, 28) into vectors of shape (n, 784), row after row."""
+    images = np.asarray(images)
+    return images.reshape(len(images), -1).copy()
+
+
+def unflatten(vectors: np.ndarray) -> np.ndarray:
+    """Wrap vectors of shape (n, 784) back into images of shape (n, 28, 28)."""
+    vectors = np.asarray(vectors)
+    return vectors.reshape(len(vectors), IMAGE_SIDE, IMAGE_SIDE).copy()
+
+
+def one_hot(labels: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
+    """Encode integer labels as one-hot float32 rows: 5 -> [0,0,0,0,0,1,0,0,0,0]."""
+    labels = np.asarray(labels)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"labels must be integers from 0 to {n_classes - 1}")
+    encoded = np.zeros((len(labels), n_classes), dtype=np.float32)
+    encoded[np.arange(len(labels)), labels.astype(np.int64)] = 1.0
+    return encoded
+
+
+def invert(images: np.ndarray) -> np.ndarray:
+    """Swap foreground and background: light digits on dark become dark on light."""
+    return (255 - np.asarray(images, dtype=np.uint8)).astype(np.uint8)
+
+
+def split_validation(
+    n_train: int, validation_size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split indices 0..n_train-1 into (training, validation) index arrays.
+
+    Parameters
+    ----------
+    n_train : int
+        Number of training samples available.
+    validation_size : int
+        How many of them to hold out for validation.
+    seed : int
+        The split is the same for the same seed.
+
+    Returns
+    -------
+    train_indices, validation_indices : int arrays, sorted
+    """
+    if not 0 < validation_size < n_train:
+        raise ValueError(
+            f"validation_size must be between 1 and {n_train - 1}, got {validation_size}"
+        )
+    order = np.random.default_rng(seed).permutation(n_train)
+    return np.sort(order[validation_size:]), np.sort(order[:validation_size])

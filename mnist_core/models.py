@@ -1,0 +1,165 @@
+"""Build, save and load the Keras models of the lessons.
+
+Every model built here takes raw pixel values 0-255 and, when its spec says so,
+scales them to 0-1 in its first layer (``scale_to_0_1``). Keeping the scaling
+inside the model means the data stays uint8 in memory (47 MB, not 188 MB) and a
+downloaded ``.keras`` file predicts from plain pixels. Models uploaded by a user
+usually expect 0-1 inputs; ``to_model_inputs`` handles both.
+
+Keras is imported lazily inside functions: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
+from mnist_core.spec import ModelSpec
+
+SCALING_LAYER_NAME = "scale_to_0_1"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a 784-1024x5-10 network is ~20 MB with optimizer state
+
+
+def make_optimizer(name: str, learning_rate: float):
+    """A Keras optimizer object: 'sgd', 'rmsprop' or 'adam' with the given learning rate."""
+    import keras
+
+    optimizers = {
+        "sgd": keras.optimizers.SGD,
+        "rmsprop": keras.optimizers.RMSprop,
+        "adam": keras.optimizers.Adam,
+    }
+    return optimizers[name](learning_rate=learning_rate)
+
+
+def build_model(spec: ModelSpec, steps_per_execution: int = 1):
+    """Build and compile the network described by ``spec``.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+    steps_per_execution : int
+        Gradient updates Keras runs per call into TensorFlow; more is faster,
+        with identical results.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with categorical cross-entropy and accuracy; input shape
+        (None, 784) for the dense network, (None, 28, 28, 1) for the convnet.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=spec.input_shape, name="pixels")
+    x = inputs
+    if spec.scale_inputs:
+        x = layers.Rescaling(1.0 / 255, name=SCALING_LAYER_NAME)(x)
+    if spec.architecture == "convnet":
+        x = layers.Conv2D(spec.conv_filters, (3, 3), activation="relu", name="conv")(x)
+        x = layers.MaxPooling2D((2, 2), name="pool")(x)
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(spec.conv_dense_units, activation="relu", name="hidden_1")(x)
+    else:
+        for index, (units, rate) in enumerate(zip(spec.hidden_units, spec.dropout), start=1):
+            x = layers.Dense(units, activation=spec.activation, name=f"hidden_{index}")(x)
+            if rate > 0:
+                x = layers.Dropout(rate, name=f"dropout_{index}")(x)
+    outputs = layers.Dense(N_CLASSES, activation="softmax", name="output")(x)
+    model = keras.Model(inputs, outputs, name=spec.architecture)
+    model.compile(
+        optimizer=make_optimizer(spec.optimizer, spec.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
+    return model
+
+
+def model_summary(model) -> str:
+    """The text of ``model.summary()``."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+    return "\n".join(lines)
+
+
+def expects_raw_pixels(model) -> bool:
+    """True when the model scales its own inputs (built here), False when it wants 0-1."""
+    return any(layer.name == SCALING_LAYER_NAME for layer in model.layers)
+
+
+def to_model_inputs(model, images: np.ndarray) -> np.ndarray:
+    """Reshape (and scale, if the model does not) uint8 images for ``model``.
+
+    Parameters
+    ----------
+    images : array-like of shape (n, 28, 28) or (n, 784), values 0-255
+
+    Returns
+    -------
+    ndarray of shape (n, *model input shape), float32
+    """
+    images = np.asarray(images)
+    values = images.astype(np.float32)
+    if not expects_raw_pixels(model):
+        values = values / 255.0
+    return values.reshape((len(images), *model.input_shape[1:]))
+
+
+def check_mnist_model(model) -> None:
+    """Raise ValueError unless ``model`` takes 28 x 28 (or 784) pixels and outputs 10 classes."""
+    input_shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
+    accepted = {(N_PIXELS,), (IMAGE_SIDE, IMAGE_SIDE), (IMAGE_SIDE, IMAGE_SIDE, 1)}
+    if input_shape not in accepted:
+        raise ValueError(
+            f"this model takes inputs of shape {model.input_shape}; an MNIST model must take "
+            "784-long vectors or 28 x 28 (x 1) images"
+        )
+    if tuple(model.output_shape[1:]) != (N_CLASSES,):
+        raise ValueError(
+            f"this model outputs shape {model.output_shape}; an MNIST model must output 10 class scores"
+        )
+
+
+def load_model_bytes(data: bytes, filename: str = "model.keras"):
+    """Load a user's ``.keras`` file with Keras safe mode and check it is an MNIST model.
+
+    Raises
+    ------
+    ValueError
+        With a message that says what to do: too large, not a .keras archive,
+        unreadable by Keras, or not shaped for MNIST.
+    """
+    import keras
+
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValueError(
+            f"{filename} is {len(data) / 1e6:.0f} MB; models up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted"
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.keras"
+        path.write_bytes(data)
+        if not zipfile.is_zipfile(path):
+            raise ValueError(
+                f"{filename} is not a .keras model file (those are zip archives saved by model.save)"
+            )
+        try:
+            model = keras.models.load_model(path, safe_mode=True)
+        except Exception as error:  # noqa: BLE001 - Keras raises many types for bad files
+            raise ValueError(
+                f"Keras could not load {filename}: {type(error).__name__}: {str(error)[:300]}"
+            ) from error
+    check_mnist_model(model)
+    return model
+
+
+def model_to_bytes(model) -> bytes:
+    """The ``.keras`` file of ``model`` (architecture, weights, optimizer state) as bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()

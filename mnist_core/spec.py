@@ -1,0 +1,216 @@
+"""What to build and how to train it: frozen, validated specs and the lessons' presets.
+
+Nothing here imports Keras, so pages can show specs, presets and parameter
+counts without paying for TensorFlow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
+
+ARCHITECTURES = ("dense", "convnet")
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+OPTIMIZERS = ("sgd", "rmsprop", "adam")
+VALIDATION_CHOICES = ("holdout", "test")
+MAX_HIDDEN_LAYERS = 5
+MAX_UNITS = 1024
+MAX_TRAIN_SAMPLES = 60_000
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The network to build (lessons 3, 5 and 6)."""
+
+    architecture: str = "dense"
+    hidden_units: tuple[int, ...] = (32,)  # dense: one entry per hidden layer
+    dropout: tuple[float, ...] = (0.0,)  # dense: rate after each hidden layer
+    activation: str = "relu"
+    conv_filters: int = 32  # convnet: 3 x 3 filters in the one Conv2D layer
+    conv_dense_units: int = 100  # convnet: the Dense layer after Flatten
+    optimizer: str = "rmsprop"
+    learning_rate: float = 0.001
+    scale_inputs: bool = True  # False really feeds 0-255 pixels (lesson 3's bad run)
+
+    def __post_init__(self):
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+        if not 0 <= len(self.hidden_units) <= MAX_HIDDEN_LAYERS:
+            raise ValueError(
+                f"a dense network has 0 to {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden_units)}"
+            )
+        for units in self.hidden_units:
+            if not (isinstance(units, int) and 1 <= units <= MAX_UNITS):
+                raise ValueError(f"units per layer must be between 1 and {MAX_UNITS}, got {units}")
+        if len(self.dropout) != len(self.hidden_units):
+            raise ValueError(
+                f"give one dropout rate per hidden layer: {len(self.hidden_units)} layers, "
+                f"{len(self.dropout)} rates"
+            )
+        for rate in self.dropout:
+            if not (math.isfinite(rate) and 0.0 <= rate <= 0.9):
+                raise ValueError(f"dropout must be between 0 and 0.9, got {rate}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        if not 1 <= self.conv_filters <= 128:
+            raise ValueError(f"conv_filters must be between 1 and 128, got {self.conv_filters}")
+        if not 1 <= self.conv_dense_units <= MAX_UNITS:
+            raise ValueError(
+                f"conv_dense_units must be between 1 and {MAX_UNITS}, got {self.conv_dense_units}"
+            )
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 100):
+            raise ValueError(
+                f"learning_rate must be a number above 0 and at most 100, got {self.learning_rate}"
+            )
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """(784,) vectors for the dense network, (28, 28, 1) images for the convnet."""
+        return (N_PIXELS,) if self.architecture == "dense" else (IMAGE_SIDE, IMAGE_SIDE, 1)
+
+    def describe(self) -> str:
+        """A short name such as '784-32-10 relu, rmsprop' or 'convnet 32x3x3-100-10, sgd'."""
+        if self.architecture == "convnet":
+            shape = f"convnet {self.conv_filters}x3x3-{self.conv_dense_units}-10"
+        else:
+            shape = "-".join(str(n) for n in (N_PIXELS, *self.hidden_units, N_CLASSES))
+            if self.hidden_units:
+                shape += f" {self.activation}"
+            if any(self.dropout):
+                shape += " + dropout"
+        return f"{shape}, {self.optimizer} lr {self.learning_rate:g}" + (
+            "" if self.scale_inputs else ", unscaled 0-255 inputs"
+        )
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to fit: epochs, batch size, validation and seed (lesson 3)."""
+
+    epochs: int = 5
+    batch_size: int = 128
+    validation: str = "holdout"  # "holdout" part of the training set, or "test" (the lesson's shortcut)
+    validation_size: int = 5_000  # held-out training images when validation == "holdout"
+    train_limit: int | None = None  # use only the first N training images (tests, quick demos)
+    seed: int = 42
+
+    def __post_init__(self):
+        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= 50):
+            raise ValueError(f"epochs must be between 1 and 50, got {self.epochs}")
+        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= MAX_TRAIN_SAMPLES):
+            raise ValueError(f"batch_size must be between 1 and {MAX_TRAIN_SAMPLES}, got {self.batch_size}")
+        if self.validation not in VALIDATION_CHOICES:
+            raise ValueError(f"validation must be one of {VALIDATION_CHOICES}, got {self.validation!r}")
+        if self.train_limit is not None and not 20 <= self.train_limit <= MAX_TRAIN_SAMPLES:
+            raise ValueError(f"train_limit must be between 20 and {MAX_TRAIN_SAMPLES}, got {self.train_limit}")
+        available = self.train_limit or MAX_TRAIN_SAMPLES
+        if self.validation == "holdout" and not 1 <= self.validation_size < available:
+            raise ValueError(
+                f"validation_size must be between 1 and {available - 1}, got {self.validation_size}"
+            )
+
+    @property
+    def training_samples(self) -> int:
+        """How many images the network trains on after the validation hold-out."""
+        available = self.train_limit or MAX_TRAIN_SAMPLES
+        return available - self.validation_size if self.validation == "holdout" else available
+
+    @property
+    def gradient_updates_per_epoch(self) -> int:
+        """ceil(training samples / batch size): one weight update per mini-batch."""
+        return math.ceil(self.training_samples / self.batch_size)
+
+    @property
+    def gradient_updates_total(self) -> int:
+        return self.gradient_updates_per_epoch * self.epochs
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A network and training set-up from the lessons."""
+
+    key: str
+    title: str
+    lesson: str
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+PRESETS = {
+    preset.key: preset
+    for preset in (
+        Preset("first-network", "First network (784-32-10)", "Lesson 3"),
+        Preset(
+            "deeper-network",
+            "Deeper network (two 512 layers + dropout 0.2)",
+            "Lesson 5",
+            ModelSpec(hidden_units=(512, 512), dropout=(0.2, 0.2)),
+        ),
+        Preset(
+            "convnet",
+            "Small convnet (32 filters, 3 x 3)",
+            "Lesson 6",
+            ModelSpec(architecture="convnet", hidden_units=(), dropout=(), optimizer="sgd", learning_rate=0.01),
+            TrainConfig(epochs=10, batch_size=32),
+        ),
+        Preset(
+            "unscaled",
+            "First network on unscaled 0-255 pixels",
+            "Lesson 3",
+            ModelSpec(scale_inputs=False),
+        ),
+    )
+}
+
+
+def with_hidden_layers(spec: ModelSpec, units: tuple[int, ...], dropout: tuple[float, ...]) -> ModelSpec:
+    """A copy of ``spec`` with other hidden layers."""
+    return replace(spec, hidden_units=tuple(units), dropout=tuple(dropout))
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One layer's trainable parameters, with the formula that gives them."""
+
+    name: str
+    formula: str
+    parameters: int
+
+
+def parameter_counts(spec: ModelSpec) -> list[LayerCount]:
+    """Parameters of each layer with weights, computed from the formula (no Keras needed).
+
+    Returns
+    -------
+    list of LayerCount
+        e.g. for the first network: ``Dense 32: 784 x 32 + 32 = 25,120`` and
+        ``Dense 10 (output): 32 x 10 + 10 = 330``.
+    """
+    counts = []
+    if spec.architecture == "convnet":
+        filters = spec.conv_filters
+        conv = 3 * 3 * 1 * filters + filters
+        counts.append(LayerCount(f"Conv2D {filters}", f"3 x 3 x 1 x {filters} + {filters}", conv))
+        flat = 13 * 13 * filters  # 26 x 26 after a 3 x 3 'valid' conv, halved by 2 x 2 pooling
+        units = spec.conv_dense_units
+        counts.append(LayerCount(f"Dense {units}", f"{flat:,} x {units} + {units}", flat * units + units))
+        fan_in = units
+    else:
+        fan_in = N_PIXELS
+        for units in spec.hidden_units:
+            counts.append(
+                LayerCount(f"Dense {units}", f"{fan_in} x {units} + {units}", fan_in * units + units)
+            )
+            fan_in = units
+    counts.append(
+        LayerCount(
+            f"Dense {N_CLASSES} (output)",
+            f"{fan_in} x {N_CLASSES} + {N_CLASSES}",
+            fan_in * N_CLASSES + N_CLASSES,
+        )
+    )
+    return counts

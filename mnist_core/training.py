@@ -1,0 +1,301 @@
+"""The training engine: fit a spec'd network on MNIST, streaming progress as it goes.
+
+``train`` is the one way the project trains a Keras model: the command line
+calls it directly, the Build & Train page runs it inside a ``BackgroundTask``.
+It is faster than a plain ``model.fit`` because it runs several gradient updates
+per call into TensorFlow (``steps_per_execution``), which gives identical
+numbers, while still reporting progress several times a second.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from mnist_core.data import N_PIXELS, load_mnist, one_hot, split_validation
+from mnist_core.spec import ModelSpec, TrainConfig
+from mnist_core.tasks import TaskControl, TaskFailed
+
+SAMPLES_PER_EXECUTION = 4096  # images per call into TensorFlow: fast, yet reports ~10x a second
+MAX_STEPS_PER_EXECUTION = 64
+
+
+def choose_steps_per_execution(batch_size: int) -> int:
+    """Gradient updates per TensorFlow call: about 4,096 images' worth, between 1 and 64."""
+    return max(1, min(MAX_STEPS_PER_EXECUTION, round(SAMPLES_PER_EXECUTION / batch_size)))
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Arrays ready for ``fit``: uint8 pixels shaped for the model, one-hot targets."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray  # one-hot, float32
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    y_test_labels: np.ndarray  # integer labels kept apart from the one-hot ones (lesson 5's bug)
+
+
+def prepare_data(spec: ModelSpec, config: TrainConfig, mnist=None) -> PreparedData:
+    """Split, reshape and one-hot encode MNIST for ``spec`` and ``config``.
+
+    Pixels stay uint8 (the model scales them), so the training set costs 47 MB,
+    not 188 MB as float32.
+    """
+    (x_train, y_train), (x_test, y_test) = mnist if mnist is not None else load_mnist()
+    if config.train_limit:
+        x_train, y_train = x_train[: config.train_limit], y_train[: config.train_limit]
+    shape = spec.input_shape
+
+    def shaped(images):
+        return images.reshape((len(images), *shape))
+
+    if config.validation == "holdout":
+        train_idx, val_idx = split_validation(len(x_train), config.validation_size, config.seed)
+        x_fit, y_fit = x_train[train_idx], y_train[train_idx]
+        x_val, y_val = x_train[val_idx], y_train[val_idx]
+    else:
+        x_fit, y_fit, x_val, y_val = x_train, y_train, x_test, y_test
+    return PreparedData(
+        x_train=shaped(x_fit),
+        y_train=one_hot(y_fit),
+        x_val=shaped(x_val),
+        y_val=one_hot(y_val),
+        x_test=shaped(x_test),
+        y_test=one_hot(y_test),
+        y_test_labels=np.asarray(y_test),
+    )
+
+
+@dataclass
+class TrainingResult:
+    """What a finished (or stopped) run leaves behind."""
+
+    model: object  # keras.Model
+    spec: ModelSpec
+    config: TrainConfig
+    epochs: list[dict]  # one row per epoch: epoch, loss, accuracy, val_loss, val_accuracy
+    test_loss: float
+    test_accuracy: float
+    correct: int
+    incorrect: int
+    train_seconds: float  # fit only: no data loading, model building or test evaluation
+    stopped_early: bool = False
+
+    def summary(self) -> dict:
+        """A JSON-ready summary, as printed by the command line."""
+        return {
+            "model": self.spec.describe(),
+            "epochs": len(self.epochs),
+            "batch_size": self.config.batch_size,
+            "train_seconds": round(self.train_seconds, 3),
+            "test_loss": round(self.test_loss, 4),
+            "test_accuracy": round(self.test_accuracy, 4),
+            "correct": self.correct,
+            "incorrect": self.incorrect,
+            "stopped_early": self.stopped_early,
+        }
+
+
+def divergence_message(updates: int, spec: ModelSpec) -> str:
+    """Why a run whose loss became NaN or infinite was ended, in a student's words."""
+    advice = (
+        "try a learning rate 10 times smaller"
+        if spec.scale_inputs
+        else "turn input scaling on, or use a much smaller learning rate"
+    )
+    return (
+        f"The loss stopped being a number (NaN or infinity) after {updates:,} gradient updates: "
+        f"the steps were so large that the weights overshot and blew up (learning rate "
+        f"{spec.learning_rate:g}). The run was ended; {advice}."
+    )
+
+
+def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskControl | None):
+    """A Keras callback that streams batch and epoch metrics and obeys pause and stop."""
+    import keras
+
+    updates_per_epoch = config.gradient_updates_per_epoch
+    updates_total = config.gradient_updates_total
+
+    class ProgressCallback(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.diverged_after: int | None = None
+            self.stopped = False
+            self.epoch_rows: list[dict] = []
+            self._started = time.perf_counter()
+            self._epoch_start_update = 0
+            self._last = (0, 0.0, 0.0)  # (updates into epoch, running loss, running accuracy)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch_start_update = epoch * updates_per_epoch
+            self._last = (0, 0.0, 0.0)
+
+        def on_train_batch_end(self, batch, logs=None):
+            logs = logs or {}
+            updates = int(self.model.optimizer.iterations.numpy())
+            loss, accuracy = float(logs.get("loss", math.nan)), float(logs.get("accuracy", math.nan))
+            if not math.isfinite(loss):
+                self.diverged_after = updates
+                self.model.stop_training = True
+                return
+            # Keras reports running means over the epoch; difference them to get the
+            # mean over just the latest batches, which is what a student expects to see.
+            into_epoch = updates - self._epoch_start_update
+            done_before, loss_before, accuracy_before = self._last
+            new = max(into_epoch - done_before, 1)
+            recent_loss = (loss * into_epoch - loss_before * done_before) / new
+            recent_accuracy = (accuracy * into_epoch - accuracy_before * done_before) / new
+            self._last = (into_epoch, loss, accuracy)
+            if control is None:
+                return
+
+            def append(detail):
+                batches = detail.setdefault("batches", {"update": [], "loss": [], "accuracy": []})
+                batches["update"].append(updates)
+                batches["loss"].append(recent_loss)
+                batches["accuracy"].append(min(max(recent_accuracy, 0.0), 1.0))
+                detail["updates_done"] = updates
+
+            control.update_detail(append)
+            control.report(
+                fraction=updates / updates_total,
+                message=f"Epoch {updates // updates_per_epoch + 1 if updates < updates_total else config.epochs}"
+                f" of {config.epochs}: {updates:,} of {updates_total:,} gradient updates",
+            )
+            control.wait_while_paused()
+            if control.stop_requested:
+                self.stopped = True
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            row = {"epoch": epoch + 1}
+            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                row[key] = float(logs[key]) if key in logs else math.nan
+            row["seconds"] = time.perf_counter() - self._started
+            self.epoch_rows.append(row)
+            if not math.isfinite(row["loss"]):
+                self.diverged_after = self.diverged_after or int(self.model.optimizer.iterations.numpy())
+                self.model.stop_training = True
+            if control is not None:
+                control.update_detail(lambda detail: detail.setdefault("epochs", []).append(dict(row)))
+
+    return ProgressCallback()
+
+
+def train(
+    spec: ModelSpec,
+    config: TrainConfig,
+    control: TaskControl | None = None,
+    mnist=None,
+    on_epoch_end: Callable[[dict], None] | None = None,
+) -> TrainingResult:
+    """Build, fit and evaluate a network; the engine behind the page and the command line.
+
+    Parameters
+    ----------
+    spec, config : ModelSpec, TrainConfig
+    control : TaskControl, optional
+        When run as a background task: progress goes there, pause and stop come from there.
+    mnist : ((x_train, y_train), (x_test, y_test)), optional
+        Defaults to ``load_mnist()``.
+    on_epoch_end : callable, optional
+        Called with each epoch's row (the command line prints it).
+
+    Returns
+    -------
+    TrainingResult
+
+    Raises
+    ------
+    TaskFailed
+        When the loss diverges to NaN or infinity.
+    """
+    import keras
+
+    def phase(name, message):
+        if control is not None:
+            control.report(message=message, phase=name)
+
+    phase("preparing", "Preparing the data: split, reshape, one-hot")
+    data = prepare_data(spec, config, mnist)
+    if control is not None:
+        control.report(
+            fraction=0.0,
+            updates_done=0,
+            updates_total=config.gradient_updates_total,
+            updates_per_epoch=config.gradient_updates_per_epoch,
+            training_samples=len(data.x_train),
+            validation_samples=len(data.x_val),
+        )
+        control.checkpoint()
+    phase("building", "Building the model")
+    keras.utils.set_random_seed(config.seed)
+    model = build_model_for_training(spec, config)
+    callback = make_progress_callback(spec, config, control)
+    if on_epoch_end is not None:
+        printer = keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs: on_epoch_end(callback.epoch_rows[-1])
+        )
+        callbacks = [callback, printer]
+    else:
+        callbacks = [callback]
+    phase("training", "Training")
+    started = time.perf_counter()
+    model.fit(
+        data.x_train,
+        data.y_train,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=(data.x_val, data.y_val),
+        callbacks=callbacks,
+        verbose=0,
+    )
+    train_seconds = time.perf_counter() - started
+    if callback.diverged_after is not None:
+        raise TaskFailed(divergence_message(callback.diverged_after, spec))
+    phase("evaluating", "Evaluating on the 10,000 test images")
+    test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, batch_size=1000, verbose=0)
+    predicted = predict_classes(model, data.x_test)
+    correct = int((predicted == data.y_test_labels).sum())
+    return TrainingResult(
+        model=model,
+        spec=spec,
+        config=config,
+        epochs=callback.epoch_rows,
+        test_loss=float(test_loss),
+        test_accuracy=float(test_accuracy),
+        correct=correct,
+        incorrect=len(predicted) - correct,
+        train_seconds=train_seconds,
+        stopped_early=callback.stopped,
+    )
+
+
+def build_model_for_training(spec: ModelSpec, config: TrainConfig):
+    """``build_model`` with the steps per execution that suit ``config.batch_size``."""
+    from mnist_core.models import build_model
+
+    return build_model(spec, steps_per_execution=choose_steps_per_execution(config.batch_size))
+
+
+def predict_classes(model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """argmax of the softmax output: the predicted digit for each input."""
+    probabilities = model.predict(x, batch_size=batch_size, verbose=0)
+    return np.argmax(probabilities, axis=1)
+
+
+def pixels_for(spec: ModelSpec, images: np.ndarray) -> np.ndarray:
+    """Shape uint8 images (n, 28, 28) as ``spec``'s model takes them: (n, 784) or (n, 28, 28, 1)."""
+    images = np.asarray(images)
+    if spec.architecture == "dense":
+        return images.reshape(len(images), N_PIXELS)
+    return images.reshape(len(images), 28, 28, 1)
