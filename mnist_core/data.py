@@ -49,9 +49,7 @@ def idx_path(directory: Path, stem: str) -> Path:
     for candidate in (directory / f"{stem}.gz", directory / stem):
         if candidate.is_file():
             return candidate
-    raise ValueError(
-        f"{directory}: no {stem}(.gz) file; the folder must hold the four MNIST IDX files"
-    )
+    raise ValueError(f"{directory}: no {stem}(.gz) file; the folder must hold the four MNIST IDX files")
 
 
 def default_source() -> str:
@@ -100,13 +98,10 @@ def _load_from_directory(directory: str):
             )
         if labels.ndim != 1 or len(labels) != len(images):
             raise ValueError(
-                f"{IDX_FILES[split + '_labels']}: {labels.shape} labels do not match "
-                f"{len(images)} images"
+                f"{IDX_FILES[split + '_labels']}: {labels.shape} labels do not match {len(images)} images"
             )
         if labels.size and labels.max() >= N_CLASSES:
-            raise ValueError(
-                f"{IDX_FILES[split + '_labels']}: label {labels.max()} is not a digit 0-9"
-            )
+            raise ValueError(f"{IDX_FILES[split + '_labels']}: label {labels.max()} is not a digit 0-9")
     for array in arrays.values():
         array.flags.writeable = False
     return (arrays["train_images"], arrays["train_labels"]), (
@@ -156,9 +151,7 @@ def invert(images: np.ndarray) -> np.ndarray:
     return (255 - np.asarray(images, dtype=np.uint8)).astype(np.uint8)
 
 
-def split_validation(
-    n_train: int, validation_size: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
+def split_validation(n_train: int, validation_size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Split indices 0..n_train-1 into (training, validation) index arrays.
 
     Parameters
@@ -175,8 +168,6 @@ def split_validation(
     train_indices, validation_indices : int arrays, sorted
     """
     if not 0 < validation_size < n_train:
-        raise ValueError(
-            f"validation_size must be between 1 and {n_train - 1}, got {validation_size}"
-        )
+        raise ValueError(f"validation_size must be between 1 and {n_train - 1}, got {validation_size}")
     order = np.random.default_rng(seed).permutation(n_train)
     return np.sort(order[validation_size:]), np.sort(order[:validation_size])

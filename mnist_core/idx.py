@@ -117,8 +117,7 @@ def read_idx(path: str | Path) -> np.ndarray:
         )
     if actual > expected:
         raise ValueError(
-            f"{path.name}: {actual - expected:,} unexpected bytes after the data; "
-            "the file is corrupt"
+            f"{path.name}: {actual - expected:,} unexpected bytes after the data; the file is corrupt"
         )
     values = np.frombuffer(data, dtype=dtype, offset=header.header_bytes)
     return values.reshape(header.dims).astype(dtype.newbyteorder("="), copy=False)

@@ -106,7 +106,9 @@ class TrainConfig:
         if self.validation not in VALIDATION_CHOICES:
             raise ValueError(f"validation must be one of {VALIDATION_CHOICES}, got {self.validation!r}")
         if self.train_limit is not None and not 20 <= self.train_limit <= MAX_TRAIN_SAMPLES:
-            raise ValueError(f"train_limit must be between 20 and {MAX_TRAIN_SAMPLES}, got {self.train_limit}")
+            raise ValueError(
+                f"train_limit must be between 20 and {MAX_TRAIN_SAMPLES}, got {self.train_limit}"
+            )
         available = self.train_limit or MAX_TRAIN_SAMPLES
         if self.validation == "holdout" and not 1 <= self.validation_size < available:
             raise ValueError(
@@ -154,7 +156,9 @@ PRESETS = {
             "convnet",
             "Small convnet (32 filters, 3 x 3)",
             "Lesson 6",
-            ModelSpec(architecture="convnet", hidden_units=(), dropout=(), optimizer="sgd", learning_rate=0.01),
+            ModelSpec(
+                architecture="convnet", hidden_units=(), dropout=(), optimizer="sgd", learning_rate=0.01
+            ),
             TrainConfig(epochs=10, batch_size=32),
         ),
         Preset(

@@ -17,9 +17,10 @@ import copy
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 POLL_SECONDS = 0.1  # how often waiting loops look at stop requests and their owner
 
@@ -127,9 +128,7 @@ class TaskControl:
         """Block while paused, without raising (for workers that stop on their own terms)."""
         self._task._wait_while_paused()
 
-    def report(
-        self, fraction: float | None = None, message: str | None = None, **detail: Any
-    ) -> None:
+    def report(self, fraction: float | None = None, message: str | None = None, **detail: Any) -> None:
         """Publish progress: the share done, a one-line message, and worker-specific fields."""
         self._task._report(fraction, message, detail)
 
@@ -245,7 +244,9 @@ class BackgroundTask:
     # --- the worker thread ---
 
     def _run(self) -> None:
-        if self._slots and not self._slots.acquire(self.id, lambda: self._stop_event.is_set() or self._owner_gone()):
+        if self._slots and not self._slots.acquire(
+            self.id, lambda: self._stop_event.is_set() or self._owner_gone()
+        ):
             self._finish(TaskState.STOPPED, "Stopped before it started")
             return
         try:

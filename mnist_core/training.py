@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from mnist_core.tasks import TaskControl, TaskFailed
 
 SAMPLES_PER_EXECUTION = 4096  # images per call into TensorFlow: fast, yet reports ~10x a second
 MAX_STEPS_PER_EXECUTION = 64
+MAX_WEIGHT_HISTORY_VALUES = 20_000_000  # float32 values kept per run for the loss-landscape path
 
 
 def choose_steps_per_execution(batch_size: int) -> int:
@@ -87,6 +88,9 @@ class TrainingResult:
     incorrect: int
     train_seconds: float  # fit only: no data loading, model building or test evaluation
     stopped_early: bool = False
+    # model.get_weights() before training and after each epoch (only the first and last
+    # when a big network times many epochs would not fit in MAX_WEIGHT_HISTORY_VALUES)
+    weight_history: list[list[np.ndarray]] | None = None
 
     def summary(self) -> dict:
         """A JSON-ready summary, as printed by the command line."""
@@ -133,6 +137,17 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             self._started = time.perf_counter()
             self._epoch_start_update = 0
             self._last = (0, 0.0, 0.0)  # (updates into epoch, running loss, running accuracy)
+            self.weight_history: list[list[np.ndarray]] = []
+            self._keep_every_epoch = True
+
+        def on_train_begin(self, logs=None):
+            self.weight_history = [self.model.get_weights()]
+            n_values = self.model.count_params() * (config.epochs + 1)
+            self._keep_every_epoch = n_values <= MAX_WEIGHT_HISTORY_VALUES
+
+        def on_train_end(self, logs=None):
+            if not self._keep_every_epoch or len(self.weight_history) == 1:
+                self.weight_history = [self.weight_history[0], self.model.get_weights()]
 
         def on_epoch_begin(self, epoch, logs=None):
             self._epoch_start_update = epoch * updates_per_epoch
@@ -182,6 +197,8 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
                 row[key] = float(logs[key]) if key in logs else math.nan
             row["seconds"] = time.perf_counter() - self._started
             self.epoch_rows.append(row)
+            if self._keep_every_epoch:
+                self.weight_history.append(self.model.get_weights())
             if not math.isfinite(row["loss"]):
                 self.diverged_after = self.diverged_after or int(self.model.optimizer.iterations.numpy())
                 self.model.stop_training = True
@@ -277,6 +294,7 @@ def train(
         incorrect=len(predicted) - correct,
         train_seconds=train_seconds,
         stopped_early=callback.stopped,
+        weight_history=callback.weight_history,
     )
 
 

@@ -1,0 +1,33 @@
+"""MNIST Demystified: page config and navigation. Each page lives in pages/."""
+
+import streamlit as st
+
+from ui.sidebar import training_status
+
+st.set_page_config(page_title="MNIST Demystified", page_icon="✍️", layout="wide")
+
+PAGES = {
+    "Start": [
+        st.Page("pages/home.py", title="The life cycle of a model", icon="🧭", default=True),
+    ],
+    "Step 1 · The data": [
+        st.Page("pages/data.py", title="The data", icon="🔢"),
+        st.Page("pages/pixels_as_vectors.py", title="Pixels as vectors", icon="📏"),
+        st.Page("pages/dimensions.py", title="784 dimensions", icon="🧊"),
+    ],
+    "Steps 2-4 · Define, compile, fit": [
+        st.Page("pages/build_and_train.py", title="Build & Train", icon="🏋️"),
+        st.Page("pages/loss_surface.py", title="Loss surface", icon="⛰️"),
+    ],
+    "Steps 5-6 · Evaluate, predict": [
+        st.Page("pages/predictions.py", title="Predictions", icon="🎯"),
+        st.Page("pages/inside_the_network.py", title="Inside the network", icon="🔬"),
+    ],
+    "The same in scikit-learn": [
+        st.Page("pages/sklearn_tuning.py", title="scikit-learn & tuning", icon="🧪"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+training_status()
+navigation.run()

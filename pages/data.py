@@ -1,0 +1,5 @@
+"""UNBUILT PAGE: replaced by its issue's work before any release."""
+
+import streamlit as st
+
+st.title("The data")

@@ -1,0 +1,27 @@
+"""AppTest helpers: every page is reached from app.py, as a user reaches it."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP_FILE = str(Path(__file__).resolve().parents[2] / "app.py")
+APP_TIMEOUT_SECONDS = 120  # the first run of a page that imports Keras takes several seconds
+
+
+@pytest.fixture
+def open_page():
+    """``open_page("pages/data.py")`` runs app.py, switches to that page and returns the AppTest."""
+
+    def _open(page: str, session_state: dict | None = None) -> AppTest:
+        app = AppTest.from_file(APP_FILE, default_timeout=APP_TIMEOUT_SECONDS)
+        for key, value in (session_state or {}).items():
+            app.session_state[key] = value
+        app.run()
+        if page != "pages/home.py":
+            app.switch_page(page)
+            app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    return _open

@@ -1,0 +1,125 @@
+"""Start background tasks from a page and show them live, surviving reruns and page switches.
+
+A task lives in ``st.session_state[key]``. The page calls ``task_panel(key, draw)``;
+while the task runs, the panel is a fragment that reruns itself twice a second,
+reading only the task's snapshot, so widgets elsewhere on the page stay usable
+and moving one never touches the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
+
+POLL_SECONDS = 0.5  # two chart updates a second
+
+STATE_LABELS = {
+    TaskState.QUEUED: "⏳ Queued",
+    TaskState.RUNNING: "▶️ Running",
+    TaskState.PAUSED: "⏸️ Paused",
+    TaskState.STOPPED: "⏹️ Stopped",
+    TaskState.FINISHED: "✅ Finished",
+    TaskState.FAILED: "❌ Failed",
+}
+
+
+def session_alive_probe() -> Callable[[], bool] | None:
+    """A callable that tells whether this browser session is still connected (None outside a server)."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
+
+
+def start_task(
+    key: str, work: Callable[[TaskControl], Any], name: str, slots: SlotPool | None = None
+) -> BackgroundTask:
+    """Stop any task already under ``key``, then start ``work`` in the background under it."""
+    previous = st.session_state.get(key)
+    if isinstance(previous, BackgroundTask):
+        previous.stop()
+    task = BackgroundTask(work, name=name, slots=slots, owner_alive=session_alive_probe())
+    st.session_state[key] = task.start()
+    return task
+
+
+def get_task(key: str) -> BackgroundTask | None:
+    task = st.session_state.get(key)
+    return task if isinstance(task, BackgroundTask) else None
+
+
+def describe_progress(snapshot: TaskSnapshot) -> str:
+    """One line: state, message, elapsed time and what is left."""
+    parts = [STATE_LABELS[snapshot.state], snapshot.message]
+    if snapshot.queue_position:
+        parts.append(f"position {snapshot.queue_position} in the queue")
+    if snapshot.elapsed_seconds:
+        parts.append(f"{snapshot.elapsed_seconds:.1f} s elapsed")
+    if snapshot.eta_seconds is not None:
+        parts.append(f"about {snapshot.eta_seconds:.0f} s left")
+    return " · ".join(parts)
+
+
+def task_controls(task: BackgroundTask, snapshot: TaskSnapshot, key: str, pausable: bool = True) -> None:
+    """Pause/Resume and Stop buttons for a task that is not over."""
+    if snapshot.is_over:
+        return
+    columns = st.columns([1, 1, 4])
+    if pausable and snapshot.state in (TaskState.RUNNING, TaskState.PAUSED):
+        paused = snapshot.state == TaskState.PAUSED
+        if columns[0].button(
+            "Resume" if paused else "Pause", key=f"{key}_pause", icon=":material/play_pause:"
+        ):
+            task.resume() if paused else task.pause()
+            st.rerun(scope="fragment")
+    if columns[1].button("Stop", key=f"{key}_stop", icon=":material/stop:"):
+        task.stop()
+        st.rerun(scope="fragment")
+
+
+def task_panel(
+    key: str,
+    draw: Callable[[TaskSnapshot], None] | None = None,
+    pausable: bool = True,
+) -> TaskSnapshot | None:
+    """Show the task under ``key`` live: progress, controls, and ``draw(snapshot)`` for the rest.
+
+    Returns the snapshot taken when the page ran (None when there is no task). When
+    the task ends while the panel is polling, the whole page reruns once so that
+    the rest of it can show the result.
+    """
+    task = get_task(key)
+    if task is None:
+        return None
+    first = task.snapshot()
+    seen_over_key = f"{key}_seen_over"
+    if first.is_over:
+        st.session_state[seen_over_key] = task.id
+
+    def body():
+        snapshot = task.snapshot()
+        if snapshot.is_over and st.session_state.get(seen_over_key) != task.id:
+            st.session_state[seen_over_key] = task.id
+            st.rerun(scope="app")
+        st.progress(snapshot.fraction, text=describe_progress(snapshot))
+        task_controls(task, snapshot, key, pausable)
+        if snapshot.state == TaskState.FAILED:
+            st.error(snapshot.message, icon=":material/error:")
+            if snapshot.error_details:
+                with st.expander("Technical details"):
+                    st.code(snapshot.error_details)
+        if draw is not None:
+            draw(snapshot)
+
+    if first.is_over:
+        body()
+    else:
+        st.fragment(body, run_every=POLL_SECONDS)()
+    return first

@@ -1,0 +1,65 @@
+"""This session's training runs: the one in progress and the finished ones other pages use.
+
+The contract other pages rely on:
+- ``st.session_state[TRAIN_TASK_KEY]``: the ``BackgroundTask`` of the latest training run.
+- ``finished_runs()``: every run of this session that produced a model, oldest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from mnist_core.tasks import TaskState
+from mnist_core.training import TrainingResult
+from ui.tasks import get_task
+
+TRAIN_TASK_KEY = "train_task"
+RUNS_KEY = "train_runs"
+MAX_KEPT_RUNS = 6  # older runs are dropped so a long lecture does not fill the server's memory
+
+
+@dataclass
+class FinishedRun:
+    """A run of this session with a model: finished, or stopped early after some training."""
+
+    number: int  # 1, 2, ... in this session
+    result: TrainingResult
+    batches: dict  # per-batch curves: update, loss, accuracy
+    state: TaskState
+
+    @property
+    def label(self) -> str:
+        stopped = " (stopped early)" if self.state == TaskState.STOPPED else ""
+        return (
+            f"Run {self.number}: {self.result.spec.describe()}, {len(self.result.epochs)} epochs, "
+            f"batch {self.result.config.batch_size}, test accuracy {self.result.test_accuracy:.4f}{stopped}"
+        )
+
+
+def finished_runs() -> list[FinishedRun]:
+    collect_finished_run()
+    return list(st.session_state.get(RUNS_KEY, []))
+
+
+def latest_run() -> FinishedRun | None:
+    runs = finished_runs()
+    return runs[-1] if runs else None
+
+
+def collect_finished_run() -> None:
+    """Move the current task's result into the list of runs, once, when it has one."""
+    task = get_task(TRAIN_TASK_KEY)
+    if task is None:
+        return
+    snapshot = task.snapshot()
+    if not snapshot.is_over or not isinstance(snapshot.result, TrainingResult):
+        return
+    runs: list[FinishedRun] = st.session_state.setdefault(RUNS_KEY, [])
+    if any(run.result is snapshot.result for run in runs):
+        return
+    number = runs[-1].number + 1 if runs else 1
+    batches = snapshot.detail.get("batches", {"update": [], "loss": [], "accuracy": []})
+    runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state))
+    del runs[:-MAX_KEPT_RUNS]
