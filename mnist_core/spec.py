@@ -94,7 +94,7 @@ class TrainConfig:
     epochs: int = 5
     batch_size: int = 128
     validation: str = "holdout"  # "holdout" part of the training set, or "test" (the lesson's shortcut)
-    validation_size: int = 5_000  # held-out training images when validation == "holdout"
+    validation_size: int | None = None  # held-out training images; None: 1/12 of them (5,000 of 60,000)
     train_limit: int | None = None  # use only the first N training images (tests, quick demos)
     seed: int = 42
 
@@ -110,16 +110,24 @@ class TrainConfig:
                 f"train_limit must be between 20 and {MAX_TRAIN_SAMPLES}, got {self.train_limit}"
             )
         available = self.train_limit or MAX_TRAIN_SAMPLES
-        if self.validation == "holdout" and not 1 <= self.validation_size < available:
+        if self.validation == "holdout" and not 1 <= self.holdout_size < available:
             raise ValueError(
                 f"validation_size must be between 1 and {available - 1}, got {self.validation_size}"
             )
 
     @property
+    def holdout_size(self) -> int:
+        """Training images held out for validation (0 when the test set validates)."""
+        if self.validation != "holdout":
+            return 0
+        if self.validation_size is not None:
+            return self.validation_size
+        return (self.train_limit or MAX_TRAIN_SAMPLES) // 12
+
+    @property
     def training_samples(self) -> int:
         """How many images the network trains on after the validation hold-out."""
-        available = self.train_limit or MAX_TRAIN_SAMPLES
-        return available - self.validation_size if self.validation == "holdout" else available
+        return (self.train_limit or MAX_TRAIN_SAMPLES) - self.holdout_size
 
     @property
     def gradient_updates_per_epoch(self) -> int:
@@ -218,3 +226,31 @@ def parameter_counts(spec: ModelSpec) -> list[LayerCount]:
         )
     )
     return counts
+
+
+# Rough costs on this project's 2-core machines, measured with the engine (see the README).
+SECONDS_PER_MULTIPLY_ADD = 4.5e-10  # per sample, forward + backward, dense layers
+CONV_COST_FACTOR = 5  # a conv multiply-add costs about five dense ones on a CPU
+SECONDS_PER_UPDATE = 1.3e-3  # fixed cost of one gradient update, whatever its size
+SECONDS_TO_START = 3.0  # building the model and tracing it into TensorFlow
+
+
+def multiply_adds_per_image(spec: ModelSpec) -> int:
+    """Multiply-adds for one image's forward pass (convs weighted by their CPU cost)."""
+    if spec.architecture == "convnet":
+        conv = 26 * 26 * 9 * spec.conv_filters * CONV_COST_FACTOR
+        return conv + 13 * 13 * spec.conv_filters * spec.conv_dense_units + spec.conv_dense_units * N_CLASSES
+    widths = (N_PIXELS, *spec.hidden_units, N_CLASSES)
+    return sum(a * b for a, b in zip(widths, widths[1:]))
+
+
+def estimate_training_seconds(spec: ModelSpec, config: TrainConfig) -> float:
+    """A rough estimate of how long ``train`` takes on this project's 2-core machines."""
+    per_image = multiply_adds_per_image(spec) * SECONDS_PER_MULTIPLY_ADD
+    validation_images = config.holdout_size or 10_000
+    per_epoch = (
+        config.training_samples * per_image
+        + config.gradient_updates_per_epoch * SECONDS_PER_UPDATE
+        + validation_images * per_image / 3  # forward pass only
+    )
+    return SECONDS_TO_START + config.epochs * per_epoch

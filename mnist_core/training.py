@@ -58,7 +58,7 @@ def prepare_data(spec: ModelSpec, config: TrainConfig, mnist=None) -> PreparedDa
         return images.reshape((len(images), *shape))
 
     if config.validation == "holdout":
-        train_idx, val_idx = split_validation(len(x_train), config.validation_size, config.seed)
+        train_idx, val_idx = split_validation(len(x_train), config.holdout_size, config.seed)
         x_fit, y_fit = x_train[train_idx], y_train[train_idx]
         x_val, y_val = x_train[val_idx], y_train[val_idx]
     else:

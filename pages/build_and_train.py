@@ -1,5 +1,169 @@
-"""UNBUILT PAGE: replaced by its issue's work before any release."""
+"""Build & Train (life-cycle steps 2-4): define a network, compile it, fit it live."""
 
+import functools
+
+import pandas as pd
 import streamlit as st
 
+from mnist_core.figures.training_figures import batch_curves_figure, compare_runs_figure, epoch_curves_figure
+from mnist_core.spec import estimate_training_seconds, parameter_counts
+from mnist_core.tasks import TaskState
+from mnist_core.training import train
+from ui.resources import mnist, training_slots
+from ui.tasks import get_task, start_task, task_panel
+from ui.train_form import (
+    compile_controls,
+    define_controls,
+    ensure_defaults,
+    fit_controls,
+    preset_picker,
+    read_form,
+)
+from ui.training_runs import TRAIN_TASK_KEY, finished_runs
+from ui.uploads import model_upload
+
+WARN_SECONDS = 120  # longer runs get a warning with the estimate
+CONFIRM_SECONDS = 15 * 60  # much longer runs must be confirmed first
+
 st.title("Build & Train")
+st.caption("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it to the data.")
+
+ensure_defaults()
+preset_picker()
+define_column, compile_column, fit_column = st.columns(3, border=True)
+with define_column:
+    st.subheader("2 · Define")
+    define_controls()
+with compile_column:
+    st.subheader("3 · Compile")
+    compile_controls()
+with fit_column:
+    st.subheader("4 · Fit")
+    fit_controls()
+
+form = read_form()
+if form.error:
+    st.error(f"These settings can't be trained: {form.error}", icon=":material/tune:")
+    st.stop()
+spec, config = form.spec, form.config
+
+summary_column, updates_column = st.columns([3, 2])
+with summary_column:
+    st.markdown(f"**Your network:** `{spec.describe()}`")
+    counts = parameter_counts(spec)
+    table = pd.DataFrame(
+        [
+            {"layer": c.name, "weights x inputs + biases": c.formula, "parameters": c.parameters}
+            for c in counts
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        f"{sum(c.parameters for c in counts):,} parameters in all: each Dense layer computes "
+        "relu(dot(x, w) + b), so it learns one weight per input per unit, plus one bias per unit. "
+        "These are learned; everything you set above is a hyperparameter, chosen by you."
+    )
+with updates_column:
+    per_epoch = config.gradient_updates_per_epoch
+    st.metric("Gradient updates per epoch", f"{per_epoch:,}")
+    st.caption(
+        f"ceil({config.training_samples:,} training images / batch {config.batch_size:,}) = {per_epoch:,}; "
+        f"x {config.epochs} epochs = **{config.gradient_updates_total:,} updates** in all."
+    )
+    estimate = estimate_training_seconds(spec, config)
+    st.caption(f"Estimated time on this server: about {estimate:,.0f} s.")
+
+current = get_task(TRAIN_TASK_KEY)
+busy = current is not None and not current.snapshot().is_over
+confirmed = True
+if estimate > WARN_SECONDS:
+    st.warning(
+        f"This run would take about {estimate / 60:,.0f} minutes here. A larger batch size or fewer "
+        "epochs is much faster.",
+        icon=":material/hourglass:",
+    )
+    if estimate > CONFIRM_SECONDS:
+        confirmed = st.checkbox("I really want to start this long run", key="train_confirm_long")
+
+if st.button(
+    "Train", type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start"
+):
+    # The shared copy of the data is fetched on this thread: the worker never touches Streamlit.
+    work = functools.partial(train, spec, config, mnist=mnist())
+    start_task(
+        TRAIN_TASK_KEY, lambda control: work(control=control), name=spec.describe(), slots=training_slots()
+    )
+    st.rerun()
+
+
+def draw_live(snapshot) -> None:
+    """Charts that grow while the run trains."""
+    detail = snapshot.detail
+    if snapshot.state == TaskState.QUEUED:
+        st.info("Another run is training on this server; yours starts as soon as it ends.")
+    if "updates_total" in detail:
+        st.caption(
+            f"{detail.get('updates_done', 0):,} of {detail['updates_total']:,} gradient updates · "
+            f"{detail.get('training_samples', 0):,} training images · "
+            f"{detail.get('validation_samples', 0):,} validation images"
+        )
+    if detail.get("batches", {}).get("update"):
+        st.plotly_chart(
+            batch_curves_figure(detail["batches"], detail.get("updates_per_epoch")), key="train_batch_chart"
+        )
+        st.caption("Each point: the mean over the latest few batches. Dotted lines: the end of an epoch.")
+    if detail.get("epochs"):
+        st.plotly_chart(epoch_curves_figure(detail["epochs"]), key="train_epoch_chart")
+        st.caption("When training accuracy pulls away above validation accuracy, the network is overfitting.")
+
+
+if current is not None:
+    st.subheader(f"Run: {current.name}")
+    task_panel(TRAIN_TASK_KEY, draw_live)
+
+runs = finished_runs()
+if runs:
+    run = runs[-1]
+    result = run.result
+    st.subheader("5 · Evaluate: the 10,000 test images")
+    accuracy_column, loss_column, count_column = st.columns(3)
+    accuracy_column.metric("Test accuracy", f"{result.test_accuracy:.4f}")
+    loss_column.metric("Test loss", f"{result.test_loss:.4f}")
+    count_column.metric(
+        "Correctly classified",
+        f"{result.correct:,}",
+        f"{result.incorrect:,} incorrectly",
+        delta_color="inverse",
+    )
+    st.caption(
+        f"{result.correct:,} correctly classified, {result.incorrect:,} incorrectly · fit took "
+        f"{result.train_seconds:.1f} s · {run.label}"
+    )
+    st.download_button(
+        "Download this model (.keras)",
+        data=run.keras_bytes,
+        file_name=f"mnist-run-{run.number}.keras",
+        mime="application/octet-stream",
+        icon=":material/download:",
+        key="train_download",
+        help="Architecture, weights, training configuration and optimizer state in one file.",
+    )
+    with st.expander("Keras model summary"):
+        st.code(run.summary_text)
+    if len(runs) > 1:
+        st.subheader("Compare this session's runs")
+        metric = st.radio(
+            "Metric",
+            ["val_accuracy", "val_loss", "accuracy", "loss"],
+            horizontal=True,
+            key="train_compare_metric",
+            format_func=lambda m: m.replace("val_", "validation ").replace("_", " "),
+        )
+        st.plotly_chart(
+            compare_runs_figure(
+                [(f"Run {r.number}: {r.result.spec.describe()}", r.result.epochs) for r in runs], metric
+            )
+        )
+
+with st.expander("Upload a trained model (.keras)"):
+    model_upload()

@@ -8,6 +8,7 @@ The contract other pages rely on:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import streamlit as st
 
@@ -17,6 +18,7 @@ from ui.tasks import get_task
 
 TRAIN_TASK_KEY = "train_task"
 RUNS_KEY = "train_runs"
+UPLOADED_MODEL_KEY = "uploaded_model"  # an UploadedModel, set on the Build & Train page
 MAX_KEPT_RUNS = 6  # older runs are dropped so a long lecture does not fill the server's memory
 
 
@@ -29,6 +31,19 @@ class FinishedRun:
     batches: dict  # per-batch curves: update, loss, accuracy
     state: TaskState
 
+    @cached_property
+    def keras_bytes(self) -> bytes:
+        """The run's model as a .keras file, made once."""
+        from mnist_core.models import model_to_bytes
+
+        return model_to_bytes(self.result.model)
+
+    @cached_property
+    def summary_text(self) -> str:
+        from mnist_core.models import model_summary
+
+        return model_summary(self.result.model)
+
     @property
     def label(self) -> str:
         stopped = " (stopped early)" if self.state == TaskState.STOPPED else ""
@@ -36,6 +51,19 @@ class FinishedRun:
             f"Run {self.number}: {self.result.spec.describe()}, {len(self.result.epochs)} epochs, "
             f"batch {self.result.config.batch_size}, test accuracy {self.result.test_accuracy:.4f}{stopped}"
         )
+
+
+@dataclass
+class UploadedModel:
+    """A .keras file a user uploaded, checked to take MNIST images and output 10 classes."""
+
+    filename: str
+    model: object  # keras.Model
+    test_accuracy: float
+
+
+def uploaded_model() -> UploadedModel | None:
+    return st.session_state.get(UPLOADED_MODEL_KEY)
 
 
 def finished_runs() -> list[FinishedRun]:

@@ -1,0 +1,99 @@
+"""Plotly figures of training progress (lessons 3 and 4). Pure: arrays in, Figure out."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+TRAIN_COLOR = "#4b3fd6"
+VALIDATION_COLOR = "#e4572e"
+MAX_POINTS = 2_000  # more points than pixels only slows the browser
+
+
+def _thin(values: list, max_points: int = MAX_POINTS) -> list:
+    step = max(1, math.ceil(len(values) / max_points))
+    return values[::step]
+
+
+def batch_curves_figure(batches: dict, updates_per_epoch: int | None = None) -> go.Figure:
+    """Loss and accuracy of the latest batches against gradient updates, side by side.
+
+    Parameters
+    ----------
+    batches : dict with lists "update", "loss", "accuracy" of equal length
+    updates_per_epoch : int, optional
+        Draws a dotted line where each epoch ends.
+    """
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)", "Accuracy"))
+    updates = _thin(batches.get("update", []))
+    for column, key in ((1, "loss"), (2, "accuracy")):
+        figure.add_trace(
+            go.Scatter(
+                x=updates,
+                y=_thin(batches.get(key, [])),
+                mode="lines",
+                name=f"training {key}",
+                line={"color": TRAIN_COLOR, "width": 1.5},
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+    if updates_per_epoch and updates:
+        for boundary in range(updates_per_epoch, updates[-1] + 1, updates_per_epoch):
+            figure.add_vline(x=boundary, line={"dash": "dot", "color": "#999", "width": 1})
+    figure.update_xaxes(title_text="gradient updates")
+    figure.update_yaxes(rangemode="tozero", row=1, col=1)
+    figure.update_yaxes(range=[0, 1], row=1, col=2)
+    figure.update_layout(height=300, margin={"t": 40, "b": 40, "l": 40, "r": 10})
+    return figure
+
+
+def epoch_curves_figure(epochs: list[dict]) -> go.Figure:
+    """Training vs validation loss and accuracy per epoch (lesson 4's plots)."""
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss per epoch", "Accuracy per epoch"))
+    numbers = [row["epoch"] for row in epochs]
+    for column, metric in ((1, "loss"), (2, "accuracy")):
+        for prefix, label, color in (("", "training", TRAIN_COLOR), ("val_", "validation", VALIDATION_COLOR)):
+            figure.add_trace(
+                go.Scatter(
+                    x=numbers,
+                    y=[row.get(prefix + metric) for row in epochs],
+                    mode="lines+markers",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=column == 1,
+                    line={"color": color},
+                ),
+                row=1,
+                col=column,
+            )
+    figure.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 20 else None)
+    figure.update_layout(
+        height=300, margin={"t": 40, "b": 40, "l": 40, "r": 10}, legend={"orientation": "h", "y": -0.25}
+    )
+    return figure
+
+
+def compare_runs_figure(runs: list[tuple[str, list[dict]]], metric: str = "val_accuracy") -> go.Figure:
+    """One line per run of ``metric`` against epochs, to compare this session's runs."""
+    figure = go.Figure()
+    for label, epochs in runs:
+        figure.add_trace(
+            go.Scatter(
+                x=[row["epoch"] for row in epochs],
+                y=[row.get(metric) for row in epochs],
+                mode="lines+markers",
+                name=label,
+            )
+        )
+    figure.update_layout(
+        xaxis_title="epoch",
+        yaxis_title=metric.replace("val_", "validation ").replace("_", " "),
+        height=340,
+        margin={"t": 20, "b": 40, "l": 40, "r": 10},
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return figure

@@ -1,0 +1,208 @@
+"""The Build & Train controls: widgets for every spec field, presets, and what they add up to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from mnist_core.spec import (
+    ACTIVATIONS,
+    MAX_HIDDEN_LAYERS,
+    OPTIMIZERS,
+    PRESETS,
+    ModelSpec,
+    Preset,
+    TrainConfig,
+)
+
+UNIT_CHOICES = [1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 784, 1024]
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+OPTIMIZER_LABELS = {"sgd": "SGD", "rmsprop": "RMSProp", "adam": "Adam"}
+
+
+def preset_widget_values(preset: Preset) -> dict:
+    """The session-state values of every control for ``preset``."""
+    model, train = preset.model, preset.train
+    values = {
+        "train_architecture": model.architecture,
+        "train_layers": len(model.hidden_units),
+        "train_activation": model.activation,
+        "train_conv_filters": model.conv_filters,
+        "train_conv_dense_units": model.conv_dense_units,
+        "train_optimizer": model.optimizer,
+        "train_learning_rate": model.learning_rate,
+        "train_scale": model.scale_inputs,
+        "train_epochs": train.epochs,
+        "train_batch_size": train.batch_size,
+        "train_validation": train.validation,
+        "train_seed": train.seed,
+    }
+    for index in range(MAX_HIDDEN_LAYERS):
+        units = model.hidden_units[index] if index < len(model.hidden_units) else 32
+        values[f"train_units_{index}"] = units
+        values[f"train_dropout_{index}"] = model.dropout[index] if index < len(model.dropout) else 0.0
+    return values
+
+
+def apply_preset() -> None:
+    """on_change of the preset picker: set every control to the chosen preset."""
+    st.session_state.update(preset_widget_values(PRESETS[st.session_state["train_preset"]]))
+
+
+def ensure_defaults() -> None:
+    """Give every control its first-network value on the first visit."""
+    for key, value in preset_widget_values(PRESETS["first-network"]).items():
+        st.session_state.setdefault(key, value)
+
+
+@dataclass
+class FormResult:
+    spec: ModelSpec | None
+    config: TrainConfig | None
+    error: str | None
+
+
+def preset_picker() -> None:
+    st.selectbox(
+        "Start from a lesson's network",
+        list(PRESETS),
+        format_func=lambda key: f"{PRESETS[key].title} · {PRESETS[key].lesson}",
+        key="train_preset",
+        on_change=apply_preset,
+        help="Sets every control below; change any of them afterwards.",
+    )
+
+
+def define_controls() -> None:
+    """Step 2: the layers."""
+    architecture = st.radio(
+        "Architecture",
+        ["dense", "convnet"],
+        format_func={"dense": "Dense layers (lessons 3, 5)", "convnet": "Small convnet (lesson 6)"}.get,
+        key="train_architecture",
+        horizontal=True,
+        help="Dense: every input pixel connects to every hidden unit. Convnet: small filters slide over the image.",
+    )
+    if architecture == "convnet":
+        st.select_slider(
+            "Filters (3 x 3)",
+            [8, 16, 32, 64],
+            key="train_conv_filters",
+            help="How many patterns the conv layer learns to detect.",
+        )
+        st.select_slider(
+            "Dense units after Flatten",
+            UNIT_CHOICES,
+            key="train_conv_dense_units",
+            help="Hidden units before the output.",
+        )
+        return
+    layers = st.slider(
+        "Hidden layers",
+        0,
+        MAX_HIDDEN_LAYERS,
+        key="train_layers",
+        help="0 connects the 784 pixels straight to the 10 outputs.",
+    )
+    for index in range(layers):
+        units_column, dropout_column = st.columns(2)
+        units_column.select_slider(
+            f"Layer {index + 1}: units",
+            UNIT_CHOICES,
+            key=f"train_units_{index}",
+            help="Width of this layer; the lesson tries 32, 64, 512 and 784.",
+        )
+        dropout_column.slider(
+            f"Layer {index + 1}: dropout",
+            0.0,
+            0.9,
+            step=0.05,
+            key=f"train_dropout_{index}",
+            help="Share of this layer's outputs randomly ignored at each update (0.2 = one in five).",
+        )
+    if layers:
+        st.radio(
+            "Activation",
+            ACTIVATIONS,
+            key="train_activation",
+            horizontal=True,
+            help="The non-linearity after each hidden layer.",
+        )
+    st.toggle(
+        "Scale pixels to 0-1",
+        key="train_scale",
+        help="Off feeds raw 0-255 values: lesson 3 shows why that trains badly.",
+    )
+
+
+def compile_controls() -> None:
+    """Step 3: loss and optimizer."""
+    st.caption("Loss: categorical cross-entropy. Metric: accuracy.")
+    st.radio(
+        "Optimizer",
+        OPTIMIZERS,
+        format_func=OPTIMIZER_LABELS.get,
+        key="train_optimizer",
+        horizontal=True,
+        help="How the gradient becomes a weight update. RMSProp and Adam adapt the step per weight.",
+    )
+    st.select_slider(
+        "Learning rate",
+        LEARNING_RATES,
+        key="train_learning_rate",
+        help="The size of each step downhill. Try 10 to watch a run diverge.",
+    )
+
+
+def fit_controls() -> None:
+    """Step 4: epochs, batches, validation, seed."""
+    st.slider("Epochs", 1, 50, key="train_epochs", help="Passes over the whole training set.")
+    st.number_input(
+        "Batch size",
+        min_value=1,
+        max_value=60_000,
+        step=1,
+        key="train_batch_size",
+        help="Images per gradient update: 1 to 60,000.",
+    )
+    st.radio(
+        "Validation data",
+        ["holdout", "test"],
+        format_func={
+            "holdout": "Hold out 5,000 training images (right practice)",
+            "test": "Use the test set (the lesson's shortcut)",
+        }.get,
+        key="train_validation",
+        help="Watched after every epoch to spot overfitting.",
+    )
+    st.number_input(
+        "Random seed", min_value=0, max_value=2**31 - 1, key="train_seed", help="Same seed, same curves."
+    )
+
+
+def read_form() -> FormResult:
+    """Turn the controls' current values into a spec and config, or a message saying what to fix."""
+    state = st.session_state
+    layers = state["train_layers"] if state["train_architecture"] == "dense" else 0
+    try:
+        spec = ModelSpec(
+            architecture=state["train_architecture"],
+            hidden_units=tuple(int(state[f"train_units_{i}"]) for i in range(layers)),
+            dropout=tuple(float(state[f"train_dropout_{i}"]) for i in range(layers)),
+            activation=state["train_activation"],
+            conv_filters=int(state["train_conv_filters"]),
+            conv_dense_units=int(state["train_conv_dense_units"]),
+            optimizer=state["train_optimizer"],
+            learning_rate=float(state["train_learning_rate"]),
+            scale_inputs=bool(state["train_scale"]),
+        )
+        config = TrainConfig(
+            epochs=int(state["train_epochs"]),
+            batch_size=int(state["train_batch_size"]),
+            validation=state["train_validation"],
+            seed=int(state["train_seed"]),
+        )
+    except ValueError as error:
+        return FormResult(None, None, str(error))
+    return FormResult(spec, config, None)

@@ -1,0 +1,45 @@
+"""Upload a user's .keras model, check it, and keep it for the other pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mnist_core.models import MAX_UPLOAD_BYTES
+from ui.resources import mnist
+from ui.training_runs import UPLOADED_MODEL_KEY, UploadedModel, uploaded_model
+
+
+@st.cache_resource(max_entries=4, show_spinner="Checking the model on the test set…")
+def _load_and_score(data: bytes, filename: str) -> UploadedModel:
+    """Load with Keras safe mode and score on the test set (cached by the file's bytes)."""
+    import numpy as np
+
+    from mnist_core.models import load_model_bytes, to_model_inputs
+
+    model = load_model_bytes(data, filename)
+    _, (x_test, y_test) = mnist()
+    probabilities = model.predict(to_model_inputs(model, x_test), batch_size=1000, verbose=0)
+    accuracy = float((np.argmax(probabilities, axis=1) == y_test).mean())
+    return UploadedModel(filename, model, accuracy)
+
+
+def model_upload() -> None:
+    """A file uploader for .keras models; a clear message for anything that is not one."""
+    st.caption(
+        f"A model saved with model.save('name.keras'), up to {MAX_UPLOAD_BYTES // 2**20} MB, that takes "
+        "28 x 28 images (or 784-long vectors) and outputs 10 classes. It is loaded in Keras's safe mode."
+    )
+    upload = st.file_uploader("Model file", type=["keras"], key="train_upload")
+    if upload is not None:
+        try:
+            st.session_state[UPLOADED_MODEL_KEY] = _load_and_score(upload.getvalue(), upload.name)
+        except ValueError as error:
+            st.error(f"{error}", icon=":material/block:")
+            return
+    current = uploaded_model()
+    if current is not None:
+        st.success(
+            f"Using **{current.filename}**: test accuracy {current.test_accuracy:.4f}. "
+            "The Predictions and Inside the network pages can show it.",
+            icon=":material/check_circle:",
+        )
