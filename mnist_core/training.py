@@ -22,6 +22,8 @@ from mnist_core.tasks import TaskControl, TaskFailed
 
 SAMPLES_PER_EXECUTION = 4096  # images per call into TensorFlow: fast, yet reports ~10x a second
 MAX_STEPS_PER_EXECUTION = 64
+EXPLODED_LOSS = 1_000.0  # far above any loss of a run that learns (the unscaled lesson's is ~3)
+CHANCE_ACCURACY = 0.2  # ten classes: guessing scores about 0.1
 MAX_WEIGHT_HISTORY_VALUES = 20_000_000  # float32 values kept per run for the loss-landscape path
 
 
@@ -88,6 +90,7 @@ class TrainingResult:
     incorrect: int
     train_seconds: float  # fit only: no data loading, model building or test evaluation
     stopped_early: bool = False
+    warning: str | None = None  # set when the run ended but learned nothing useful
     # model.get_weights() before training and after each epoch (only the first and last
     # when a big network times many epochs would not fit in MAX_WEIGHT_HISTORY_VALUES)
     weight_history: list[list[np.ndarray]] | None = None
@@ -115,10 +118,21 @@ def divergence_message(updates: int, spec: ModelSpec) -> str:
         else "turn input scaling on, or use a much smaller learning rate"
     )
     return (
-        f"The loss stopped being a number (NaN or infinity) after {updates:,} gradient updates: "
-        f"the steps were so large that the weights overshot and blew up (learning rate "
+        f"The loss exploded (past {EXPLODED_LOSS:,.0f}, or to NaN or infinity) after {updates:,} gradient "
+        f"updates: the steps were so large that the weights overshot and blew up (learning rate "
         f"{spec.learning_rate:g}). The run was ended; {advice}."
     )
+
+
+def diagnose(epochs: list[dict]) -> str | None:
+    """A warning for a run that ended but learned nothing useful, or None."""
+    if epochs and epochs[-1].get("val_accuracy", 1.0) < CHANCE_ACCURACY:
+        return (
+            f"Validation accuracy is {epochs[-1]['val_accuracy']:.2f}: about what guessing scores. "
+            "The network has stopped learning; a learning rate that is too large for this optimizer "
+            "often does this in the first steps. Try a smaller one."
+        )
+    return None
 
 
 def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskControl | None):
@@ -157,7 +171,7 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             logs = logs or {}
             updates = int(self.model.optimizer.iterations.numpy())
             loss, accuracy = float(logs.get("loss", math.nan)), float(logs.get("accuracy", math.nan))
-            if not math.isfinite(loss):
+            if not math.isfinite(loss) or loss > EXPLODED_LOSS:
                 self.diverged_after = updates
                 self.model.stop_training = True
                 return
@@ -199,7 +213,7 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             self.epoch_rows.append(row)
             if self._keep_every_epoch:
                 self.weight_history.append(self.model.get_weights())
-            if not math.isfinite(row["loss"]):
+            if not math.isfinite(row["loss"]) or row["loss"] > EXPLODED_LOSS:
                 self.diverged_after = self.diverged_after or int(self.model.optimizer.iterations.numpy())
                 self.model.stop_training = True
             if control is not None:
@@ -295,6 +309,7 @@ def train(
         train_seconds=train_seconds,
         stopped_early=callback.stopped,
         weight_history=callback.weight_history,
+        warning=diagnose(callback.epoch_rows),
     )
 
 

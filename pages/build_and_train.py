@@ -139,6 +139,8 @@ if runs:
         f"{result.correct:,} correctly classified, {result.incorrect:,} incorrectly · fit took "
         f"{result.train_seconds:.1f} s · {run.label}"
     )
+    if result.warning:
+        st.warning(result.warning, icon=":material/warning:")
     st.download_button(
         "Download this model (.keras)",
         data=run.keras_bytes,
