@@ -1,4 +1,8 @@
-"""MNIST Demystified: page config and navigation. Each page lives in pages/."""
+"""MNIST Demystified: page config and navigation. Each page lives in app_pages/.
+
+The folder is not called pages/: with a pages/ folder beside the entry script, Streamlit
+runs its older automatic navigation for a deep link to a fresh server, skipping this file.
+"""
 
 import streamlit as st
 
@@ -8,23 +12,23 @@ st.set_page_config(page_title="MNIST Demystified", page_icon="✍️", layout="w
 
 PAGES = {
     "Start": [
-        st.Page("pages/home.py", title="The life cycle of a model", icon="🧭", default=True),
+        st.Page("app_pages/home.py", title="The life cycle of a model", icon="🧭", default=True),
     ],
     "Step 1 · The data": [
-        st.Page("pages/data.py", title="The data", icon="🔢"),
-        st.Page("pages/pixels_as_vectors.py", title="Pixels as vectors", icon="📏"),
-        st.Page("pages/dimensions.py", title="784 dimensions", icon="🧊"),
+        st.Page("app_pages/data.py", title="The data", icon="🔢"),
+        st.Page("app_pages/pixels_as_vectors.py", title="Pixels as vectors", icon="📏"),
+        st.Page("app_pages/dimensions.py", title="784 dimensions", icon="🧊"),
     ],
     "Steps 2-4 · Define, compile, fit": [
-        st.Page("pages/build_and_train.py", title="Build & Train", icon="🏋️"),
-        st.Page("pages/loss_surface.py", title="Loss surface", icon="⛰️"),
+        st.Page("app_pages/build_and_train.py", title="Build & Train", icon="🏋️"),
+        st.Page("app_pages/loss_surface.py", title="Loss surface", icon="⛰️"),
     ],
     "Steps 5-6 · Evaluate, predict": [
-        st.Page("pages/predictions.py", title="Predictions", icon="🎯"),
-        st.Page("pages/inside_the_network.py", title="Inside the network", icon="🔬"),
+        st.Page("app_pages/predictions.py", title="Predictions", icon="🎯"),
+        st.Page("app_pages/inside_the_network.py", title="Inside the network", icon="🔬"),
     ],
     "The same in scikit-learn": [
-        st.Page("pages/sklearn_tuning.py", title="scikit-learn & tuning", icon="🧪"),
+        st.Page("app_pages/sklearn_tuning.py", title="scikit-learn & tuning", icon="🧪"),
     ],
 }
 

@@ -11,14 +11,14 @@ APP_TIMEOUT_SECONDS = 120  # the first run of a page that imports Keras takes se
 
 @pytest.fixture
 def open_page():
-    """``open_page("pages/data.py")`` runs app.py, switches to that page and returns the AppTest."""
+    """``open_page("app_pages/data.py")`` runs app.py, switches to that page and returns the AppTest."""
 
     def _open(page: str, session_state: dict | None = None) -> AppTest:
         app = AppTest.from_file(APP_FILE, default_timeout=APP_TIMEOUT_SECONDS)
         for key, value in (session_state or {}).items():
             app.session_state[key] = value
         app.run()
-        if page != "pages/home.py":
+        if page != "app_pages/home.py":
             app.switch_page(page)
             app.run()
         assert not app.exception, [e.value for e in app.exception]

@@ -4,7 +4,7 @@ import pytest
 
 from mnist_core.tasks import TaskState
 
-PAGE = "pages/build_and_train.py"
+PAGE = "app_pages/build_and_train.py"
 
 
 def metric_values(app) -> dict:

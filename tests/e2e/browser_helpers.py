@@ -6,6 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+# Streamlit reruns and Keras start-up are slow on a busy 2-core machine: wait generously.
+expect.set_options(timeout=30_000)
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -20,4 +23,5 @@ def screenshot(tab, name: str) -> Path:
 def wait_for_app(tab) -> None:
     """Wait until Streamlit has finished running the script for the page."""
     expect(tab.get_by_test_id("stApp")).to_be_visible()
+    expect(tab.get_by_test_id("stMain")).to_be_visible()
     expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)

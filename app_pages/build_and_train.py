@@ -9,7 +9,7 @@ from mnist_core.figures.training_figures import batch_curves_figure, compare_run
 from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
-from ui.resources import mnist, training_slots
+from ui.resources import keras_module, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
 from ui.train_form import (
     compile_controls,
@@ -28,6 +28,7 @@ CONFIRM_SECONDS = 15 * 60  # much longer runs must be confirmed first
 st.title("Build & Train")
 st.caption("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it to the data.")
 
+keras_module()  # the page trains models: load Keras now, visibly, not in the middle of a run
 ensure_defaults()
 preset_picker()
 define_column, compile_column, fit_column = st.columns(3, border=True)

@@ -8,40 +8,46 @@ LIFE_CYCLE = [
         "Gather and prepare the data",
         "70,000 handwritten digits become numbers, then vectors of 784 pixels scaled to 0-1.",
         [
-            ("pages/data.py", "The data"),
-            ("pages/pixels_as_vectors.py", "Pixels as vectors"),
-            ("pages/dimensions.py", "784 dimensions"),
+            ("app_pages/data.py", "The data"),
+            ("app_pages/pixels_as_vectors.py", "Pixels as vectors"),
+            ("app_pages/dimensions.py", "784 dimensions"),
         ],
     ),
     (
         "2",
         "Define the model",
         "Choose layers and units: 784 inputs, some hidden layers, 10 outputs.",
-        [("pages/build_and_train.py", "Build & Train")],
+        [("app_pages/build_and_train.py", "Build & Train")],
     ),
     (
         "3",
         "Compile it",
         "Pick a loss (how wrong is it?) and an optimizer (how to get less wrong).",
-        [("pages/build_and_train.py", "Build & Train"), ("pages/loss_surface.py", "Loss surface")],
+        [("app_pages/build_and_train.py", "Build & Train"), ("app_pages/loss_surface.py", "Loss surface")],
     ),
     (
         "4",
         "Fit it",
         "Show it batches of examples; after each batch, nudge every weight downhill.",
-        [("pages/build_and_train.py", "Build & Train"), ("pages/loss_surface.py", "Loss surface")],
+        [("app_pages/build_and_train.py", "Build & Train"), ("app_pages/loss_surface.py", "Loss surface")],
     ),
     (
         "5",
         "Evaluate it",
         "Score it on 10,000 test digits it has never seen.",
-        [("pages/predictions.py", "Predictions"), ("pages/sklearn_tuning.py", "scikit-learn & tuning")],
+        [
+            ("app_pages/predictions.py", "Predictions"),
+            ("app_pages/sklearn_tuning.py", "scikit-learn & tuning"),
+        ],
     ),
     (
         "6",
         "Generate predictions",
         "Give it a new digit, even one you draw, and read its answer.",
-        [("pages/predictions.py", "Predictions"), ("pages/inside_the_network.py", "Inside the network")],
+        [
+            ("app_pages/predictions.py", "Predictions"),
+            ("app_pages/inside_the_network.py", "Inside the network"),
+        ],
     ),
 ]
 

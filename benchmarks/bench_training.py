@@ -1,0 +1,92 @@
+"""Plain Keras script vs the app's engine, on the first network, in one run on one machine.
+
+    .venv/bin/python benchmarks/bench_training.py [--repeats 3]
+
+Both fit 784-32-10 (RMSProp, batch 128, 5 epochs, the test set as validation data, seed 42),
+alternating, and the medians of their fit times are compared. The engine also reports how
+often it streamed progress (chart updates per second), which the page needs to feel live.
+Machines here are noisy: read the ratio and the medians, not one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from mnist_core.data import load_mnist  # noqa: E402
+from mnist_core.spec import ModelSpec, TrainConfig  # noqa: E402
+from mnist_core.tasks import BackgroundTask  # noqa: E402
+from mnist_core.training import train  # noqa: E402
+
+EPOCHS, BATCH_SIZE, SEED = 5, 128, 42
+
+
+def plain_keras_script() -> tuple[float, float]:
+    """The lesson's script as a student writes it: float32 0-1 arrays, to_categorical, fit."""
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x_train = x_train.reshape(60000, 784).astype("float32") / 255
+    x_test = x_test.reshape(10000, 784).astype("float32") / 255
+    y_train, y_test = keras.utils.to_categorical(y_train, 10), keras.utils.to_categorical(y_test, 10)
+    keras.utils.set_random_seed(SEED)
+    model = keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(0.001), loss="categorical_crossentropy", metrics=["accuracy"]
+    )
+    started = time.perf_counter()
+    history = model.fit(
+        x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, validation_data=(x_test, y_test), verbose=0
+    )
+    return time.perf_counter() - started, history.history["val_accuracy"][-1]
+
+
+def engine() -> tuple[float, float, float]:
+    """The app's engine on the same work; returns fit seconds, val accuracy, updates per second."""
+    config = TrainConfig(epochs=EPOCHS, batch_size=BATCH_SIZE, validation="test", seed=SEED)
+    task = BackgroundTask(lambda control: train(ModelSpec(), config, control=control)).start()
+    snapshot = task.join()
+    result = snapshot.result
+    reports = len(snapshot.detail["batches"]["update"])
+    return result.train_seconds, result.epochs[-1]["val_accuracy"], reports / result.train_seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    repeats = parser.parse_args().repeats
+    load_mnist()
+    plain_times, engine_times, rates = [], [], []
+    for index in range(repeats):
+        plain_seconds, plain_accuracy = plain_keras_script()
+        engine_seconds, engine_accuracy, rate = engine()
+        plain_times.append(plain_seconds)
+        engine_times.append(engine_seconds)
+        rates.append(rate)
+        print(
+            f"run {index + 1}: plain {plain_seconds:.2f} s (val acc {plain_accuracy:.4f}) | "
+            f"engine {engine_seconds:.2f} s (val acc {engine_accuracy:.4f}, {rate:.1f} chart updates/s)",
+            flush=True,
+        )
+    plain, fast = statistics.median(plain_times), statistics.median(engine_times)
+    print(f"median fit: plain Keras {plain:.2f} s, engine {fast:.2f} s, speed-up x{plain / fast:.2f}")
+    print(f"median chart updates per second while training: {statistics.median(rates):.1f}")
+    print(f"cpu count {os.cpu_count()}, numpy {np.__version__}, keras {keras.__version__}")
+
+
+if __name__ == "__main__":
+    main()

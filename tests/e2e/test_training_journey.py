@@ -1,0 +1,53 @@
+"""A lecturer trains the first network, keeps clicking and switching pages, and comes back."""
+
+import re
+
+import pytest
+from browser_helpers import screenshot, wait_for_app
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_train_first_network_through_interruptions(page):
+    page.goto("/build_and_train")
+    wait_for_app(page)
+    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible()
+    screenshot(page, "train-1-before")
+
+    page.get_by_role("button", name="Train", exact=True).click()
+    pause = page.get_by_role("button", name="Pause")
+    expect(pause).to_be_visible(timeout=60_000)
+    pause.click()
+    expect(page.get_by_text("Paused").first).to_be_visible()
+
+    # Touch another widget during the run: the hidden-layers slider, by keyboard.
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    slider.press("ArrowRight")
+    wait_for_app(page)
+    expect(page.get_by_text("Layer 2: units")).to_be_visible()
+
+    # Switch pages: the sidebar still shows the paused run.
+    page.get_by_test_id("stSidebarNav").get_by_text("The data", exact=True).click()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Paused")).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_text("Open Build & Train").click()
+    wait_for_app(page)
+
+    page.get_by_role("button", name="Resume").click()
+    expect(page.get_by_text(re.compile(r"Epoch \d of 5"))).to_be_visible()
+    screenshot(page, "train-2-running")
+
+    # Leave again while it runs; it must carry on without us.
+    page.get_by_test_id("stSidebarNav").get_by_text("The life cycle of a model").click()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Finished")).to_be_visible(timeout=180_000)
+    page.get_by_test_id("stSidebar").get_by_text("Open Build & Train").click()
+
+    accuracy = (
+        page.get_by_test_id("stMetric").filter(has_text="Test accuracy").get_by_test_id("stMetricValue")
+    )
+    expect(accuracy).to_be_visible(timeout=60_000)
+    assert float(accuracy.inner_text()) >= 0.95
+    expect(page.get_by_text(re.compile(r"[\d,]+ correctly classified, [\d,]+ incorrectly"))).to_be_visible()
+    expect(page.get_by_role("button", name="Download this model (.keras)")).to_be_visible()
+    screenshot(page, "train-3-finished")
