@@ -8,27 +8,29 @@ import streamlit as st
 
 from ui.sidebar import training_status
 
-st.set_page_config(page_title="MNIST Demystified", page_icon="✍️", layout="wide")
+st.set_page_config(page_title="MNIST Demystified", page_icon=":material/draw:", layout="wide")
 
 PAGES = {
     "Start": [
-        st.Page("app_pages/home.py", title="The life cycle of a model", icon="🧭", default=True),
+        st.Page(
+            "app_pages/home.py", title="The life cycle of a model", icon=":material/explore:", default=True
+        ),
     ],
     "Step 1 · The data": [
-        st.Page("app_pages/data.py", title="The data", icon="🔢"),
-        st.Page("app_pages/pixels_as_vectors.py", title="Pixels as vectors", icon="📏"),
-        st.Page("app_pages/dimensions.py", title="784 dimensions", icon="🧊"),
+        st.Page("app_pages/data.py", title="The data", icon=":material/grid_on:"),
+        st.Page("app_pages/pixels_as_vectors.py", title="Pixels as vectors", icon=":material/linear_scale:"),
+        st.Page("app_pages/dimensions.py", title="784 dimensions", icon=":material/deployed_code:"),
     ],
     "Steps 2-4 · Define, compile, fit": [
-        st.Page("app_pages/build_and_train.py", title="Build & Train", icon="🏋️"),
-        st.Page("app_pages/loss_surface.py", title="Loss surface", icon="⛰️"),
+        st.Page("app_pages/build_and_train.py", title="Build & Train", icon=":material/model_training:"),
+        st.Page("app_pages/loss_surface.py", title="Loss surface", icon=":material/landscape:"),
     ],
     "Steps 5-6 · Evaluate, predict": [
-        st.Page("app_pages/predictions.py", title="Predictions", icon="🎯"),
-        st.Page("app_pages/inside_the_network.py", title="Inside the network", icon="🔬"),
+        st.Page("app_pages/predictions.py", title="Predictions", icon=":material/target:"),
+        st.Page("app_pages/inside_the_network.py", title="Inside the network", icon=":material/biotech:"),
     ],
     "The same in scikit-learn": [
-        st.Page("app_pages/sklearn_tuning.py", title="scikit-learn & tuning", icon="🧪"),
+        st.Page("app_pages/sklearn_tuning.py", title="scikit-learn & tuning", icon=":material/science:"),
     ],
 }
 

@@ -27,4 +27,6 @@ def training_status() -> None:
             box()
         else:
             st.fragment(box, run_every=POLL_SECONDS * 2)()
-        st.page_link("app_pages/build_and_train.py", label="Open Build & Train", icon="🏋️")
+        st.page_link(
+            "app_pages/build_and_train.py", label="Open Build & Train", icon=":material/model_training:"
+        )

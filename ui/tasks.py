@@ -20,12 +20,12 @@ from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot
 POLL_SECONDS = 0.5  # two chart updates a second
 
 STATE_LABELS = {
-    TaskState.QUEUED: "⏳ Queued",
-    TaskState.RUNNING: "▶️ Running",
-    TaskState.PAUSED: "⏸️ Paused",
-    TaskState.STOPPED: "⏹️ Stopped",
-    TaskState.FINISHED: "✅ Finished",
-    TaskState.FAILED: "❌ Failed",
+    TaskState.QUEUED: "Queued",
+    TaskState.RUNNING: "Running",
+    TaskState.PAUSED: "Paused",
+    TaskState.STOPPED: "Stopped",
+    TaskState.FINISHED: "Finished",
+    TaskState.FAILED: "Failed",
 }
 
 
@@ -57,7 +57,9 @@ def get_task(key: str) -> BackgroundTask | None:
 
 def describe_progress(snapshot: TaskSnapshot) -> str:
     """One line: state, message, elapsed time and what is left."""
-    parts = [STATE_LABELS[snapshot.state], snapshot.message]
+    parts = [STATE_LABELS[snapshot.state]]
+    if snapshot.message != parts[0]:
+        parts.append(snapshot.message)
     if snapshot.queue_position:
         parts.append(f"position {snapshot.queue_position} in the queue")
     if snapshot.elapsed_seconds:
