@@ -79,14 +79,16 @@ def latest_run() -> FinishedRun | None:
 def collect_finished_run() -> None:
     """Move the current task's result into the list of runs, once, when it has one."""
     task = get_task(TRAIN_TASK_KEY)
-    if task is None:
-        return
-    snapshot = task.snapshot()
-    if not snapshot.is_over or not isinstance(snapshot.result, TrainingResult):
+    if task is None or not task.state.is_over:
         return
     runs: list[FinishedRun] = st.session_state.setdefault(RUNS_KEY, [])
-    if any(run.result is snapshot.result for run in runs):
+    collected: set[int] = st.session_state.setdefault(RUNS_KEY + "_task_ids", set())
+    if task.id in collected:
         return
+    collected.add(task.id)
+    snapshot = task.snapshot()
+    if not isinstance(snapshot.result, TrainingResult):
+        return  # failed or stopped before training: nothing to keep
     number = runs[-1].number + 1 if runs else 1
     batches = snapshot.detail.get("batches", {"update": [], "loss": [], "accuracy": []})
     runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state))
