@@ -17,8 +17,9 @@ def training_status() -> None:
 
     def box():
         snapshot = task.snapshot()
-        st.caption(f"**Training** · {STATE_LABELS[snapshot.state]}")
-        st.progress(snapshot.fraction, text=snapshot.message)
+        label = STATE_LABELS[snapshot.state]
+        st.caption(f"**Training** · {label}")
+        st.progress(snapshot.fraction, text=None if snapshot.message == label else snapshot.message)
         if snapshot.is_over:
             collect_finished_run()
 

@@ -45,6 +45,16 @@ def preset_widget_values(preset: Preset) -> dict:
     return values
 
 
+def settings_keys() -> list[str]:
+    """Every control of the page whose value should survive a visit to another page."""
+    return [
+        "train_preset",
+        "train_confirm_long",
+        "train_compare_metric",
+        *preset_widget_values(PRESETS["first-network"]),
+    ]
+
+
 def apply_preset() -> None:
     """on_change of the preset picker: set every control to the chosen preset."""
     st.session_state.update(preset_widget_values(PRESETS[st.session_state["train_preset"]]))

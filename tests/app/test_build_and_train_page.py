@@ -88,3 +88,14 @@ def test_a_diverging_run_is_explained(open_page):
     snapshot = wait_until_over(app)
     assert snapshot.state == TaskState.FAILED
     assert any("loss exploded" in error.value for error in app.error)
+
+
+def test_settings_survive_a_visit_to_another_page(open_page):
+    app = open_page(PAGE)
+    app.slider(key="train_layers").set_value(3).run()
+    app.select_slider(key="train_units_2").set_value(784).run()
+    app.switch_page("app_pages/home.py").run()
+    app.switch_page(PAGE).run()
+    assert app.slider(key="train_layers").value == 3
+    assert app.select_slider(key="train_units_2").value == 784
+    assert not app.exception

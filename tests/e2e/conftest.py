@@ -90,11 +90,24 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.failed_report = report
+    return report
+
+
 @pytest.fixture
-def page(browser, server_url):
-    """A fresh browser tab (a new Streamlit session) with the default timeout raised for slow CI."""
+def page(browser, server_url, request):
+    """A fresh browser tab (a new Streamlit session); a failing test leaves a screenshot."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=server_url)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     yield tab
+    report = getattr(request.node, "failed_report", None)
+    if report is not None and report.failed:
+        folder = ROOT / "artifacts" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(folder / f"FAILED-{request.node.name}.png"), full_page=True)
     context.close()
