@@ -23,7 +23,7 @@ def test_train_first_network_through_interruptions(page):
     expect(page.get_by_text("Paused").first).to_be_visible()
 
     # Touch another widget during the run: the hidden-layers slider, by keyboard.
-    slider = page.get_by_role("slider").first
+    slider = page.get_by_role("slider", name="Hidden layers")
     slider.focus()
     slider.press("ArrowRight")
     wait_for_app(page)
@@ -33,10 +33,13 @@ def test_train_first_network_through_interruptions(page):
     page.get_by_test_id("stSidebarNav").get_by_text("The data", exact=True).click()
     expect(page.get_by_test_id("stSidebar").get_by_text("Training · Paused")).to_be_visible()
     page.get_by_test_id("stSidebar").get_by_text("Open Build & Train").click()
-    wait_for_app(page)
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    # The settings a student chose are still there.
+    expect(page.get_by_role("slider", name="Hidden layers")).to_have_attribute("aria-valuetext", "2")
 
     page.get_by_role("button", name="Resume").click()
-    expect(page.get_by_test_id("stMain").get_by_text(re.compile(r"Running · Epoch \d of 5"))).to_be_visible()
+    running = page.get_by_test_id("stMain").get_by_text(re.compile(r"Running · Epoch \d of 5"))
+    expect(running).to_be_visible(timeout=120_000)
     screenshot(page, "train-2-running")
 
     # Leave again while it runs; it must carry on without us.
