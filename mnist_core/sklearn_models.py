@@ -237,6 +237,8 @@ class _FitListener:
             raise _Diverged()
         if self.on_iteration is not None:
             self.on_iteration(loss)
+        if self.on_batch is not None:
+            self.on_batch(self.batches_done / self.total_batches)
         if self.control is not None:
             self.control.checkpoint()
 
@@ -303,8 +305,6 @@ def fit_streaming(
         model._listener = None
     seconds = time.perf_counter() - started
     curve = [float(loss) for loss in getattr(model, "loss_curve_", [])]
-    if stopped and not hasattr(model, "coefs_"):
-        raise TaskStopped()
     return FitOutcome(model, curve, seconds, stopped=stopped, diverged=diverged)
 
 
