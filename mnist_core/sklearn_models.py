@@ -413,7 +413,7 @@ class FrameworkScore:
     iterations: int
 
 
-class _ShiftedControl:
+class ShiftedControl:
     """A ``TaskControl`` view that maps a sub-task's progress 0-1 onto [start, end]."""
 
     def __init__(self, control: TaskControl, start: float, end: float):
@@ -454,7 +454,7 @@ def compare_with_keras(
     from mnist_core.spec import ModelSpec, TrainConfig
     from mnist_core.training import train
 
-    sklearn_control = _ShiftedControl(control, 0.0, 0.5) if control is not None else None
+    sklearn_control = ShiftedControl(control, 0.0, 0.5) if control is not None else None
     run = train_mlp(settings, mnist, sklearn_control)
     if run.stopped_early:
         raise TaskStopped()
@@ -480,7 +480,7 @@ def compare_with_keras(
         train_limit=settings.train_samples,
         seed=settings.random_state,
     )
-    keras_control = _ShiftedControl(control, 0.5, 1.0) if control is not None else None
+    keras_control = ShiftedControl(control, 0.5, 1.0) if control is not None else None
     result = train(spec, config, keras_control, mnist=mnist)
     if result.stopped_early:
         raise TaskStopped()

@@ -31,7 +31,7 @@ from mnist_core.tasks import TaskControl, TaskFailed, TaskStopped
 
 SELECT_BY = ("validation", "test")
 LESSON_LEARNING_RATES = (0.001, 0.01, 0.5)
-LESSON_SIZES = ((10,), (50,), (10, 10, 10, 10))
+LESSON_GRID_SIZES = ((10,), (50,), (10, 10, 10, 10))
 DEFAULT_GRID_SAMPLES = 10_000  # nine fits finish in about a minute on two shared cores
 MIN_GRID_SAMPLES = 500
 MAX_CANDIDATES = 36
@@ -42,7 +42,7 @@ class GridSpec:
     """What the grid search tries, on which images, and how it picks the winner."""
 
     learning_rates: tuple[float, ...] = LESSON_LEARNING_RATES
-    layer_sizes: tuple[tuple[int, ...], ...] = LESSON_SIZES
+    layer_sizes: tuple[tuple[int, ...], ...] = LESSON_GRID_SIZES
     max_iter: int = 10
     train_samples: int = DEFAULT_GRID_SAMPLES  # the first N training images, validation included
     validation_fraction: float = 0.2  # share of those N held out to choose the winner
@@ -256,3 +256,13 @@ def run_grid(spec: GridSpec, mnist, control: TaskControl | None = None) -> GridR
 
 def _with_test(candidate: Candidate, test_accuracy: float) -> Candidate:
     return replace(candidate, test_accuracy=test_accuracy)
+
+
+def matrix_from_rows(spec: GridSpec, rows: list[dict], column: str = "validation accuracy") -> np.ndarray:
+    """Accuracies (n_learning_rates, n_layer_sizes) from the rows finished so far; NaN for the rest."""
+    matrix = np.full((len(spec.learning_rates), len(spec.layer_sizes)), np.nan)
+    labels = [describe_sizes(tuple(sizes)) for sizes in spec.layer_sizes]
+    for row in rows:
+        i = spec.learning_rates.index(row["learning rate"])
+        matrix[i, labels.index(row["hidden layers"])] = row[column]
+    return matrix

@@ -174,3 +174,10 @@ def test_best_index_skips_diverged_runs():
 def test_grid_spec_rejects_nonsense(change, message):
     with pytest.raises(ValueError, match=message):
         GridSpec(**{**TINY, **change})
+
+
+def test_matrix_from_partial_rows_leaves_the_rest_empty():
+    spec = GridSpec(**TINY)
+    rows = [{"learning rate": 0.01, "hidden layers": "(24,)", "validation accuracy": 0.8}]
+    matrix = tuning.matrix_from_rows(spec, rows)
+    assert matrix[1, 1] == 0.8 and np.isnan(matrix).sum() == 3

@@ -1,0 +1,329 @@
+"""Views for the scikit-learn & tuning page: cached runs, live panels and result blocks.
+
+Finished results live in one server-wide dict keyed by their settings, so when a
+lecturer re-opens the page with the same settings the result shows at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from mnist_core.figures.sklearn_figures import framework_figure, grid_heatmap, loss_curves_figure
+from mnist_core.sklearn_models import (
+    DEEP_NARROW_SIZES,
+    LESSON_SIZES,
+    MLPRun,
+    MLPSettings,
+    ShiftedControl,
+    describe_sizes,
+    mlp_parameter_counts,
+    train_mlp,
+)
+from mnist_core.tasks import TaskSnapshot, TaskState, TaskStopped
+from mnist_core.tuning import GridResult, GridSpec, matrix_from_rows, run_grid
+from ui.resources import mnist
+from ui.tasks import get_task, start_task, task_panel
+
+MAX_CACHED_RESULTS = 40  # small models and numbers only; the oldest go first
+
+
+@st.cache_resource
+def result_store() -> dict:
+    """Finished results of every session, keyed by ("kind", settings)."""
+    return {}
+
+
+def remember(key: tuple, value: Any) -> None:
+    store = result_store()
+    store[key] = value
+    while len(store) > MAX_CACHED_RESULTS:
+        store.pop(next(iter(store)))
+
+
+def start_cached(task_key: str, cache_key: tuple, work: Callable, name: str, slots) -> None:
+    """Start ``work`` in the background unless this exact result is already known."""
+    if cache_key in result_store():
+        return
+    data = mnist()
+
+    def run(control):
+        result = work(data, control)
+        if not control.stop_requested:
+            remember(cache_key, result)
+        return result
+
+    st.session_state[f"{task_key}_for"] = cache_key
+    start_task(task_key, run, name, slots)
+
+
+def show_task_or_result(
+    task_key: str,
+    cache_key: tuple,
+    draw_live: Callable[[TaskSnapshot], None],
+    draw_result: Callable[[Any], None],
+    hint: str,
+) -> None:
+    """The cached result for ``cache_key``, else the live task started for it, else ``hint``."""
+    result = result_store().get(cache_key)
+    task = get_task(task_key)
+    if result is not None:
+        draw_result(result)
+    elif task is not None and st.session_state.get(f"{task_key}_for") == cache_key:
+        task_panel(task_key, draw_live)
+    else:
+        if task is not None and not task.snapshot().is_over:
+            st.info(
+                "A run with other settings is still going: its progress is below.", icon=":material/sync:"
+            )
+            task_panel(task_key, None)
+        st.caption(hint)
+
+
+# --- train one MLPClassifier ---
+
+
+def train_work(settings: MLPSettings) -> Callable:
+    return lambda data, control: train_mlp(settings, data, control)
+
+
+def draw_training_live(snapshot: TaskSnapshot) -> None:
+    curve = snapshot.detail.get("loss_curve", [])
+    if curve:
+        st.plotly_chart(loss_curves_figure({"training loss": curve}), key="sklearn_live_loss")
+    else:
+        st.caption("The first point appears after one pass over the training images.")
+    if isinstance(snapshot.result, MLPRun):
+        draw_training_result(snapshot.result)
+
+
+def draw_training_result(run: MLPRun) -> None:
+    st.plotly_chart(loss_curves_figure({"training loss": run.loss_curve}), key="sklearn_result_loss")
+    columns = st.columns(4)
+    columns[0].metric("Training accuracy", f"{run.train_accuracy:.4f}")
+    columns[1].metric("Test accuracy", f"{run.test_accuracy:.4f}")
+    columns[2].metric("Fitting time", f"{run.train_seconds:.1f} s")
+    columns[3].metric("Parameters", f"{run.parameters:,}")
+    gap = run.train_accuracy - run.test_accuracy
+    stopped = " It was stopped early, so it saw fewer passes than asked." if run.stopped_early else ""
+    st.caption(
+        f"It gets {gap:+.2%} more right on the {run.settings.train_samples:,} images it trained on than on "
+        f"the 10,000 test images written by other people: the test score is the one to believe.{stopped}"
+    )
+
+
+# --- same 50 neurons, two shapes ---
+
+SHAPES = (LESSON_SIZES, DEEP_NARROW_SIZES)
+
+
+def shape_settings(settings: MLPSettings) -> list[MLPSettings]:
+    return [
+        MLPSettings(
+            sizes,
+            settings.max_iter,
+            settings.learning_rate_init,
+            settings.random_state,
+            settings.train_samples,
+        )
+        for sizes in SHAPES
+    ]
+
+
+def parameter_table() -> pd.DataFrame:
+    rows = []
+    for sizes in SHAPES:
+        for count in mlp_parameter_counts(sizes):
+            rows.append(
+                {
+                    "network": describe_sizes(sizes),
+                    "layer": count.name,
+                    "formula": count.formula,
+                    "parameters": count.parameters,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def shapes_work(settings: MLPSettings) -> Callable:
+    def work(data, control):
+        runs = []
+        for number, each in enumerate(shape_settings(settings)):
+            cached = result_store().get(("mlp", each))
+            if cached is None:
+                control.update_detail(lambda detail: detail.update(loss_curve=[]))
+                cached = train_mlp(each, data, ShiftedControl(control, number / 2, (number + 1) / 2))
+                if cached.stopped_early:
+                    raise TaskStopped()
+                remember(("mlp", each), cached)
+            runs.append(cached)
+            done = {"label": describe_sizes(each.hidden_layer_sizes), "curve": cached.loss_curve}
+            control.update_detail(lambda detail, done=done: detail.setdefault("done", []).append(done))
+        return runs
+
+    return work
+
+
+def draw_shapes_live(snapshot: TaskSnapshot) -> None:
+    curves = {done["label"]: done["curve"] for done in snapshot.detail.get("done", [])}
+    if snapshot.detail.get("loss_curve") and len(curves) < 2:
+        curves["training now"] = snapshot.detail["loss_curve"]
+    if curves:
+        st.plotly_chart(loss_curves_figure(curves), key="sklearn_shapes_live")
+
+
+def draw_shapes_result(runs: list[MLPRun]) -> None:
+    curves = {describe_sizes(run.settings.hidden_layer_sizes): run.loss_curve for run in runs}
+    st.plotly_chart(loss_curves_figure(curves), key="sklearn_shapes_loss")
+    table = pd.DataFrame(
+        [
+            {
+                "hidden_layer_sizes": describe_sizes(run.settings.hidden_layer_sizes),
+                "hidden neurons": sum(run.settings.hidden_layer_sizes),
+                "parameters": run.parameters,
+                "training accuracy": run.train_accuracy,
+                "test accuracy": run.test_accuracy,
+                "fit seconds": round(run.train_seconds, 1),
+            }
+            for run in runs
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    wide, deep = runs
+    st.caption(
+        f"Same 50 hidden neurons, {wide.test_accuracy - deep.test_accuracy:+.2%} test accuracy for the single "
+        f"wide layer. It has {wide.parameters / deep.parameters:.1f} times as many weights, because its 50 "
+        "neurons each see all 784 pixels, while four of the five narrow layers only see 10 numbers each."
+    )
+
+
+# --- the grid search ---
+
+
+def grid_work(spec: GridSpec) -> Callable:
+    return lambda data, control: run_grid(spec, data, control)
+
+
+def size_labels(spec: GridSpec) -> list[str]:
+    return [describe_sizes(tuple(sizes)) for sizes in spec.layer_sizes]
+
+
+def draw_grid_live(spec: GridSpec) -> Callable[[TaskSnapshot], None]:
+    def draw(snapshot: TaskSnapshot) -> None:
+        rows = snapshot.detail.get("candidates", [])
+        matrix = matrix_from_rows(spec, rows)
+        st.plotly_chart(
+            grid_heatmap(
+                matrix, list(spec.learning_rates), size_labels(spec), title="Validation accuracy so far"
+            ),
+            key="sklearn_grid_live",
+        )
+        if snapshot.state == TaskState.STOPPED and rows:
+            st.caption(
+                f"Stopped after {len(rows)} of {len(spec.candidates)} combinations: no winner was picked."
+            )
+
+    return draw
+
+
+def draw_grid_result(result: GridResult) -> None:
+    spec = result.spec
+    winner = divmod(result.winner, len(spec.layer_sizes))
+    wrong_way = spec.select_by == "test"
+    choose_by = "test" if wrong_way else "validation"
+    st.plotly_chart(
+        grid_heatmap(
+            result.accuracy_matrix(choose_by),
+            list(spec.learning_rates),
+            size_labels(spec),
+            winner=winner,
+            title=f"{choose_by.capitalize()} accuracy: the ★ is the one picked",
+        ),
+        key="sklearn_grid_heatmap",
+    )
+    reported = result.reported
+    if wrong_way:
+        honest = result.candidates[result.honest_winner]
+        columns = st.columns(3)
+        columns[0].metric("Optimistic test score (picked by test)", f"{result.winner_test_accuracy:.4f}")
+        columns[1].metric("Honest test score (picked by validation)", f"{honest.test_accuracy:.4f}")
+        columns[2].metric("Times the test set was used", result.test_evaluations)
+        st.warning(
+            f"Picked **{reported.label}** because it scored best on the test set, then reported that very score. "
+            f"It is the best of {result.test_evaluations} looks at the same 10,000 images, so part of it is luck "
+            f"on those images, and no untouched data is left to check it. Choosing by validation picks "
+            f"**{honest.label}**, whose test score is worth {result.optimism:+.4f} less"
+            + (
+                " (here both ways picked the same model, yet only one of the two numbers is trustworthy)."
+                if result.optimism == 0
+                else "."
+            ),
+            icon=":material/visibility:",
+        )
+    else:
+        columns = st.columns(3)
+        columns[0].metric("Winner (by validation)", reported.label)
+        columns[1].metric("Its validation accuracy", f"{reported.validation_accuracy:.4f}")
+        columns[2].metric("Its test accuracy, measured once", f"{result.winner_test_accuracy:.4f}")
+        st.success(
+            f"{spec.validation_size:,} of the {spec.train_samples:,} training images were held out to choose; "
+            f"the test set was used {result.test_evaluations} time, for the winner only, after choosing. "
+            "That single test score is an honest estimate for new handwriting.",
+            icon=":material/verified:",
+        )
+    table = pd.DataFrame([candidate.as_row() for candidate in result.candidates])
+    table.insert(0, "picked", ["★" if index == result.winner else "" for index in range(len(table))])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        f"{len(result.candidates)} networks trained in {result.seconds:.0f} s. An empty test cell was never tested."
+    )
+
+
+# --- Keras and scikit-learn side by side ---
+
+
+def keras_work(settings: MLPSettings) -> Callable:
+    from mnist_core.sklearn_models import compare_with_keras
+
+    return lambda data, control: compare_with_keras(settings, data, control)
+
+
+def draw_keras_live(snapshot: TaskSnapshot) -> None:
+    curve = snapshot.detail.get("loss_curve", [])
+    if curve and "sklearn" not in snapshot.detail:
+        st.plotly_chart(loss_curves_figure({"scikit-learn loss": curve}), key="sklearn_keras_live")
+    elif "sklearn" in snapshot.detail:
+        sklearn_score = snapshot.detail["sklearn"]
+        st.caption(
+            f"scikit-learn done: test accuracy {sklearn_score.test_accuracy:.4f} in {sklearn_score.fit_seconds:.1f} s."
+        )
+
+
+def draw_keras_result(scores) -> None:
+    st.plotly_chart(
+        framework_figure(
+            [score.framework for score in scores],
+            [score.test_accuracy for score in scores],
+            [score.fit_seconds for score in scores],
+        ),
+        key="sklearn_keras_figure",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "framework": score.framework,
+                    "passes over the data": score.iterations,
+                    "training accuracy": score.train_accuracy,
+                    "test accuracy": score.test_accuracy,
+                    "fit seconds": round(score.fit_seconds, 1),
+                }
+                for score in scores
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
