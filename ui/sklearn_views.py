@@ -107,11 +107,11 @@ def draw_training_result(run: MLPRun) -> None:
     columns[1].metric("Test accuracy", f"{run.test_accuracy:.4f}")
     columns[2].metric("Fitting time", f"{run.train_seconds:.1f} s")
     columns[3].metric("Parameters", f"{run.parameters:,}")
-    gap = run.train_accuracy - run.test_accuracy
     stopped = " It was stopped early, so it saw fewer passes than asked." if run.stopped_early else ""
     st.caption(
-        f"It gets {gap:+.2%} more right on the {run.settings.train_samples:,} images it trained on than on "
-        f"the 10,000 test images written by other people: the test score is the one to believe.{stopped}"
+        f"{run.train_accuracy:.1%} right on the {run.settings.train_samples:,} images it trained on, "
+        f"{run.test_accuracy:.1%} on 10,000 test images written by other people: the test score is the one "
+        f"to believe.{stopped}"
     )
 
 
@@ -194,8 +194,8 @@ def draw_shapes_result(runs: list[MLPRun]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     wide, deep = runs
     st.caption(
-        f"Same 50 hidden neurons, {wide.test_accuracy - deep.test_accuracy:+.2%} test accuracy for the single "
-        f"wide layer. It has {wide.parameters / deep.parameters:.1f} times as many weights, because its 50 "
+        f"Same 50 hidden neurons: {wide.test_accuracy:.1%} test accuracy for one wide layer, "
+        f"{deep.test_accuracy:.1%} for five narrow ones. The wide one has {wide.parameters / deep.parameters:.1f} times as many weights, because its 50 "
         "neurons each see all 784 pixels, while four of the five narrow layers only see 10 numbers each."
     )
 
@@ -229,41 +229,65 @@ def draw_grid_live(spec: GridSpec) -> Callable[[TaskSnapshot], None]:
     return draw
 
 
-def draw_grid_result(result: GridResult) -> None:
+def heatmap(result: GridResult, which: str, picked: int, title: str, key: str) -> None:
     spec = result.spec
-    winner = divmod(result.winner, len(spec.layer_sizes))
-    wrong_way = spec.select_by == "test"
-    choose_by = "test" if wrong_way else "validation"
     st.plotly_chart(
         grid_heatmap(
-            result.accuracy_matrix(choose_by),
+            result.accuracy_matrix(which),
             list(spec.learning_rates),
             size_labels(spec),
-            winner=winner,
-            title=f"{choose_by.capitalize()} accuracy: the ★ is the one picked",
+            winner=divmod(picked, len(spec.layer_sizes)),
+            title=title,
         ),
-        key="sklearn_grid_heatmap",
+        key=key,
     )
+
+
+def draw_grid_result(result: GridResult) -> None:
+    spec = result.spec
     reported = result.reported
-    if wrong_way:
+    if spec.select_by == "test":
         honest = result.candidates[result.honest_winner]
+        test_column, validation_column = st.columns(2)
+        with test_column:
+            heatmap(result, "test", result.winner, "Test accuracy: ★ picked by it", "sklearn_grid_heatmap")
+        with validation_column:
+            heatmap(
+                result,
+                "validation",
+                result.honest_winner,
+                "Validation accuracy: ★ = honest pick",
+                "sklearn_grid_val",
+            )
         columns = st.columns(3)
-        columns[0].metric("Optimistic test score (picked by test)", f"{result.winner_test_accuracy:.4f}")
-        columns[1].metric("Honest test score (picked by validation)", f"{honest.test_accuracy:.4f}")
+        columns[0].metric("Reported score (picked by test)", f"{result.winner_test_accuracy:.4f}")
+        columns[1].metric("Honest score (picked by validation)", f"{honest.test_accuracy:.4f}")
         columns[2].metric("Times the test set was used", result.test_evaluations)
+        if result.winner == result.honest_winner:
+            verdict = (
+                "Here both ways pick the same model, so the two numbers match. The wrong way was lucky, not "
+                "right: its score was chosen for being the highest of several test scores, and with closer "
+                "candidates that choice flatters."
+            )
+        else:
+            verdict = (
+                f"Choosing by validation picks **{honest.label}** instead, and its test score is "
+                f"{result.optimism:.4f} lower: that gap is how much the wrong way flatters itself."
+            )
         st.warning(
-            f"Picked **{reported.label}** because it scored best on the test set, then reported that very score. "
-            f"It is the best of {result.test_evaluations} looks at the same 10,000 images, so part of it is luck "
-            f"on those images, and no untouched data is left to check it. Choosing by validation picks "
-            f"**{honest.label}**, whose test score is worth {result.optimism:+.4f} less"
-            + (
-                " (here both ways picked the same model, yet only one of the two numbers is trustworthy)."
-                if result.optimism == 0
-                else "."
-            ),
+            f"The wrong way picked **{reported.label}** because it scored best on the test set, then reported that "
+            f"same score. The test set has now helped choose, so no untouched images are left to check it. "
+            + verdict,
             icon=":material/visibility:",
         )
     else:
+        heatmap(
+            result,
+            "validation",
+            result.winner,
+            "Validation accuracy: ★ is the one picked",
+            "sklearn_grid_heatmap",
+        )
         columns = st.columns(3)
         columns[0].metric("Winner (by validation)", reported.label)
         columns[1].metric("Its validation accuracy", f"{reported.validation_accuracy:.4f}")
@@ -276,10 +300,9 @@ def draw_grid_result(result: GridResult) -> None:
         )
     table = pd.DataFrame([candidate.as_row() for candidate in result.candidates])
     table.insert(0, "picked", ["★" if index == result.winner else "" for index in range(len(table))])
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(
-        f"{len(result.candidates)} networks trained in {result.seconds:.0f} s. An empty test cell was never tested."
-    )
+    accuracy_format = {"validation accuracy": "{:.4f}", "test accuracy": "{:.4f}", "fit seconds": "{:.2f}"}
+    st.dataframe(table.style.format(accuracy_format, na_rep="not tested"), hide_index=True, width="stretch")
+    st.caption(f"{len(result.candidates)} networks trained in {result.seconds:.0f} s.")
 
 
 # --- Keras and scikit-learn side by side ---

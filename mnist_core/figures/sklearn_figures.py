@@ -21,6 +21,7 @@ def loss_curves_figure(curves: dict[str, list[float]]) -> go.Figure:
         The mean training loss after iteration 1, 2, ...
     """
     figure = go.Figure()
+    longest = max((len(losses) for losses in curves.values()), default=1)
     for number, (label, losses) in enumerate(curves.items()):
         figure.add_trace(
             go.Scatter(
@@ -31,7 +32,11 @@ def loss_curves_figure(curves: dict[str, list[float]]) -> go.Figure:
                 line={"color": COLORS[number % len(COLORS)], "width": 2},
             )
         )
-    figure.update_xaxes(title_text="iteration (one pass over the training images)", rangemode="tozero")
+    figure.update_xaxes(
+        title_text="iteration (one pass over the training images)",
+        tick0=1,
+        dtick=max(1, math.ceil(longest / 10)),  # whole iterations only
+    )
     figure.update_yaxes(title_text="training loss (cross-entropy)", rangemode="tozero")
     figure.update_layout(
         height=320,

@@ -118,10 +118,7 @@ def test_wrong_way_shows_optimistic_and_honest_scores(open_page):
     app.button(key="sklearn_grid_run").click().run()
     finish(app, "sklearn_grid_task")
     labels = [metric.label for metric in app.metric]
-    assert (
-        "Optimistic test score (picked by test)" in labels
-        and "Honest test score (picked by validation)" in labels
-    )
+    assert "Reported score (picked by test)" in labels and "Honest score (picked by validation)" in labels
     assert app.metric[2].value == "4"
     table = app.dataframe[-1].value
     assert table.loc[table["picked"] == "★", "test accuracy"].item() == table["test accuracy"].max()
