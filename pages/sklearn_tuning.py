@@ -2,23 +2,13 @@
 
 import streamlit as st
 
-from mnist_core.sklearn_models import (
-    DEEP_NARROW_SIZES,
-    LESSON_SIZES,
-    MLPSettings,
-    check_learning_rate,
-    describe_sizes,
-    parse_layer_sizes,
-    parse_learning_rates,
-    parse_size_list,
-)
+from mnist_core.sklearn_models import describe_sizes, parse_learning_rates, parse_size_list
 from mnist_core.tuning import DEFAULT_GRID_SAMPLES, LESSON_GRID_SIZES, LESSON_LEARNING_RATES, GridSpec
 from ui import sklearn_views as views
 from ui.resources import background_slots, training_slots
 
-TRAIN_SIZES = [1_000, 5_000, 10_000, 20_000, 60_000]
 GRID_TRAIN_SIZES = [2_000, 5_000, 10_000, 20_000, 60_000]
-CUSTOM = "type your own"
+FIX_FIRST = "Fix the MLPClassifier settings above first."
 
 st.title("The same network in scikit-learn, and tuning it honestly")
 st.caption(
@@ -28,39 +18,9 @@ st.caption(
 )
 
 st.subheader("Your MLPClassifier")
-shape_column, iter_column, rate_column, seed_column, size_column = st.columns([3, 1, 1, 1, 1])
-shape_choice = shape_column.radio(
-    "hidden_layer_sizes",
-    [describe_sizes(LESSON_SIZES), describe_sizes(DEEP_NARROW_SIZES), CUSTOM],
-    horizontal=True,
-    key="sklearn_shape",
-    help="One number per hidden layer: (50,) is one layer of 50 neurons, (10, 10) two layers of 10.",
-)
-shape_text = (
-    shape_column.text_input("Your sizes", "(20, 10)", key="sklearn_custom_sizes")
-    if shape_choice == CUSTOM
-    else shape_choice
-)
-max_iter = iter_column.number_input(
-    "max_iter", 1, 50, 10, key="sklearn_max_iter", help="Passes over the data."
-)
-rate_text = rate_column.text_input("learning_rate_init", "0.001", key="sklearn_learning_rate")
-seed = seed_column.number_input("random_state", 0, 2**31 - 1, 1, key="sklearn_seed")
-train_samples = size_column.selectbox(
-    "Training images",
-    TRAIN_SIZES,
-    index=len(TRAIN_SIZES) - 1,
-    format_func="{:,}".format,
-    key="sklearn_samples",
-)
-try:
-    settings = MLPSettings(
-        parse_layer_sizes(shape_text), int(max_iter), check_learning_rate(rate_text), int(seed), train_samples
-    )
-except ValueError as error:
-    st.error(f"Can't train that: {error}.", icon=":material/tune:")
-    st.stop()
-st.code(f"model = {settings.code()}\nmodel.fit(x_train, y_train)", language="python")
+settings = views.mlp_settings_form()
+if settings is not None:
+    st.code(f"model = {settings.code()}\nmodel.fit(x_train, y_train)", language="python")
 
 train_tab, shapes_tab, grid_tab, keras_tab = st.tabs(
     ["Train it", "Same 50 neurons, two shapes", "Grid search, done honestly", "Keras vs scikit-learn"]
@@ -68,21 +28,19 @@ train_tab, shapes_tab, grid_tab, keras_tab = st.tabs(
 
 with train_tab:
     st.caption("The loss is printed after each iteration, one pass over the training images: watch it fall.")
-    if st.button("Train", type="primary", key="sklearn_train", icon=":material/play_arrow:"):
-        views.start_cached(
+    if settings is None:
+        st.info(FIX_FIRST)
+    else:
+        views.run_section(
+            {"label": "Train", "type": "primary", "key": "sklearn_train", "icon": ":material/play_arrow:"},
             "sklearn_train_task",
             ("mlp", settings),
             views.train_work(settings),
-            "MLPClassifier",
             training_slots(),
+            views.draw_training_live,
+            views.draw_training_result,
+            "Press Train: the loss curve draws itself live, then training and test accuracy appear.",
         )
-    views.show_task_or_result(
-        "sklearn_train_task",
-        ("mlp", settings),
-        views.draw_training_live,
-        views.draw_training_result,
-        "Press Train: the loss curve draws itself live, then training and test accuracy appear.",
-    )
 
 with shapes_tab:
     st.caption(
@@ -90,26 +48,25 @@ with shapes_tab:
         "then train both with the settings above."
     )
     st.dataframe(views.parameter_table(), hide_index=True, width="stretch")
-    if st.button("Train both", key="sklearn_train_shapes", icon=":material/compare_arrows:"):
-        views.start_cached(
+    if settings is None:
+        st.info(FIX_FIRST)
+    else:
+        views.run_section(
+            {"label": "Train both", "key": "sklearn_train_shapes", "icon": ":material/compare_arrows:"},
             "sklearn_shapes_task",
             ("shapes", settings),
             views.shapes_work(settings),
-            "Two shapes",
             training_slots(),
+            views.draw_shapes_live,
+            views.draw_shapes_result,
+            "Press Train both to see their loss curves and accuracies side by side.",
         )
-    views.show_task_or_result(
-        "sklearn_shapes_task",
-        ("shapes", settings),
-        views.draw_shapes_live,
-        views.draw_shapes_result,
-        "Press Train both to see their loss curves and accuracies side by side.",
-    )
 
 with grid_tab:
     st.caption(
         "Try every learning rate with every architecture and keep the best. Best by what? A validation share of "
-        "the training images chooses; the test set only grades the winner, once, at the very end."
+        "the training images chooses; the test set only grades the winner, once, at the very end. "
+        "The grid has its own settings, below."
     )
     rates_column, sizes_column = st.columns(2)
     rates_text = rates_column.text_input(
@@ -154,37 +111,39 @@ with grid_tab:
             f"{len(spec.candidates)} networks, each trained on {spec.fit_size:,} images and scored on "
             f"{spec.validation_size:,} held-out ones."
         )
-        if st.button("Run grid search", type="primary", key="sklearn_grid_run", icon=":material/grid_on:"):
-            views.start_cached(
-                "sklearn_grid_task", ("grid", spec), views.grid_work(spec), "Grid search", background_slots()
-            )
-        views.show_task_or_result(
+        views.run_section(
+            {
+                "label": "Run grid search",
+                "type": "primary",
+                "key": "sklearn_grid_run",
+                "icon": ":material/grid_on:",
+            },
             "sklearn_grid_task",
             ("grid", spec),
+            views.grid_work(spec),
+            background_slots(),
             views.draw_grid_live(spec),
             views.draw_grid_result,
             "Press Run grid search: the heatmap fills in cell by cell.",
         )
 
 with keras_tab:
-    st.caption(
-        f"The network above, {describe_sizes(settings.hidden_layer_sizes)}, trained twice on the same "
-        f"{settings.train_samples:,} images: Adam at learning rate {settings.learning_rate_init:g}, batches of 200, "
-        f"{settings.max_iter} passes. One after the other, so they don't share the CPU. Keras's time includes "
-        "checking the test images after each pass; neither includes loading the library."
-    )
-    if st.button("Train with both", key="sklearn_keras_run", icon=":material/balance:"):
-        views.start_cached(
+    if settings is None:
+        st.info(FIX_FIRST)
+    else:
+        st.caption(
+            f"The network above, {describe_sizes(settings.hidden_layer_sizes)}, trained twice on the same "
+            f"{settings.train_samples:,} images: Adam at learning rate {settings.learning_rate_init:g}, batches of "
+            f"200, {settings.max_iter} passes. One after the other, so they don't share the CPU. Keras's time "
+            "includes checking the test images after each pass; neither includes loading the library."
+        )
+        views.run_section(
+            {"label": "Train with both", "key": "sklearn_keras_run", "icon": ":material/balance:"},
             "sklearn_keras_task",
             ("keras", settings),
             views.keras_work(settings),
-            "Keras vs scikit-learn",
             training_slots(),
+            views.draw_keras_live,
+            views.draw_keras_result,
+            "Press Train with both to time them side by side.",
         )
-    views.show_task_or_result(
-        "sklearn_keras_task",
-        ("keras", settings),
-        views.draw_keras_live,
-        views.draw_keras_result,
-        "Press Train with both to time them side by side.",
-    )

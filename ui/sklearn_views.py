@@ -19,8 +19,10 @@ from mnist_core.sklearn_models import (
     MLPRun,
     MLPSettings,
     ShiftedControl,
+    check_learning_rate,
     describe_sizes,
     mlp_parameter_counts,
+    parse_layer_sizes,
     train_mlp,
 )
 from mnist_core.tasks import TaskSnapshot, TaskState, TaskStopped
@@ -37,8 +39,7 @@ def result_store() -> dict:
     return {}
 
 
-def remember(key: tuple, value: Any) -> None:
-    store = result_store()
+def remember(store: dict, key: tuple, value: Any) -> None:
     store[key] = value
     while len(store) > MAX_CACHED_RESULTS:
         store.pop(next(iter(store)))
@@ -46,14 +47,15 @@ def remember(key: tuple, value: Any) -> None:
 
 def start_cached(task_key: str, cache_key: tuple, work: Callable, name: str, slots) -> None:
     """Start ``work`` in the background unless this exact result is already known."""
-    if cache_key in result_store():
+    store = result_store()
+    if cache_key in store:
         return
     data = mnist()
 
     def run(control):
-        result = work(data, control)
+        result = work(data, store, control)
         if not control.stop_requested:
-            remember(cache_key, result)
+            remember(store, cache_key, result)
         return result
 
     st.session_state[f"{task_key}_for"] = cache_key
@@ -83,11 +85,69 @@ def show_task_or_result(
         st.caption(hint)
 
 
+def run_section(
+    button: dict,
+    task_key: str,
+    cache_key: tuple,
+    work: Callable,
+    slots,
+    draw_live: Callable[[TaskSnapshot], None],
+    draw_result: Callable[[Any], None],
+    hint: str,
+) -> None:
+    """A button that starts ``work`` (unless cached), then its live panel or finished result."""
+    if st.button(**button):
+        start_cached(task_key, cache_key, work, button["label"], slots)
+    show_task_or_result(task_key, cache_key, draw_live, draw_result, hint)
+
+
+# --- the settings shared by three tabs ---
+
+TRAIN_SIZES = [1_000, 5_000, 10_000, 20_000, 60_000]
+CUSTOM = "type your own"
+
+
+def mlp_settings_form() -> MLPSettings | None:
+    """The MLPClassifier's hyperparameters; None (with the reason shown) when they make no sense."""
+    shape_column, iter_column, rate_column, seed_column, size_column = st.columns([3, 1, 1, 1, 1])
+    shape_choice = shape_column.radio(
+        "hidden_layer_sizes",
+        [describe_sizes(LESSON_SIZES), describe_sizes(DEEP_NARROW_SIZES), CUSTOM],
+        horizontal=True,
+        key="sklearn_shape",
+        help="One number per hidden layer: (50,) is one layer of 50 neurons, (10, 10) two layers of 10.",
+    )
+    shape_text = (
+        shape_column.text_input("Your sizes", "(20, 10)", key="sklearn_custom_sizes")
+        if shape_choice == CUSTOM
+        else shape_choice
+    )
+    max_iter = iter_column.number_input(
+        "max_iter", 1, 50, 10, key="sklearn_max_iter", help="Passes over the data."
+    )
+    rate_text = rate_column.text_input("learning_rate_init", "0.001", key="sklearn_learning_rate")
+    seed = seed_column.number_input("random_state", 0, 2**31 - 1, 1, key="sklearn_seed")
+    samples = size_column.selectbox(
+        "Training images",
+        TRAIN_SIZES,
+        index=len(TRAIN_SIZES) - 1,
+        format_func="{:,}".format,
+        key="sklearn_samples",
+        help="All 60,000 is the lesson's run: half a minute to two minutes here. Fewer images train faster.",
+    )
+    try:
+        sizes, rate = parse_layer_sizes(shape_text), check_learning_rate(rate_text)
+        return MLPSettings(sizes, int(max_iter), rate, int(seed), samples)
+    except ValueError as error:
+        st.error(f"Can't train that: {error}.", icon=":material/tune:")
+        return None
+
+
 # --- train one MLPClassifier ---
 
 
 def train_work(settings: MLPSettings) -> Callable:
-    return lambda data, control: train_mlp(settings, data, control)
+    return lambda data, store, control: train_mlp(settings, data, control)
 
 
 def draw_training_live(snapshot: TaskSnapshot) -> None:
@@ -149,16 +209,16 @@ def parameter_table() -> pd.DataFrame:
 
 
 def shapes_work(settings: MLPSettings) -> Callable:
-    def work(data, control):
+    def work(data, store, control):
         runs = []
         for number, each in enumerate(shape_settings(settings)):
-            cached = result_store().get(("mlp", each))
+            cached = store.get(("mlp", each))
             if cached is None:
                 control.update_detail(lambda detail: detail.update(loss_curve=[]))
                 cached = train_mlp(each, data, ShiftedControl(control, number / 2, (number + 1) / 2))
                 if cached.stopped_early:
                     raise TaskStopped()
-                remember(("mlp", each), cached)
+                remember(store, ("mlp", each), cached)
             runs.append(cached)
             done = {"label": describe_sizes(each.hidden_layer_sizes), "curve": cached.loss_curve}
             control.update_detail(lambda detail, done=done: detail.setdefault("done", []).append(done))
@@ -204,7 +264,7 @@ def draw_shapes_result(runs: list[MLPRun]) -> None:
 
 
 def grid_work(spec: GridSpec) -> Callable:
-    return lambda data, control: run_grid(spec, data, control)
+    return lambda data, store, control: run_grid(spec, data, control)
 
 
 def size_labels(spec: GridSpec) -> list[str]:
@@ -311,7 +371,7 @@ def draw_grid_result(result: GridResult) -> None:
 def keras_work(settings: MLPSettings) -> Callable:
     from mnist_core.sklearn_models import compare_with_keras
 
-    return lambda data, control: compare_with_keras(settings, data, control)
+    return lambda data, store, control: compare_with_keras(settings, data, control)
 
 
 def draw_keras_live(snapshot: TaskSnapshot) -> None:
