@@ -46,7 +46,7 @@ def test_train_then_tiny_grid(page):
     expect(page.get_by_test_id("stMetricLabel").filter(has_text="Test accuracy")).to_be_visible(
         timeout=60_000
     )
-    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     snap(page.get_by_role("tabpanel").filter(has_text="Training accuracy"), "sklearn_trained")
 
     # A tiny grid, done honestly: the heatmap and the single use of the test set.
@@ -62,7 +62,9 @@ def test_train_then_tiny_grid(page):
     panel.get_by_role("button", name="Run grid search").click()
     expect(panel.get_by_text("used 1 time, for the winner only")).to_be_visible(timeout=60_000)
     heatmap = panel.locator(".js-plotly-plot").filter(has_text="Validation accuracy")
-    expect(heatmap.locator("text").filter(has_text=re.compile(r"^0\.\d{4} ★$"))).to_have_count(1)
+    expect(heatmap.locator("text").filter(has_text=re.compile(r"^0\.\d{4} ★$"))).to_have_count(
+        1, timeout=30_000
+    )
     snap(panel, "sklearn_grid_honest")
 
     # The wrong way: picked by test accuracy, with the optimistic and the honest score.
@@ -70,5 +72,5 @@ def test_train_then_tiny_grid(page):
     wait_for_app(page)
     panel.get_by_role("button", name="Run grid search").click()
     expect(panel.get_by_text("Reported score (picked by test)")).to_be_visible(timeout=60_000)
-    expect(panel.locator(".js-plotly-plot").filter(has_text="Test accuracy")).to_be_visible()
+    expect(panel.locator(".js-plotly-plot").filter(has_text="Test accuracy")).to_be_visible(timeout=30_000)
     snap(panel, "sklearn_grid_wrong_way")
