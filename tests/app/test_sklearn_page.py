@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-PAGE = "pages/sklearn_tuning.py"
+PAGE = "app_pages/sklearn_tuning.py"
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +150,7 @@ def test_opening_the_page_does_not_import_tensorflow():
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         "app = AppTest.from_file(sys.argv[1], default_timeout=60).run()\n"
-        "app.switch_page('pages/sklearn_tuning.py').run()\n"
+        "app.switch_page('app_pages/sklearn_tuning.py').run()\n"
         "assert not app.exception, app.exception\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
     )
