@@ -7,8 +7,6 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 import streamlit as st
 
 from ui.sidebar import training_status
-from ui.state import keep_widget_values
-from ui.train_form import settings_keys
 
 st.set_page_config(page_title="MNIST Demystified", page_icon=":material/draw:", layout="wide")
 
@@ -37,6 +35,5 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-keep_widget_values(settings_keys())
 training_status()
 navigation.run()

@@ -84,7 +84,9 @@ if estimate > WARN_SECONDS:
         icon=":material/hourglass:",
     )
     if estimate > CONFIRM_SECONDS:
-        confirmed = st.checkbox("I really want to start this long run", key="train_confirm_long")
+        confirmed = st.checkbox(
+            "I really want to start this long run", key="train_confirm_long", persist_state="session"
+        )
 
 if st.button(
     "Train", type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start"
@@ -160,6 +162,7 @@ if runs:
             ["val_accuracy", "val_loss", "accuracy", "loss"],
             horizontal=True,
             key="train_compare_metric",
+            persist_state="session",
             format_func=lambda m: m.replace("val_", "validation ").replace("_", " "),
         )
         st.plotly_chart(

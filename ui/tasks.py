@@ -70,20 +70,23 @@ def describe_progress(snapshot: TaskSnapshot) -> str:
 
 
 def task_controls(task: BackgroundTask, snapshot: TaskSnapshot, key: str, pausable: bool = True) -> None:
-    """Pause/Resume and Stop buttons for a task that is not over."""
+    """Pause/Resume and Stop buttons for a task that is not over.
+
+    They act through on_click callbacks, which Streamlit runs before the next rerun,
+    so a click is never lost to a polling rerun that happens at the same moment.
+    """
     if snapshot.is_over:
         return
     columns = st.columns([1, 1, 4])
     if pausable and snapshot.state in (TaskState.RUNNING, TaskState.PAUSED):
         paused = snapshot.state == TaskState.PAUSED
-        if columns[0].button(
-            "Resume" if paused else "Pause", key=f"{key}_pause", icon=":material/play_pause:"
-        ):
-            task.resume() if paused else task.pause()
-            st.rerun(scope="fragment")
-    if columns[1].button("Stop", key=f"{key}_stop", icon=":material/stop:"):
-        task.stop()
-        st.rerun(scope="fragment")
+        columns[0].button(
+            "Resume" if paused else "Pause",
+            key=f"{key}_pause",
+            icon=":material/play_pause:",
+            on_click=task.resume if paused else task.pause,
+        )
+    columns[1].button("Stop", key=f"{key}_stop", icon=":material/stop:", on_click=task.stop)
 
 
 def task_panel(

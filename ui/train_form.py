@@ -45,16 +45,6 @@ def preset_widget_values(preset: Preset) -> dict:
     return values
 
 
-def settings_keys() -> list[str]:
-    """Every control of the page whose value should survive a visit to another page."""
-    return [
-        "train_preset",
-        "train_confirm_long",
-        "train_compare_metric",
-        *preset_widget_values(PRESETS["first-network"]),
-    ]
-
-
 def apply_preset() -> None:
     """on_change of the preset picker: set every control to the chosen preset."""
     st.session_state.update(preset_widget_values(PRESETS[st.session_state["train_preset"]]))
@@ -79,6 +69,7 @@ def preset_picker() -> None:
         list(PRESETS),
         format_func=lambda key: f"{PRESETS[key].title} · {PRESETS[key].lesson}",
         key="train_preset",
+        persist_state="session",
         on_change=apply_preset,
         help="Sets every control below; change any of them afterwards.",
     )
@@ -91,6 +82,7 @@ def define_controls() -> None:
         ["dense", "convnet"],
         format_func={"dense": "Dense layers (lessons 3, 5)", "convnet": "Small convnet (lesson 6)"}.get,
         key="train_architecture",
+        persist_state="session",
         horizontal=True,
         help="Dense: every input pixel connects to every hidden unit. Convnet: small filters slide over the image.",
     )
@@ -99,12 +91,14 @@ def define_controls() -> None:
             "Filters (3 x 3)",
             [8, 16, 32, 64],
             key="train_conv_filters",
+            persist_state="session",
             help="How many patterns the conv layer learns to detect.",
         )
         st.select_slider(
             "Dense units after Flatten",
             UNIT_CHOICES,
             key="train_conv_dense_units",
+            persist_state="session",
             help="Hidden units before the output.",
         )
         return
@@ -113,6 +107,7 @@ def define_controls() -> None:
         0,
         MAX_HIDDEN_LAYERS,
         key="train_layers",
+        persist_state="session",
         help="0 connects the 784 pixels straight to the 10 outputs.",
     )
     for index in range(layers):
@@ -121,6 +116,7 @@ def define_controls() -> None:
             f"Layer {index + 1}: units",
             UNIT_CHOICES,
             key=f"train_units_{index}",
+            persist_state="session",
             help="Width of this layer; the lesson tries 32, 64, 512 and 784.",
         )
         dropout_column.slider(
@@ -129,6 +125,7 @@ def define_controls() -> None:
             0.9,
             step=0.05,
             key=f"train_dropout_{index}",
+            persist_state="session",
             help="Share of this layer's outputs randomly ignored at each update (0.2 = one in five).",
         )
     if layers:
@@ -136,12 +133,14 @@ def define_controls() -> None:
             "Activation",
             ACTIVATIONS,
             key="train_activation",
+            persist_state="session",
             horizontal=True,
             help="The non-linearity after each hidden layer.",
         )
     st.toggle(
         "Scale pixels to 0-1",
         key="train_scale",
+        persist_state="session",
         help="Off feeds raw 0-255 values: lesson 3 shows why that trains badly.",
     )
 
@@ -154,6 +153,7 @@ def compile_controls() -> None:
         OPTIMIZERS,
         format_func=OPTIMIZER_LABELS.get,
         key="train_optimizer",
+        persist_state="session",
         horizontal=True,
         help="How the gradient becomes a weight update. RMSProp and Adam adapt the step per weight.",
     )
@@ -161,19 +161,28 @@ def compile_controls() -> None:
         "Learning rate",
         LEARNING_RATES,
         key="train_learning_rate",
+        persist_state="session",
         help="The size of each step downhill. Try 10 to watch a run diverge.",
     )
 
 
 def fit_controls() -> None:
     """Step 4: epochs, batches, validation, seed."""
-    st.slider("Epochs", 1, 50, key="train_epochs", help="Passes over the whole training set.")
+    st.slider(
+        "Epochs",
+        1,
+        50,
+        key="train_epochs",
+        persist_state="session",
+        help="Passes over the whole training set.",
+    )
     st.number_input(
         "Batch size",
         min_value=1,
         max_value=60_000,
         step=1,
         key="train_batch_size",
+        persist_state="session",
         help="Images per gradient update: 1 to 60,000.",
     )
     st.radio(
@@ -184,10 +193,16 @@ def fit_controls() -> None:
             "test": "Use the test set (the lesson's shortcut)",
         }.get,
         key="train_validation",
+        persist_state="session",
         help="Watched after every epoch to spot overfitting.",
     )
     st.number_input(
-        "Random seed", min_value=0, max_value=2**31 - 1, key="train_seed", help="Same seed, same curves."
+        "Random seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        key="train_seed",
+        persist_state="session",
+        help="Same seed, same curves.",
     )
 
 
