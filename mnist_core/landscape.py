@@ -55,8 +55,8 @@ class LandscapeSettings:
 
     resolution: int = 21  # grid points per side of each 2-D plane
     span: float = 1.0  # the random plane covers -span..span in filter-normalized units
-    samples: int = 2_000  # training images per loss (21 x 21 grid of the first network: ~5 s)
-    validation_samples: int = 1_000
+    samples: int = 4_000  # training images per loss (both 21 x 21 grids of the first network: ~10 s)
+    validation_samples: int = 2_000
     alphas: tuple[float, ...] = tuple(round(-0.25 + 0.05 * i, 10) for i in range(36))  # -0.25 .. 1.5
     seed: int = 0  # for the random directions
 
