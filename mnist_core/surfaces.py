@@ -83,9 +83,9 @@ SURFACES = {
             "A curved, almost flat valley floor: finding the valley is easy, following it to (1, 1) is slow.",
             (-2.0, 2.0),
             (-1.0, 3.0),
-            (-1.5, 2.5),
+            (-1.2, 1.0),  # the classic start, on the far side of the banana
             0.0,
-            {"sgd": 0.001, "momentum": 0.0002, "rmsprop": 0.01, "adam": 0.05},
+            {"sgd": 0.002, "momentum": 0.001, "rmsprop": 0.02, "adam": 0.2},
         ),
         Surface(
             "himmelblau",
@@ -101,12 +101,19 @@ SURFACES = {
     )
 }
 
-UPDATE_RULES = {  # LaTeX, in Keras's own form; g is the gradient, w the weights
-    "sgd": r"w \leftarrow w - \eta\,g",
-    "momentum": r"m \leftarrow \mu m - \eta\,g,\quad w \leftarrow w + m",
-    "rmsprop": r"v \leftarrow \rho v + (1-\rho)\,g^2,\quad w \leftarrow w - \frac{\eta\,g}{\sqrt{v + \epsilon}}",
-    "adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,"
-    r"\ w \leftarrow w - \eta\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\frac{m}{\sqrt{v}+\epsilon}",
+UPDATE_RULES = {  # LaTeX, one line per operation, in Keras's own form; g is the gradient, w the weights
+    "sgd": [r"w \leftarrow w - \eta\,g"],
+    "momentum": [r"m \leftarrow \mu\,m - \eta\,g", r"w \leftarrow w + m"],
+    "rmsprop": [
+        r"v \leftarrow \rho\,v + (1-\rho)\,g^2",
+        r"w \leftarrow w - \frac{\eta\,g}{\sqrt{v + \epsilon}}",
+    ],
+    "adam": [
+        r"m \leftarrow \beta_1 m + (1-\beta_1)\,g",
+        r"v \leftarrow \beta_2 v + (1-\beta_2)\,g^2",
+        r"\hat\eta = \eta\,\sqrt{1-\beta_2^t}\,/\,(1-\beta_1^t)",
+        r"w \leftarrow w - \frac{\hat\eta\, m}{\sqrt{v}+\epsilon}",
+    ],
 }
 
 

@@ -106,13 +106,12 @@ with one_weight:
 
 # --- Part 2 ---
 with two_weights:
-    st.session_state.setdefault("surface_name", "ravine")
     if "surface_start_x" not in st.session_state:
         reset_race_defaults()
     surface_column, start_column, steps_column = st.columns([1.3, 2, 1])
     name = surface_column.selectbox(
-        "Surface", list(surfaces.SURFACES), format_func=lambda n: surfaces.SURFACES[n].title,
-        key="surface_name", on_change=reset_race_defaults,
+        "Surface", list(surfaces.SURFACES), index=list(surfaces.SURFACES).index("ravine"),
+        format_func=lambda n: surfaces.SURFACES[n].title, key="surface_name", on_change=reset_race_defaults,
     )  # fmt: skip
     surface = surfaces.SURFACES[name]
     surface_column.latex(f"L(x, y) = {surface.formula}")

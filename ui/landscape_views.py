@@ -76,7 +76,7 @@ def optimizer_controls(name: str) -> dict | None:
         settings[keyword] = st.slider(
             f"{symbol}: {meaning}", 0.0, 0.99, 0.9, 0.01, key=f"surface_{keyword}_{name}"
         )
-    st.latex(surfaces.UPDATE_RULES[name])
+    st.latex(r"\small\begin{aligned}" + r"\\ ".join(surfaces.UPDATE_RULES[name]) + r"\end{aligned}")
     return settings
 
 
@@ -101,17 +101,13 @@ def race_summary(surface: str, paths: dict, losses: dict) -> list[dict]:
         status = (
             f"diverged at step {diverged}"
             if diverged
-            else (
-                "left the map"
-                if not inside
-                else f"loss {losses[name][-1] - spec.lowest:.2g} above the lowest"
-            )
+            else ("left the map" if not inside else f"{losses[name][-1] - spec.lowest:.1e}")
         )
         rows.append(
             {
                 "optimizer": figures.OPTIMIZER_LABELS[name],
-                "ends at": f"({end[0]:.3f}, {end[1]:.3f})",
-                "result": status,
+                "ends at": f"({end[0]:.2f}, {end[1]:.2f})",
+                "loss − lowest": status,
             }
         )
     return rows

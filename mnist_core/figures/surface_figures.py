@@ -204,8 +204,13 @@ def race_contour_figure(
     figure.update_layout(
         height=520,
         margin={"l": 10, "r": 10, "t": 30, "b": 100},
-        xaxis={"title": "weight x", "range": [float(xs[0]), float(xs[-1])]},
-        yaxis={"title": "weight y", "range": [float(ys[0]), float(ys[-1])], "scaleanchor": "x"},
+        xaxis={"title": "weight x", "range": [float(xs[0]), float(xs[-1])], "constrain": "domain"},
+        yaxis={
+            "title": "weight y",
+            "range": [float(ys[0]), float(ys[-1])],
+            "scaleanchor": "x",  # equal scales: the true shape of the valleys
+            "constrain": "domain",
+        },
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
@@ -218,20 +223,19 @@ def race_surface_figure(
     lowest: float,
     paths: dict[str, np.ndarray],
     path_losses: dict[str, np.ndarray],
-    cap_quantile: float = 0.8,
 ) -> go.Figure:
-    """The surface in 3-D, its top cut off so the valleys stay visible, with every path on it."""
-    cap = float(np.quantile(z, cap_quantile))
+    """The surface in 3-D with every path on it, lifted a little so the surface does not hide it."""
+    cap = float(np.max(z))
     lift = 0.01 * (cap - lowest)
     figure = go.Figure(
         go.Surface(
             x=xs,
             y=ys,
-            z=np.minimum(z, cap),
+            z=z,
             surfacecolor=log_height(z, lowest),
             colorscale="Viridis",
             showscale=False,
-            opacity=0.9,
+            opacity=0.85,
             hovertemplate="x %{x:.2f}, y %{y:.2f}, loss %{z:.3g}<extra></extra>",
         )
     )
@@ -250,12 +254,13 @@ def race_surface_figure(
         )
     figure.update_layout(
         height=520,
-        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        margin={"l": 30, "r": 0, "t": 30, "b": 0},
+        scene_aspectmode="cube",
         scene={
             "xaxis_title": "weight x",
             "yaxis_title": "weight y",
             "zaxis_title": "loss",
-            "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.0}},
+            "camera": {"eye": {"x": 0.9, "y": -1.5, "z": 1.5}},
         },
         showlegend=False,
     )
