@@ -269,7 +269,7 @@ def draw_landscape(landscape: Landscape) -> None:
         share = landscape.explained.sum()
         st.markdown(
             "**The road your run took.** The two directions in which the weights moved most during training "
-            f"(a PCA of the weights saved after each epoch; together they hold {share:.0%} of the movement). "
+            f"(a PCA of the weights saved after each epoch; together they hold {share:.1%} of the movement). "
             "The star is the trained network."
         )
         for note in landscape.notes:

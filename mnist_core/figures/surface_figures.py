@@ -302,7 +302,7 @@ def interpolation_figure(alphas: np.ndarray, train: np.ndarray, validation: np.n
         height=360,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis_title="alpha: weights = initial + alpha x (trained - initial)",
-        yaxis={"title": "loss (cross-entropy)", "type": "log"},
+        yaxis={"title": "loss (cross-entropy)", "rangemode": "tozero"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
