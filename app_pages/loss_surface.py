@@ -1,5 +1,164 @@
-"""UNBUILT PAGE: replaced by its issue's work before any release."""
+"""Loss surface (life-cycle steps 3-4): gradient descent you can watch, from one weight to your own network."""
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.title("Loss surface")
+from mnist_core import surfaces, walker
+from mnist_core.figures import surface_figures as figures
+from ui.landscape_views import landscape_section, optimizer_controls, race, race_summary, reset_race_defaults
+
+st.title("The loss surface")
+st.caption(
+    "Life-cycle steps 3 and 4: the optimizer you pick when you compile is the walker that, "
+    "while the network fits, goes downhill on this surface."
+)
+st.markdown(
+    "The loss is one number that says how wrong the network is. Change a weight and the loss changes: "
+    "plot the loss against the weights and you get a landscape. Training walks downhill on it, one "
+    "step per batch, in the direction the slope (the **gradient**) points down."
+)
+
+one_weight, two_weights, your_network = st.tabs(
+    ["1 · One weight: slope and valleys", "2 · Two weights: optimizers race", "3 · Your network's landscape"]
+)
+
+# --- Part 1 ---
+with one_weight:
+    st.session_state.setdefault("surface_walker_start", walker.START_POSITIONS["1"])
+    st.session_state.setdefault("surface_walker_steps", 0)
+
+    def place_walker(x: float) -> None:
+        st.session_state["surface_walker_start"] = x
+        st.session_state["surface_walker_steps"] = 0
+
+    def take_steps(n: int) -> None:
+        st.session_state["surface_walker_steps"] = min(st.session_state["surface_walker_steps"] + n, 100)
+
+    controls, chart = st.columns([1, 2.4])
+    with controls:
+        st.slider(
+            "Start here", *walker.X_RANGE, step=0.1, key="surface_walker_start",
+            on_change=lambda: st.session_state.update(surface_walker_steps=0),
+        )  # fmt: skip
+        left, right = st.columns(2)
+        left.button(
+            "Start 1",
+            key="surface_walker_start_1",
+            on_click=place_walker,
+            args=(walker.START_POSITIONS["1"],),
+        )
+        right.button(
+            "Start 2",
+            key="surface_walker_start_2",
+            on_click=place_walker,
+            args=(walker.START_POSITIONS["2"],),
+        )
+        learning_rate = st.select_slider(
+            "Learning rate η", [0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 3.0], value=0.1,
+            key="surface_walker_learning_rate", help="Each step moves the walker by η x slope.",
+        )  # fmt: skip
+        st.slider("Steps taken", 0, 100, key="surface_walker_steps")
+        left, right = st.columns(2)
+        left.button(
+            "One step", key="surface_walker_one", on_click=take_steps, args=(1,), icon=":material/step:"
+        )
+        right.button(
+            "Ten steps",
+            key="surface_walker_ten",
+            on_click=take_steps,
+            args=(10,),
+            icon=":material/fast_forward:",
+        )
+
+    positions = walker.steps(
+        st.session_state["surface_walker_start"], learning_rate, st.session_state["surface_walker_steps"]
+    )
+    walked = positions[np.isfinite(positions)]
+    here = float(walked[-1])
+    on_curve = walker.X_RANGE[0] <= here <= walker.X_RANGE[1]
+    shown = walked if on_curve else walked[:-1]
+    curve_x = np.linspace(*walker.X_RANGE, 400)
+    with chart:
+        st.plotly_chart(
+            figures.walker_figure(
+                curve_x, walker.curve(curve_x), shown, walker.curve(shown), walker.slope(shown),
+                {name: (x, float(walker.curve(x))) for name, x in walker.VALLEYS.items()},
+                {name: (x, float(walker.curve(x))) for name, x in walker.START_POSITIONS.items()},
+            ),
+            key="surface_walker_chart",
+        )  # fmt: skip
+    with controls:
+        if on_curve:
+            slope = float(walker.slope(here))
+            direction = "right" if slope < 0 else "left"
+            st.markdown(
+                f"At **x = {here:.2f}** the slope is **{slope:+.3f}**. Downhill is to the {direction}, so the "
+                f"next step goes to x - η x slope = {here:.2f} - {learning_rate} x ({slope:+.3f}) = "
+                f"**{here - learning_rate * slope:.2f}**."
+            )
+        if st.session_state["surface_walker_steps"]:
+            st.info(walker.outcome(positions).sentence)
+        else:
+            st.caption(
+                "Take a step. Then try start 1 and start 2: which valley does each reach? Can you reach C?"
+            )
+
+# --- Part 2 ---
+with two_weights:
+    if "surface_start_x" not in st.session_state:
+        reset_race_defaults()
+    surface_column, start_column, steps_column = st.columns([1.3, 2, 1])
+    name = surface_column.selectbox(
+        "Surface", list(surfaces.SURFACES), index=list(surfaces.SURFACES).index("ravine"),
+        format_func=lambda n: surfaces.SURFACES[n].title, key="surface_name", on_change=reset_race_defaults,
+    )  # fmt: skip
+    surface = surfaces.SURFACES[name]
+    surface_column.latex(f"L(x, y) = {surface.formula}")
+    with start_column:
+        start = (
+            st.slider("Start x", *surface.x_range, step=0.05, key="surface_start_x"),
+            st.slider("Start y", *surface.y_range, step=0.05, key="surface_start_y"),
+        )
+    steps = steps_column.slider("Steps", 10, 500, 200, 10, key="surface_steps")
+    steps_column.button("Reset start and rates", key="surface_reset", on_click=reset_race_defaults)
+    st.markdown(f"**{surface.title}.** {surface.lesson}")
+
+    chosen = {}
+    for column, optimizer in zip(st.columns(4, border=True), surfaces.OPTIMIZERS):
+        with column:
+            settings = optimizer_controls(optimizer)
+            if settings is not None:
+                chosen[optimizer] = settings
+
+    paths, losses, milliseconds = race(name, start, steps, chosen)
+    xs, ys, z = surfaces.grid(name, 90)
+    contour_column, surface_column = st.columns(2)
+    contour_column.plotly_chart(
+        figures.race_contour_figure(xs, ys, z, surface.lowest, paths), key="surface_contour"
+    )
+    surface_column.plotly_chart(
+        figures.race_surface_figure(xs, ys, z, surface.lowest, paths, losses), key="surface_3d"
+    )
+    st.caption(
+        f"Press ▶ Play under the map to watch the race step by step. The {len(paths)} paths were "
+        f"recomputed in {milliseconds:.1f} ms with the same update rules as keras.optimizers."
+    )
+    if paths:
+        losses_column, table_column = st.columns([3, 2])
+        losses_column.plotly_chart(figures.race_losses_figure(losses, surface.lowest), key="surface_losses")
+        table_column.dataframe(pd.DataFrame(race_summary(name, paths, losses)), hide_index=True)
+        table_column.caption(
+            "Plain SGD's step is η x slope: tiny on flat ground, huge on cliffs. Momentum adds up past "
+            "steps; RMSProp and Adam divide by the recent size of the slope, so their steps stay about η long."
+        )
+    else:
+        st.warning("Tick at least one optimizer to start the race.")
+
+# --- Part 3 ---
+with your_network:
+    st.markdown(
+        "A real network has thousands of weights, so its surface has thousands of dimensions. You can "
+        "still look at slices of it: a line, or a plane, through weight space."
+    )
+    landscape_section()

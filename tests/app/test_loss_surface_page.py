@@ -1,0 +1,109 @@
+"""The Loss surface page through AppTest: the walker, the race, and a landscape of a real run."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PAGE = "pages/loss_surface.py"
+
+
+def info_texts(app):
+    return [element.value for element in app.info]
+
+
+def test_walker_steps_and_reports_where_it_settles(open_page):
+    app = open_page(PAGE)
+    assert app.slider(key="surface_walker_start").value == pytest.approx(0.4)
+    assert not any("Settled" in text for text in info_texts(app))
+    for _ in range(4):
+        app.button(key="surface_walker_ten").click().run()
+    assert app.slider(key="surface_walker_steps").value == 40
+    assert any("Settled in valley A" in text for text in info_texts(app))
+    app.button(key="surface_walker_start_2").click().run()
+    assert app.slider(key="surface_walker_steps").value == 0  # a new start resets the steps
+    app.slider(key="surface_walker_steps").set_value(60).run()
+    assert any("Settled in valley B" in text for text in info_texts(app))
+    app.select_slider(key="surface_walker_learning_rate").set_value(3.0).run()
+    assert any("Diverged" in text for text in info_texts(app))
+    assert not app.exception
+
+
+def test_one_step_moves_the_walker_by_learning_rate_times_slope(open_page):
+    app = open_page(PAGE)
+    app.button(key="surface_walker_one").click().run()
+    explanation = next(m.value for m in app.markdown if m.value.startswith("At **x = "))
+    assert "x = 0.46" in explanation  # 0.4 - 0.1 x (-0.583)
+
+
+def race_chart(app):
+    return next(chart for chart in app.get("plotly_chart") if "surface_contour" in chart.proto.id)
+
+
+def test_race_paths_change_with_the_learning_rate_and_the_surface(open_page):
+    app = open_page(PAGE)
+    before = race_chart(app).proto.spec
+    app.select_slider(key="surface_lr_sgd").set_value(0.1).run()
+    assert race_chart(app).proto.spec != before
+    table = app.dataframe[0].value
+    assert list(table["optimizer"]) == ["SGD", "SGD + momentum", "RMSProp", "Adam"]
+    app.selectbox(key="surface_name").set_value("himmelblau").run()
+    assert app.slider(key="surface_start_x").value == 0.0  # the new surface's own start
+    assert app.select_slider(key="surface_lr_adam").value == 0.1
+    app.checkbox(key="surface_show_rmsprop").uncheck().run()
+    assert "RMSProp" not in list(app.dataframe[0].value["optimizer"])
+    app.select_slider(key="surface_lr_sgd").set_value(1.0).run()
+    assert "diverged at step" in str(list(app.dataframe[0].value["loss − lowest"]))
+    assert not app.exception
+
+
+def test_part_3_offers_a_quick_model_when_there_is_none(open_page):
+    app = open_page(PAGE)
+    assert app.button(key="surface_train_quick")
+    assert any("Part 3 needs a network" in text for text in info_texts(app))
+
+
+def test_page_without_a_model_does_not_import_tensorflow():
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "app = AppTest.from_file(sys.argv[1], default_timeout=60).run()\n"
+        "app.switch_page('pages/loss_surface.py').run()\n"
+        "assert not app.exception, app.exception\n"
+        "app.select_slider(key='surface_lr_adam').set_value(0.3).run()\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code, str(Path(__file__).resolve().parents[2] / "app.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert output.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_landscape_of_a_finished_run_is_computed_in_the_background_and_drawn(open_page):
+    pytest.importorskip("keras")
+    from mnist_core.spec import ModelSpec, TrainConfig
+    from mnist_core.tasks import TaskState
+    from mnist_core.training import train
+    from ui.training_runs import FinishedRun
+
+    result = train(ModelSpec(hidden_units=(8,)), TrainConfig(epochs=2, train_limit=2000, validation_size=400))
+    app = open_page(PAGE, {"train_runs": [FinishedRun(1, result, {}, TaskState.FINISHED)]})
+    assert app.selectbox(key="surface_run").value.startswith("Run 1")
+    app.select_slider(key="surface_landscape_resolution").set_value(11).run()
+    app.button(key="surface_compute").click().run()
+    snapshot = app.session_state["surface_landscape_task"].join(240)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message
+    app.run()
+    chart_ids = [chart.proto.id for chart in app.get("plotly_chart")]
+    assert any("surface_line" in i for i in chart_ids) and any(
+        "surface_landscape_contour" in i for i in chart_ids
+    )
+    assert any("The road your run took" in m.value for m in app.markdown)
+    app.radio(key="surface_landscape_plane").set_value("Two random directions").run()
+    assert any("filter-normalized" in m.value for m in app.markdown)
+    assert not app.exception

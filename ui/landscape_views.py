@@ -1,0 +1,297 @@
+"""Streamlit views of the loss-surface page: optimizer controls (Part 2) and the network's landscape (Part 3).
+
+Nothing here imports Keras: a landscape needs a trained model, and training one
+(on Build & Train, or with this page's quick-model button) is what loads Keras.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+import numpy as np
+import streamlit as st
+
+from mnist_core import surfaces
+from mnist_core.figures import surface_figures as figures
+from mnist_core.landscape import Landscape, LandscapeSettings, compute_landscape, fingerprint
+from mnist_core.spec import ModelSpec, TrainConfig
+from mnist_core.tasks import TaskControl, TaskFailed
+from mnist_core.training import prepare_data, train
+from ui.resources import background_slots, mnist, training_slots
+from ui.tasks import get_task, start_task, task_panel
+from ui.training_runs import TRAIN_TASK_KEY, finished_runs
+
+LEARNING_RATES = [
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.45,
+    0.5,
+    1.0,
+]
+HYPERPARAMETERS = {  # optimizer -> (keyword, symbol, what it does)
+    "momentum": ("momentum", "μ", "how much of the last step carries on"),
+    "rmsprop": ("rho", "ρ", "how long it remembers past gradients' sizes"),
+    "adam": ("beta_1", "β₁", "how much of the past gradients carries on"),
+}
+QUICK_SPEC = ModelSpec()  # the lesson's first network, 784-32-10, RMSProp
+QUICK_CONFIG = TrainConfig(epochs=3, train_limit=12_000, validation_size=2_000)  # 10,000 images: ~5 s
+LANDSCAPE_TASK_KEY = "surface_landscape_task"
+MAX_CACHED_LANDSCAPES = 12
+
+
+# --- Part 2 ---
+
+
+def reset_race_defaults() -> None:
+    """Put the start and each learning rate back to what suits the chosen surface."""
+    surface = surfaces.SURFACES[st.session_state.get("surface_name", "ravine")]
+    st.session_state["surface_start_x"], st.session_state["surface_start_y"] = surface.start
+    for name in surfaces.OPTIMIZERS:
+        st.session_state[f"surface_lr_{name}"] = surface.learning_rates[name]
+
+
+def optimizer_controls(name: str) -> dict | None:
+    """One optimizer's column: show it or not, its learning rate, its own knob, its update rule."""
+    if not st.checkbox(figures.OPTIMIZER_LABELS[name], value=True, key=f"surface_show_{name}"):
+        st.caption("Hidden from the race.")
+        return None
+    settings = {
+        "learning_rate": st.select_slider(
+            "learning rate η", LEARNING_RATES, key=f"surface_lr_{name}", help="The size of each step."
+        )
+    }
+    if name in HYPERPARAMETERS:
+        keyword, symbol, meaning = HYPERPARAMETERS[name]
+        settings[keyword] = st.slider(
+            f"{symbol}: {meaning}", 0.0, 0.99, 0.9, 0.01, key=f"surface_{keyword}_{name}"
+        )
+    st.latex(r"\small\begin{aligned}" + r"\\ ".join(surfaces.UPDATE_RULES[name]) + r"\end{aligned}")
+    return settings
+
+
+def race(surface: str, start: tuple[float, float], steps: int, chosen: dict[str, dict]):
+    """Every chosen optimizer's path and its losses, and how long computing them took (ms)."""
+    began = time.perf_counter()
+    paths = {
+        name: surfaces.trajectory(surface, name, start=start, steps=steps, **s) for name, s in chosen.items()
+    }
+    losses = {name: surfaces.loss(surface, path[:, 0], path[:, 1]) for name, path in paths.items()}
+    return paths, losses, 1000 * (time.perf_counter() - began)
+
+
+def race_summary(surface: str, paths: dict, losses: dict) -> list[dict]:
+    """One row per optimizer: where it ended, its loss, whether it diverged or left the map."""
+    spec = surfaces.SURFACES[surface]
+    rows = []
+    for name, path in paths.items():
+        diverged = surfaces.diverged_at(path)
+        end = path[diverged - 1] if diverged else path[-1]
+        inside = spec.x_range[0] <= end[0] <= spec.x_range[1] and spec.y_range[0] <= end[1] <= spec.y_range[1]
+        status = (
+            f"diverged at step {diverged}"
+            if diverged
+            else ("left the map" if not inside else f"{losses[name][-1] - spec.lowest:.1e}")
+        )
+        rows.append(
+            {
+                "optimizer": figures.OPTIMIZER_LABELS[name],
+                "ends at": f"({end[0]:.2f}, {end[1]:.2f})",
+                "loss − lowest": status,
+            }
+        )
+    return rows
+
+
+# --- Part 3 ---
+
+
+@st.cache_resource
+def landscape_cache() -> OrderedDict:
+    """Finished landscapes, server-wide, keyed by (weights fingerprint, settings): a re-open is instant."""
+    return OrderedDict()
+
+
+def run_fingerprint(run) -> str:
+    """The run's weight-history hash, computed once per run per session."""
+    memo = st.session_state.setdefault("surface_fingerprints", {})
+    if id(run.result) not in memo:
+        memo[id(run.result)] = fingerprint(run.result.weight_history)
+    return memo[id(run.result)]
+
+
+def quick_model_offer() -> None:
+    """No trained model yet: offer to train the lesson's first network here, in the background."""
+    task = get_task(TRAIN_TASK_KEY)
+    if task is not None and not task.snapshot().is_over:
+        st.info("A network is training. Its landscape can be drawn as soon as it finishes.", icon="⏳")
+        task_panel(TRAIN_TASK_KEY)
+        return
+    st.info(
+        "Part 3 needs a network you trained. Train one on **Build & Train**, or train the lesson's "
+        "first network (784-32-10, RMSProp) right here: 3 epochs on 10,000 images, a few seconds when the server is quiet.",
+        icon="🏋️",
+    )
+    if st.button("Train a quick first network", key="surface_train_quick", icon=":material/model_training:"):
+        data = mnist()
+        start_task(
+            TRAIN_TASK_KEY,
+            lambda control: train(QUICK_SPEC, QUICK_CONFIG, control, mnist=data),
+            name="Quick first network for the loss landscape",
+            slots=training_slots(),
+        )
+        st.rerun()
+    task_panel(TRAIN_TASK_KEY)
+
+
+def landscape_work(run, settings: LandscapeSettings, cache: OrderedDict, cache_key: tuple, data):
+    """The background task's work: prepare the run's data, compute, cache the result."""
+
+    def work(control: TaskControl) -> Landscape:
+        control.report(message="Preparing the images the network trained and was validated on")
+        prepared = prepare_data(run.result.spec, run.result.config, data)
+        control.checkpoint()
+        try:
+            result = compute_landscape(
+                run.result.model,
+                run.result.weight_history,
+                (prepared.x_train, prepared.y_train),
+                (prepared.x_val, prepared.y_val),
+                settings,
+                control,
+            )
+        except ValueError as error:
+            raise TaskFailed(str(error)) from error
+        cache[cache_key] = result
+        while len(cache) > MAX_CACHED_LANDSCAPES:
+            cache.popitem(last=False)
+        return result
+
+    return work
+
+
+def landscape_section() -> None:
+    """Part 3: pick a run, compute its landscape in the background, draw it."""
+    runs = [
+        run for run in finished_runs() if run.result.weight_history and len(run.result.weight_history) >= 2
+    ]
+    if not runs:
+        quick_model_offer()
+        return
+    labels = {run.label: run for run in reversed(runs)}
+    run = labels[
+        st.selectbox("Network", list(labels), key="surface_run", help="This session's trained networks.")
+    ]
+    resolution_column, span_column = st.columns(2)
+    resolution = resolution_column.select_slider(
+        "Grid points per side",
+        [11, 21, 31],
+        value=21,
+        key="surface_landscape_resolution",
+        help="More points, finer picture, longer wait (a convnet is much slower than a dense network).",
+    )
+    span = span_column.select_slider(
+        "How far the random plane reaches",
+        [0.25, 0.5, 1.0, 2.0],
+        value=1.0,
+        key="surface_landscape_span",
+        help="In filter-normalized units: 1 means as far as each unit's weights are long.",
+    )
+    settings = LandscapeSettings(resolution=resolution, span=span)
+    cache = landscape_cache()
+    cache_key = (run_fingerprint(run), settings)
+    landscape = cache.get(cache_key)
+    if landscape is None:
+        st.caption(
+            f"Computed on {settings.samples:,} training and {settings.validation_samples:,} validation "
+            f"images, {2 * resolution**2 + 2 * len(settings.alphas):,} loss evaluations."
+        )
+        if st.button(
+            "Compute the landscape", key="surface_compute", type="primary", icon=":material/landscape:"
+        ):
+            start_task(
+                LANDSCAPE_TASK_KEY,
+                landscape_work(run, settings, cache, cache_key, mnist()),
+                name=f"Loss landscape of run {run.number}",
+                slots=background_slots(),
+            )
+        task_panel(LANDSCAPE_TASK_KEY, draw=draw_partial, pausable=True)
+        return
+    draw_landscape(landscape)
+
+
+def draw_partial(snapshot) -> None:
+    """While the grids compute, the 1-D line is already there to look at."""
+    line = snapshot.detail.get("interpolation")
+    if line and not snapshot.is_over:
+        st.plotly_chart(
+            figures.interpolation_figure(
+                np.array(line["alphas"]), np.array(line["train"]), np.array(line["validation"])
+            ),
+            key="surface_partial_line",
+        )
+
+
+def draw_landscape(landscape: Landscape) -> None:
+    st.markdown(
+        "**1-D: from where training started to where it ended.** Every point is a whole network: "
+        "its weights are `initial + alpha x (trained - initial)`. At alpha = 0 it is your untrained network, "
+        "at 1 your trained one."
+    )
+    st.plotly_chart(
+        figures.interpolation_figure(
+            landscape.alphas, landscape.interpolation_train, landscape.interpolation_validation
+        ),
+        key="surface_line",
+    )
+    trained = landscape.interpolation_train[list(landscape.alphas).index(1.0)]
+    st.caption(
+        f"Loss of the trained weights: {trained:.3f} on {landscape.samples:,} training images. "
+        f"Computed in {landscape.seconds:.1f} s."
+    )
+    plane = st.radio(
+        "Plane through the trained weights",
+        ["Along the training path", "Two random directions"],
+        horizontal=True,
+        key="surface_landscape_plane",
+    )
+    if plane == "Along the training path":
+        share = landscape.explained.sum()
+        st.markdown(
+            "**The road your run took.** The two directions in which the weights moved most during training "
+            f"(a PCA of the weights saved after each epoch; together they hold {share:.1%} of the movement). "
+            "The star is the trained network."
+        )
+        for note in landscape.notes:
+            st.caption(note)
+        args = (landscape.pca_x, landscape.pca_y, landscape.pca_grid, ("direction 1", "direction 2"))
+        kwargs = {"path": landscape.path, "path_losses": landscape.path_losses}
+    else:
+        st.markdown(
+            "**Around the trained weights, in two random directions** (Li et al., 2018). Each direction is "
+            "*filter-normalized*: every unit's share of it is as long as that unit's weights, biases left out, "
+            "so 1 on an axis means the same size of change in every layer. A wide, round basin tends to "
+            "generalize better than a narrow one."
+        )
+        args = (
+            landscape.random_axis,
+            landscape.random_axis,
+            landscape.random_grid,
+            ("direction 1", "direction 2"),
+        )
+        kwargs = {}
+    contour_column, surface_column = st.columns(2)
+    contour_column.plotly_chart(
+        figures.landscape_contour_figure(*args, **kwargs), key="surface_landscape_contour"
+    )
+    surface_column.plotly_chart(figures.landscape_surface_figure(*args, **kwargs), key="surface_landscape_3d")
