@@ -341,6 +341,6 @@ def feature_maps(model, image: np.ndarray) -> np.ndarray:
     if layer is None:
         raise ValueError("this model has no Conv2D layer: pick a convnet to see feature maps")
     # A sub-model that stops at the convolution: the numbers are Keras's own.
-    upto_conv = keras.Model(model.inputs, layer.output)
+    upto_conv = keras.Model(model.inputs[0], layer.output)
     output = np.asarray(upto_conv(to_model_inputs(model, np.asarray(image)[None]), training=False))
     return np.ascontiguousarray(np.moveaxis(output[0], -1, 0), dtype=np.float32)
