@@ -200,7 +200,7 @@ else:
 yours = predict_probabilities(model, digit[None])[0]
 answer_column, neighbours_column = st.columns([1, 1])
 with answer_column:
-    st.markdown(f"### The model says **{yours.argmax()}** ({yours.max():.0%} sure)")
+    st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
     st.plotly_chart(probabilities_figure(yours), key="predictions_your_bars")
 with neighbours_column:
     nearest, distances = training_neighbours().nearest(digit, k=6)

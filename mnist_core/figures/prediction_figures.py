@@ -11,7 +11,8 @@ from plotly.subplots import make_subplots
 ACCENT = "#4b3fd6"
 MUTED = "#b9b6d9"
 WRONG = "#e4572e"
-DIVERGING = "RdBu"  # blue positive, red negative, white zero: the sign of a weight at a glance
+DIVERGING = "RdBu"
+CAPTION_PX = 18  # room above each small image for its caption  # blue positive, red negative, white zero: the sign of a weight at a glance
 
 
 def _square_pixels(figure: go.Figure, row=None, col=None) -> None:
@@ -19,19 +20,28 @@ def _square_pixels(figure: go.Figure, row=None, col=None) -> None:
     figure.update_yaxes(visible=False, autorange="reversed", row=row, col=col)
 
 
-def tile(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
+def tile(images: np.ndarray, columns: int, gap: int = 1, row_gap: int | None = None) -> np.ndarray:
     """Lay out images of shape (n, h, w) on a grid, separated by NaN gaps.
+
+    Parameters
+    ----------
+    gap, row_gap : int
+        Empty pixels between columns and between rows (``row_gap`` defaults to ``gap``).
+        A row gap leaves room for a caption above each image.
 
     Returns
     -------
-    ndarray of shape (rows * (h + gap) - gap, columns * (w + gap) - gap), float64
+    ndarray of shape (rows * (h + row_gap), columns * (w + gap) - gap), float64
+        Each row of images starts with its ``row_gap`` empty rows.
     """
     images = np.asarray(images, dtype=np.float64)
     count, height, width = images.shape
+    row_gap = gap if row_gap is None else row_gap
     rows = max(1, math.ceil(count / columns))
-    grid = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan)
+    grid = np.full((rows * (height + row_gap), columns * (width + gap) - gap), np.nan)
     for index, image in enumerate(images):
-        top, left = (index // columns) * (height + gap), (index % columns) * (width + gap)
+        top = (index // columns) * (height + row_gap) + row_gap
+        left = (index % columns) * (width + gap)
         grid[top : top + height, left : left + width] = image
     return grid
 
@@ -57,7 +67,9 @@ def image_grid_figure(
     images = np.asarray(images, dtype=np.float64)
     count, height, width = images.shape
     columns = max(1, min(columns, count))
-    grid = tile(images, columns)
+    px_per_pixel = tile_px / width
+    row_gap = math.ceil(CAPTION_PX / px_per_pixel) if titles else 1
+    grid = tile(images, columns, row_gap=row_gap)
     if symmetric:
         limit = float(np.nanmax(np.abs(grid))) or 1.0
         zmin, zmax = -limit, limit
@@ -74,11 +86,10 @@ def image_grid_figure(
             hovertemplate="%{z:.3f}<extra></extra>",
         )
     )
-    rows = math.ceil(count / columns)
     for index, text in enumerate(titles or []):
         figure.add_annotation(
             x=(index % columns) * (width + 1) + (width - 1) / 2,
-            y=(index // columns) * (height + 1) - 0.6,
+            y=(index // columns) * (height + row_gap) + row_gap - 0.6,
             text=text,
             showarrow=False,
             yanchor="bottom",
@@ -86,10 +97,9 @@ def image_grid_figure(
         )
     _square_pixels(figure)
     figure.update_yaxes(scaleanchor="x")
-    caption_px = 22 if titles else 0
     figure.update_layout(
-        height=rows * (tile_px + caption_px) + 20,
-        margin={"t": caption_px + 4, "b": 4, "l": 4, "r": 4},
+        height=round(grid.shape[0] * px_per_pixel) + 12,
+        margin={"t": 4, "b": 4, "l": 4, "r": 4},
         plot_bgcolor="white",
     )
     return figure
@@ -191,6 +201,8 @@ def preprocessing_figure(images: list[np.ndarray], titles: list[str]) -> go.Figu
             go.Heatmap(
                 z=np.asarray(image, dtype=np.float64),
                 colorscale="gray",
+                zmin=0,
+                zmax=255,  # the same scale for every step, so a crop that is all ink shows as white
                 showscale=False,
                 hovertemplate="%{z}<extra></extra>",
             ),
