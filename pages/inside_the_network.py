@@ -194,6 +194,8 @@ def shape_error(which: str):
 
 for which, label in (("reshape", "Fit without the reshape"), ("one-hot", "Fit without the one-hot encoding")):
     if st.button(label, key=f"inside_bug_{which}"):
+        st.session_state[f"inside_bug_{which}_shown"] = True
+    if st.session_state.get(f"inside_bug_{which}_shown"):
         demo = shape_error(which)
         st.code(demo.buggy_code, language="python")
         st.error(f"{demo.error_type}: {demo.message}", icon=":material/error:")

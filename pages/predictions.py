@@ -9,7 +9,7 @@ from mnist_core.figures.prediction_figures import (
     confusion_figure,
     digit_figure,
     image_grid_figure,
-    preprocessing_figure,
+    pixelated,
     probabilities_figure,
 )
 from mnist_core.lesson_bugs import one_hot_overwrite
@@ -125,90 +125,93 @@ with steps_column:
 bars_column.plotly_chart(probabilities_figure(probabilities, int(y_test[index])), key="predictions_test_bars")
 
 st.header("6 · Predict your own digit")
-way = st.segmented_control(
-    "Your digit",
-    ["Draw", "Upload a picture"],
-    default="Draw",
-    key="predictions_source",
-    label_visibility="collapsed",
-)
-pixels, source = None, None
-if way != "Upload a picture":
-    st.caption("Draw one digit, large, with the mouse or a finger. The toolbar under it can undo or clear.")
-    canvas = st_canvas(
-        stroke_width=18,
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        height=280,
-        width=280,
-        key="predictions_canvas",
-        return_image_data=True,
+
+
+def digit_from_user():
+    """The pixels of a drawing or an uploaded picture and where they came from; (None, None) without one."""
+    way = st.segmented_control(
+        "Your digit", ["Draw", "Upload a picture"], default="Draw", key="predictions_source"
     )
-    if has_ink(canvas.image_data):
-        pixels, source = canvas.image_data, "your drawing"
-else:
+    if way != "Upload a picture":
+        st.caption("Draw one digit, large, with the mouse or a finger.")
+        canvas = st_canvas(
+            stroke_width=18,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            height=280,
+            width=280,
+            key="predictions_canvas",
+            return_image_data=True,
+        )
+        return (canvas.image_data, "your drawing") if has_ink(canvas.image_data) else (None, None)
     upload = st.file_uploader(
         f"A PNG or JPEG of one digit (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
         type=["png", "jpg", "jpeg"],
         key="predictions_upload",
     )
-    if upload is not None:
-        try:
-            pixels, source = decode_image(upload.getvalue(), upload.name), upload.name
-        except ValueError as error:
-            st.error(str(error), icon=":material/image_not_supported:")
+    if upload is None:
+        return None, None
+    try:
+        return decode_image(upload.getvalue(), upload.name), upload.name
+    except ValueError as error:
+        st.error(str(error), icon=":material/image_not_supported:")
+        return None, None
 
-if pixels is None:
-    st.info("Draw a digit above, or upload a picture of one, to see what the model makes of it.")
-    st.stop()
 
-skip = st.toggle(
-    "Skip the preprocessing", key="predictions_skip", help="Feed the picture squeezed to 28 x 28."
-)
-try:
-    steps = preprocess(pixels)
-except ValueError as error:
-    st.warning(f"{source}: {error}", icon=":material/draw:")
-    st.stop()
-digit = skip_preprocessing(pixels) if skip else steps.digit
-remember_digit(digit, source)
-if skip:
-    st.caption("Without the steps the network gets the whole picture squeezed to 28 x 28, as it is.")
-    st.plotly_chart(preprocessing_figure([steps.grayscale, digit], ["as given", "squeezed to 28 x 28"]))
-else:
-    st.caption(
-        "MNIST's recipe: light ink on black, the digit fitted in a 20 x 20 box, then centred by its "
-        "centre of mass in 28 x 28. A network only knows digits prepared this way."
-    )
-    st.plotly_chart(
-        preprocessing_figure(
-            [steps.grayscale, steps.light_on_dark, steps.cropped, steps.fitted, steps.centered],
-            [
-                "1 grayscale",
-                "2 inverted" if steps.inverted else "2 light on dark",
-                "3 cropped to ink",
-                f"4 fit {steps.fitted.shape[0]} x {steps.fitted.shape[1]}",
-                "5 centred 28 x 28",
-            ],
-        ),
-        key="predictions_steps",
-    )
-    row, col = steps.center_of_mass
-    st.caption(
-        f"6 · scaled to 0-1 for the network. Centre of mass at ({row:.1f}, {col:.1f}); the centre is 13.5."
-    )
-yours = predict_probabilities(model, digit[None])[0]
-answer_column, neighbours_column = st.columns([1, 1])
-with answer_column:
-    st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
-    st.plotly_chart(probabilities_figure(yours), key="predictions_your_bars")
-with neighbours_column:
-    nearest, distances = training_neighbours().nearest(digit, k=6)
-    st.markdown("**Nearest training images** (pixel by pixel)")
-    titles = [f"a {y_train[i]}, distance {d:.1f}" for i, d in zip(nearest, distances)]
-    st.plotly_chart(image_grid_figure(x_train[nearest], titles, columns=3), key="predictions_neighbours")
-    st.caption(
-        "The closest of the 60,000 training digits, by the length of the difference of two "
-        "784-long vectors. Your digit's label and theirs often agree, but not always."
-    )
-st.page_link("pages/inside_the_network.py", label="Follow this digit through the network", icon="🔬")
+@st.fragment
+def your_digit_section():
+    """A stroke on the canvas reruns only this part of the page."""
+    pixels, source = digit_from_user()
+    if pixels is None:
+        st.info("Draw a digit above, or upload a picture of one, to see what the model makes of it.")
+        return
+    skip = st.toggle("Skip the preprocessing", key="predictions_skip", help="Feed the picture as it is.")
+    try:
+        steps = preprocess(pixels)
+    except ValueError as error:
+        st.warning(f"{source}: {error}", icon=":material/draw:")
+        return
+    digit = skip_preprocessing(pixels) if skip else steps.digit
+    remember_digit(digit, source)
+    steps_area = st.container()
+    answer_column, neighbours_column = st.columns(2)
+    # The answer is computed and sent first; the pictures around it follow.
+    yours = predict_probabilities(model, digit[None])[0]
+    with answer_column:
+        st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
+        st.plotly_chart(probabilities_figure(yours), key="predictions_your_bars")
+    with steps_area:
+        if skip:
+            pictures = [(steps.grayscale, "as given"), (digit, "squeezed to 28 x 28")]
+            st.caption("Without the steps, the network gets the whole picture squeezed to 28 x 28, as it is.")
+        else:
+            pictures = [
+                (steps.grayscale, "1 · grayscale"),
+                (steps.light_on_dark, "2 · inverted" if steps.inverted else "2 · light on dark"),
+                (steps.cropped, "3 · cropped to ink"),
+                (steps.fitted, f"4 · fit in 20 x 20: {steps.fitted.shape[0]} x {steps.fitted.shape[1]}"),
+                (steps.centered, "5 · centred in 28 x 28"),
+            ]
+            st.caption(
+                "MNIST's recipe: light ink on black, the digit fitted in a 20 x 20 box, then centred by its "
+                "centre of mass in 28 x 28. A network only knows digits prepared this way."
+            )
+        for column, (picture, caption) in zip(st.columns(5), pictures):
+            column.image(pixelated(picture), caption=caption, clamp=True)
+        if not skip:
+            row, col = steps.center_of_mass
+            st.caption(
+                f"6 · scaled to 0-1. Centre of mass at ({row:.1f}, {col:.1f}); the centre is (13.5, 13.5)."
+            )
+    with neighbours_column:
+        nearest, distances = training_neighbours().nearest(digit, k=6)
+        st.markdown("**Nearest training images** (pixel by pixel)")
+        titles = [f"a {y_train[i]}, distance {d:.1f}" for i, d in zip(nearest, distances)]
+        st.plotly_chart(image_grid_figure(x_train[nearest], titles, columns=3), key="predictions_neighbours")
+        st.caption(
+            "The closest of the 60,000 training digits: the shortest difference between 784-long vectors."
+        )
+    st.page_link("pages/inside_the_network.py", label="Follow this digit through the network", icon="🔬")
+
+
+your_digit_section()

@@ -86,15 +86,20 @@ def image_grid_figure(
             hovertemplate="%{z:.3f}<extra></extra>",
         )
     )
-    for index, text in enumerate(titles or []):
-        figure.add_annotation(
-            x=(index % columns) * (width + 1) + (width - 1) / 2,
-            y=(index // columns) * (height + row_gap) + row_gap - 0.6,
-            text=text,
-            showarrow=False,
-            yanchor="bottom",
-            font={"size": 11, "color": (title_colors or [])[index] if title_colors else "#333"},
-        )
+    colors = title_colors or ["#333"] * count
+    # One list of annotations in one call: adding them one by one re-validates the figure each time.
+    annotations = [
+        {
+            "x": (index % columns) * (width + 1) + (width - 1) / 2,
+            "y": (index // columns) * (height + row_gap) + row_gap - 0.6,
+            "text": text,
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"size": 11, "color": colors[index]},
+        }
+        for index, text in enumerate(titles or [])
+    ]
+    figure.update_layout(annotations=annotations)
     _square_pixels(figure)
     figure.update_yaxes(scaleanchor="x")
     figure.update_layout(
@@ -193,27 +198,19 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
     return figure
 
 
-def preprocessing_figure(images: list[np.ndarray], titles: list[str]) -> go.Figure:
-    """The preprocessing steps side by side, each image at its own size."""
-    figure = make_subplots(rows=1, cols=len(images), subplot_titles=titles, horizontal_spacing=0.02)
-    for column, image in enumerate(images, start=1):
-        figure.add_trace(
-            go.Heatmap(
-                z=np.asarray(image, dtype=np.float64),
-                colorscale="gray",
-                zmin=0,
-                zmax=255,  # the same scale for every step, so a crop that is all ink shows as white
-                showscale=False,
-                hovertemplate="%{z}<extra></extra>",
-            ),
-            row=1,
-            col=column,
-        )
-        _square_pixels(figure, row=1, col=column)
-        figure.update_yaxes(scaleanchor=f"x{column if column > 1 else ''}", row=1, col=column)
-    figure.update_annotations(font_size=11)
-    figure.update_layout(height=200, margin={"t": 40, "b": 4, "l": 4, "r": 4})
-    return figure
+def pixelated(image: np.ndarray, height: int = 140) -> np.ndarray:
+    """Enlarge a small uint8 image by repeating pixels, so a browser shows crisp squares, not a blur.
+
+    Returns
+    -------
+    ndarray of shape (about ``height``, proportional width), uint8
+    """
+    image = np.asarray(image, dtype=np.uint8)
+    factor = max(1, round(height / image.shape[0]))
+    if image.shape[0] * factor > 2 * height:  # a large picture: shrink it instead
+        step = max(1, image.shape[0] // height)
+        return np.ascontiguousarray(image[::step, ::step])
+    return np.kron(image, np.ones((factor, factor), dtype=np.uint8))
 
 
 def products_figure(products: np.ndarray, height: int = 300) -> go.Figure:

@@ -63,7 +63,7 @@ def test_draw_a_digit_and_see_a_prediction(page):
     verdict = page.get_by_text(re.compile(r"The model says \d \(probability [01]\.\d\d\)"))
     expect(verdict).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("Nearest training images")).to_be_visible()
-    expect(page.get_by_text("3 cropped to ink")).to_be_visible()
+    expect(page.get_by_text("3 · cropped to ink")).to_be_visible()
     verdict.scroll_into_view_if_needed()
     screenshot(page, "predictions-drawn-digit")
     assert re.search(r"The model says 7", verdict.inner_text()), verdict.inner_text()
@@ -74,7 +74,7 @@ def test_upload_a_dark_on_light_png(page):
     choose_upload(page, "three.png", digit_png(3))
     verdict = page.get_by_text(re.compile(r"The model says \d"))
     expect(verdict).to_be_visible(timeout=SLOW)
-    expect(page.get_by_text("2 inverted")).to_be_visible()  # dark on light was detected and flipped
+    expect(page.get_by_text("2 · inverted")).to_be_visible()  # dark on light was detected and flipped
     verdict.scroll_into_view_if_needed()
     screenshot(page, "predictions-uploaded-png")
     assert "The model says 3" in verdict.inner_text()
