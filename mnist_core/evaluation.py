@@ -7,7 +7,6 @@ them.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +15,10 @@ from mnist_core.data import N_CLASSES
 from mnist_core.models import to_model_inputs
 
 EPSILON = 1e-7  # Keras clips probabilities to [1e-7, 1 - 1e-7] before taking the log
-NEIGHBOUR_CHUNK = 8_192  # training images compared per step: ~25 MB of float32 at a time
+NEIGHBOUR_CHUNK = 8_192  # training images projected per step: ~25 MB of float32 at a time
+PROJECTION_DIMENSIONS = 48  # principal components kept per image for the lower bounds (12 MB for 60,000)
+EXACT_BLOCK = 256  # candidates compared pixel by pixel per step
+BOUND_SLACK = 1e-4  # shrink the bounds a little so float32 rounding never makes one too high
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
@@ -146,27 +148,64 @@ def sample(indices: np.ndarray, count: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(indices, size=count, replace=False))
 
 
+def principal_axes(flat: np.ndarray, dimensions: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate principal axes of pixel vectors, by randomized subspace iteration.
+
+    Parameters
+    ----------
+    flat : array-like of shape (n, 784), uint8
+
+    Returns
+    -------
+    mean : ndarray of shape (784,), float32
+        The mean image, on 0-1 pixels.
+    axes : ndarray of shape (784, dimensions), float32
+        Orthonormal columns (exactly, whatever the approximation), the most
+        varied directions first.
+    """
+    rng = np.random.default_rng(seed)
+    sample = flat[rng.choice(len(flat), min(2000, len(flat)), replace=False)].astype(np.float32) / 255.0
+    mean = sample.mean(axis=0)
+    centred = sample - mean
+    basis = rng.standard_normal((centred.shape[1], dimensions + 16)).astype(np.float32)
+    for _ in range(4):  # multiplying by the covariance turns random directions towards the principal ones
+        basis, _ = np.linalg.qr(centred.T @ (centred @ basis))
+    projected = centred @ basis
+    _, rotation = np.linalg.eigh(projected.T @ projected)  # sort the directions by variance
+    axes = basis @ rotation[:, ::-1][:, :dimensions]
+    return mean.astype(np.float32), np.ascontiguousarray(axes, dtype=np.float32)
+
+
 class PixelNeighbours:
-    """Find the images nearest to a new one in pixel space (Euclidean distance on 0-1 pixels).
+    """Find the training images nearest to a new one in pixel space (Euclidean distance on 0-1 pixels).
+
+    The search is exact but avoids comparing all 60,000 images pixel by pixel.
+    Every image is also stored as its first ``PROJECTION_DIMENSIONS`` principal
+    components (12 MB). The distance between two projections is never more than
+    the true distance (a projection onto orthonormal axes only shortens), so it
+    is a lower bound: candidates are checked exactly in order of their bound,
+    and the search stops once the k-th best exact distance is below the next
+    bound. Usually a few hundred exact comparisons suffice.
 
     Parameters
     ----------
     candidates : array-like of shape (n, 28, 28), uint8
-        Usually the 60,000 training images. They stay uint8; only their squared
-        lengths (n floats) are stored, and a chunk at a time is converted to
-        float32 for each query, so no 188 MB float copy is ever made.
+        Kept as they are (no float copy).
     """
 
-    def __init__(self, candidates: np.ndarray, chunk: int = NEIGHBOUR_CHUNK):
+    def __init__(self, candidates: np.ndarray, dimensions: int = PROJECTION_DIMENSIONS, seed: int = 0):
         self.candidates = np.asarray(candidates)
         self._flat = self.candidates.reshape(len(self.candidates), -1)
-        self._chunk = chunk
-        self._lock = threading.Lock()  # the buffer is shared: one query at a time per instance
-        self._buffer = np.empty((min(chunk, len(self._flat)), self._flat.shape[1]), dtype=np.float32)
-        self._squared_norms = np.empty(len(self._flat), dtype=np.float64)
-        for start in range(0, len(self._flat), chunk):
-            block = self._flat[start : start + chunk].astype(np.int64)
-            self._squared_norms[start : start + chunk] = (block * block).sum(axis=1) / 255.0**2
+        self._mean, self._axes = principal_axes(self._flat, dimensions, seed)
+        self._projected = np.empty((len(self._flat), self._axes.shape[1]), dtype=np.float32)
+        for start in range(0, len(self._flat), NEIGHBOUR_CHUNK):
+            block = self._flat[start : start + NEIGHBOUR_CHUNK].astype(np.float32) / 255.0
+            self._projected[start : start + NEIGHBOUR_CHUNK] = (block - self._mean) @ self._axes
+
+    def _exact_squared(self, indices: np.ndarray, query: np.ndarray) -> np.ndarray:
+        block = self._flat[indices].astype(np.float32) / 255.0
+        difference = block - query
+        return np.einsum("ij,ij->i", difference, difference).astype(np.float64)
 
     def nearest(self, image: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` candidates closest to ``image``.
@@ -185,19 +224,21 @@ class PixelNeighbours:
         query = np.asarray(image, dtype=np.float32).reshape(-1) / 255.0
         if query.size != self._flat.shape[1]:
             raise ValueError(f"image has {query.size} pixels but the candidates have {self._flat.shape[1]}")
-        dots = np.empty(len(self._flat), dtype=np.float64)
-        with self._lock:
-            self._fill_dots(query, dots)
-        # |a - b|^2 = |a|^2 - 2 a.b + |b|^2, with a.b on 0-255 candidates, hence the / 255
-        squared = float(query @ query) - 2 * dots / 255.0 + self._squared_norms
-        k = min(k, len(squared))
-        nearest = np.argpartition(squared, k - 1)[:k]
-        nearest = nearest[np.argsort(squared[nearest], kind="stable")]
-        return nearest.astype(np.int64), np.sqrt(np.maximum(squared[nearest], 0.0))
-
-    def _fill_dots(self, query: np.ndarray, dots: np.ndarray) -> None:
-        for start in range(0, len(self._flat), self._chunk):
-            part = self._flat[start : start + self._chunk]
-            block = self._buffer[: len(part)]
-            np.copyto(block, part)  # uint8 -> float32 into a reused buffer: no allocation per query
-            dots[start : start + len(part)] = block @ query
+        k = min(k, len(self._flat))
+        offsets = self._projected - (query - self._mean) @ self._axes
+        bounds = np.einsum("ij,ij->i", offsets, offsets) * (1 - BOUND_SLACK)  # float32 rounding margin
+        order = np.argsort(bounds, kind="stable")
+        best_indices = np.empty(0, dtype=np.int64)
+        best_squared = np.empty(0, dtype=np.float64)
+        for start in range(0, len(order), EXACT_BLOCK):
+            batch = order[start : start + EXACT_BLOCK]
+            best_indices = np.concatenate([best_indices, batch])
+            best_squared = np.concatenate([best_squared, self._exact_squared(batch, query)])
+            keep = np.lexsort((best_indices, best_squared))[:k]
+            best_indices, best_squared = best_indices[keep], best_squared[keep]
+            following = start + EXACT_BLOCK
+            if len(best_squared) == k and (
+                following >= len(order) or best_squared[-1] <= bounds[order[following]]
+            ):
+                break
+        return best_indices.astype(np.int64), np.sqrt(np.maximum(best_squared, 0.0))

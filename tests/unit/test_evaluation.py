@@ -90,7 +90,7 @@ def test_sample_is_reproducible_and_without_repeats():
 def test_nearest_neighbours_match_brute_force():
     (x_train, _), (x_test, _) = load_mnist()
     candidates = x_train[:3000]
-    finder = PixelNeighbours(candidates, chunk=700)  # several chunks, the last one partial
+    finder = PixelNeighbours(candidates, dimensions=20)
     for query in x_test[:3]:
         indices, distances = finder.nearest(query, k=4)
         brute = np.sqrt(((candidates.reshape(3000, -1) / 255.0 - query.reshape(-1) / 255.0) ** 2).sum(axis=1))
