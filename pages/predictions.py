@@ -181,23 +181,29 @@ def your_digit_section():
         st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
         st.plotly_chart(probabilities_figure(yours), key="predictions_your_bars")
     with steps_area:
+        # Pictures at their true relative sizes: the drawing's steps at one scale, the 28 x 28 steps at another.
+        big, small = 140 / max(steps.grayscale.shape), 5
         if skip:
-            pictures = [(steps.grayscale, "as given"), (digit, "squeezed to 28 x 28")]
+            pictures = [(steps.grayscale, "as given", big), (digit, "squeezed to 28 x 28", small)]
             st.caption("Without the steps, the network gets the whole picture squeezed to 28 x 28, as it is.")
         else:
             pictures = [
-                (steps.grayscale, "1 · grayscale"),
-                (steps.light_on_dark, "2 · inverted" if steps.inverted else "2 · light on dark"),
-                (steps.cropped, "3 · cropped to ink"),
-                (steps.fitted, f"4 · fit in 20 x 20: {steps.fitted.shape[0]} x {steps.fitted.shape[1]}"),
-                (steps.centered, "5 · centred in 28 x 28"),
+                (steps.grayscale, "1 · grayscale", big),
+                (steps.light_on_dark, "2 · inverted" if steps.inverted else "2 · light on dark", big),
+                (steps.cropped, "3 · cropped to ink", big),
+                (
+                    steps.fitted,
+                    f"4 · fit in 20 x 20: {steps.fitted.shape[0]} x {steps.fitted.shape[1]}",
+                    small,
+                ),
+                (steps.centered, "5 · centred in 28 x 28", small),
             ]
             st.caption(
                 "MNIST's recipe: light ink on black, the digit fitted in a 20 x 20 box, then centred by its "
                 "centre of mass in 28 x 28. A network only knows digits prepared this way."
             )
-        for column, (picture, caption) in zip(st.columns(5), pictures):
-            column.image(pixelated(picture), caption=caption, clamp=True)
+        for column, (picture, caption, scale) in zip(st.columns(5), pictures):
+            column.image(pixelated(picture), caption=caption, width=max(1, round(picture.shape[1] * scale)))
         if not skip:
             row, col = steps.center_of_mass
             st.caption(

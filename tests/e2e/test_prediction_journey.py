@@ -47,9 +47,11 @@ def choose_upload(page, name: str, data: bytes, mime: str = "image/png"):
 
 def test_draw_a_digit_and_see_a_prediction(page):
     open_predictions(page)
+    wait_for_app(page)
+    screenshot(page, "predictions-first-visit")
     canvas = page.locator("canvas.upper-canvas")
     canvas.scroll_into_view_if_needed()
-    expect(page.get_by_text("Draw a digit above")).to_be_visible()
+    expect(page.get_by_text("Draw a digit above")).to_be_visible(timeout=SLOW)
     box = canvas.bounding_box()
     left, top = box["x"], box["y"]
     # a "7": a bar across the top, then a long diagonal down to the left
@@ -62,8 +64,9 @@ def test_draw_a_digit_and_see_a_prediction(page):
     page.mouse.up()
     verdict = page.get_by_text(re.compile(r"The model says \d \(probability [01]\.\d\d\)"))
     expect(verdict).to_be_visible(timeout=SLOW)
-    expect(page.get_by_text("Nearest training images")).to_be_visible()
-    expect(page.get_by_text("3 · cropped to ink")).to_be_visible()
+    expect(page.get_by_text("Nearest training images")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("3 · cropped to ink")).to_be_visible(timeout=SLOW)
+    wait_for_app(page)
     verdict.scroll_into_view_if_needed()
     screenshot(page, "predictions-drawn-digit")
     assert re.search(r"The model says 7", verdict.inner_text()), verdict.inner_text()
@@ -74,13 +77,15 @@ def test_upload_a_dark_on_light_png(page):
     choose_upload(page, "three.png", digit_png(3))
     verdict = page.get_by_text(re.compile(r"The model says \d"))
     expect(verdict).to_be_visible(timeout=SLOW)
-    expect(page.get_by_text("2 · inverted")).to_be_visible()  # dark on light was detected and flipped
-    verdict.scroll_into_view_if_needed()
+    expect(page.get_by_text("2 · inverted")).to_be_visible(timeout=SLOW)  # dark on light was detected and flipped
+    wait_for_app(page)
+    page.get_by_text("1 · grayscale").scroll_into_view_if_needed()
     screenshot(page, "predictions-uploaded-png")
     assert "The model says 3" in verdict.inner_text()
 
     page.get_by_text("Skip the preprocessing").click()
     expect(page.get_by_text("squeezed to 28 x 28").first).to_be_visible(timeout=SLOW)
+    wait_for_app(page)
     screenshot(page, "predictions-uploaded-png-skipped")
 
 
@@ -98,8 +103,11 @@ def test_inside_the_network_traces_a_test_image(page):
     page.goto("/inside_the_network")
     wait_for_app(page)
     expect(page.get_by_text("Sum of the 784 products")).to_be_visible(timeout=SLOW)
-    expect(page.get_by_text("differ from Keras's output by at most")).to_be_visible()
-    screenshot(page, "inside-the-network")
+    expect(page.get_by_text("differ from Keras's output by at most")).to_be_visible(timeout=SLOW)
+    wait_for_app(page)
+    for section in ("One unit: y = relu", "The output: logits", "What each first-layer unit looks for"):
+        page.get_by_role("heading", name=re.compile(section)).scroll_into_view_if_needed()
+        screenshot(page, "inside-the-network-" + section.split(":")[0].lower().replace(" ", "-"))
     page.get_by_role("button", name="Fit without the reshape").click()
     expect(page.get_by_text(re.compile("expected shape=\\(None, 784\\), found shape"))).to_be_visible(
         timeout=SLOW
