@@ -16,6 +16,11 @@ import numpy as np
 from mnist_core.data import N_PIXELS, flatten, one_hot
 
 DEMO_SAMPLES = 256  # enough for one batch: the error comes before any learning
+OVERWRITE_BUG_CODE = """\
+y_test = to_categorical(y_test, 10)   # the integer labels are gone
+predicted = np.argmax(model.predict(x_test), axis=1)
+print(len(np.nonzero(predicted == y_test)[0]), "correctly classified")
+print(len(np.nonzero(predicted != y_test)[0]), "incorrectly")"""
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class CapturedError:
     message: str
     fixed_code: str
     fixed_result: str  # what the fixed line did, measured
+    why: str  # the fix, in a student's words
 
     @property
     def raised(self) -> bool:
@@ -74,6 +80,10 @@ def skip_reshape(images: np.ndarray, labels: np.ndarray) -> CapturedError:
         message=message,
         fixed_code=f"x_train = x_train.reshape(({len(images)}, {N_PIXELS}))  # now {fixed.shape}",
         fixed_result=_fit_loss(_first_network(), fixed, targets),
+        why=(
+            f"The first Dense layer has {N_PIXELS} inputs, one per pixel, so each image must arrive as a "
+            f"{N_PIXELS}-long vector: unroll the 28 x 28 grid row after row."
+        ),
     )
 
 
@@ -93,6 +103,10 @@ def skip_one_hot(images: np.ndarray, labels: np.ndarray) -> CapturedError:
             f"{labels[0]} -> {encoded[0].astype(int).tolist()}"
         ),
         fixed_result=_fit_loss(_first_network(), inputs, encoded),
+        why=(
+            "The softmax layer outputs 10 probabilities per image, and categorical cross-entropy compares "
+            "them with 10 target numbers: one label must become ten, a 1 for its digit and 0 elsewhere."
+        ),
     )
 
 

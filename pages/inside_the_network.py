@@ -114,6 +114,11 @@ elif is_dense_network(model):
             pd.DataFrame(
                 {
                     "input i": top,
+                    **(
+                        {"pixel (row, col)": [f"({i // 28}, {i % 28})" for i in top]}
+                        if layer_index == 0
+                        else {}
+                    ),
                     "x_i": detail.inputs[top],
                     "w_i": detail.weights[top],
                     "w_i · x_i": detail.products[top],
@@ -149,7 +154,9 @@ elif is_dense_network(model):
             }
         ),
         hide_index=True,
-        column_config={"exp(…)": st.column_config.NumberColumn(format="%.6f")},
+        column_config={
+            name: st.column_config.NumberColumn(format="%.6f") for name in ("exp(…)", "÷ sum = probability")
+        },
     )
     from_keras = predict_probabilities(model, image[None])[0]
     difference = np.abs(softmax_steps(trace.logits).probabilities - from_keras).max()
@@ -177,7 +184,7 @@ st.header("Weights of every layer")
 st.plotly_chart(
     weight_histograms_figure([(w.name, w.weights) for w in layer_weights(model)]), key="inside_histograms"
 )
-st.caption("Training starts from small random weights; most stay small, a few grow large.")
+st.caption("How many of each layer's weights fall in each range. Each bar chart has its own scale.")
 
 st.header("Shape errors, for real (lesson 3)")
 st.markdown(
@@ -199,6 +206,6 @@ for which, label in (("reshape", "Fit without the reshape"), ("one-hot", "Fit wi
         demo = shape_error(which)
         st.code(demo.buggy_code, language="python")
         st.error(f"{demo.error_type}: {demo.message}", icon=":material/error:")
-        st.markdown("**The fix:**")
+        st.markdown(f"**The fix:** {demo.why}")
         st.code(demo.fixed_code, language="python")
         st.success(demo.fixed_result, icon=":material/check_circle:")

@@ -12,7 +12,7 @@ from mnist_core.figures.prediction_figures import (
     pixelated,
     probabilities_figure,
 )
-from mnist_core.lesson_bugs import one_hot_overwrite
+from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from mnist_core.models import expects_raw_pixels
 from mnist_core.preprocess import MAX_UPLOAD_BYTES, decode_image, has_ink, preprocess, skip_preprocessing
 from ui.model_choice import model_picker, remember_digit, test_evaluation, training_neighbours
@@ -37,13 +37,7 @@ st.markdown(
 )
 
 with st.expander("Lesson 5's bug: one-hot labels overwrite the integer labels"):
-    st.code(
-        "y_test = to_categorical(y_test, 10)   # the integer labels are gone\n"
-        "predicted = np.argmax(model.predict(x_test), axis=1)\n"
-        'print(len(np.nonzero(predicted == y_test)[0]), "correctly classified")\n'
-        'print(len(np.nonzero(predicted != y_test)[0]), "incorrectly")',
-        language="python",
-    )
+    st.code(OVERWRITE_BUG_CODE, language="python")
     if st.button("Run the buggy count", key="predictions_run_bug"):
         bug = one_hot_overwrite(evaluation.predicted, evaluation.labels)
         st.markdown(
