@@ -176,7 +176,7 @@ def your_digit_section():
         st.plotly_chart(probabilities_figure(yours), key="predictions_your_bars")
     with steps_area:
         # Pictures at their true relative sizes: the drawing's steps at one scale, the 28 x 28 steps at another.
-        big, small = 140 / max(steps.grayscale.shape), 5
+        big, small = 110 / max(steps.grayscale.shape), 4
         if skip:
             pictures = [(steps.grayscale, "as given", big), (digit, "squeezed to 28 x 28", small)]
             st.caption("Without the steps, the network gets the whole picture squeezed to 28 x 28, as it is.")
