@@ -142,6 +142,7 @@ def digit_from_user():
         f"A PNG or JPEG of one digit (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
         type=["png", "jpg", "jpeg"],
         key="predictions_upload",
+        max_upload_size=MAX_UPLOAD_BYTES // 2**20,  # the browser refuses larger files before sending them
     )
     if upload is None:
         return None, None
