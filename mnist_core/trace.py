@@ -22,7 +22,7 @@ ACTIVATIONS = {
     "tanh": np.tanh,
     "softmax": lambda z: softmax_steps(z).probabilities,
 }
-PASS_THROUGH_LAYERS = ("InputLayer", "Dropout")  # Dropout does nothing once training is over
+PASS_THROUGH_LAYERS = ("InputLayer", "Dropout", "Identity")  # Dropout does nothing once training is over
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,17 @@ def is_dense_network(model) -> bool:
 
 def _check_traceable(model) -> None:
     kinds = {type(layer).__name__ for layer in model.layers}
-    allowed = {"InputLayer", "Rescaling", "Flatten", "Dropout", "Dense", "Activation", "ReLU", "Softmax"}
+    allowed = {
+        "InputLayer",
+        "Identity",
+        "Rescaling",
+        "Flatten",
+        "Dropout",
+        "Dense",
+        "Activation",
+        "ReLU",
+        "Softmax",
+    }
     unknown = kinds - allowed
     if unknown:
         raise ValueError(

@@ -105,3 +105,19 @@ def test_an_image_is_its_own_nearest_neighbour():
     assert indices[0] == 123 and distances[0] == pytest.approx(0.0, abs=1e-3)
     with pytest.raises(ValueError, match="pixels"):
         finder.nearest(np.zeros(10))
+
+
+def test_a_model_trained_on_unscaled_pixels_is_fed_unscaled_pixels():
+    """Lesson 3's bad run feeds 0-255 pixels: predicting must feed the same, not 0-1 values."""
+    from mnist_core.models import build_model, expects_raw_pixels, load_model_bytes, model_to_bytes
+    from mnist_core.spec import ModelSpec
+    from mnist_core.trace import trace_dense
+
+    _, (x_test, _) = load_mnist()
+    keras.utils.set_random_seed(1)
+    unscaled = build_model(ModelSpec(hidden_units=(8,), dropout=(0.0,), scale_inputs=False))
+    assert expects_raw_pixels(unscaled)
+    assert expects_raw_pixels(load_model_bytes(model_to_bytes(unscaled)))  # the mark survives saving
+    raw = unscaled.predict(x_test[:4].reshape(4, 784).astype(np.float32), verbose=0)
+    np.testing.assert_allclose(predict_probabilities(unscaled, x_test[:4]), raw, atol=1e-6)
+    np.testing.assert_allclose(trace_dense(unscaled, x_test[0]).probabilities, raw[0], atol=1e-5)
