@@ -180,11 +180,13 @@ elif is_dense_network(model):
 else:
     st.info("This model has layers the number-by-number trace does not follow. Pick a Dense network.")
 
-st.header("Weights of every layer")
-st.plotly_chart(
-    weight_histograms_figure([(w.name, w.weights) for w in layer_weights(model)]), key="inside_histograms"
-)
-st.caption("How many of each layer's weights fall in each range. Each bar chart has its own scale.")
+weighted_layers = layer_weights(model)
+if weighted_layers:
+    st.header("Weights of every layer")
+    st.plotly_chart(
+        weight_histograms_figure([(w.name, w.weights) for w in weighted_layers]), key="inside_histograms"
+    )
+    st.caption("How many of each layer's weights fall in each range. Each bar chart has its own scale.")
 
 st.header("Shape errors, for real (lesson 3)")
 st.markdown(
