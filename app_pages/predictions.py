@@ -1,5 +1,218 @@
-"""UNBUILT PAGE: replaced by its issue's work before any release."""
+"""Predictions (life-cycle steps 5 and 6): score the model on unseen digits, then ask it about new ones."""
 
+import numpy as np
 import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from mnist_core.evaluation import predict_probabilities, sample
+from mnist_core.figures.prediction_figures import (
+    confusion_figure,
+    digit_figure,
+    image_grid_figure,
+    pixelated,
+    probabilities_figure,
+)
+from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
+from mnist_core.models import expects_raw_pixels
+from mnist_core.preprocess import MAX_UPLOAD_BYTES, decode_image, has_ink, preprocess, skip_preprocessing
+from ui.model_choice import model_picker, remember_digit, test_evaluation, training_neighbours
+from ui.resources import mnist
 
 st.title("Predictions")
+st.caption("Life-cycle steps 5 and 6: evaluate the model on digits it never saw, then generate predictions.")
+
+choice = model_picker("predictions_model")
+model = choice.model
+(x_train, y_train), (x_test, y_test) = mnist()
+evaluation = test_evaluation(model)
+
+st.header("5 · Evaluate on the 10,000 test images")
+accuracy_column, loss_column, count_column = st.columns(3)
+accuracy_column.metric("Test accuracy", f"{evaluation.accuracy:.4f}")
+loss_column.metric("Test loss (cross-entropy)", f"{evaluation.loss:.4f}")
+count_column.metric("Correctly classified", f"{evaluation.correct:,}")
+st.markdown(
+    f"**{evaluation.correct:,} correctly classified, {evaluation.incorrect:,} incorrectly.** "
+    "These images were written by people whose handwriting the model never trained on."
+)
+
+with st.expander("Lesson 5's bug: one-hot labels overwrite the integer labels"):
+    st.code(OVERWRITE_BUG_CODE, language="python")
+    if st.button("Run the buggy count", key="predictions_run_bug"):
+        bug = one_hot_overwrite(evaluation.predicted, evaluation.labels)
+        st.markdown(
+            f"`predicted` has shape {bug.predicted_shape}, `y_test` now has shape {bug.labels_shape}: "
+            "class numbers are compared with rows of ten 0s and 1s."
+        )
+        if bug.error_type:
+            st.error(f"Today's NumPy refuses: {bug.error_type}: {bug.message}", icon=":material/error:")
+        st.warning(
+            f"Older NumPy (before 1.25) gave up on the comparison and returned a single False for `==` and "
+            f"a single True for `!=`, so the lesson's code printed **{bug.legacy_correct} correctly "
+            f"classified, {bug.legacy_incorrect} incorrectly**: an absurd count for 10,000 images.",
+            icon=":material/bug_report:",
+        )
+        st.success(
+            f"The fix: keep the integer labels in their own variable (`y_test_labels`) and one-hot "
+            f"encode into another. Then: **{bug.correct:,} correctly classified, {bug.incorrect:,} "
+            "incorrectly**.",
+            icon=":material/check_circle:",
+        )
+
+st.subheader("Nine right, nine wrong")
+if st.button("New draw", icon=":material/casino:", key="predictions_new_draw"):
+    st.session_state["predictions_draw_seed"] = st.session_state.get("predictions_draw_seed", 0) + 1
+seed = st.session_state.get("predictions_draw_seed", 0)
+for column, correct in zip(st.columns(2), (True, False)):
+    picked = sample(evaluation.indices(correct), 9, seed)
+    with column:
+        st.markdown("**Correct**" if correct else "**Incorrect**")
+        if len(picked) == 0:
+            st.info("None at all.")
+            continue
+        titles = [f"pred {evaluation.predicted[i]} · true {y_test[i]}" for i in picked]
+        st.plotly_chart(
+            image_grid_figure(x_test[picked], titles, columns=3), key=f"predictions_grid_{correct}"
+        )
+
+st.subheader("The confusion matrix")
+st.caption("Rows: the true digit. Columns: what the model said. The diagonal is every correct answer.")
+matrix_column, cell_column = st.columns([3, 2])
+most_confused = evaluation.most_confused()
+with cell_column:
+    true_digit = st.selectbox("True digit", range(10), index=most_confused[0], key="predictions_cell_true")
+    predicted_digit = st.selectbox(
+        "Predicted digit", range(10), index=most_confused[1], key="predictions_cell_predicted"
+    )
+    behind = evaluation.cell(true_digit, predicted_digit)
+    st.markdown(f"**{len(behind)} test images** of a {true_digit} were predicted as {predicted_digit}.")
+    if len(behind):
+        shown = behind[:12]
+        st.plotly_chart(
+            image_grid_figure(x_test[shown], [f"#{i}" for i in shown], columns=4, tile_px=70),
+            key="predictions_cell_images",
+        )
+        if len(behind) > len(shown):
+            st.caption(f"The first {len(shown)} of {len(behind)}.")
+with matrix_column:
+    st.plotly_chart(
+        confusion_figure(evaluation.confusion, (true_digit, predicted_digit)), key="predictions_cm"
+    )
+
+st.header("6 · Predict one random test image")
+if st.button("Another test image", icon=":material/shuffle:", key="predictions_new_image"):
+    st.session_state["predictions_image_index"] = int(np.random.default_rng().integers(len(x_test)))
+index = st.session_state.get("predictions_image_index", 0)
+image_column, steps_column, bars_column = st.columns([1, 1.2, 1.6])
+image_column.plotly_chart(digit_figure(x_test[index], f"x_test[{index}], label {y_test[index]}"))
+probabilities = predict_probabilities(model, x_test[index : index + 1])[0]
+with steps_column:
+    shape = model.input_shape[1:]
+    st.markdown(
+        f"1. The image: shape **(28, 28)**, values 0-255.\n"
+        f"2. Reshape to a batch of one: **(1, {', '.join(map(str, shape))})**, as in training.\n"
+        "3. Scale: divide by 255 to get 0-1 values, as in training"
+        f"{' (this model does it in its first layer)' if expects_raw_pixels(model) else ''}.\n"
+        "4. `model.predict` gives ten softmax probabilities.\n"
+        f"5. argmax picks the largest: **{probabilities.argmax()}**."
+    )
+bars_column.plotly_chart(probabilities_figure(probabilities, int(y_test[index])), key="predictions_test_bars")
+
+st.header("6 · Predict your own digit")
+
+
+def digit_from_user():
+    """The pixels of a drawing or an uploaded picture and where they came from; (None, None) without one."""
+    way = st.segmented_control(
+        "Your digit", ["Draw", "Upload a picture"], default="Draw", key="predictions_source"
+    )
+    if way != "Upload a picture":
+        st.caption("Draw one digit, large, with the mouse or a finger.")
+        canvas = st_canvas(
+            stroke_width=18,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            height=280,
+            width=280,
+            key="predictions_canvas",
+            return_image_data=True,
+        )
+        return (canvas.image_data, "your drawing") if has_ink(canvas.image_data) else (None, None)
+    upload = st.file_uploader(
+        f"A PNG or JPEG of one digit (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
+        type=["png", "jpg", "jpeg"],
+        key="predictions_upload",
+        max_upload_size=MAX_UPLOAD_BYTES // 2**20,  # the browser refuses larger files before sending them
+    )
+    if upload is None:
+        return None, None
+    try:
+        return decode_image(upload.getvalue(), upload.name), upload.name
+    except ValueError as error:
+        st.error(str(error), icon=":material/image_not_supported:")
+        return None, None
+
+
+@st.fragment
+def your_digit_section():
+    """A stroke on the canvas reruns only this part of the page."""
+    pixels, source = digit_from_user()
+    if pixels is None:
+        st.info("Draw a digit above, or upload a picture of one, to see what the model makes of it.")
+        return
+    skip = st.toggle("Skip the preprocessing", key="predictions_skip", help="Feed the picture as it is.")
+    try:
+        steps = preprocess(pixels)
+    except ValueError as error:
+        st.warning(f"{source}: {error}", icon=":material/draw:")
+        return
+    digit = skip_preprocessing(pixels) if skip else steps.digit
+    remember_digit(digit, source)
+    steps_area = st.container()
+    answer_column, neighbours_column = st.columns(2)
+    # The answer is computed and sent first; the pictures around it follow.
+    yours = predict_probabilities(model, digit[None])[0]
+    with answer_column:
+        st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
+        st.plotly_chart(probabilities_figure(yours), key="predictions_your_bars")
+    with steps_area:
+        # Pictures at their true relative sizes: the drawing's steps at one scale, the 28 x 28 steps at another.
+        big, small = 110 / max(steps.grayscale.shape), 4
+        if skip:
+            pictures = [(steps.grayscale, "as given", big), (digit, "squeezed to 28 x 28", small)]
+            st.caption("Without the steps, the network gets the whole picture squeezed to 28 x 28, as it is.")
+        else:
+            pictures = [
+                (steps.grayscale, "1 · grayscale", big),
+                (steps.light_on_dark, "2 · inverted" if steps.inverted else "2 · light on dark", big),
+                (steps.cropped, "3 · cropped to ink", big),
+                (
+                    steps.fitted,
+                    f"4 · fit in 20 x 20: {steps.fitted.shape[0]} x {steps.fitted.shape[1]}",
+                    small,
+                ),
+                (steps.centered, "5 · centred in 28 x 28", small),
+            ]
+            st.caption(
+                "MNIST's recipe: light ink on black, the digit fitted in a 20 x 20 box, then centred by its "
+                "centre of mass in 28 x 28. A network only knows digits prepared this way."
+            )
+        for column, (picture, caption, scale) in zip(st.columns(5), pictures):
+            column.image(pixelated(picture), caption=caption, width=max(1, round(picture.shape[1] * scale)))
+        if not skip:
+            row, col = steps.center_of_mass
+            st.caption(
+                f"6 · scaled to 0-1. Centre of mass at ({row:.1f}, {col:.1f}); the centre is (13.5, 13.5)."
+            )
+    with neighbours_column:
+        nearest, distances = training_neighbours().nearest(digit, k=6)
+        st.markdown("**Nearest training images** (pixel by pixel)")
+        titles = [f"a {y_train[i]}, distance {d:.1f}" for i, d in zip(nearest, distances)]
+        st.plotly_chart(image_grid_figure(x_train[nearest], titles, columns=3), key="predictions_neighbours")
+        st.caption(
+            "The closest of the 60,000 training digits: the shortest difference between 784-long vectors."
+        )
+    st.page_link("pages/inside_the_network.py", label="Follow this digit through the network", icon="🔬")
+
+
+your_digit_section()

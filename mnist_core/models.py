@@ -21,6 +21,7 @@ from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
 from mnist_core.spec import ModelSpec
 
 SCALING_LAYER_NAME = "scale_to_0_1"
+UNSCALED_LAYER_NAME = "unscaled_0_255"  # marks a model built to take raw pixels without scaling them
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a 784-1024x5-10 network is ~20 MB with optimizer state
 
 
@@ -59,6 +60,8 @@ def build_model(spec: ModelSpec, steps_per_execution: int = 1):
     x = inputs
     if spec.scale_inputs:
         x = layers.Rescaling(1.0 / 255, name=SCALING_LAYER_NAME)(x)
+    else:  # an identity layer, so the model itself says it was trained on raw 0-255 pixels
+        x = layers.Identity(name=UNSCALED_LAYER_NAME)(x)
     if spec.architecture == "convnet":
         x = layers.Conv2D(spec.conv_filters, (3, 3), activation="relu", name="conv")(x)
         x = layers.MaxPooling2D((2, 2), name="pool")(x)
@@ -88,8 +91,8 @@ def model_summary(model) -> str:
 
 
 def expects_raw_pixels(model) -> bool:
-    """True when the model scales its own inputs (built here), False when it wants 0-1."""
-    return any(layer.name == SCALING_LAYER_NAME for layer in model.layers)
+    """True when the model takes raw 0-255 pixels (built here), False when it wants 0-1."""
+    return any(layer.name in (SCALING_LAYER_NAME, UNSCALED_LAYER_NAME) for layer in model.layers)
 
 
 def to_model_inputs(model, images: np.ndarray) -> np.ndarray:

@@ -1,0 +1,201 @@
+"""How fast a drawn digit gets its answer, and how long the Predictions page takes on a cold server.
+
+    .venv/bin/python benchmarks/bench_predictions.py [--strokes 60] [--cold-starts 2] [--no-browser]
+
+1. Stroke to prediction, server side, with the default model. What the page's fragment does after
+   each stroke, timed step by step on real canvas data: the canvas sends a 280 x 280 RGBA PNG (made
+   here from MNIST test digits drawn white on black, as on the canvas), which is decoded, checked for
+   ink, preprocessed and predicted. "to answer" ends when the answer is known (it is sent to the
+   browser first); "whole section" adds the pictures, the probability chart and the 6 nearest
+   training images. Target: "to answer" under 100 ms.
+2. Cold-server first render: a fresh `streamlit run` per start, a fresh headless Chromium tab on
+   /predictions, timed until the test-set evaluation is shown and until the page has finished
+   running. Includes importing TensorFlow, loading MNIST and the model, and predicting 10,000 images.
+
+The machine is shared and noisy: read the medians, not one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from mnist_core.data import load_mnist  # noqa: E402
+from mnist_core.default_model import load_default_model  # noqa: E402
+from mnist_core.evaluation import PixelNeighbours, predict_probabilities  # noqa: E402
+from mnist_core.figures.prediction_figures import (  # noqa: E402
+    image_grid_figure,
+    pixelated,
+    probabilities_figure,
+)
+from mnist_core.preprocess import has_ink, preprocess  # noqa: E402
+
+
+def canvas_data_url(digit: np.ndarray) -> str:
+    """A 280 x 280 RGBA PNG data URL like the canvas sends: the digit, 10 times larger, white on black."""
+    big = np.asarray(Image.fromarray(digit).resize((280, 280), Image.Resampling.BILINEAR))
+    rgba = np.dstack([big, big, big, np.full_like(big, 255)])
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def decode_canvas(data_url: str) -> np.ndarray:
+    """What streamlit-drawable-canvas's CanvasResult.image_data does with the data URL."""
+    _, encoded = data_url.split(";base64,", 1)
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))))
+
+
+def stroke_to_prediction(strokes: int) -> None:
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    model = load_default_model()
+    neighbours = PixelNeighbours(x_train)
+    urls = [canvas_data_url(x_test[i]) for i in range(strokes + 5)]
+    for url in urls[:5]:  # warm-up: the first calls trace the model into TensorFlow
+        predict_probabilities(model, preprocess(decode_canvas(url)).digit[None])
+    timings = {"decode canvas PNG": [], "check ink": [], "preprocess": [], "predict": [], "to answer": []}
+    timings.update({"figures": [], "6 nearest neighbours": [], "whole section": []})
+    right = 0
+    for index, url in enumerate(urls[5:], start=5):
+        started = time.perf_counter()
+        pixels = decode_canvas(url)
+        decoded = time.perf_counter()
+        assert has_ink(pixels)
+        checked = time.perf_counter()
+        steps = preprocess(pixels)
+        prepared = time.perf_counter()
+        probabilities = predict_probabilities(model, steps.digit[None])[0]
+        answered = time.perf_counter()
+        right += int(probabilities.argmax() == y_test[index])
+        probabilities_figure(probabilities).to_json()
+        for picture in (steps.grayscale, steps.light_on_dark, steps.cropped, steps.fitted, steps.centered):
+            pixelated(picture)
+        drawn = time.perf_counter()
+        nearest, distances = neighbours.nearest(steps.digit, k=6)
+        image_grid_figure(x_train[nearest], [f"a {y_train[i]}" for i in nearest], columns=3).to_json()
+        finished = time.perf_counter()
+        for name, seconds in (
+            ("decode canvas PNG", decoded - started),
+            ("check ink", checked - decoded),
+            ("preprocess", prepared - checked),
+            ("predict", answered - prepared),
+            ("to answer", answered - started),
+            ("figures", drawn - answered),
+            ("6 nearest neighbours", finished - drawn),
+            ("whole section", finished - started),
+        ):
+            timings[name].append(seconds * 1000)
+    print(f"\n1. Stroke to prediction, server side, default model, {strokes} strokes")
+    for name, values in timings.items():
+        values = sorted(values)
+        p90 = values[int(0.9 * (len(values) - 1))]
+        print(f"   {name:<22} median {statistics.median(values):7.1f} ms   p90 {p90:7.1f} ms")
+    verdict = "meets" if statistics.median(timings["to answer"]) < 100 else "MISSES"
+    print(
+        f"   -> 'to answer' {verdict} the 100 ms target. ({right}/{strokes} of these digits classified right)"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cold_start(browser) -> tuple[float, float, float]:
+    """Seconds from launching a fresh server to: healthy, evaluation shown, page finished."""
+    from playwright.sync_api import expect
+
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+        + [
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.perf_counter() - started > 60:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.1)
+        healthy = time.perf_counter()
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        tab.goto(f"http://127.0.0.1:{port}/predictions")
+        expect(tab.get_by_text("correctly classified,").first).to_be_visible(timeout=180_000)
+        evaluated = time.perf_counter()
+        expect(tab.get_by_text("Draw a digit above")).to_be_visible(timeout=180_000)
+        expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=180_000)
+        finished = time.perf_counter()
+        context.close()
+        return healthy - started, evaluated - healthy, finished - healthy
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def cold_first_render(starts: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    print(f"\n2. Cold server, first render of /predictions, {starts} fresh servers")
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu"],
+        )
+        for _ in range(starts):
+            rows.append(cold_start(browser))
+            print(
+                f"   server healthy after {rows[-1][0]:5.1f} s; then evaluation shown after {rows[-1][1]:5.1f} s, "
+                f"page finished after {rows[-1][2]:5.1f} s"
+            )
+        browser.close()
+    for index, name in enumerate(("server healthy", "evaluation shown", "page finished")):
+        print(f"   {name:<18} median {statistics.median(r[index] for r in rows):5.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--strokes", type=int, default=60)
+    parser.add_argument("--cold-starts", type=int, default=2)
+    parser.add_argument("--no-browser", action="store_true", help="skip the cold-server measurement")
+    args = parser.parse_args()
+    print(f"CPU cores: {os.cpu_count()} (shared with other work: expect noise)")
+    stroke_to_prediction(args.strokes)
+    if not args.no_browser:
+        cold_first_render(args.cold_starts)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The models shipped with the app, so predictions work before anyone trains.
+
+Both were trained once with this project's own command line (the exact
+commands and their output are in ``assets/models/README.txt``) and are loaded
+once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).parent / "assets" / "models"
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model file that comes with the app."""
+
+    key: str
+    label: str
+    filename: str
+    test_accuracy: float  # measured by the command line when it was trained
+
+    @property
+    def path(self) -> Path:
+        return MODELS_DIR / self.filename
+
+
+FIRST_NETWORK = ShippedModel(
+    "default",
+    "Default: first network 784-32-10, 5 epochs (shipped with the app)",
+    "first-network.keras",
+    0.9559,
+)
+SMALL_CONVNET = ShippedModel(
+    "default-convnet",
+    "Default: small convnet, 1 epoch (shipped with the app)",
+    "convnet.keras",
+    0.9297,
+)
+SHIPPED_MODELS = (FIRST_NETWORK, SMALL_CONVNET)
+
+
+@lru_cache(maxsize=len(SHIPPED_MODELS))
+def load_shipped(key: str = FIRST_NETWORK.key):
+    """Load a shipped model once per process.
+
+    Parameters
+    ----------
+    key : str
+        ``"default"`` (the first network, input shape (None, 784)) or
+        ``"default-convnet"`` (input shape (None, 28, 28, 1)). Both take raw 0-255 pixels.
+
+    Returns
+    -------
+    keras.Model
+    """
+    import keras
+
+    shipped = {model.key: model for model in SHIPPED_MODELS}
+    if key not in shipped:
+        raise ValueError(f"no shipped model {key!r}; choose one of {sorted(shipped)}")
+    path = shipped[key].path
+    if not path.is_file():
+        raise ValueError(
+            f"{path} is missing; recreate it with: python -m mnist_core train --preset first-network "
+            f"--save {path}"
+        )
+    return keras.models.load_model(path)
+
+
+def load_default_model():
+    """The default model: the lessons' first network, trained for 5 epochs."""
+    return load_shipped(FIRST_NETWORK.key)

@@ -1,0 +1,356 @@
+"""Follow one input through a trained network, number by number (lessons 3 and 7).
+
+A Dense layer computes y = activation(dot(x, w) + b). ``trace_dense`` redoes
+that computation in NumPy with the model's own weights, layer by layer, and
+keeps every intermediate vector, so a page can show the products w_i * x_i
+for one unit, their sum, the bias, the activation and the softmax, and every
+number is the one Keras computes (the tests compare with ``model.predict``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mnist_core.data import IMAGE_SIDE, N_PIXELS
+
+ACTIVATIONS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "tanh": np.tanh,
+    "softmax": lambda z: softmax_steps(z).probabilities,
+}
+PASS_THROUGH_LAYERS = ("InputLayer", "Dropout", "Identity")  # Dropout does nothing once training is over
+
+
+@dataclass(frozen=True)
+class DenseStep:
+    """One Dense layer of a trace: y = activation(x @ weights + bias).
+
+    Attributes
+    ----------
+    name : str
+    inputs : ndarray of shape (n_in,)
+    weights : ndarray of shape (n_in, n_out)
+    bias : ndarray of shape (n_out,)
+    pre_activation : ndarray of shape (n_out,)
+        x @ weights + bias, before the activation (the logits for the output layer).
+    activation : str
+    outputs : ndarray of shape (n_out,)
+    """
+
+    name: str
+    inputs: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray
+    pre_activation: np.ndarray
+    activation: str
+    outputs: np.ndarray
+
+    @property
+    def units(self) -> int:
+        return len(self.bias)
+
+
+@dataclass(frozen=True)
+class UnitStep:
+    """How one unit turns its inputs into its output."""
+
+    layer: str
+    unit: int
+    inputs: np.ndarray  # (n_in,) x_i
+    weights: np.ndarray  # (n_in,) w_i
+    products: np.ndarray  # (n_in,) w_i * x_i
+    total: float  # sum of the products: dot(w, x)
+    bias: float
+    pre_activation: float  # total + bias
+    activation: str
+    output: float
+
+
+@dataclass(frozen=True)
+class DenseTrace:
+    """One input's way through a Dense network.
+
+    Attributes
+    ----------
+    pixels : ndarray of shape (784,)
+        The raw 0-255 pixel values of the input.
+    scale : float or None
+        The factor the model's Rescaling layer applies (1/255), None if it has none.
+    steps : list of DenseStep
+        The hidden layers, then the output layer.
+    """
+
+    pixels: np.ndarray
+    scale: float | None
+    steps: list[DenseStep]
+
+    @property
+    def hidden(self) -> list[DenseStep]:
+        return self.steps[:-1]
+
+    @property
+    def output(self) -> DenseStep:
+        return self.steps[-1]
+
+    @property
+    def logits(self) -> np.ndarray:
+        """The output layer's pre-activation: the scores softmax turns into probabilities."""
+        return self.output.pre_activation
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        return self.output.outputs
+
+    def unit(self, layer_index: int, unit: int) -> UnitStep:
+        """The products, sum, bias and activation of ``unit`` in ``steps[layer_index]``."""
+        step = self.steps[layer_index]
+        if not 0 <= unit < step.units:
+            raise ValueError(f"{step.name} has units 0 to {step.units - 1}, got {unit}")
+        weights = step.weights[:, unit]
+        products = weights * step.inputs
+        total = float(products.sum())
+        pre_activation = total + float(step.bias[unit])
+        return UnitStep(
+            layer=step.name,
+            unit=unit,
+            inputs=step.inputs,
+            weights=weights,
+            products=products,
+            total=total,
+            bias=float(step.bias[unit]),
+            pre_activation=pre_activation,
+            activation=step.activation,
+            output=float(step.outputs[unit]),
+        )
+
+
+def _activation_name(layer) -> str:
+    activation = getattr(layer, "activation", None)
+    name = getattr(activation, "__name__", None) or getattr(layer, "name", "")
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"layer {layer.name} uses the activation {name!r}; the trace knows {sorted(ACTIVATIONS)}"
+        )
+    return name
+
+
+def is_dense_network(model) -> bool:
+    """True when ``model`` is only Dense layers (plus scaling, flattening and dropout)."""
+    try:
+        _check_traceable(model)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_traceable(model) -> None:
+    kinds = {type(layer).__name__ for layer in model.layers}
+    allowed = {
+        "InputLayer",
+        "Identity",
+        "Rescaling",
+        "Flatten",
+        "Dropout",
+        "Dense",
+        "Activation",
+        "ReLU",
+        "Softmax",
+    }
+    unknown = kinds - allowed
+    if unknown:
+        raise ValueError(
+            f"this model has {', '.join(sorted(unknown))} layers: the number-by-number trace "
+            "follows Dense networks only (pick the first network, or one you trained without Conv2D)"
+        )
+    if "Dense" not in kinds:
+        raise ValueError("this model has no Dense layer to trace")
+
+
+def trace_dense(model, image: np.ndarray) -> DenseTrace:
+    """Recompute ``model``'s forward pass for one image in NumPy, keeping every step.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Dense layers, optionally with Rescaling, Flatten, Dropout and Activation layers.
+    image : array-like of shape (28, 28) or (784,), values 0-255
+
+    Returns
+    -------
+    DenseTrace
+        ``trace.probabilities`` equals ``model.predict`` for the same input to
+        about 1e-6.
+    """
+    from mnist_core.models import expects_raw_pixels
+
+    _check_traceable(model)
+    pixels = np.asarray(image, dtype=np.float64).reshape(-1)
+    if pixels.size != N_PIXELS:
+        raise ValueError(f"an MNIST image has {N_PIXELS} pixels, got {pixels.size}")
+    x = pixels if expects_raw_pixels(model) else pixels / 255.0
+    scale = None
+    steps: list[DenseStep] = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind in PASS_THROUGH_LAYERS:
+            continue
+        if kind == "Rescaling":
+            scale = float(np.asarray(layer.scale))
+            x = x * scale + float(np.asarray(layer.offset))
+        elif kind == "Flatten":
+            x = x.reshape(-1)
+        elif kind == "Dense":
+            weights, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+            z = x @ weights + bias
+            activation = _activation_name(layer)
+            steps.append(DenseStep(layer.name, x, weights, bias, z, activation, ACTIVATIONS[activation](z)))
+            x = steps[-1].outputs
+        else:  # a separate activation layer: fold it into the Dense layer before it
+            name = {"ReLU": "relu", "Softmax": "softmax"}.get(kind) or _activation_name(layer)
+            if not steps:
+                raise ValueError(f"layer {layer.name} comes before any Dense layer: cannot trace it")
+            last = steps[-1]
+            steps[-1] = DenseStep(
+                last.name,
+                last.inputs,
+                last.weights,
+                last.bias,
+                last.pre_activation,
+                name,
+                ACTIVATIONS[name](x),
+            )
+            x = steps[-1].outputs
+    return DenseTrace(pixels=pixels, scale=scale, steps=steps)
+
+
+@dataclass(frozen=True)
+class SoftmaxSteps:
+    """Softmax done by hand, each step kept: divide by T, subtract the max, exponentiate, divide by the sum.
+
+    All arrays have shape (10,).
+    """
+
+    logits: np.ndarray
+    temperature: float
+    tempered: np.ndarray  # logits / T
+    shifted: np.ndarray  # tempered - max(tempered): the largest becomes 0, so exp never overflows
+    exponentials: np.ndarray  # exp(shifted), each between 0 and 1
+    total: float  # sum of the exponentials
+    probabilities: np.ndarray  # exponentials / total: positive, summing to 1
+
+
+def softmax_steps(logits: np.ndarray, temperature: float = 1.0) -> SoftmaxSteps:
+    """Softmax of ``logits / temperature``, step by step.
+
+    A temperature above 1 flattens the probabilities, below 1 sharpens them;
+    the argmax never changes. At 1 it is the model's own softmax.
+    """
+    if not (np.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be a number above 0, got {temperature}")
+    logits = np.asarray(logits, dtype=np.float64)
+    tempered = logits / temperature
+    shifted = tempered - tempered.max()
+    exponentials = np.exp(shifted)
+    total = float(exponentials.sum())
+    return SoftmaxSteps(
+        logits, float(temperature), tempered, shifted, exponentials, total, exponentials / total
+    )
+
+
+# --- What the weights look like ---
+
+
+def first_dense_layer(model):
+    """The first Dense layer of ``model``, the one that reads the 784 pixels."""
+    for layer in model.layers:
+        if type(layer).__name__ == "Dense":
+            return layer
+    raise ValueError("this model has no Dense layer")
+
+
+def first_layer_weight_images(model) -> np.ndarray:
+    """Each first-layer unit's 784 weights wrapped into a 28 x 28 image: what the unit 'looks for'.
+
+    Returns
+    -------
+    ndarray of shape (units, 28, 28), float32
+        Positive weights: pixels whose ink raises the unit's output; negative: lowers it.
+    """
+    weights = first_dense_layer(model).get_weights()[0]
+    if weights.shape[0] != N_PIXELS:
+        raise ValueError(
+            f"the first Dense layer reads {weights.shape[0]} values, not the 784 pixels: "
+            "its weights are not images"
+        )
+    return np.ascontiguousarray(weights.T.reshape(-1, IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class LayerWeights:
+    """One layer's learned parameters, flattened for a histogram."""
+
+    name: str
+    kind: str
+    shape: tuple[int, ...]
+    weights: np.ndarray  # (n,) every weight of the layer's kernel
+    biases: np.ndarray  # (units,)
+
+
+def layer_weights(model) -> list[LayerWeights]:
+    """The kernel and bias of every Dense and Conv2D layer, in order."""
+    found = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind in ("Dense", "Conv2D"):
+            kernel, bias = layer.get_weights()[:2]
+            found.append(LayerWeights(layer.name, kind, tuple(kernel.shape), kernel.reshape(-1), bias.copy()))
+    return found
+
+
+def conv_layer(model):
+    """The first Conv2D layer of ``model``, or None."""
+    return next((layer for layer in model.layers if type(layer).__name__ == "Conv2D"), None)
+
+
+def conv_filters(model) -> np.ndarray:
+    """The first Conv2D layer's filters for a one-channel image.
+
+    Returns
+    -------
+    ndarray of shape (filters, height, width), float32; (32, 3, 3) for the lessons' convnet
+    """
+    layer = conv_layer(model)
+    if layer is None:
+        raise ValueError("this model has no Conv2D layer: pick a convnet to see filters")
+    kernel = layer.get_weights()[0]  # (height, width, channels in, filters)
+    if kernel.shape[2] != 1:
+        raise ValueError(f"filters over {kernel.shape[2]} input channels cannot be drawn as one image")
+    return np.ascontiguousarray(np.moveaxis(kernel[:, :, 0, :], -1, 0), dtype=np.float32)
+
+
+def feature_maps(model, image: np.ndarray) -> np.ndarray:
+    """The first Conv2D layer's output for one image: one map per filter, after its activation.
+
+    Parameters
+    ----------
+    image : array-like of shape (28, 28), values 0-255
+
+    Returns
+    -------
+    ndarray of shape (filters, 26, 26), float32 for 3 x 3 filters with 'valid' padding
+    """
+    import keras
+
+    from mnist_core.models import to_model_inputs
+
+    layer = conv_layer(model)
+    if layer is None:
+        raise ValueError("this model has no Conv2D layer: pick a convnet to see feature maps")
+    # A sub-model that stops at the convolution: the numbers are Keras's own.
+    upto_conv = keras.Model(model.inputs[0], layer.output)
+    output = np.asarray(upto_conv(to_model_inputs(model, np.asarray(image)[None]), training=False))
+    return np.ascontiguousarray(np.moveaxis(output[0], -1, 0), dtype=np.float32)

@@ -1,0 +1,48 @@
+"""The lessons' bugs really happen: Keras really raises, the buggy count really goes wrong."""
+
+import numpy as np
+import pytest
+
+from mnist_core.data import load_mnist
+from mnist_core.lesson_bugs import one_hot_overwrite, skip_one_hot, skip_reshape
+
+
+@pytest.fixture(scope="module")
+def training_subset():
+    (x_train, y_train), _ = load_mnist()
+    return x_train[:300], y_train[:300]
+
+
+def test_skipping_the_reshape_raises_the_real_keras_error(training_subset):
+    demo = skip_reshape(*training_subset)
+    assert demo.raised and demo.error_type == "ValueError"
+    assert "expected shape=(None, 784)" in demo.message and "28, 28)" in demo.message
+    assert "(256, 784)" in demo.fixed_code
+    assert demo.fixed_result.startswith("fit ran: 1 epoch on 256 images")
+
+
+def test_skipping_the_one_hot_encoding_raises_the_real_keras_error(training_subset):
+    demo = skip_one_hot(*training_subset)
+    assert demo.raised and demo.error_type == "ValueError"
+    assert "`target` and `output` must have the same rank" in demo.message
+    assert "[0, 0, 0, 0, 0, 1, 0, 0, 0, 0]" in demo.fixed_code  # the first training label is a 5
+    assert demo.fixed_result.startswith("fit ran")
+
+
+def test_the_one_hot_overwrite_count_is_absurd_and_the_fix_is_right():
+    _, (_, y_test) = load_mnist()
+    predicted = y_test.copy()
+    predicted[:207] = (predicted[:207] + 1) % 10  # 207 wrong, as in the lesson's "9793 / 207"
+    bug = one_hot_overwrite(predicted, y_test)
+    assert bug.labels_shape == (10_000, 10) and bug.predicted_shape == (10_000,)
+    assert bug.error_type == "ValueError" and "could not be broadcast" in bug.message
+    assert (bug.legacy_correct, bug.legacy_incorrect) == (0, 1)
+    assert (bug.correct, bug.incorrect) == (9793, 207)
+
+
+def test_the_count_goes_silently_wrong_when_shapes_happen_to_broadcast():
+    labels = np.arange(10)
+    bug = one_hot_overwrite(labels, labels)  # ten images, all predicted right
+    assert bug.error_type == ""
+    assert bug.correct == 10
+    assert (bug.legacy_correct, bug.legacy_incorrect) != (10, 0)
