@@ -47,7 +47,11 @@ if picked_source == "A test image":
 else:
     image, title = drawn["digit"], drawn["source"]
 if not drawn:
-    st.page_link("pages/predictions.py", label="Draw your own digit on the Predictions page", icon="🎯")
+    st.page_link(
+        "app_pages/predictions.py",
+        label="Draw your own digit on the Predictions page",
+        icon=":material/target:",
+    )
 input_column, output_column = st.columns(2)
 input_column.plotly_chart(digit_figure(image, title), key="inside_input")
 output_column.plotly_chart(

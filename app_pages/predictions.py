@@ -212,7 +212,11 @@ def your_digit_section():
         st.caption(
             "The closest of the 60,000 training digits: the shortest difference between 784-long vectors."
         )
-    st.page_link("pages/inside_the_network.py", label="Follow this digit through the network", icon="🔬")
+    st.page_link(
+        "app_pages/inside_the_network.py",
+        label="Follow this digit through the network",
+        icon=":material/biotech:",
+    )
 
 
 your_digit_section()

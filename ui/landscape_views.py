@@ -134,13 +134,16 @@ def quick_model_offer() -> None:
     """No trained model yet: offer to train the lesson's first network here, in the background."""
     task = get_task(TRAIN_TASK_KEY)
     if task is not None and not task.snapshot().is_over:
-        st.info("A network is training. Its landscape can be drawn as soon as it finishes.", icon="⏳")
+        st.info(
+            "A network is training. Its landscape can be drawn as soon as it finishes.",
+            icon=":material/hourglass:",
+        )
         task_panel(TRAIN_TASK_KEY)
         return
     st.info(
         "Part 3 needs a network you trained. Train one on **Build & Train**, or train the lesson's "
         "first network (784-32-10, RMSProp) right here: 3 epochs on 10,000 images, a few seconds when the server is quiet.",
-        icon="🏋️",
+        icon=":material/model_training:",
     )
     if st.button("Train a quick first network", key="surface_train_quick", icon=":material/model_training:"):
         data = mnist()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = "pages/loss_surface.py"
+PAGE = "app_pages/loss_surface.py"
 
 
 def info_texts(app):
@@ -69,7 +69,7 @@ def test_page_without_a_model_does_not_import_tensorflow():
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         "app = AppTest.from_file(sys.argv[1], default_timeout=60).run()\n"
-        "app.switch_page('pages/loss_surface.py').run()\n"
+        "app.switch_page('app_pages/loss_surface.py').run()\n"
         "assert not app.exception, app.exception\n"
         "app.select_slider(key='surface_lr_adam').set_value(0.3).run()\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"

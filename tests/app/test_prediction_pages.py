@@ -15,8 +15,8 @@ from mnist_core.training import train
 from ui.model_choice import YOUR_DIGIT_KEY
 from ui.training_runs import RUNS_KEY, UPLOADED_MODEL_KEY, FinishedRun, UploadedModel
 
-PREDICTIONS = "pages/predictions.py"
-INSIDE = "pages/inside_the_network.py"
+PREDICTIONS = "app_pages/predictions.py"
+INSIDE = "app_pages/inside_the_network.py"
 
 
 @pytest.fixture(scope="module")

@@ -115,12 +115,14 @@ def test_a_run_that_collapses_to_guessing_finishes_with_a_warning():
 
 
 def test_unscaled_inputs_really_feed_0_255():
-    model = build_model(ModelSpec(scale_inputs=False))
-    assert all(layer.name != "scale_to_0_1" for layer in model.layers)
+    unscaled = build_model(ModelSpec(scale_inputs=False))
+    assert all(layer.name != "scale_to_0_1" for layer in unscaled.layers)
     images = np.full((1, 28, 28), 255, dtype=np.uint8)
-    assert to_model_inputs(model, images).max() == pytest.approx(1.0)  # a model without scaling wants 0-1
-    scaled = build_model(ModelSpec())
-    assert to_model_inputs(scaled, images).max() == 255.0
+    # Our models, scaled or not, take raw pixels; a foreign model with no marks gets 0-1.
+    assert to_model_inputs(unscaled, images).max() == 255.0
+    assert to_model_inputs(build_model(ModelSpec()), images).max() == 255.0
+    foreign = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+    assert to_model_inputs(foreign, images).max() == pytest.approx(1.0)
 
 
 def test_saved_model_round_trips_and_bad_uploads_are_explained():
