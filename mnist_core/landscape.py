@@ -33,7 +33,14 @@ import numpy as np
 from mnist_core.tasks import TaskControl
 
 Weights = list[np.ndarray]  # as model.get_weights() returns them
-NUMPY_LAYERS = {"InputLayer", "Rescaling", "Dense", "Dropout", "Flatten"}
+NUMPY_LAYERS = {
+    "InputLayer",
+    "Identity",
+    "Rescaling",
+    "Dense",
+    "Dropout",
+    "Flatten",
+}  # Identity, Dropout: no-ops here
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
