@@ -129,15 +129,11 @@ if runs:
     run = runs[-1]
     result = run.result
     st.subheader("5 · Evaluate: the 10,000 test images")
-    accuracy_column, loss_column, count_column = st.columns(3)
+    accuracy_column, loss_column, correct_column, incorrect_column = st.columns(4)
     accuracy_column.metric("Test accuracy", f"{result.test_accuracy:.4f}")
     loss_column.metric("Test loss", f"{result.test_loss:.4f}")
-    count_column.metric(
-        "Correctly classified",
-        f"{result.correct:,}",
-        f"{result.incorrect:,} incorrectly",
-        delta_color="inverse",
-    )
+    correct_column.metric("Correctly classified", f"{result.correct:,}")
+    incorrect_column.metric("Incorrectly classified", f"{result.incorrect:,}")
     st.caption(
         f"{result.correct:,} correctly classified, {result.incorrect:,} incorrectly · fit took "
         f"{result.train_seconds:.1f} s · {run.label}"

@@ -12,11 +12,25 @@ expect.set_options(timeout=30_000)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
-def screenshot(tab, name: str) -> Path:
-    """Save a full-page screenshot under artifacts/screenshots/ for a human to look at."""
+def screenshot(tab, name: str, max_height: int = 6000) -> Path:
+    """Save the whole page under artifacts/screenshots/ for a human to look at.
+
+    Streamlit scrolls inside its own container, so a "full page" screenshot shows only
+    the window: the window is made as tall as the content for the shot, then restored.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    tab.screenshot(path=str(path), full_page=True)
+    size = tab.viewport_size
+    content_height = tab.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+        "[data-testid=stAppViewContainer]')].map(e => e.scrollHeight), document.body.scrollHeight)"
+    )
+    tab.set_viewport_size(
+        {"width": size["width"], "height": min(max(content_height, size["height"]), max_height)}
+    )
+    tab.wait_for_timeout(300)  # let charts redraw at the new size
+    tab.screenshot(path=str(path))
+    tab.set_viewport_size(size)
     return path
 
 
