@@ -1,0 +1,441 @@
+"""Plotly figures for the data pages. Pure functions: arrays in, a Figure out."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+CLASS_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+HIGHLIGHT = "#ff2d55"
+GRAY = [[0.0, "black"], [1.0, "white"]]
+
+
+def _square_axes(figure: go.Figure, height: int, title: str | None = None) -> go.Figure:
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", showgrid=False)
+    figure.update_xaxes(constrain="domain", showgrid=False, side="top")
+    figure.update_layout(height=height, margin=dict(l=10, r=10, t=60 if title else 30, b=10), title=title)
+    return figure
+
+
+def digit_heatmap(
+    image: np.ndarray,
+    title: str | None = None,
+    scaled: bool = False,
+    annotate: bool = False,
+    highlight: tuple[int, int] | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """One image as a heatmap, row 0 on top; hovering a pixel shows its row, column and value.
+
+    Parameters
+    ----------
+    image : array of shape (h, w), raw pixels 0-255
+    scaled : bool
+        Show value / 255 (0-1), and on hover the exact mapping from the raw value.
+    annotate : bool
+        Write each pixel's value in its cell (readable when zoomed in).
+    highlight : (row, col), optional
+        Draw a box around that pixel.
+    """
+    raw = np.asarray(image, dtype=np.float64)
+    values = raw / 255.0 if scaled else raw
+    if scaled:
+        hover = "row %{y}, column %{x}<br>raw %{customdata:.0f} → %{customdata:.0f} / 255 = %{z:.4f}<extra></extra>"
+    else:
+        hover = "row %{y}, column %{x}<br>value %{z:.0f}<extra></extra>"
+    heatmap = go.Heatmap(
+        z=values,
+        customdata=raw,
+        colorscale=GRAY,
+        zmin=0,
+        zmax=1 if scaled else 255,
+        hovertemplate=hover,
+        colorbar=dict(thickness=10),
+    )
+    if annotate:
+        heatmap.update(
+            texttemplate="%{z:.2f}" if scaled else "%{z:.0f}", textfont=dict(size=8, color=HIGHLIGHT)
+        )
+    figure = go.Figure(heatmap)
+    if highlight is not None:
+        row, col = highlight
+        figure.add_shape(
+            type="rect",
+            x0=col - 0.5,
+            x1=col + 0.5,
+            y0=row - 0.5,
+            y1=row + 0.5,
+            line=dict(color=HIGHLIGHT, width=3),
+        )
+    return _square_axes(figure, height, title)
+
+
+def class_counts_figure(train_counts: np.ndarray, test_counts: np.ndarray) -> go.Figure:
+    """Grouped bars: how many samples of each digit in the training and test sets."""
+    digits = [str(d) for d in range(len(train_counts))]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="training (60,000)", x=digits, y=train_counts, text=train_counts, textposition="outside"
+            ),
+            go.Bar(name="test (10,000)", x=digits, y=test_counts, text=test_counts, textposition="outside"),
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        height=320,
+        xaxis_title="digit (label)",
+        yaxis_title="samples",
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", y=1.12),
+    )
+    return figure
+
+
+def image_grid(
+    images: np.ndarray,
+    titles: list[str] | None = None,
+    columns: int = 5,
+    zmin: float = 0.0,
+    zmax: float = 255.0,
+    colorscale=GRAY,
+    height_per_row: int = 150,
+    hover: str = "row %{y}, column %{x}<br>value %{z:.1f}<extra></extra>",
+) -> go.Figure:
+    """Small images in a grid of subplots, each with an optional title.
+
+    Parameters
+    ----------
+    images : array of shape (n_images, h, w)
+    """
+    images = np.asarray(images, dtype=np.float64)
+    n_rows = -(-len(images) // columns)
+    figure = make_subplots(
+        rows=n_rows,
+        cols=columns,
+        subplot_titles=titles,
+        horizontal_spacing=0.02,
+        vertical_spacing=0.12 / n_rows,
+    )
+    for number, image in enumerate(images):
+        figure.add_trace(
+            go.Heatmap(
+                z=image, zmin=zmin, zmax=zmax, colorscale=colorscale, showscale=False, hovertemplate=hover
+            ),
+            row=number // columns + 1,
+            col=number % columns + 1,
+        )
+    figure.update_xaxes(showticklabels=False, showgrid=False, constrain="domain")
+    figure.update_yaxes(showticklabels=False, showgrid=False, autorange="reversed", constrain="domain")
+    for number in range(len(images)):
+        axis = "" if number == 0 else str(number + 1)
+        figure.update_layout({f"yaxis{axis}": dict(scaleanchor=f"x{axis}")})
+    figure.update_layout(height=height_per_row * n_rows + 40, margin=dict(l=5, r=5, t=40, b=5))
+    return figure
+
+
+def vector_strip(
+    vector: np.ndarray,
+    highlight: int | None = None,
+    window: int = 28,
+    zmax: float = 255.0,
+    height: int = 230,
+) -> go.Figure:
+    """A vector as a long strip of cells, with a magnified, annotated window around ``highlight``.
+
+    Parameters
+    ----------
+    vector : array of shape (n,); NaN entries are drawn empty
+    highlight : int, optional
+        The entry to mark; the zoom window is centred on it.
+    window : int
+        How many entries the zoom shows.
+    """
+    vector = np.asarray(vector, dtype=np.float64)
+    n = len(vector)
+    centre = highlight if highlight is not None else 0
+    start = int(np.clip(centre - window // 2, 0, max(n - window, 0)))
+    stop = min(start + window, n)
+    figure = make_subplots(
+        rows=2,
+        cols=1,
+        row_heights=[0.35, 0.65],
+        vertical_spacing=0.3,
+        subplot_titles=(f"all {n:,} entries", f"entries {start} to {stop - 1}, magnified"),
+    )
+    hover = "index %{x}<br>value %{z:.0f}<extra></extra>"
+    common = dict(colorscale=GRAY, zmin=0, zmax=zmax, showscale=False, hovertemplate=hover)
+    figure.add_trace(go.Heatmap(z=vector[None, :], x=np.arange(n), **common), row=1, col=1)
+    figure.add_trace(
+        go.Heatmap(
+            z=vector[None, start:stop],
+            x=np.arange(start, stop),
+            texttemplate="%{z:.0f}",
+            textfont=dict(size=9, color=HIGHLIGHT),
+            **common,
+        ),
+        row=2,
+        col=1,
+    )
+    figure.add_shape(
+        type="rect",
+        x0=start - 0.5,
+        x1=stop - 0.5,
+        y0=-0.5,
+        y1=0.5,
+        line=dict(color="#999", width=1),
+        row=1,
+        col=1,
+    )
+    if highlight is not None:
+        for row in (1, 2):
+            figure.add_shape(
+                type="rect",
+                x0=highlight - 0.5,
+                x1=highlight + 0.5,
+                y0=-0.5,
+                y1=0.5,
+                line=dict(color=HIGHLIGHT, width=3),
+                row=row,
+                col=1,
+            )
+    figure.update_yaxes(showticklabels=False, showgrid=False)
+    figure.update_xaxes(showgrid=False)
+    figure.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10))
+    return figure
+
+
+def colour_vector_figure(
+    image: np.ndarray, vector: np.ndarray, channel_of_entry: np.ndarray, n_show: int = 24
+):
+    """The first ``n_show`` numbers of an unrolled colour image, each cell tinted by its channel.
+
+    Parameters
+    ----------
+    image : uint8 array of shape (h, w, 3)
+    vector : array of shape (h * w * 3,), the unrolled image
+    channel_of_entry : int array of shape (h * w * 3,), 0 red, 1 green, 2 blue for each entry
+    """
+    names = np.array(["R", "G", "B"])
+    tints = np.array(["#e74c3c", "#27ae60", "#2e86de"])
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.3, 0.7],
+        subplot_titles=("the colour image", f"its first {n_show} numbers"),
+    )
+    figure.add_trace(
+        go.Image(z=image, hovertemplate="row %{y}, column %{x}<br>RGB %{z}<extra></extra>"), row=1, col=1
+    )
+    shown = np.arange(n_show)
+    figure.add_trace(
+        go.Bar(
+            x=shown,
+            y=vector[:n_show],
+            marker_color=tints[channel_of_entry[:n_show]],
+            text=[f"{names[c]}<br>{v}" for c, v in zip(channel_of_entry[:n_show], vector[:n_show])],
+            textposition="outside",
+            hovertemplate="index %{x}<br>value %{y}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    figure.update_yaxes(range=[0, 330], title_text="value", row=1, col=2)
+    figure.update_xaxes(title_text="index in the vector", row=1, col=2)
+    figure.update_yaxes(scaleanchor="x", row=1, col=1)
+    figure.update_layout(height=330, showlegend=False, margin=dict(l=10, r=10, t=40, b=10))
+    return figure
+
+
+def braille_sketch(image: np.ndarray, threshold: float = 100.0) -> str:
+    """A digit as 7 lines of 14 braille characters (2 x 4 pixels each), for plotly hover labels.
+
+    Parameters
+    ----------
+    image : array of shape (28, 28), pixels 0-255
+
+    Returns
+    -------
+    str with ``<br>`` between lines
+    """
+    ink = np.asarray(image) > threshold
+    height, width = ink.shape
+    ink = np.pad(ink, ((0, -height % 4), (0, -width % 2)))
+    blocks = ink.reshape(ink.shape[0] // 4, 4, ink.shape[1] // 2, 2).transpose(0, 2, 1, 3)
+    # Braille dot bits: left column rows 0-2 = 1, 2, 4; right column rows 0-2 = 8, 16, 32; row 3 = 64, 128.
+    bits = np.array([[1, 8], [2, 16], [4, 32], [64, 128]])
+    codes = 0x2800 + (blocks * bits).sum(axis=(2, 3))
+    return "<br>".join("".join(chr(code) for code in line) for line in codes)
+
+
+def class_scatter(
+    coordinates: np.ndarray,
+    labels: np.ndarray,
+    hover_sketches: list[str] | None = None,
+    axis_titles: tuple[str, ...] = ("x", "y", "z"),
+    height: int = 560,
+    marker_size: float = 4,
+) -> go.Figure:
+    """Points coloured by class, 2-D or 3-D, one trace per digit (click a legend entry to hide it).
+
+    Parameters
+    ----------
+    coordinates : array of shape (n_points, 2) or (n_points, 3)
+    labels : int array of shape (n_points,)
+    hover_sketches : list of str, optional
+        For each point a small picture of its digit (see ``braille_sketch``), shown on hover.
+    """
+    coordinates = np.asarray(coordinates)
+    labels = np.asarray(labels)
+    dims = coordinates.shape[1]
+    figure = go.Figure()
+    for digit in range(10):
+        members = np.flatnonzero(labels == digit)
+        if not len(members):
+            continue
+        text = [hover_sketches[i] for i in members] if hover_sketches is not None else None
+        common = dict(
+            name=str(digit),
+            mode="markers",
+            text=text,
+            customdata=members,
+            hovertemplate=f"digit {digit}<br>%{{text}}<extra></extra>"
+            if text
+            else f"digit {digit}<extra></extra>",
+            hoverlabel=dict(font=dict(family="DejaVu Sans Mono, monospace", size=11)),
+        )
+        if dims == 3:
+            figure.add_trace(
+                go.Scatter3d(
+                    x=coordinates[members, 0],
+                    y=coordinates[members, 1],
+                    z=coordinates[members, 2],
+                    marker=dict(size=marker_size * 0.6, color=CLASS_COLOURS[digit]),
+                    **common,
+                )
+            )
+        else:
+            figure.add_trace(
+                go.Scattergl(
+                    x=coordinates[members, 0],
+                    y=coordinates[members, 1],
+                    marker=dict(size=marker_size, color=CLASS_COLOURS[digit], opacity=0.75),
+                    **common,
+                )
+            )
+    if dims == 3:
+        figure.update_layout(
+            scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2])
+        )
+    else:
+        figure.update_xaxes(title_text=axis_titles[0])
+        figure.update_yaxes(title_text=axis_titles[1])
+    figure.update_layout(height=height, legend_title_text="digit", margin=dict(l=10, r=10, t=30, b=10))
+    return figure
+
+
+def explained_variance_figure(ratios: np.ndarray) -> go.Figure:
+    """Bars of each component's share of the variance, and a line of the running total."""
+    ratios = np.asarray(ratios)
+    ranks = np.arange(1, len(ratios) + 1)
+    figure = go.Figure(
+        [
+            go.Bar(x=ranks, y=ratios, name="this component", hovertemplate="PC%{x}: %{y:.1%}<extra></extra>"),
+            go.Scatter(
+                x=ranks,
+                y=np.cumsum(ratios),
+                name="running total",
+                mode="lines+markers",
+                hovertemplate="first %{x}: %{y:.1%}<extra></extra>",
+            ),
+        ]
+    )
+    figure.update_layout(
+        height=300,
+        yaxis_tickformat=".0%",
+        xaxis_title="principal component",
+        yaxis_title="share of the variance",
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", y=1.15),
+    )
+    return figure
+
+
+def walk_figure(frames: np.ndarray, distances: np.ndarray) -> go.Figure:
+    """The images along a straight walk in pixel space, each titled with its distance to the nearest real digit.
+
+    Parameters
+    ----------
+    frames : array of shape (steps, 28, 28), pixels 0-255
+    distances : array of shape (steps,)
+    """
+    steps = len(frames)
+    titles = [f"t={t:.2f}<br>{d:.1f} away" for t, d in zip(np.linspace(0, 1, steps), distances)]
+    return image_grid(frames, titles=titles, columns=steps, height_per_row=190)
+
+
+def png_data_uri(picture: np.ndarray) -> str:
+    """A uint8 grayscale picture of shape (h, w) as a base64 PNG data URI (compact inside a figure)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def montage_zoom(
+    images: np.ndarray, labels: np.ndarray, sample_indices: np.ndarray, columns: int
+) -> go.Figure:
+    """A block of tiles from the big picture, each labelled with its digit; hover a tile for its sample index.
+
+    Parameters
+    ----------
+    images : uint8 array of shape (n_tiles, 28, 28)
+    labels : int array of shape (n_tiles,)
+    sample_indices : int array of shape (n_tiles,), each tile's index in its data set
+    columns : int, tiles per row
+    """
+    from mnist_core.dataset_views import montage
+
+    images = np.asarray(images)
+    side = images.shape[1]
+    picture = montage(images, columns=columns)
+    tiles = np.arange(len(images))
+    centre_x = (tiles % columns) * side + side / 2
+    centre_y = (tiles // columns) * side + side / 2
+    figure = go.Figure(go.Image(source=png_data_uri(picture), hoverinfo="skip"))
+    figure.add_trace(
+        go.Scatter(
+            x=centre_x,
+            y=centre_y,
+            mode="markers",
+            marker=dict(size=side, symbol="square", opacity=0),
+            customdata=np.stack([sample_indices, labels], axis=1),
+            hovertemplate="sample %{customdata[0]}<br>label %{customdata[1]}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=centre_x - side / 2 + 3,
+            y=centre_y - side / 2 + 5,
+            mode="text",
+            text=[str(label) for label in labels],
+            textfont=dict(color="#ffd60a", size=10),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    figure.update_xaxes(visible=False, range=[0, picture.shape[1]])
+    figure.update_yaxes(visible=False, range=[picture.shape[0], 0], scaleanchor="x")
+    figure.update_layout(
+        height=min(720, 36 * picture.shape[0] // side + 120), margin=dict(l=5, r=5, t=10, b=5)
+    )
+    return figure
