@@ -28,6 +28,7 @@ def digit_heatmap(
     annotate: bool = False,
     highlight: tuple[int, int] | None = None,
     height: int = 380,
+    clickable: bool = False,
 ) -> go.Figure:
     """One image as a heatmap, row 0 on top; hovering a pixel shows its row, column and value.
 
@@ -40,6 +41,8 @@ def digit_heatmap(
         Write each pixel's value in its cell (readable when zoomed in).
     highlight : (row, col), optional
         Draw a box around that pixel.
+    clickable : bool
+        Overlay invisible points whose ``customdata[0]`` is the pixel's vector index, so a click selects it.
     """
     raw = np.asarray(image, dtype=np.float64)
     values = raw / 255.0 if scaled else raw
@@ -60,7 +63,25 @@ def digit_heatmap(
         heatmap.update(
             texttemplate="%{z:.2f}" if scaled else "%{z:.0f}", textfont=dict(size=8, color=HIGHLIGHT)
         )
+    if clickable:
+        heatmap.update(hoverinfo="skip", hovertemplate=None)
     figure = go.Figure(heatmap)
+    if clickable:
+        # Heatmap cells cannot be selected in Streamlit; invisible square markers on top of them can.
+        rows, cols = np.indices(raw.shape)
+        figure.add_trace(
+            go.Scatter(
+                x=cols.ravel(),
+                y=rows.ravel(),
+                mode="markers",
+                marker=dict(symbol="square", size=12, opacity=0),
+                customdata=np.stack([(rows * raw.shape[1] + cols).ravel(), raw.ravel()], axis=1),
+                hovertemplate="row %{y}, column %{x}<br>value %{customdata[1]:.0f}"
+                "<br>vector index %{customdata[0]}<extra></extra>",
+                showlegend=False,
+            )
+        )
+        figure.update_layout(clickmode="event+select", dragmode=False)
     if highlight is not None:
         row, col = highlight
         figure.add_shape(
@@ -144,6 +165,8 @@ def vector_strip(
     window: int = 28,
     zmax: float = 255.0,
     height: int = 230,
+    clickable: bool = False,
+    window_start: int | None = None,
 ) -> go.Figure:
     """A vector as a long strip of cells, with a magnified, annotated window around ``highlight``.
 
@@ -154,11 +177,17 @@ def vector_strip(
         The entry to mark; the zoom window is centred on it.
     window : int
         How many entries the zoom shows.
+    clickable : bool
+        Overlay invisible points whose ``customdata[0]`` is the entry's index, so a click selects it.
+    window_start : int, optional
+        First entry of the zoom window; by default the window is centred on ``highlight``.
     """
     vector = np.asarray(vector, dtype=np.float64)
     n = len(vector)
-    centre = highlight if highlight is not None else 0
-    start = int(np.clip(centre - window // 2, 0, max(n - window, 0)))
+    if window_start is None:
+        centre = highlight if highlight is not None else 0
+        window_start = centre - window // 2
+    start = int(np.clip(window_start, 0, max(n - window, 0)))
     stop = min(start + window, n)
     figure = make_subplots(
         rows=2,
@@ -181,6 +210,22 @@ def vector_strip(
         row=2,
         col=1,
     )
+    if clickable:
+        for row, positions in ((1, np.arange(n)), (2, np.arange(start, stop))):
+            figure.add_trace(
+                go.Scatter(
+                    x=positions,
+                    y=np.zeros(len(positions)),
+                    mode="markers",
+                    marker=dict(symbol="square", size=14, opacity=0),
+                    customdata=np.stack([positions, vector[positions]], axis=1),
+                    hovertemplate="index %{x}<br>value %{customdata[1]:.0f}<extra></extra>",
+                    showlegend=False,
+                ),
+                row=row,
+                col=1,
+            )
+        figure.update_layout(clickmode="event+select", dragmode=False)
     figure.add_shape(
         type="rect",
         x0=start - 0.5,
