@@ -25,7 +25,7 @@ columns[0].metric("Images", f"{facts.n_train + facts.n_test:,}")
 columns[1].metric("For training", f"{facts.n_train:,}")
 columns[2].metric("For testing", f"{facts.n_test:,}")
 columns[3].metric("Image size", f"{facts.image_side} × {facts.image_side}")
-columns[4].metric("Classes", f"{facts.n_classes} (digits 0-9)")
+columns[4].metric("Classes (digits 0-9)", facts.n_classes)
 st.write(
     f"**Who wrote them:** the training digits by {facts.writers_train}; the test digits by "
     f"{facts.writers_test}. Every digit was size-normalised and centred in its box."

@@ -64,7 +64,7 @@ def digit_heatmap(
             texttemplate="%{z:.2f}" if scaled else "%{z:.0f}", textfont=dict(size=8, color=HIGHLIGHT)
         )
     if clickable:
-        heatmap.update(hoverinfo="skip", hovertemplate=None)
+        heatmap.update(hoverinfo="skip", hovertemplate=None, showscale=False)
     figure = go.Figure(heatmap)
     if clickable:
         # Heatmap cells cannot be selected in Streamlit; invisible square markers on top of them can.
@@ -92,7 +92,11 @@ def digit_heatmap(
             y1=row + 0.5,
             line=dict(color=HIGHLIGHT, width=3),
         )
-    return _square_axes(figure, height, title)
+    figure = _square_axes(figure, height, title)
+    if clickable:  # the markers must not widen the axes beyond the image
+        figure.update_xaxes(range=[-0.5, raw.shape[1] - 0.5], autorange=False)
+        figure.update_yaxes(range=[raw.shape[0] - 0.5, -0.5], autorange=False)
+    return figure
 
 
 def class_counts_figure(train_counts: np.ndarray, test_counts: np.ndarray) -> go.Figure:
@@ -193,7 +197,7 @@ def vector_strip(
         rows=2,
         cols=1,
         row_heights=[0.35, 0.65],
-        vertical_spacing=0.3,
+        vertical_spacing=0.38,
         subplot_titles=(f"all {n:,} entries", f"entries {start} to {stop - 1}, magnified"),
     )
     hover = "index %{x}<br>value %{z:.0f}<extra></extra>"
