@@ -120,10 +120,14 @@ row_values = row_values + [labels[index]] if label_last else [labels[index], *ro
 st.dataframe(
     {name: [int(value)] for name, value in zip(header, row_values)}, key="data_csv_row", hide_index=True
 )
-st.code(
-    dataset_views.csv_text(images[index : index + 1], labels[index : index + 1], style, label_last),
-    wrap_lines=True,
-)
+with st.expander(
+    "The same as raw CSV text: the header line, then this sample's line", icon=":material/notes:"
+):
+    st.code(
+        dataset_views.csv_text(images[index : index + 1], labels[index : index + 1], style, label_last),
+        language=None,
+        wrap_lines=True,
+    )
 
 st.subheader("Download the data set as CSV")
 export = st.columns(2)
@@ -174,7 +178,9 @@ by_class = whole[1].toggle("Sorted by class", key="data_montage_sorted")
 png, per_row, order = data_views.montage_png(montage_split, by_class)
 m_images, m_labels = data_views.split_arrays(montage_split)
 st.image(
-    png, caption=f"All {len(order):,} {montage_split} images, {per_row} per row. Use the full-screen button."
+    png,
+    width=800,
+    caption=f"All {len(order):,} {montage_split} images, {per_row} per row. Use the full-screen button.",
 )
 st.write("Zoom into one corner of the picture: each tile is one sample, hover it for its index and label.")
 zoom = st.columns(3)
@@ -198,6 +204,6 @@ st.write(
 )
 means = data_views.class_means(montage_split)
 st.plotly_chart(
-    data_figures.image_grid(means, titles=[f"mean {d}" for d in range(10)], columns=10, height_per_row=170),
+    data_figures.image_grid(means, titles=[f"mean {d}" for d in range(10)], columns=10, height_per_row=120),
     key="data_means_chart",
 )
