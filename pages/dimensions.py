@@ -82,14 +82,13 @@ digit_side.plotly_chart(
     data_figures.image_grid(test_points[:10], [f"{d:.1f} away" for d in test_distances[:10]]),
     key="dimensions_test_chart",
 )
+st.markdown("**Median distance to the nearest of the 60,000 training digits**")
 metrics = st.columns(3)
-metrics[0].metric(
-    "200 random points: median distance to the nearest training digit", f"{np.median(random_distances):.1f}"
+metrics[0].metric("200 random points", f"{np.median(random_distances):.1f}")
+metrics[1].metric("200 real test digits", f"{np.median(test_distances):.1f}")
+metrics[2].metric(
+    "For scale: black to white", f"{projections.cube_diagonal():.0f}", help="The cube's longest diagonal."
 )
-metrics[1].metric(
-    "200 real test digits: median distance to the nearest training digit", f"{np.median(test_distances):.1f}"
-)
-metrics[2].metric("Longest distance in the cube (black to white)", f"{projections.cube_diagonal():.0f}")
 st.write(
     "Left: pictures whose 784 pixels were drawn at random. Right: real test digits, never seen in training. "
     "Distances are in pixel units (a pixel going from black to white counts 1). Real digits have a close "

@@ -101,7 +101,7 @@ direction = st.radio(
     horizontal=True,
     key="pixels_direction",
 )
-rows_done = st.slider("Rows moved so far", 0, IMAGE_SIDE, 3, key="pixels_rows_done")
+rows_done = st.slider("Rows moved so far", 0, IMAGE_SIDE, 10, key="pixels_rows_done")
 if direction == "unroll":
     grid, strip = vectors.unroll_partially(image, rows_done)
     note = "Each row of 28 pixels is laid after the previous one."
@@ -137,14 +137,18 @@ layout = st.radio(
 )
 colour_vector = vectors.unroll_colour(colour_image, layout)
 channel_of_entry = vectors.unroll_colour(np.broadcast_to(np.arange(3), colour_image.shape), layout)
-st.plotly_chart(
-    data_figures.colour_vector_figure(colour_image, colour_vector, channel_of_entry),
-    key="pixels_colour_chart",
-)
-channel = st.selectbox(
-    "Channel", range(3), format_func=lambda c: vectors.CHANNEL_NAMES[c], key="pixels_colour_channel"
+channel = st.radio(
+    "Channel",
+    range(3),
+    format_func=lambda c: vectors.CHANNEL_NAMES[c],
+    key="pixels_colour_channel",
+    horizontal=True,
 )
 colour_position = vectors.colour_index(row, col, channel, layout)
+st.plotly_chart(
+    data_figures.colour_vector_figure(colour_image, colour_vector, channel_of_entry, colour_position),
+    key="pixels_colour_chart",
+)
 formula = (
     f"3 × (28 × {row} + {col}) + {channel}"
     if layout == vectors.CHANNELS_LAST
@@ -169,4 +173,4 @@ io[1].write(
     f"(a {label}) the target the network should output is its one-hot vector:"
 )
 target = one_hot(np.array([label]))[0].astype(int)
-io[1].dataframe({f"digit {d}": [int(v)] for d, v in enumerate(target)}, hide_index=True, key="pixels_one_hot")
+io[1].dataframe({str(d): [int(v)] for d, v in enumerate(target)}, hide_index=True, key="pixels_one_hot")

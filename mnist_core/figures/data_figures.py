@@ -259,34 +259,41 @@ def vector_strip(
 
 
 def colour_vector_figure(
-    image: np.ndarray, vector: np.ndarray, channel_of_entry: np.ndarray, n_show: int = 24
-):
-    """The first ``n_show`` numbers of an unrolled colour image, each cell tinted by its channel.
+    image: np.ndarray,
+    vector: np.ndarray,
+    channel_of_entry: np.ndarray,
+    highlight: int,
+    n_show: int = 24,
+) -> go.Figure:
+    """``n_show`` numbers of an unrolled colour image around entry ``highlight``, each bar tinted by its channel.
 
     Parameters
     ----------
     image : uint8 array of shape (h, w, 3)
     vector : array of shape (h * w * 3,), the unrolled image
     channel_of_entry : int array of shape (h * w * 3,), 0 red, 1 green, 2 blue for each entry
+    highlight : int, the entry to outline
     """
     names = np.array(["R", "G", "B"])
     tints = np.array(["#e74c3c", "#27ae60", "#2e86de"])
+    start = int(np.clip(highlight - n_show // 2, 0, len(vector) - n_show))
+    shown = np.arange(start, start + n_show)
     figure = make_subplots(
         rows=1,
         cols=2,
         column_widths=[0.3, 0.7],
-        subplot_titles=("the colour image", f"its first {n_show} numbers"),
+        subplot_titles=("the colour image", f"entries {start} to {start + n_show - 1} of {len(vector):,}"),
     )
     figure.add_trace(
         go.Image(z=image, hovertemplate="row %{y}, column %{x}<br>RGB %{z}<extra></extra>"), row=1, col=1
     )
-    shown = np.arange(n_show)
     figure.add_trace(
         go.Bar(
             x=shown,
-            y=vector[:n_show],
-            marker_color=tints[channel_of_entry[:n_show]],
-            text=[f"{names[c]}<br>{v}" for c, v in zip(channel_of_entry[:n_show], vector[:n_show])],
+            y=vector[shown],
+            marker_color=tints[channel_of_entry[shown]],
+            marker_line=dict(width=[4 if i == highlight else 0 for i in shown], color=HIGHLIGHT),
+            text=[f"{names[c]}<br>{v}" for c, v in zip(channel_of_entry[shown], vector[shown])],
             textposition="outside",
             hovertemplate="index %{x}<br>value %{y}<extra></extra>",
         ),

@@ -34,7 +34,7 @@ def test_pixels_page_index_moves_the_highlight(page):
 def test_dimensions_page_draws_the_cube_and_projection(page):
     page.goto("/dimensions")
     wait_for_app(page)
-    expect(page.get_by_text("200 random points: median distance")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Median distance to the nearest")).to_be_visible(timeout=60_000)
     page.get_by_text("3", exact=True).last.click()
     wait_for_app(page)
     expect(page.locator(".js-plotly-plot .gl-container").first).to_be_attached()
