@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mnist_core import dataset_views, projections, vectors
+from mnist_core import projections, vectors
 from mnist_core.figures import data_figures
 from ui import data_views
 from ui.tasks import get_task, task_panel
@@ -148,7 +148,7 @@ st.plotly_chart(
         zmin=-0.15,
         zmax=0.15,
         colorscale="RdBu",
-        hover="row %{y}, column %{x}<br>weight %{z:.3f}<extra></extra>",
+        hover="row %{customdata[1]}, column %{customdata[2]}<br>weight %{z:.3f}<extra></extra>",
     ),
     key="dimensions_components_chart",
 )
@@ -161,16 +161,12 @@ st.caption(
 
 # --- Walking between two digits ---
 st.header("Walk in a straight line from one digit to another")
-test_images, test_labels = data_views.split_arrays("test")
 walk = st.columns(4)
 start_digit = walk[0].selectbox("From a", range(10), 3, key="dimensions_walk_from")
 end_digit = walk[1].selectbox("To a", range(10), 8, key="dimensions_walk_to")
 which = walk[2].slider("Which examples", 0, 50, 0, key="dimensions_walk_which")
 steps = walk[3].slider("Steps", 3, 11, 7, step=2, key="dimensions_walk_steps")
-start = test_images[dataset_views.samples_of_class(test_labels, start_digit)[which]]
-end = test_images[dataset_views.samples_of_class(test_labels, end_digit)[which]]
-frames = projections.interpolate(start, end, steps)
-walk_distances, walk_nearest = projections.nearest_distances(np.rint(frames), images)
+frames, walk_distances = data_views.walk(start_digit, end_digit, which, steps)
 st.plotly_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
 middle = steps // 2
 st.write(

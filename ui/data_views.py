@@ -12,7 +12,7 @@ import streamlit as st
 
 from mnist_core import dataset_views, projections
 from mnist_core.data import BUNDLED_DIR, default_source
-from mnist_core.figures.data_figures import braille_sketch
+from mnist_core.figures.data_figures import braille_sketches
 from mnist_core.tasks import TaskControl
 from ui.resources import background_slots, mnist
 from ui.tasks import start_task
@@ -67,7 +67,7 @@ def subset(n: int, seed: int) -> np.ndarray:
 def sketches(n: int, seed: int) -> list[str]:
     """Hover pictures of the digits of ``subset(n, seed)``."""
     images, _ = split_arrays("train")
-    return [braille_sketch(images[i]) for i in subset(n, seed)]
+    return braille_sketches(images[subset(n, seed)])
 
 
 @st.cache_resource(show_spinner="Computing PCA…")
@@ -87,6 +87,18 @@ def nearest_training_distances(kind: str, n: int, seed: int) -> tuple[np.ndarray
         points = test_images[projections.subset_indices(len(test_images), n, seed)]
     distances, nearest = projections.nearest_distances(points, train_images)
     return points, distances, nearest
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def walk(start_digit: int, end_digit: int, which: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """A straight walk between the ``which``-th test examples of two digits, and each step's distance
+    to the nearest training digit: (frames of shape (steps, 28, 28), distances of shape (steps,))."""
+    test_images, test_labels = split_arrays("test")
+    start = test_images[dataset_views.samples_of_class(test_labels, start_digit)[which]]
+    end = test_images[dataset_views.samples_of_class(test_labels, end_digit)[which]]
+    frames = projections.interpolate(start, end, steps)
+    distances, _ = projections.nearest_distances(np.rint(frames), split_arrays("train")[0])
+    return frames, distances
 
 
 @st.cache_resource

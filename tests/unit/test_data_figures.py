@@ -69,3 +69,20 @@ def test_montage_zoom_puts_a_hover_point_on_every_tile():
     hover = figure.data[1]
     assert list(hover.x) == [14, 42, 70, 14, 42, 70] and list(hover.y) == [14, 14, 14, 42, 42, 42]
     assert hover.customdata[4][0] == 104
+
+
+def test_image_grid_tiles_images_with_gaps_and_titles():
+    images = np.stack([np.full((28, 28), k * 10.0) for k in range(7)])
+    figure = figures.image_grid(images, titles=[f"#{k}" for k in range(7)], columns=3, gap=2)
+    canvas = np.asarray(figure.data[0].z, dtype=float)
+    assert canvas.shape == (3 * 30 - 2, 3 * 30 - 2)
+    assert (canvas[30:58, 30:58] == 40).all()  # image 4: second row, second column
+    assert np.isnan(canvas[28:30]).all()  # the gap between rows
+    assert np.isnan(canvas[60:, 30:]).all()  # no image 7 or 8
+    assert figure.data[0].customdata[31][62].tolist() == [5, 1, 2]  # image 5, row 1, column 2
+    assert [a.text for a in figure.layout.annotations] == [f"#{k}" for k in range(7)]
+
+
+def test_braille_sketches_of_a_batch_match_one_by_one():
+    images = np.random.default_rng(1).integers(0, 256, (5, 28, 28))
+    assert figures.braille_sketches(images) == [figures.braille_sketch(image) for image in images]

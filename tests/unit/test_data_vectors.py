@@ -78,8 +78,12 @@ def test_colour_unrolling_has_2352_entries_where_the_formula_says(digit, layout)
 
 
 def test_colour_index_matches_numpy_ravel_for_both_layouts():
-    assert vectors.colour_index(14, 14, 1, vectors.CHANNELS_LAST) == np.ravel_multi_index((14, 14, 1), (28, 28, 3))
-    assert vectors.colour_index(14, 14, 1, vectors.CHANNELS_FIRST) == np.ravel_multi_index((1, 14, 14), (3, 28, 28))
+    assert vectors.colour_index(14, 14, 1, vectors.CHANNELS_LAST) == np.ravel_multi_index(
+        (14, 14, 1), (28, 28, 3)
+    )
+    assert vectors.colour_index(14, 14, 1, vectors.CHANNELS_FIRST) == np.ravel_multi_index(
+        (1, 14, 14), (3, 28, 28)
+    )
     with pytest.raises(ValueError, match="layout"):
         vectors.colour_index(0, 0, 0, "planar")
     with pytest.raises(ValueError, match="channel"):

@@ -84,7 +84,11 @@ def test_write_csv_streams_chunks_that_read_back_to_the_same_arrays(small, tmp_p
     images, labels = small
     progress = []
     size = dv.write_csv(
-        tmp_path / "x.csv", images, labels, on_progress=lambda done, total: progress.append((done, total)), chunk_rows=64
+        tmp_path / "x.csv",
+        images,
+        labels,
+        on_progress=lambda done, total: progress.append((done, total)),
+        chunk_rows=64,
     )
     text = (tmp_path / "x.csv").read_text()
     assert size == len(text.encode())
