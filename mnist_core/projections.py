@@ -67,7 +67,8 @@ def pca(images: np.ndarray, n_components: int = 3) -> PcaResult:
         raise ValueError(f"n_components must be between 1 and {min(vectors.shape)}, got {n_components}")
     # Eigen-decomposition of the 784 x 784 covariance: well under a second for 10,000 digits.
     model = PCA(n_components=n_components, svd_solver="covariance_eigh")
-    coordinates = model.fit_transform(vectors)
+    with threadpool_limits(limits=1):  # see tsne: on a busy 2-core server one BLAS thread is the fastest
+        coordinates = model.fit_transform(vectors)
     return PcaResult(coordinates, model.components_, model.explained_variance_ratio_, model.mean_)
 
 
@@ -230,15 +231,16 @@ def nearest_distances(
     q_squared = np.einsum("ij,ij->i", q, q)
     best = np.full(len(q), np.inf)
     nearest = np.zeros(len(q), dtype=np.int64)
-    for start in range(0, len(reference), chunk):
-        block = reference[start : start + chunk].astype(np.float32)
-        # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per chunk of the reference
-        squared = q_squared[:, None] + np.einsum("ij,ij->i", block, block)[None, :] - 2.0 * (q @ block.T)
-        candidate = np.argmin(squared, axis=1)
-        value = squared[np.arange(len(q)), candidate]
-        better = value < best
-        best[better] = value[better]
-        nearest[better] = candidate[better] + start
+    with threadpool_limits(limits=1):  # see tsne
+        for start in range(0, len(reference), chunk):
+            block = reference[start : start + chunk].astype(np.float32)
+            # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per chunk of the reference
+            squared = q_squared[:, None] + np.einsum("ij,ij->i", block, block)[None, :] - 2.0 * (q @ block.T)
+            candidate = np.argmin(squared, axis=1)
+            value = squared[np.arange(len(q)), candidate]
+            better = value < best
+            best[better] = value[better]
+            nearest[better] = candidate[better] + start
     return np.sqrt(np.maximum(best, 0.0)) / 255.0, nearest
 
 
