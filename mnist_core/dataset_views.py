@@ -130,6 +130,21 @@ def encode_csv_rows(images: np.ndarray, labels: np.ndarray, label_last: bool = F
     return cells[keep].tobytes()
 
 
+def csv_row(image: np.ndarray, label: int, style: str = LESSON_STYLE, label_last: bool = False) -> dict:
+    """One sample as a table row, ``{column name: [value]}`` in CSV column order.
+
+    A repeated name gets ``.1`` appended the second time, as ``pandas.read_csv`` does, so no value is lost.
+    """
+    pixels = [int(v) for v in np.asarray(image).reshape(-1)]
+    values = pixels + [int(label)] if label_last else [int(label), *pixels]
+    seen: Counter = Counter()
+    row = {}
+    for name, value in zip(csv_header(style, label_last), values):
+        row[f"{name}.{seen[name]}" if seen[name] else name] = [value]
+        seen[name] += 1
+    return row
+
+
 def csv_text(
     images: np.ndarray, labels: np.ndarray, style: str = LESSON_STYLE, label_last: bool = False
 ) -> str:
@@ -299,12 +314,35 @@ def montage_cell(position_row: int, position_col: int, columns: int) -> int:
     return position_row * columns + position_col
 
 
-def png_bytes(picture: np.ndarray) -> bytes:
-    """Encode a uint8 grayscale picture of shape (h, w) as PNG."""
+def montage_window(n_images: int, columns: int, top: int, left: int, size: int) -> tuple[np.ndarray, int]:
+    """The tiles of a montage in a ``size`` x ``size`` window whose top-left tile is (top, left).
+
+    Returns
+    -------
+    cells : int array
+        Positions (in montage order) of the images in the window, row after row; empty tiles are left out.
+    across : int
+        How many tiles each row of the window holds (fewer than ``size`` at the right edge).
+    """
+    n_rows = -(-n_images // columns)
+    across = max(0, min(size, columns - left))
+    rows = np.arange(top, min(top + size, n_rows))
+    cells = (rows[:, None] * columns + np.arange(left, left + across)[None, :]).reshape(-1)
+    return cells[cells < n_images], across
+
+
+def png_bytes(picture: np.ndarray, width: int | None = None) -> bytes:
+    """Encode a uint8 grayscale picture of shape (h, w) as PNG, shrunk to ``width`` pixels wide if given.
+
+    Shrinking averages whole blocks of pixels (PIL's box filter), so every image still contributes.
+    """
     from PIL import Image
 
+    image = Image.fromarray(np.asarray(picture, dtype=np.uint8))
+    if width is not None and width < image.width:
+        image = image.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.BOX)
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(buffer, format="PNG", compress_level=1)
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

@@ -111,14 +111,13 @@ if repeated:
     example = next(iter(repeated))
     st.warning(
         f"Gluing row and column together makes {len(repeated)} names appear twice: {example} is row 1, "
-        "column 11 *and* row 11, column 1. Tools that need unique column names will rename or drop one.",
+        "column 11 *and* row 11, column 1. pandas renames the second one pixel111.1, as in the table below.",
         icon=":material/warning:",
     )
-header = dataset_views.csv_header(style, label_last)
-row_values = list(images[index].reshape(-1))
-row_values = row_values + [labels[index]] if label_last else [labels[index], *row_values]
 st.dataframe(
-    {name: [int(value)] for name, value in zip(header, row_values)}, key="data_csv_row", hide_index=True
+    dataset_views.csv_row(images[index], labels[index], style, label_last),
+    key="data_csv_row",
+    hide_index=True,
 )
 with st.expander(
     "The same as raw CSV text: the header line, then this sample's line", icon=":material/notes:"
@@ -175,27 +174,36 @@ st.header("Every image at once")
 whole = st.columns(2)
 montage_split = whole[0].radio("Set", data_views.SPLITS, horizontal=True, key="data_montage_split")
 by_class = whole[1].toggle("Sorted by class", key="data_montage_sorted")
-png, per_row, order = data_views.montage_png(montage_split, by_class)
+full_png, overview_png, per_row, order = data_views.montage_png(montage_split, by_class)
 m_images, m_labels = data_views.split_arrays(montage_split)
 st.image(
-    png,
-    width=800,
-    caption=f"All {len(order):,} {montage_split} images, {per_row} per row. Use the full-screen button.",
+    overview_png,
+    caption=f"All {len(order):,} {montage_split} images, {per_row} per row, shrunk to fit the screen "
+    "(full-screen button at its top right).",
 )
-st.write("Zoom into one corner of the picture: each tile is one sample, hover it for its index and label.")
+st.download_button(
+    f"Full-size picture ({per_row * 28:,} × {-(-len(order) // per_row) * 28:,} pixels, "
+    f"{len(full_png) / 1e6:.0f} MB PNG)",
+    data=lambda: full_png,
+    file_name=f"mnist_{montage_split}{'_by_class' if by_class else ''}.png",
+    mime="image/png",
+    on_click="ignore",
+    icon=":material/download:",
+    key="data_montage_download",
+)
+st.write("Or zoom in here: each tile is one sample at full size; hover a tile for its index and label.")
 zoom = st.columns(3)
-n_tile_rows = -(-len(order) // per_row)
-tile_row = zoom[0].slider("Tile row", 0, n_tile_rows - 1, 0, key="data_zoom_row")
+tile_row = zoom[0].slider("Tile row", 0, -(-len(order) // per_row) - 1, 0, key="data_zoom_row")
 tile_col = zoom[1].slider("Tile column", 0, per_row - 1, 0, key="data_zoom_col")
-size = zoom[2].slider("Tiles across", 2, 20, 10, key="data_zoom_size")
-rows_shown = range(tile_row, min(tile_row + size, n_tile_rows))
-cells = [r * per_row + c for r in rows_shown for c in range(tile_col, min(tile_col + size, per_row))]
-cells = [cell for cell in cells if cell < len(order)]
-across = min(size, per_row - tile_col)
-st.plotly_chart(
-    data_figures.montage_zoom(m_images[order[cells]], m_labels[order[cells]], order[cells], across),
-    key="data_zoom_chart",
-)
+size = zoom[2].slider("Tiles across", 2, 40, 10, key="data_zoom_size")
+cells, across = dataset_views.montage_window(len(order), per_row, tile_row, tile_col, size)
+if len(cells):
+    st.plotly_chart(
+        data_figures.montage_zoom(m_images[order[cells]], m_labels[order[cells]], order[cells], across),
+        key="data_zoom_chart",
+    )
+else:
+    st.info("The last row of the picture ends before this column: pick a smaller tile row or column.")
 
 # --- Mean digits ---
 st.header("The average digit of each class")

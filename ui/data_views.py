@@ -36,14 +36,18 @@ def class_means(split: str) -> np.ndarray:
     return dataset_views.class_means(*split_arrays(split))
 
 
+OVERVIEW_WIDTH = 1460  # st.image never shows more pixels than this; a wider PNG would be shrunk on every run
+
+
 @st.cache_resource(show_spinner="Tiling every image into one picture (only the first time)…")
-def montage_png(split: str, by_class: bool) -> tuple[bytes, int, np.ndarray]:
-    """The whole split tiled in one PNG: (png bytes, images per row, order of the images)."""
+def montage_png(split: str, by_class: bool) -> tuple[bytes, bytes, int, np.ndarray]:
+    """The whole split tiled in one picture: (full-size PNG, PNG shrunk to fit the screen, images per row,
+    order of the images)."""
     images, labels = split_arrays(split)
     order = dataset_views.class_order(labels) if by_class else np.arange(len(labels))
     picture = dataset_views.montage(images[order])
     columns = picture.shape[1] // images.shape[2]
-    return dataset_views.png_bytes(picture), columns, order
+    return dataset_views.png_bytes(picture), dataset_views.png_bytes(picture, OVERVIEW_WIDTH), columns, order
 
 
 @st.cache_resource(show_spinner=False)

@@ -171,3 +171,34 @@ def test_class_means_match_masked_means(small):
     for digit in range(10):
         np.testing.assert_allclose(means[digit], images[labels == digit].astype(float).mean(axis=0))
     assert (dv.class_means(images[:1], labels[:1])[(labels[0] + 1) % 10] == 0).all()
+
+
+@pytest.mark.parametrize("style", ["lesson", "unambiguous"])
+def test_csv_row_names_and_values_match_what_pandas_reads(small, style, tmp_path):
+    import pandas as pd
+
+    images, labels = small
+    (tmp_path / "one.csv").write_text(dv.csv_text(images[3:4], labels[3:4], style))
+    expected = pd.read_csv(tmp_path / "one.csv")
+    row = dv.csv_row(images[3], labels[3], style)
+    assert list(row) == list(expected.columns)  # pandas renames a repeated name to name.1
+    assert [v[0] for v in row.values()] == expected.iloc[0].tolist()
+
+
+def test_montage_window_picks_the_tiles_in_view():
+    cells, across = dv.montage_window(n_images=23, columns=5, top=3, left=2, size=3)
+    assert across == 3 and cells.tolist() == [17, 18, 19, 22]  # row 4 ends at image 22
+    cells, across = dv.montage_window(n_images=23, columns=5, top=0, left=4, size=3)
+    assert across == 1 and cells.tolist() == [4, 9, 14]
+    cells, _ = dv.montage_window(n_images=23, columns=5, top=4, left=4, size=2)
+    assert cells.tolist() == []
+
+
+def test_png_bytes_can_shrink_a_picture_to_a_width():
+    from PIL import Image
+
+    picture = np.zeros((280, 560), dtype=np.uint8)
+    picture[:, :280] = 200
+    shrunk = Image.open(io.BytesIO(dv.png_bytes(picture, width=140)))
+    assert shrunk.size == (140, 70)
+    assert np.array(shrunk)[:, :70].min() == 200 and np.array(shrunk)[:, 70:].max() == 0
