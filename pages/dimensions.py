@@ -22,9 +22,9 @@ images, labels = data_views.split_arrays("train")
 
 
 def show_selected(chart_key: str, indices: np.ndarray) -> None:
-    """Draw the digits the user clicked or lasso-selected in a scatter (customdata = position in indices)."""
+    """Draw the digits the user clicked or lasso-selected in a ``class_scatter`` of ``images[indices]``."""
     points = st.session_state.get(chart_key, {}).get("selection", {}).get("points", [])
-    chosen = [indices[int(p["customdata"])] for p in points[:20] if "customdata" in p]
+    chosen = [indices[p] for p in data_figures.selected_positions(labels[indices], points)[:20]]
     if chosen:
         st.plotly_chart(
             data_figures.image_grid(images[chosen], [f"#{i} · {labels[i]}" for i in chosen], columns=10),

@@ -32,10 +32,16 @@ def select_index(position: int) -> None:
     st.session_state["pixels_row"], st.session_state["pixels_col"] = vectors.pixel_position(position)
 
 
-def on_grid_or_strip_click(chart_key: str) -> None:
-    points = st.session_state[chart_key].selection.points
-    if points:
-        select_index(int(points[0]["customdata"][0]))
+def on_grid_click() -> None:
+    points = st.session_state["pixels_grid_chart"].selection.points
+    if points:  # the grid's points sit at x = column, y = row
+        select_index(vectors.pixel_index(int(points[0]["y"]), int(points[0]["x"])))
+
+
+def on_strip_click() -> None:
+    points = st.session_state["pixels_vector_chart"].selection.points
+    if points:  # the strip's points sit at x = index
+        select_index(int(points[0]["x"]))
 
 
 controls = st.columns(3)
@@ -73,14 +79,14 @@ grid_side.plotly_chart(
         image, "The 28 × 28 grid (click a pixel)", highlight=(row, col), clickable=True
     ),
     key="pixels_grid_chart",
-    on_select=lambda: on_grid_or_strip_click("pixels_grid_chart"),
+    on_select=on_grid_click,
     selection_mode="points",
 )
 with vector_side:
     st.plotly_chart(
         data_figures.vector_strip(vector, highlight=position, clickable=True),
         key="pixels_vector_chart",
-        on_select=lambda: on_grid_or_strip_click("pixels_vector_chart"),
+        on_select=on_strip_click,
         selection_mode="points",
     )
     st.markdown(

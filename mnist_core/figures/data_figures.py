@@ -427,6 +427,29 @@ def class_scatter(
     return figure
 
 
+def selected_positions(labels: np.ndarray, points: list[dict]) -> list[int]:
+    """Which points of a ``class_scatter`` were selected, as positions in ``labels``.
+
+    Parameters
+    ----------
+    labels : int array of shape (n_points,), as passed to ``class_scatter``
+    points : list of dict
+        Streamlit's selection points, each with ``curve_number`` (one trace per present digit) and
+        ``point_index`` (position within that trace).
+    """
+    labels = np.asarray(labels)
+    present = [digit for digit in range(10) if (labels == digit).any()]
+    positions = []
+    for point in points:
+        curve, index = point.get("curve_number"), point.get("point_index")
+        if curve is None or index is None or not 0 <= curve < len(present):
+            continue
+        members = np.flatnonzero(labels == present[curve])
+        if 0 <= index < len(members):
+            positions.append(int(members[index]))
+    return positions
+
+
 def explained_variance_figure(ratios: np.ndarray) -> go.Figure:
     """Bars of each component's share of the variance, and a line of the running total."""
     ratios = np.asarray(ratios)

@@ -86,3 +86,12 @@ def test_image_grid_tiles_images_with_gaps_and_titles():
 def test_braille_sketches_of_a_batch_match_one_by_one():
     images = np.random.default_rng(1).integers(0, 256, (5, 28, 28))
     assert figures.braille_sketches(images) == [figures.braille_sketch(image) for image in images]
+
+
+def test_selected_positions_map_trace_points_back_to_samples():
+    labels = np.array([4, 1, 4, 7, 1, 4])
+    figure = figures.class_scatter(np.zeros((6, 2)), labels)
+    assert [trace.name for trace in figure.data] == ["1", "4", "7"]
+    points = [{"curve_number": 1, "point_index": 2}, {"curve_number": 0, "point_index": 0}, {"x": 3}]
+    assert figures.selected_positions(labels, points) == [5, 1]  # the third 4, the first 1
+    assert figures.selected_positions(labels, [{"curve_number": 2, "point_index": 5}]) == []
