@@ -81,10 +81,15 @@ st.write(
     "**value / 255**. Same picture, same information: dividing by 255 loses nothing, it only moves "
     "the numbers into 0-1, where networks train much better."
 )
-with st.expander("Every pixel's value, written in its cell (drag to zoom in)", icon=":material/zoom_in:"):
-    scaled_view = st.toggle("Show scaled values", key="data_annotate_scaled")
+values_view = st.segmented_control(
+    "Every pixel's value, written in its cell (drag on the chart to zoom in)",
+    ["raw", "scaled"],
+    key="data_annotate",
+    help="784 numbers: drawn only when you ask for them.",
+)
+if values_view:
     st.plotly_chart(
-        data_figures.digit_heatmap(image, annotate=True, scaled=scaled_view, height=760),
+        data_figures.digit_heatmap(image, annotate=True, scaled=values_view == "scaled", height=760),
         key="data_annotated_chart",
     )
 

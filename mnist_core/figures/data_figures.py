@@ -12,6 +12,7 @@ CLASS_COLOURS = (
 )  # fmt: skip
 HIGHLIGHT = "#ff2d55"
 GRAY = [[0.0, "black"], [1.0, "white"]]
+WEBGL_ABOVE = 3000  # points; fewer draw faster as SVG, which also needs no graphics card
 
 
 def _square_axes(figure: go.Figure, height: int, title: str | None = None) -> go.Figure:
@@ -408,8 +409,9 @@ def class_scatter(
                 )
             )
         else:
+            scatter = go.Scattergl if len(labels) > WEBGL_ABOVE else go.Scatter
             figure.add_trace(
-                go.Scattergl(
+                scatter(
                     x=coordinates[members, 0],
                     y=coordinates[members, 1],
                     marker=dict(size=marker_size, color=CLASS_COLOURS[digit], opacity=0.75),

@@ -65,6 +65,11 @@ def test_data_page_sample_browser(open_page, mnist_arrays):
     scaled = values(chart(app, "data_scaled_chart")["data"][0]["z"])
     np.testing.assert_allclose(scaled, shown / 255)
 
+    assert not [c for c in app.get("plotly_chart") if c.proto.id.endswith("-data_annotated_chart")]
+    app.segmented_control(key="data_annotate").set_value("scaled").run()
+    annotated = chart(app, "data_annotated_chart")["data"][0]
+    assert annotated["texttemplate"] == "%{z:.2f}" and annotated["zmax"] == 1
+
 
 def test_data_page_csv_row_idx_headers_and_montage(open_page):
     app = open_page("pages/data.py")
