@@ -396,7 +396,7 @@ def class_scatter(
             hovertemplate=f"digit {digit}<br>%{{text}}<extra></extra>"
             if text
             else f"digit {digit}<extra></extra>",
-            hoverlabel=dict(font=dict(family="DejaVu Sans Mono, monospace", size=11)),
+            hoverlabel=dict(font=dict(family="DejaVu Sans Mono, monospace", size=14)),
         )
         if dims == 3:
             figure.add_trace(
