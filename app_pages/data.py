@@ -1,5 +1,222 @@
-"""UNBUILT PAGE: replaced by its issue's work before any release."""
+"""The data (life-cycle step 1): MNIST as numbers, as a CSV, as raw IDX files, and all at once."""
 
+import numpy as np
 import streamlit as st
 
+from mnist_core import dataset_views
+from mnist_core.data import MnistFacts, invert
+from mnist_core.figures import data_figures
+from ui import data_views
+from ui.tasks import get_task, task_panel
+
+EXPORT_TASK = "data_export_task"
+facts = MnistFacts()
+
+st.caption("Life-cycle step 1 · Gather and prepare the data")
 st.title("The data")
+st.write(
+    "Before any network, there are numbers. MNIST is a collection of small grayscale pictures of "
+    "handwritten digits. Each picture is a **sample**; the digit it shows is its **label** (the target)."
+)
+
+# --- Facts at a glance ---
+columns = st.columns(5)
+columns[0].metric("Images", f"{facts.n_train + facts.n_test:,}")
+columns[1].metric("For training", f"{facts.n_train:,}")
+columns[2].metric("For testing", f"{facts.n_test:,}")
+columns[3].metric("Image size", f"{facts.image_side} × {facts.image_side}")
+columns[4].metric("Classes (digits 0-9)", facts.n_classes)
+st.write(
+    f"**Who wrote them:** the training digits by {facts.writers_train}; the test digits by "
+    f"{facts.writers_test}. Every digit was size-normalised and centred in its box."
+)
+st.plotly_chart(
+    data_figures.class_counts_figure(data_views.class_counts("train"), data_views.class_counts("test")),
+    key="data_counts_chart",
+)
+st.caption("Not quite balanced: there are more 1s than 5s in both sets.")
+
+# --- One sample ---
+st.header("One sample, up close")
+split = st.radio("Set", data_views.SPLITS, horizontal=True, key="data_split", format_func=str.capitalize)
+images, labels = data_views.split_arrays(split)
+index_key = "data_sample_index"
+st.session_state[index_key] = min(st.session_state.get(index_key, 0), len(labels) - 1)
+
+
+def jump_to_random() -> None:
+    st.session_state[index_key] = int(np.random.default_rng().integers(len(labels)))
+
+
+def jump_to_next_of_class() -> None:
+    members = dataset_views.samples_of_class(labels, st.session_state["data_class"])
+    later = members[members > st.session_state[index_key]]
+    st.session_state[index_key] = int(later[0] if len(later) else members[0])
+
+
+pick = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+pick[0].number_input(f"Sample index (0 to {len(labels) - 1:,})", 0, len(labels) - 1, key=index_key)
+pick[1].button("Random sample", icon=":material/casino:", on_click=jump_to_random, key="data_random")
+pick[2].selectbox("Digit", range(10), key="data_class")
+pick[3].button(
+    "Next of this digit", icon=":material/skip_next:", on_click=jump_to_next_of_class, key="data_next"
+)
+index = st.session_state[index_key]
+inverted = st.toggle(
+    "Dark ink on light paper (invert)",
+    key="data_invert",
+    help="In the data the digit is light (high values) on a dark background (0). Printed examples are "
+    "often the other way round. Which way does not matter; knowing which way it is does.",
+)
+image = invert(images[index]) if inverted else images[index]
+st.subheader(f"Sample {index:,} of the {split} set · label **{labels[index]}**")
+
+left, right = st.columns(2)
+left.plotly_chart(data_figures.digit_heatmap(image, "Raw pixels, 0-255"), key="data_raw_chart")
+right.plotly_chart(
+    data_figures.digit_heatmap(image, "Scaled pixels, 0-1", scaled=True), key="data_scaled_chart"
+)
+st.write(
+    "Hover any pixel: the left chart gives its raw value, the right one shows the exact scaling "
+    "**value / 255**. Same picture, same information: dividing by 255 loses nothing, it only moves "
+    "the numbers into 0-1, where networks train much better."
+)
+values_view = st.segmented_control(
+    "Every pixel's value, written in its cell (drag on the chart to zoom in)",
+    ["raw", "scaled"],
+    key="data_annotate",
+    help="784 numbers: drawn only when you ask for them.",
+)
+if values_view:
+    st.plotly_chart(
+        data_figures.digit_heatmap(image, annotate=True, scaled=values_view == "scaled", height=760),
+        key="data_annotated_chart",
+    )
+
+# --- As a CSV row ---
+st.header("The same sample as a row of a spreadsheet")
+st.write(
+    "A small converter turns MNIST into a CSV file: one **row per sample** (an observation), the label in "
+    "the first column, then one **column per pixel** (a feature), named after the pixel's row and column."
+)
+csv_columns = st.columns(2)
+style = csv_columns[0].radio(
+    "Pixel column names",
+    dataset_views.COLUMN_STYLES,
+    format_func=lambda s: "pixel11, pixel12, … (as in the lesson)"
+    if s == "lesson"
+    else "pixel1x1, pixel1x2, …",
+    key="data_csv_style",
+)
+label_last = csv_columns[1].checkbox(
+    "Put the label last (the usual convention for a target column)", key="data_csv_label_last"
+)
+repeated = dataset_views.repeated_names(dataset_views.pixel_column_names(style))
+if repeated:
+    example = next(iter(repeated))
+    st.warning(
+        f"Gluing row and column together makes {len(repeated)} names appear twice: {example} is row 1, "
+        "column 11 *and* row 11, column 1. pandas renames the second one pixel111.1, as in the table below.",
+        icon=":material/warning:",
+    )
+st.dataframe(
+    dataset_views.csv_row(images[index], labels[index], style, label_last),
+    key="data_csv_row",
+    hide_index=True,
+)
+with st.expander(
+    "The same as raw CSV text: the header line, then this sample's line", icon=":material/notes:"
+):
+    st.code(
+        dataset_views.csv_text(images[index : index + 1], labels[index : index + 1], style, label_last),
+        language=None,
+        wrap_lines=True,
+    )
+
+st.subheader("Download the data set as CSV")
+export = st.columns(2)
+export_split = export[0].radio("Set", data_views.SPLITS, horizontal=True, key="data_export_split")
+n_available = len(data_views.split_arrays(export_split)[1])
+n_rows = export[1].number_input(
+    f"First N rows (up to {n_available:,})", 1, n_available, 1000, key="data_export_rows"
+)
+ready = data_views.finished_export(export_split, n_rows, style, label_last)
+if ready is None:
+    if st.button("Generate the CSV", icon=":material/table_view:", key="data_export_start"):
+        data_views.start_export(EXPORT_TASK, export_split, n_rows, style, label_last)
+    st.caption("Written to a file a few thousand rows at a time, so the server never holds it all in memory.")
+    if get_task(EXPORT_TASK) is not None:
+        task_panel(EXPORT_TASK)
+else:
+    st.download_button(
+        f"Download {ready.name} ({ready.stat().st_size / 1e6:.1f} MB)",
+        data=lambda: ready.open("rb"),
+        file_name=ready.name,
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="data_export_download",
+    )
+
+# --- The raw IDX files ---
+st.header("Where the arrays come from: four IDX files")
+st.write(
+    "The original database is four binary files: images and labels, for training and for testing. Each "
+    "starts with a short header saying what follows; after it come the values, one byte each, row after row. "
+    "Reading a file is: parse the header, then `np.frombuffer(data, offset=header_size).reshape(dimensions)`."
+)
+files = data_views.idx_facts()
+chosen = st.selectbox("File", files, format_func=lambda f: f.file_name, key="data_idx_file")
+st.dataframe(dataset_views.explain_header(chosen.header), hide_index=True, key="data_idx_table")
+st.caption(
+    f"Magic number {chosen.header.magic_hex} · header {chosen.header.header_bytes} bytes, then "
+    f"{chosen.data_bytes:,} bytes of data · shape {chosen.header.dims} · "
+    f"{chosen.compressed_bytes / 1e6:.1f} MB gzip'd on disk"
+)
+
+# --- The whole data set in one picture ---
+st.header("Every image at once")
+whole = st.columns(2)
+montage_split = whole[0].radio("Set", data_views.SPLITS, horizontal=True, key="data_montage_split")
+by_class = whole[1].toggle("Sorted by class", key="data_montage_sorted")
+full_png, overview_png, per_row, order = data_views.montage_png(montage_split, by_class)
+m_images, m_labels = data_views.split_arrays(montage_split)
+st.image(
+    overview_png,
+    caption=f"All {len(order):,} {montage_split} images, {per_row} per row, shrunk to fit the screen "
+    "(full-screen button at its top right).",
+)
+st.download_button(
+    f"Full-size picture ({per_row * 28:,} × {-(-len(order) // per_row) * 28:,} pixels, "
+    f"{len(full_png) / 1e6:.0f} MB PNG)",
+    data=lambda: full_png,
+    file_name=f"mnist_{montage_split}{'_by_class' if by_class else ''}.png",
+    mime="image/png",
+    on_click="ignore",
+    icon=":material/download:",
+    key="data_montage_download",
+)
+st.write("Or zoom in here: each tile is one sample at full size; hover a tile for its index and label.")
+zoom = st.columns(3)
+tile_row = zoom[0].slider("Tile row", 0, -(-len(order) // per_row) - 1, 0, key="data_zoom_row")
+tile_col = zoom[1].slider("Tile column", 0, per_row - 1, 0, key="data_zoom_col")
+size = zoom[2].slider("Tiles across", 2, 40, 10, key="data_zoom_size")
+cells, across = dataset_views.montage_window(len(order), per_row, tile_row, tile_col, size)
+if len(cells):
+    st.plotly_chart(
+        data_figures.montage_zoom(m_images[order[cells]], m_labels[order[cells]], order[cells], across),
+        key="data_zoom_chart",
+    )
+else:
+    st.info("The last row of the picture ends before this column: pick a smaller tile row or column.")
+
+# --- Mean digits ---
+st.header("The average digit of each class")
+st.write(
+    "Add up every image of a digit and divide by how many there are: the blur shows where ink usually goes."
+)
+means = data_views.class_means(montage_split)
+st.plotly_chart(
+    data_figures.image_grid(means, titles=[f"mean {d}" for d in range(10)], columns=10, height_per_row=120),
+    key="data_means_chart",
+)

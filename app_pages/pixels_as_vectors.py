@@ -1,5 +1,182 @@
-"""UNBUILT PAGE: replaced by its issue's work before any release."""
+"""Pixels as vectors (life-cycle step 1): a 28 x 28 image unrolled into 784 numbers, and back."""
 
+import numpy as np
 import streamlit as st
 
+from mnist_core import vectors
+from mnist_core.data import IMAGE_SIDE, N_PIXELS, one_hot
+from mnist_core.figures import data_figures
+from ui import data_views
+
+st.caption("Life-cycle step 1 · Gather and prepare the data")
 st.title("Pixels as vectors")
+st.write(
+    "A dense network does not see a picture: it sees a list of numbers. **Unrolling** (or flattening) "
+    "turns the 28 × 28 grid into one vector of 784 numbers, row after row."
+)
+
+images, labels = data_views.split_arrays("train")
+pick = st.columns([3, 1], vertical_alignment="bottom")
+index = pick[0].slider("Training sample", 0, len(labels) - 1, 7, key="pixels_sample_index")
+image, label = images[index], int(labels[index])
+pick[1].metric("Label", label)
+
+# --- Grid and vector, linked ---
+st.header("Where does a pixel go?")
+for key, default in (("pixels_row", 14), ("pixels_col", 14), ("pixels_index", vectors.pixel_index(14, 14))):
+    st.session_state.setdefault(key, default)
+
+
+def select_index(position: int) -> None:
+    st.session_state["pixels_index"] = position
+    st.session_state["pixels_row"], st.session_state["pixels_col"] = vectors.pixel_position(position)
+
+
+def on_grid_click() -> None:
+    points = st.session_state["pixels_grid_chart"].selection.points
+    if points:  # the grid's points sit at x = column, y = row
+        select_index(vectors.pixel_index(int(points[0]["y"]), int(points[0]["x"])))
+
+
+def on_strip_click() -> None:
+    points = st.session_state["pixels_vector_chart"].selection.points
+    if points:  # the strip's points sit at x = index
+        select_index(int(points[0]["x"]))
+
+
+controls = st.columns(3)
+controls[0].slider(
+    "Row i",
+    0,
+    IMAGE_SIDE - 1,
+    key="pixels_row",
+    on_change=lambda: select_index(
+        vectors.pixel_index(st.session_state.pixels_row, st.session_state.pixels_col)
+    ),
+)
+controls[1].slider(
+    "Column j",
+    0,
+    IMAGE_SIDE - 1,
+    key="pixels_col",
+    on_change=lambda: select_index(
+        vectors.pixel_index(st.session_state.pixels_row, st.session_state.pixels_col)
+    ),
+)
+controls[2].number_input(
+    "Vector index",
+    0,
+    N_PIXELS - 1,
+    key="pixels_index",
+    on_change=lambda: select_index(st.session_state.pixels_index),
+)
+row, col, position = st.session_state.pixels_row, st.session_state.pixels_col, st.session_state.pixels_index
+vector = image.reshape(-1)
+
+grid_side, vector_side = st.columns([1, 2])
+grid_side.plotly_chart(
+    data_figures.digit_heatmap(
+        image, "The 28 × 28 grid (click a pixel)", highlight=(row, col), clickable=True
+    ),
+    key="pixels_grid_chart",
+    on_select=on_grid_click,
+    selection_mode="points",
+)
+with vector_side:
+    st.plotly_chart(
+        data_figures.vector_strip(vector, highlight=position, clickable=True),
+        key="pixels_vector_chart",
+        on_select=on_strip_click,
+        selection_mode="points",
+    )
+    st.markdown(
+        f"Pixel (row **{row}**, column **{col}**) lands at index **28 × {row} + {col} = {position}**, "
+        f"and holds the value **{vector[position]}** in both places. Going back: "
+        f"{position} ÷ 28 = {position // 28} remainder {position % 28}, so row {position // 28}, column "
+        f"{position % 28}. Click a pixel or a cell of the strip, or move the sliders."
+    )
+
+# --- Unrolling, step by step ---
+st.header("Unrolling, one row at a time")
+direction = st.radio(
+    "Direction",
+    ("unroll", "wrap"),
+    format_func=lambda d: "Unroll: image.reshape(784)"
+    if d == "unroll"
+    else "Wrap back: vector.reshape((28, 28))",
+    horizontal=True,
+    key="pixels_direction",
+)
+rows_done = st.slider("Rows moved so far", 0, IMAGE_SIDE, 10, key="pixels_rows_done")
+if direction == "unroll":
+    grid, strip = vectors.unroll_partially(image, rows_done)
+    note = "Each row of 28 pixels is laid after the previous one."
+else:
+    grid, strip = vectors.reshape_partially(vector, rows_done), vector.astype(float)
+    note = "Every 28 values of the vector wrap into the next row of the image."
+last = max(rows_done - 1, 0)
+step_grid, step_vector = st.columns([1, 2])
+step_grid.plotly_chart(data_figures.digit_heatmap(grid, "The grid"), key="pixels_step_grid")
+step_vector.plotly_chart(
+    data_figures.vector_strip(strip, window_start=IMAGE_SIDE * last, window=IMAGE_SIDE),
+    key="pixels_step_vector",
+)
+step_vector.write(
+    f"{note} Row {last} covers entries {IMAGE_SIDE * last} to {IMAGE_SIDE * last + IMAGE_SIDE - 1} "
+    f"(shown magnified). After all 28 rows: {N_PIXELS} numbers, nothing lost, nothing added."
+)
+
+# --- Colour ---
+st.header("Colour images unroll the same way")
+st.write(
+    "A colour image stores three numbers per pixel: red, green and blue. This 28 × 28 × 3 version of the "
+    "digit becomes 28 × 28 × 3 = **2,352** numbers. Where each channel goes depends on the array's layout."
+)
+colour_image = vectors.colourise(image)
+layout = st.radio(
+    "Layout",
+    vectors.CHANNEL_LAYOUTS,
+    format_func=lambda s: "channels last (28, 28, 3): R G B of each pixel side by side"
+    if s == vectors.CHANNELS_LAST
+    else "channels first (3, 28, 28): all reds, then all greens, then all blues",
+    key="pixels_colour_layout",
+)
+colour_vector = vectors.unroll_colour(colour_image, layout)
+channel_of_entry = vectors.unroll_colour(np.broadcast_to(np.arange(3), colour_image.shape), layout)
+channel = st.radio(
+    "Channel",
+    range(3),
+    format_func=lambda c: vectors.CHANNEL_NAMES[c],
+    key="pixels_colour_channel",
+    horizontal=True,
+)
+colour_position = vectors.colour_index(row, col, channel, layout)
+st.plotly_chart(
+    data_figures.colour_vector_figure(colour_image, colour_vector, channel_of_entry, colour_position),
+    key="pixels_colour_chart",
+)
+formula = (
+    f"3 × (28 × {row} + {col}) + {channel}"
+    if layout == vectors.CHANNELS_LAST
+    else f"{channel} × 784 + 28 × {row} + {col}"
+)
+st.markdown(
+    f"The {vectors.CHANNEL_NAMES[channel]} value of pixel ({row}, {col}) sits at index **{formula} = "
+    f"{colour_position}** of {colour_vector.size:,}, value {colour_vector[colour_position]}."
+)
+
+# --- Why 784 in, 10 out ---
+st.header("Why 784 input neurons and 10 output neurons")
+n_inputs, n_outputs = vectors.network_io_sizes()
+io = st.columns(2)
+io[0].metric("Input neurons", n_inputs, help="One per number in the vector above.")
+io[0].write(
+    f"The vector above has {vector.size} entries, one per pixel, so the first layer takes {n_inputs} inputs."
+)
+io[1].metric("Output neurons", n_outputs, help="One per class.")
+io[1].write(
+    f"The answer is one of 10 digits, so there are {n_outputs} outputs, one per class. For this sample "
+    f"(a {label}) the target the network should output is its one-hot vector:"
+)
+target = one_hot(np.array([label]))[0].astype(int)
+io[1].dataframe({str(d): [int(v)] for d, v in enumerate(target)}, hide_index=True, key="pixels_one_hot")

@@ -1,0 +1,187 @@
+"""Benchmark of the three data pages: time to a finished page on a fresh server, cold and warm, the
+server's memory after visiting them, whether it imported TensorFlow, and the core computations.
+
+Run from the repository root:  python benchmarks/bench_data_pages.py [--repeats 3] [--tsne]
+Prints medians. Needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium) and a free port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PAGES = {"The data": "data", "Pixels as vectors": "pixels_as_vectors", "784 dimensions": "dimensions"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def median_time(work, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def core_numbers(repeats: int, with_tsne: bool) -> None:
+    from mnist_core import dataset_views, projections
+    from mnist_core.data import load_mnist
+
+    (x_train, y_train), _ = load_mnist()
+    digits = x_train[projections.subset_indices(len(x_train), 10_000, seed=0)]
+    print(
+        f"PCA of 10,000 digits (10 components): median {median_time(lambda: projections.pca(digits), repeats):.3f} s"
+    )
+    print(
+        f"Montage of 60,000 images + PNG: {median_time(lambda: dataset_views.png_bytes(dataset_views.montage(x_train)), 1):.2f} s (once)"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "train.csv"
+        seconds = median_time(lambda: dataset_views.write_csv(path, x_train, y_train), 1)
+        print(
+            f"CSV of the 60,000 training samples, streamed to disk: {seconds:.2f} s, {path.stat().st_size / 1e6:.0f} MB"
+        )
+    random_points = projections.random_cube_points(200, seed=1)
+    seconds = median_time(lambda: projections.nearest_distances(random_points, x_train), repeats)
+    print(f"Nearest of 60,000 training digits for 200 points: median {seconds:.2f} s")
+    if with_tsne:
+        for n in (2000, 10_000):
+            seconds = median_time(lambda n=n: projections.tsne(x_train[:n]), 1)
+            print(f"t-SNE of {n:,} digits (2-D, 1,000 iterations): {seconds:.1f} s (once)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def loaded_tensorflow(pid: int) -> bool:
+    return "tensorflow" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def wait_until_script_done(tab) -> None:
+    """The server has finished running the page's script (Streamlit's running indicator is gone)."""
+    from playwright.sync_api import expect
+
+    expect(tab.get_by_test_id("stApp")).to_be_visible(timeout=180_000)
+    expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=180_000)
+
+
+def wait_until_rendered(tab) -> None:
+    """Every chart and image on the page is drawn by the browser."""
+    tab.wait_for_function(
+        """() => {
+            const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
+            const drawn = document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg');
+            const images = [...document.querySelectorAll('[data-testid=stImage] img')];
+            return charts.length > 0 && drawn.length >= charts.length
+                && images.every(img => img.complete && img.naturalWidth > 0)
+                && document.querySelectorAll('[data-testid=stSkeleton]').length === 0;
+        }""",
+        timeout=180_000,
+    )
+
+
+def browser_numbers(repeats: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.25)
+        print(f"Fresh server: {rss_mb(server.pid):.0f} MB resident")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            timings: dict[str, list[float]] = {title: [] for title in PAGES}
+            script_times: dict[str, list[float]] = {title: [] for title in PAGES}
+            # Visit 0 opens each page in a new tab of a fresh server: caches are filled then.
+            # Later visits switch pages within one tab, as a student does, with warm caches.
+            tab = None
+            for visit in range(1 + repeats):
+                for title in PAGES:
+                    if visit == 0 or tab is None:
+                        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+                        tab.goto(url)
+                        wait_until_rendered_home(tab)
+                    start = time.perf_counter()
+                    tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+                    tab.wait_for_url(f"**/{PAGES[title]}")
+                    wait_until_script_done(tab)
+                    script_times[title].append(time.perf_counter() - start)
+                    wait_until_rendered(tab)
+                    timings[title].append(time.perf_counter() - start)
+                    if visit == 0:
+                        tab.close()
+                        tab = None
+            browser.close()
+        print(
+            "Seconds from the sidebar click until Streamlit's running indicator went / every chart was drawn"
+        )
+        print("(first visit: a new tab on a fresh server; warm: switching pages within one tab):")
+        for title, seconds in timings.items():
+            script = script_times[title]
+            print(
+                f"  {title:18s} first visit {script[0]:5.1f} / {seconds[0]:5.1f} · warm median "
+                f"{statistics.median(script[1:]):4.1f} / {statistics.median(seconds[1:]):4.1f} over {repeats}"
+            )
+        print(f"Server after visiting all three pages: {rss_mb(server.pid):.0f} MB resident")
+        print(f"Server loaded TensorFlow: {loaded_tensorflow(server.pid)}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def wait_until_rendered_home(tab) -> None:
+    from playwright.sync_api import expect
+
+    expect(tab.get_by_test_id("stSidebarNav")).to_be_visible(timeout=120_000)
+    expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="warm visits per page (default 3)")
+    parser.add_argument("--tsne", action="store_true", help="also time t-SNE of 2,000 and 10,000 digits")
+    parser.add_argument("--core-only", action="store_true", help="skip the browser measurements")
+    arguments = parser.parse_args()
+    print(f"Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    if not arguments.core_only:
+        browser_numbers(arguments.repeats)
+    core_numbers(max(arguments.repeats, 3), arguments.tsne)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Streamlit helpers for the three data pages: server-wide caches and the two background jobs
+(CSV export and t-SNE), so a lecture re-open is instant and long work never blocks a page."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from mnist_core import dataset_views, projections
+from mnist_core.data import BUNDLED_DIR, default_source
+from mnist_core.figures.data_figures import braille_sketches
+from mnist_core.tasks import TaskControl
+from ui.resources import background_slots, mnist
+from ui.tasks import start_task
+
+SPLITS = ("train", "test")
+
+
+def split_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) of ``"train"`` or ``"test"``, shared read-only by every session."""
+    (x_train, y_train), (x_test, y_test) = mnist()
+    return (x_train, y_train) if split == "train" else (x_test, y_test)
+
+
+@st.cache_resource(show_spinner=False)
+def class_counts(split: str) -> np.ndarray:
+    return dataset_views.class_counts(split_arrays(split)[1])
+
+
+@st.cache_resource(show_spinner=False)
+def class_means(split: str) -> np.ndarray:
+    return dataset_views.class_means(*split_arrays(split))
+
+
+OVERVIEW_WIDTH = 1460  # st.image never shows more pixels than this; a wider PNG would be shrunk on every run
+
+
+@st.cache_resource(show_spinner="Tiling every image into one picture (only the first time)…")
+def montage_png(split: str, by_class: bool) -> tuple[bytes, bytes, int, np.ndarray]:
+    """The whole split tiled in one picture: (full-size PNG, PNG shrunk to fit the screen, images per row,
+    order of the images)."""
+    images, labels = split_arrays(split)
+    order = dataset_views.class_order(labels) if by_class else np.arange(len(labels))
+    picture = dataset_views.montage(images[order])
+    columns = picture.shape[1] // images.shape[2]
+    return dataset_views.png_bytes(picture), dataset_views.png_bytes(picture, OVERVIEW_WIDTH), columns, order
+
+
+@st.cache_resource(show_spinner=False)
+def idx_facts() -> list[dataset_views.IdxFileFacts]:
+    source = default_source()
+    return dataset_views.idx_file_facts(BUNDLED_DIR if source == "keras" else source)
+
+
+# --- The 784-dimensional space ---
+
+
+@st.cache_resource(show_spinner=False)
+def subset(n: int, seed: int) -> np.ndarray:
+    """Indices of ``n`` training digits chosen with ``seed`` (read-only)."""
+    indices = projections.subset_indices(len(split_arrays("train")[1]), n, seed)
+    indices.flags.writeable = False
+    return indices
+
+
+@st.cache_resource(show_spinner=False)
+def sketches(n: int, seed: int) -> list[str]:
+    """Hover pictures of the digits of ``subset(n, seed)``."""
+    images, _ = split_arrays("train")
+    return braille_sketches(images[subset(n, seed)])
+
+
+@st.cache_resource(show_spinner="Computing PCA…")
+def pca(n: int, seed: int, n_components: int = 10) -> projections.PcaResult:
+    images, _ = split_arrays("train")
+    return projections.pca(images[subset(n, seed)], n_components)
+
+
+@st.cache_resource(show_spinner="Measuring distances to all 60,000 training digits…")
+def nearest_training_distances(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(points, distance to the nearest training digit, index of it) for random or real test points."""
+    train_images, _ = split_arrays("train")
+    if kind == "random":
+        points = projections.random_cube_points(n, seed)
+    else:
+        test_images, _ = split_arrays("test")
+        points = test_images[projections.subset_indices(len(test_images), n, seed)]
+    distances, nearest = projections.nearest_distances(points, train_images)
+    return points, distances, nearest
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def walk(start_digit: int, end_digit: int, which: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """A straight walk between the ``which``-th test examples of two digits, and each step's distance
+    to the nearest training digit: (frames of shape (steps, 28, 28), distances of shape (steps,))."""
+    test_images, test_labels = split_arrays("test")
+    start = test_images[dataset_views.samples_of_class(test_labels, start_digit)[which]]
+    end = test_images[dataset_views.samples_of_class(test_labels, end_digit)[which]]
+    frames = projections.interpolate(start, end, steps)
+    distances, _ = projections.nearest_distances(np.rint(frames), split_arrays("train")[0])
+    return frames, distances
+
+
+@st.cache_resource
+def _tsne_results() -> dict:
+    """Finished t-SNE maps of this server, keyed by (n, dims, seed): a re-open is instant."""
+    return {}
+
+
+def tsne_result(n: int, dims: int, seed: int) -> np.ndarray | None:
+    return _tsne_results().get((n, dims, seed))
+
+
+def start_tsne(key: str, n: int, dims: int, seed: int) -> None:
+    """Compute a t-SNE map in the background and keep it for every session of the server."""
+    images = split_arrays("train")[0][subset(n, seed)]
+    results = _tsne_results()
+
+    def work(control: TaskControl) -> np.ndarray:
+        def on_progress(fraction: float, message: str) -> None:
+            control.checkpoint()
+            control.report(min(fraction, 1.0), message)
+
+        coordinates = projections.tsne(images, n_components=dims, seed=seed, on_progress=on_progress)
+        results[(n, dims, seed)] = coordinates
+        return coordinates
+
+    start_task(key, work, name=f"t-SNE of {n:,} digits in {dims}-D", slots=background_slots())
+
+
+# --- CSV export, streamed to a file on disk ---
+
+
+@st.cache_resource
+def _export_folder() -> tuple[Path, dict, threading.Lock]:
+    """A temporary folder for generated CSV files, their index by settings, and a lock for it."""
+    return Path(tempfile.mkdtemp(prefix="mnist-csv-")), {}, threading.Lock()
+
+
+def export_name(split: str, n_rows: int, style: str, label_last: bool) -> str:
+    order = "label-last" if label_last else "label-first"
+    return f"mnist_{split}_{n_rows}_{style}_{order}.csv"
+
+
+def finished_export(split: str, n_rows: int, style: str, label_last: bool) -> Path | None:
+    _, files, lock = _export_folder()
+    with lock:
+        path = files.get((split, n_rows, style, label_last))
+    return path if path is not None and path.is_file() else None
+
+
+def start_export(key: str, split: str, n_rows: int, style: str, label_last: bool) -> None:
+    """Write the first ``n_rows`` samples of ``split`` as CSV in the background, chunk by chunk."""
+    folder, files, lock = _export_folder()
+    images, labels = split_arrays(split)
+    final = folder / export_name(split, n_rows, style, label_last)
+
+    def work(control: TaskControl) -> Path:
+        partial = final.with_suffix(f".part{id(control)}")
+
+        def on_progress(rows_done: int, total: int) -> None:
+            control.checkpoint()
+            control.report(rows_done / total, f"{rows_done:,} of {total:,} rows written")
+
+        try:
+            dataset_views.write_csv(partial, images[:n_rows], labels[:n_rows], style, label_last, on_progress)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(final)
+        with lock:
+            files[(split, n_rows, style, label_last)] = final
+        return final
+
+    start_task(key, work, name=f"CSV of {n_rows:,} {split} samples", slots=background_slots())
