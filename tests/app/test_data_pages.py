@@ -2,8 +2,6 @@
 
 import base64
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +10,7 @@ import pytest
 from mnist_core.data import load_mnist
 
 APP_FILE = Path(__file__).resolve().parents[2] / "app.py"
-DATA_PAGES = ["pages/data.py", "pages/pixels_as_vectors.py", "pages/dimensions.py"]
+DATA_PAGES = ["app_pages/data.py", "app_pages/pixels_as_vectors.py", "app_pages/dimensions.py"]
 
 
 def chart(app, key):
@@ -43,7 +41,7 @@ def mnist_arrays():
 
 def test_data_page_sample_browser(open_page, mnist_arrays):
     (x_train, y_train), _ = mnist_arrays
-    app = open_page("pages/data.py")
+    app = open_page("app_pages/data.py")
     assert "Sample 0 of the train set · label **5**" in texts(app)
     assert (values(chart(app, "data_raw_chart")["data"][0]["z"]) == x_train[0]).all()
 
@@ -72,7 +70,7 @@ def test_data_page_sample_browser(open_page, mnist_arrays):
 
 
 def test_data_page_csv_row_idx_headers_and_montage(open_page):
-    app = open_page("pages/data.py")
+    app = open_page("app_pages/data.py")
     assert any("appear twice" in w.value for w in app.warning)
     app.radio(key="data_csv_style").set_value("unambiguous").run()
     assert not app.warning
@@ -105,7 +103,7 @@ def test_data_page_csv_export_is_generated_then_offered(open_page):
     def csv_downloads():
         return [b.proto.label for b in app.download_button if ".csv" in b.proto.label]
 
-    app = open_page("pages/data.py")
+    app = open_page("app_pages/data.py")
     app.radio(key="data_export_split").set_value("test").run()
     app.number_input(key="data_export_rows").set_value(37).run()
     assert not csv_downloads()
@@ -121,7 +119,7 @@ def test_data_page_csv_export_is_generated_then_offered(open_page):
 
 
 def test_pixels_page_links_grid_and_vector(open_page):
-    app = open_page("pages/pixels_as_vectors.py")
+    app = open_page("app_pages/pixels_as_vectors.py")
     assert "28 × 14 + 14 = 406" in texts(app)
     app.number_input(key="pixels_index").set_value(59).run()
     assert app.slider(key="pixels_row").value == 2 and app.slider(key="pixels_col").value == 3
@@ -135,7 +133,7 @@ def test_pixels_page_links_grid_and_vector(open_page):
 
 def test_pixels_page_unrolling_steps_and_colour_layouts(open_page, mnist_arrays):
     (x_train, _), _ = mnist_arrays
-    app = open_page("pages/pixels_as_vectors.py")
+    app = open_page("app_pages/pixels_as_vectors.py")
     app.slider(key="pixels_rows_done").set_value(28).run()
     step_vector = values(chart(app, "pixels_step_vector")["data"][0]["z"]).reshape(-1)
     assert (step_vector == x_train[7].reshape(-1)).all()
@@ -154,7 +152,7 @@ def test_pixels_page_unrolling_steps_and_colour_layouts(open_page, mnist_arrays)
 
 
 def test_dimensions_page_cube_random_points_and_walk(open_page):
-    app = open_page("pages/dimensions.py")
+    app = open_page("app_pages/dimensions.py")
     layout = chart(app, "dimensions_cube_chart")["layout"]
     assert "index 402" in layout["xaxis"]["title"]["text"]
     app.slider(key="dimensions_a_row").set_value(0).run()
@@ -173,7 +171,7 @@ def test_dimensions_page_cube_random_points_and_walk(open_page):
 def test_dimensions_page_projections(open_page):
     from ui import data_views
 
-    app = open_page("pages/dimensions.py")
+    app = open_page("app_pages/dimensions.py")
     assert "PC1" in chart(app, "dimensions_projection_chart")["layout"]["xaxis"]["title"]["text"]
     app.radio(key="dimensions_dims").set_value(3).run()
     assert chart(app, "dimensions_projection_chart")["data"][0]["type"] == "scatter3d"
@@ -192,25 +190,3 @@ def test_dimensions_page_projections(open_page):
     assert "t-SNE 1" in chart(app, "dimensions_projection_chart")["layout"]["scene"]["xaxis"]["title"]["text"]
     assert not [b for b in app.button if b.key == "dimensions_tsne_start"]
     del data_views._tsne_results()[(1000, 3, 0)]
-
-
-def test_data_pages_do_not_import_tensorflow():
-    # A fresh interpreter, so nothing imported by other tests counts.
-    code = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        "for page in sys.argv[2:]:\n"
-        "    app = AppTest.from_file(sys.argv[1], default_timeout=120).run()\n"
-        "    app.switch_page(page).run()\n"
-        "    assert not app.exception, (page, app.exception)\n"
-        "    assert len(app.title) == 1 and app.title[0].value != 'The life cycle of a model', page\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code, str(APP_FILE), *DATA_PAGES],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=APP_FILE.parent,
-    )
-    assert output.stdout.split()[-2:] == ["False", "False"]

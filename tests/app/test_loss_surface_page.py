@@ -1,9 +1,5 @@
 """The Loss surface page through AppTest: the walker, the race, and a landscape of a real run."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 PAGE = "app_pages/loss_surface.py"
@@ -62,26 +58,6 @@ def test_part_3_offers_a_quick_model_when_there_is_none(open_page):
     app = open_page(PAGE)
     assert app.button(key="surface_train_quick")
     assert any("Part 3 needs a network" in text for text in info_texts(app))
-
-
-def test_page_without_a_model_does_not_import_tensorflow():
-    code = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        "app = AppTest.from_file(sys.argv[1], default_timeout=60).run()\n"
-        "app.switch_page('app_pages/loss_surface.py').run()\n"
-        "assert not app.exception, app.exception\n"
-        "app.select_slider(key='surface_lr_adam').set_value(0.3).run()\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code, str(Path(__file__).resolve().parents[2] / "app.py")],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert output.stdout.split()[-2:] == ["False", "False"]
 
 
 def test_landscape_of_a_finished_run_is_computed_in_the_background_and_drawn(open_page):

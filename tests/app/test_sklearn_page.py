@@ -1,9 +1,5 @@
 """The scikit-learn & tuning page: bad input is explained, each section trains and shows its result."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import streamlit as st
 
@@ -143,21 +139,3 @@ def test_keras_and_sklearn_side_by_side(open_page):
     assert list(table["framework"]) == ["scikit-learn", "Keras"]
     assert list(table["passes over the data"]) == [1, 1]
     assert (table["test accuracy"] > 0.15).all()  # better than guessing after 5 updates
-
-
-def test_opening_the_page_does_not_import_tensorflow():
-    code = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        "app = AppTest.from_file(sys.argv[1], default_timeout=60).run()\n"
-        "app.switch_page('app_pages/sklearn_tuning.py').run()\n"
-        "assert not app.exception, app.exception\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code, str(Path(__file__).resolve().parents[2] / "app.py")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert output.stdout.split()[-2:] == ["False", "False"]
