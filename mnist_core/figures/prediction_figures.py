@@ -192,7 +192,7 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
             y1=true_digit + 0.5,
             line={"color": WRONG, "width": 3},
         )
-    figure.update_xaxes(title_text="predicted digit", tickmode="linear", side="top")
+    figure.update_xaxes(title_text="predicted digit", tickmode="linear", side="top", constrain="domain")
     figure.update_yaxes(title_text="true digit", tickmode="linear", autorange="reversed", scaleanchor="x")
     figure.update_layout(height=460, margin={"t": 50, "b": 10, "l": 60, "r": 10})
     return figure

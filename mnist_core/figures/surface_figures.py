@@ -28,7 +28,7 @@ def _play_controls(frame_names: list[str], label: str, duration_ms: int) -> dict
                 "args": [None, {"frame": {"duration": duration_ms, "redraw": True}, "fromcurrent": False}],
             },
             {
-                "label": "⏸ Pause",
+                "label": "Pause",
                 "method": "animate",
                 "args": [[None], {"frame": {"duration": 0}, "mode": "immediate"}],
             },
