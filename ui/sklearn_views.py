@@ -360,13 +360,13 @@ def draw_grid_result(result: GridResult) -> None:
         )
     table = pd.DataFrame([candidate.as_row() for candidate in result.candidates])
     table.insert(0, "picked", ["★" if index == result.winner else "" for index in range(len(table))])
-    accuracy_format = {
-        "learning rate": "{:g}",
-        "validation accuracy": "{:.4f}",
-        "test accuracy": "{:.4f}",
-        "fit seconds": "{:.2f}",
-    }
-    st.dataframe(table.style.format(accuracy_format, na_rep="not tested"), hide_index=True, width="stretch")
+    # Written out as text: the grid would show a missing score as "None".
+    table["test accuracy"] = [
+        "not tested" if value is None or pd.isna(value) else f"{value:.4f}"
+        for value in table["test accuracy"]
+    ]
+    accuracy_format = {"learning rate": "{:g}", "validation accuracy": "{:.4f}", "fit seconds": "{:.2f}"}
+    st.dataframe(table.style.format(accuracy_format), hide_index=True, width="stretch")
     st.caption(f"{len(result.candidates)} networks trained in {result.seconds:.0f} s.")
 
 
