@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from recording_control import RecordingControl
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -24,35 +25,6 @@ from mnist_core.sklearn_models import (
     prepare_inputs,
     train_mlp,
 )
-from mnist_core.tasks import TaskStopped
-
-
-class RecordingControl:
-    """A stand-in for TaskControl that records reports and can ask to stop after N checkpoints."""
-
-    def __init__(self, stop_after_checkpoints=None):
-        self.detail, self.fractions, self.checkpoints = {}, [], 0
-        self.stop_after = stop_after_checkpoints
-
-    @property
-    def stop_requested(self):
-        return self.stop_after is not None and self.checkpoints >= self.stop_after
-
-    def checkpoint(self):
-        self.checkpoints += 1
-        if self.stop_requested:
-            raise TaskStopped()
-
-    def wait_while_paused(self):
-        pass
-
-    def report(self, fraction=None, message=None, **detail):
-        if fraction is not None:
-            self.fractions.append(fraction)
-        self.detail.update(detail)
-
-    def update_detail(self, update):
-        update(self.detail)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from recording_control import RecordingControl
 
 import mnist_core.tuning as tuning
 from mnist_core.data import load_mnist
@@ -17,32 +18,6 @@ TINY = {
     "train_samples": 600,
     "validation_fraction": 0.25,
 }
-
-
-class RecordingControl:
-    def __init__(self, stop_after_checkpoints=None):
-        self.detail, self.fractions, self.checkpoints = {}, [], 0
-        self.stop_after = stop_after_checkpoints
-
-    @property
-    def stop_requested(self):
-        return self.stop_after is not None and self.checkpoints >= self.stop_after
-
-    def checkpoint(self):
-        self.checkpoints += 1
-        if self.stop_requested:
-            raise TaskStopped()
-
-    def wait_while_paused(self):
-        pass
-
-    def report(self, fraction=None, message=None, **detail):
-        if fraction is not None:
-            self.fractions.append(fraction)
-        self.detail.update(detail)
-
-    def update_detail(self, update):
-        update(self.detail)
 
 
 @pytest.fixture(scope="module")
