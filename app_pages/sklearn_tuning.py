@@ -146,4 +146,5 @@ with keras_tab:
             views.draw_keras_live,
             views.draw_keras_result,
             "Press Train with both to time them side by side.",
+            needs_keras=True,
         )

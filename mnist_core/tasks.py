@@ -14,6 +14,7 @@ first-come, first-served queue and can read their position in it.
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import time
 import traceback
@@ -23,6 +24,7 @@ from enum import Enum
 from typing import Any
 
 POLL_SECONDS = 0.1  # how often waiting loops look at stop requests and their owner
+LOGGER = logging.getLogger(__name__)
 
 
 class TaskState(str, Enum):
@@ -261,6 +263,7 @@ class BackgroundTask:
                 self._finish(TaskState.FAILED, str(failure))
             except Exception as error:  # noqa: BLE001 - any crash must end as a readable failure
                 self._error_details = traceback.format_exc()
+                LOGGER.error("Task %r failed unexpectedly:\n%s", self.name, self._error_details)
                 self._finish(TaskState.FAILED, f"{type(error).__name__}: {error}")
             else:
                 with self._lock:

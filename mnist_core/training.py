@@ -294,9 +294,11 @@ def train(
     if callback.diverged_after is not None:
         raise TaskFailed(divergence_message(callback.diverged_after, spec))
     phase("evaluating", "Evaluating on the 10,000 test images")
-    test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, batch_size=1000, verbose=0)
+    # As a dict: the list form orders values by metric names and appends any other log key.
+    test_loss = model.evaluate(data.x_test, data.y_test, batch_size=1000, verbose=0, return_dict=True)["loss"]
     predicted = predict_classes(model, data.x_test)
     correct = int((predicted == data.y_test_labels).sum())
+    test_accuracy = correct / len(predicted)
     return TrainingResult(
         model=model,
         spec=spec,

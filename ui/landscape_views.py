@@ -152,6 +152,7 @@ def quick_model_offer() -> None:
             lambda control: train(QUICK_SPEC, QUICK_CONFIG, control, mnist=data),
             name="Quick first network for the loss landscape",
             slots=training_slots(),
+            needs_keras=True,
         )
         st.rerun()
     task_panel(TRAIN_TASK_KEY)
@@ -227,6 +228,7 @@ def landscape_section() -> None:
                 landscape_work(run, settings, cache, cache_key, mnist()),
                 name=f"Loss landscape of run {run.number}",
                 slots=background_slots(),
+                needs_keras=True,
             )
         task_panel(LANDSCAPE_TASK_KEY, draw=draw_partial, pausable=True)
         return

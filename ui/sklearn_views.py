@@ -45,7 +45,9 @@ def remember(store: dict, key: tuple, value: Any) -> None:
         store.pop(next(iter(store)))
 
 
-def start_cached(task_key: str, cache_key: tuple, work: Callable, name: str, slots) -> None:
+def start_cached(
+    task_key: str, cache_key: tuple, work: Callable, name: str, slots, needs_keras: bool = False
+) -> None:
     """Start ``work`` in the background unless this exact result is already known."""
     store = result_store()
     if cache_key in store:
@@ -59,7 +61,7 @@ def start_cached(task_key: str, cache_key: tuple, work: Callable, name: str, slo
         return result
 
     st.session_state[f"{task_key}_for"] = cache_key
-    start_task(task_key, run, name, slots)
+    start_task(task_key, run, name, slots, needs_keras=needs_keras)
 
 
 def show_task_or_result(
@@ -94,10 +96,11 @@ def run_section(
     draw_live: Callable[[TaskSnapshot], None],
     draw_result: Callable[[Any], None],
     hint: str,
+    needs_keras: bool = False,
 ) -> None:
     """A button that starts ``work`` (unless cached), then its live panel or finished result."""
     if st.button(**button):
-        start_cached(task_key, cache_key, work, button["label"], slots)
+        start_cached(task_key, cache_key, work, button["label"], slots, needs_keras)
     show_task_or_result(task_key, cache_key, draw_live, draw_result, hint)
 
 

@@ -16,6 +16,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
+from ui.resources import keras_module
 
 POLL_SECONDS = 0.5  # two chart updates a second
 
@@ -39,9 +40,20 @@ def session_alive_probe() -> Callable[[], bool] | None:
 
 
 def start_task(
-    key: str, work: Callable[[TaskControl], Any], name: str, slots: SlotPool | None = None
+    key: str,
+    work: Callable[[TaskControl], Any],
+    name: str,
+    slots: SlotPool | None = None,
+    needs_keras: bool = False,
 ) -> BackgroundTask:
-    """Stop any task already under ``key``, then start ``work`` in the background under it."""
+    """Stop any task already under ``key``, then start ``work`` in the background under it.
+
+    ``needs_keras``: import Keras here on the script thread first (once per server, with a
+    spinner). TensorFlow's first import inside a worker thread, while the page's polling
+    reruns go on, froze the page and once broke a run's evaluation in a browser test.
+    """
+    if needs_keras:
+        keras_module()
     previous = st.session_state.get(key)
     if isinstance(previous, BackgroundTask):
         previous.stop()
