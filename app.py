@@ -6,7 +6,10 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 
 import streamlit as st
 
+from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
+
+keep_keras_state_between_runs()  # before any page: see the module's docstring
 
 st.set_page_config(page_title="MNIST Demystified", page_icon=":material/draw:", layout="wide")
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from app_server import chromium, running_app  # noqa: E402
+
 PAGES = {"The data": "data", "Pixels as vectors": "pixels_as_vectors", "784 dimensions": "dimensions"}
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def median_time(work, repeats: int) -> float:
@@ -60,23 +59,6 @@ def core_numbers(repeats: int, with_tsne: bool) -> None:
             print(f"t-SNE of {n:,} digits (2-D, 1,000 iterations): {seconds:.1f} s (once)")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def loaded_tensorflow(pid: int) -> bool:
-    return "tensorflow" in Path(f"/proc/{pid}/maps").read_text()
-
-
 def wait_until_script_done(tab) -> None:
     """The server has finished running the page's script (Streamlit's running indicator is gone)."""
     from playwright.sync_api import expect
@@ -101,52 +83,29 @@ def wait_until_rendered(tab) -> None:
 
 
 def browser_numbers(repeats: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.25)
-        print(f"Fresh server: {rss_mb(server.pid):.0f} MB resident")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-            )
-            timings: dict[str, list[float]] = {title: [] for title in PAGES}
-            script_times: dict[str, list[float]] = {title: [] for title in PAGES}
-            # Visit 0 opens each page in a new tab of a fresh server: caches are filled then.
-            # Later visits switch pages within one tab, as a student does, with warm caches.
-            tab = None
-            for visit in range(1 + repeats):
-                for title in PAGES:
-                    if visit == 0 or tab is None:
-                        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-                        tab.goto(url)
-                        wait_until_rendered_home(tab)
-                    start = time.perf_counter()
-                    tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-                    tab.wait_for_url(f"**/{PAGES[title]}")
-                    wait_until_script_done(tab)
-                    script_times[title].append(time.perf_counter() - start)
-                    wait_until_rendered(tab)
-                    timings[title].append(time.perf_counter() - start)
-                    if visit == 0:
-                        tab.close()
-                        tab = None
-            browser.close()
+    with running_app() as app, chromium() as browser:
+        print(f"Fresh server: {app.rss_mb():.0f} MB resident")
+        timings: dict[str, list[float]] = {title: [] for title in PAGES}
+        script_times: dict[str, list[float]] = {title: [] for title in PAGES}
+        # Visit 0 opens each page in a new tab of a fresh server: caches are filled then.
+        # Later visits switch pages within one tab, as a student does, with warm caches.
+        tab = None
+        for visit in range(1 + repeats):
+            for title in PAGES:
+                if visit == 0 or tab is None:
+                    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    tab.goto(app.url)
+                    wait_until_rendered_home(tab)
+                start = time.perf_counter()
+                tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+                tab.wait_for_url(f"**/{PAGES[title]}")
+                wait_until_script_done(tab)
+                script_times[title].append(time.perf_counter() - start)
+                wait_until_rendered(tab)
+                timings[title].append(time.perf_counter() - start)
+                if visit == 0:
+                    tab.close()
+                    tab = None
         print(
             "Seconds from the sidebar click until Streamlit's running indicator went / every chart was drawn"
         )
@@ -157,11 +116,8 @@ def browser_numbers(repeats: int) -> None:
                 f"  {title:18s} first visit {script[0]:5.1f} / {seconds[0]:5.1f} · warm median "
                 f"{statistics.median(script[1:]):4.1f} / {statistics.median(seconds[1:]):4.1f} over {repeats}"
             )
-        print(f"Server after visiting all three pages: {rss_mb(server.pid):.0f} MB resident")
-        print(f"Server loaded TensorFlow: {loaded_tensorflow(server.pid)}")
-    finally:
-        server.terminate()
-        server.wait(10)
+        print(f"Server after visiting all three pages: {app.rss_mb():.0f} MB resident")
+        print(f"Server loaded TensorFlow: {app.loaded_tensorflow()}")
 
 
 def wait_until_rendered_home(tab) -> None:

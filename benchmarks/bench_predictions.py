@@ -21,12 +21,9 @@ import argparse
 import base64
 import io
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -34,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from app_server import chromium, running_app  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from mnist_core.data import load_mnist  # noqa: E402
@@ -112,75 +110,34 @@ def stroke_to_prediction(strokes: int) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def cold_start(browser) -> tuple[float, float, float]:
     """Seconds from launching a fresh server to: healthy, evaluation shown, page finished."""
     from playwright.sync_api import expect
 
-    port = free_port()
-    started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + [
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.perf_counter() - started > 60:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.1)
+    with running_app() as app:
         healthy = time.perf_counter()
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         tab = context.new_page()
-        tab.goto(f"http://127.0.0.1:{port}/predictions")
+        tab.goto(f"{app.url}/predictions")
         expect(tab.get_by_text("correctly classified,").first).to_be_visible(timeout=180_000)
         evaluated = time.perf_counter()
         expect(tab.get_by_text("Draw a digit above")).to_be_visible(timeout=180_000)
         expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=180_000)
         finished = time.perf_counter()
         context.close()
-        return healthy - started, evaluated - healthy, finished - healthy
-    finally:
-        server.terminate()
-        server.wait(10)
+        return app.seconds_to_healthy, evaluated - healthy, finished - healthy
 
 
 def cold_first_render(starts: int) -> None:
-    from playwright.sync_api import sync_playwright
-
     print(f"\n2. Cold server, first render of /predictions, {starts} fresh servers")
     rows = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu"],
-        )
+    with chromium() as browser:
         for _ in range(starts):
             rows.append(cold_start(browser))
             print(
                 f"   server healthy after {rows[-1][0]:5.1f} s; then evaluation shown after {rows[-1][1]:5.1f} s, "
                 f"page finished after {rows[-1][2]:5.1f} s"
             )
-        browser.close()
     for index, name in enumerate(("server healthy", "evaluation shown", "page finished")):
         print(f"   {name:<18} median {statistics.median(r[index] for r in rows):5.1f} s")
 
