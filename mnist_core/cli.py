@@ -1,7 +1,7 @@
 """Command line for the same engine the app uses.
 
 python -m mnist_core info
-python -m mnist_core train --preset first-network --epochs 5 --save model.keras
+python -m mnist_core train --preset first-network --epochs 5 --save model.keras [--save-history h.npz]
 """
 
 from __future__ import annotations
@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--train-limit", type=positive_int, help="use only the first N training images")
     train.add_argument("--save", metavar="PATH.keras", help="save the trained model here")
+    train.add_argument(
+        "--save-history",
+        metavar="PATH.npz",
+        help="save the weights before training and after each epoch here (for the loss landscape)",
+    )
     return parser
 
 
@@ -101,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     if args.save and not args.save.endswith(".keras"):
         parser.error("--save needs a path ending in .keras")
+    if args.save_history and not args.save_history.endswith(".npz"):
+        parser.error("--save-history needs a path ending in .npz")
 
     from mnist_core.tasks import TaskFailed
     from mnist_core.training import train
@@ -128,5 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.save:
         result.model.save(args.save)
         summary["saved"] = args.save
+    if args.save_history:
+        from mnist_core.weight_history import save_weight_history
+
+        save_weight_history(args.save_history, result.weight_history)
+        summary["saved_history"] = args.save_history
     print(json.dumps(summary))
     return 0

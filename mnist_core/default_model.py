@@ -22,6 +22,8 @@ class ShippedModel:
     label: str
     filename: str
     test_accuracy: float  # measured by the command line when it was trained
+    preset: str  # the mnist_core.spec.PRESETS entry it was trained with
+    history_filename: str | None = None  # weights before training and after each epoch
 
     @property
     def path(self) -> Path:
@@ -33,12 +35,15 @@ FIRST_NETWORK = ShippedModel(
     "Default: first network 784-32-10, 5 epochs (shipped with the app)",
     "first-network.keras",
     0.9559,
+    preset="first-network",
+    history_filename="first-network-history.npz",
 )
 SMALL_CONVNET = ShippedModel(
     "default-convnet",
     "Default: small convnet, 1 epoch (shipped with the app)",
     "convnet.keras",
     0.9297,
+    preset="convnet",
 )
 SHIPPED_MODELS = (FIRST_NETWORK, SMALL_CONVNET)
 
@@ -69,6 +74,21 @@ def load_shipped(key: str = FIRST_NETWORK.key):
             f"--save {path}"
         )
     return keras.models.load_model(path)
+
+
+def load_shipped_history(key: str = FIRST_NETWORK.key):
+    """The shipped model's weights before training and after each epoch, or None if it has none.
+
+    Read with NumPy only: no Keras import.
+    """
+    from mnist_core.weight_history import load_weight_history
+
+    shipped = {model.key: model for model in SHIPPED_MODELS}
+    if key not in shipped:
+        raise ValueError(f"no shipped model {key!r}; choose one of {sorted(shipped)}")
+    if shipped[key].history_filename is None:
+        return None
+    return load_weight_history(MODELS_DIR / shipped[key].history_filename)
 
 
 def load_default_model():

@@ -1,21 +1,24 @@
 """Streamlit views of the loss-surface page: optimizer controls (Part 2) and the network's landscape (Part 3).
 
-Nothing here imports Keras: a landscape needs a trained model, and training one
-(on Build & Train, or with this page's quick-model button) is what loads Keras.
+Nothing here imports Keras on a plain visit: drawing Parts 1 and 2 needs none. Keras is
+loaded (once per server, behind a spinner) when a landscape is computed or a network trained.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
 from mnist_core import surfaces
+from mnist_core.default_model import FIRST_NETWORK, load_shipped, load_shipped_history
 from mnist_core.figures import surface_figures as figures
 from mnist_core.landscape import Landscape, LandscapeSettings, compute_landscape, fingerprint
-from mnist_core.spec import ModelSpec, TrainConfig
+from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 from mnist_core.training import prepare_data, train
 from ui.resources import background_slots, mnist, training_slots
@@ -122,30 +125,78 @@ def landscape_cache() -> OrderedDict:
     return OrderedDict()
 
 
-def run_fingerprint(run) -> str:
-    """The run's weight-history hash, computed once per run per session."""
+@dataclass(frozen=True)
+class LandscapeSource:
+    """A trained network whose landscape can be drawn: a run of this session, or the shipped model."""
+
+    label: str
+    name: str  # for the task's title: "run 2", "the default model"
+    spec: ModelSpec
+    config: TrainConfig
+    weight_history: list  # model.get_weights() before training and after each epoch
+    load_model: Callable[[], object]  # the keras.Model; called in the background task
+
+
+def landscape_sources() -> list[LandscapeSource]:
+    """This session's runs that kept their weight history (newest first), then the default model."""
+    sources = [
+        LandscapeSource(
+            run.label,
+            f"run {run.number}",
+            run.result.spec,
+            run.result.config,
+            run.result.weight_history,
+            lambda model=run.result.model: model,
+        )  # fmt: skip
+        for run in reversed(finished_runs())
+        if run.result.weight_history and len(run.result.weight_history) >= 2
+    ]
+    preset = PRESETS[FIRST_NETWORK.preset]
+    sources.append(
+        LandscapeSource(
+            FIRST_NETWORK.label,
+            "the default model",
+            preset.model,
+            preset.train,
+            shipped_history(),
+            lambda: load_shipped(FIRST_NETWORK.key),
+        )  # fmt: skip
+    )
+    return sources
+
+
+@st.cache_resource
+def shipped_history() -> list:
+    """The default model's saved weights before training and after each of its 5 epochs."""
+    return load_shipped_history(FIRST_NETWORK.key)
+
+
+def source_fingerprint(source: LandscapeSource) -> str:
+    """The weight history's hash, computed once per history per session."""
     memo = st.session_state.setdefault("surface_fingerprints", {})
-    if id(run.result) not in memo:
-        memo[id(run.result)] = fingerprint(run.result.weight_history)
-    return memo[id(run.result)]
+    if id(source.weight_history) not in memo:
+        memo[id(source.weight_history)] = fingerprint(source.weight_history)
+    return memo[id(source.weight_history)]
 
 
 def quick_model_offer() -> None:
-    """No trained model yet: offer to train the lesson's first network here, in the background."""
+    """Offer to train the lesson's first network here, in the background, for a landscape of its own."""
     task = get_task(TRAIN_TASK_KEY)
     if task is not None and not task.snapshot().is_over:
         st.info(
-            "A network is training. Its landscape can be drawn as soon as it finishes.",
+            "A network is training. It will appear in the list above when it finishes.",
             icon=":material/hourglass:",
         )
         task_panel(TRAIN_TASK_KEY)
         return
-    st.info(
-        "Part 3 needs a network you trained. Train one on **Build & Train**, or train the lesson's "
-        "first network (784-32-10, RMSProp) right here: 3 epochs on 10,000 images, a few seconds when the server is quiet.",
-        icon=":material/model_training:",
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    left.caption(
+        "Want your own? Train a network on **Build & Train**, or the lesson's first network "
+        "(784-32-10, RMSProp) right here: 3 epochs on 10,000 images, about 10 seconds."
     )
-    if st.button("Train a quick first network", key="surface_train_quick", icon=":material/model_training:"):
+    if right.button(
+        "Train a quick first network", key="surface_train_quick", icon=":material/model_training:"
+    ):
         data = mnist()
         start_task(
             TRAIN_TASK_KEY,
@@ -158,17 +209,20 @@ def quick_model_offer() -> None:
     task_panel(TRAIN_TASK_KEY)
 
 
-def landscape_work(run, settings: LandscapeSettings, cache: OrderedDict, cache_key: tuple, data):
-    """The background task's work: prepare the run's data, compute, cache the result."""
+def landscape_work(
+    source: LandscapeSource, settings: LandscapeSettings, cache: OrderedDict, cache_key: tuple, data
+):
+    """The background task's work: prepare the network's data, compute, cache the result."""
 
     def work(control: TaskControl) -> Landscape:
         control.report(message="Preparing the images the network trained and was validated on")
-        prepared = prepare_data(run.result.spec, run.result.config, data)
+        prepared = prepare_data(source.spec, source.config, data)
+        model = source.load_model()
         control.checkpoint()
         try:
             result = compute_landscape(
-                run.result.model,
-                run.result.weight_history,
+                model,
+                source.weight_history,
                 (prepared.x_train, prepared.y_train),
                 (prepared.x_val, prepared.y_val),
                 settings,
@@ -185,17 +239,20 @@ def landscape_work(run, settings: LandscapeSettings, cache: OrderedDict, cache_k
 
 
 def landscape_section() -> None:
-    """Part 3: pick a run, compute its landscape in the background, draw it."""
-    runs = [
-        run for run in finished_runs() if run.result.weight_history and len(run.result.weight_history) >= 2
+    """Part 3: pick a network, compute its landscape in the background, draw it."""
+    sources = {source.label: source for source in landscape_sources()}
+    newest = next(iter(sources))
+    if st.session_state.get("surface_newest_network") != newest:  # a run just finished: show it
+        st.session_state["surface_newest_network"] = st.session_state["surface_run"] = newest
+    source = sources[
+        st.selectbox(
+            "Network",
+            list(sources),
+            key="surface_run",
+            help="This session's trained networks, newest first, and the model shipped with the app.",
+        )
     ]
-    if not runs:
-        quick_model_offer()
-        return
-    labels = {run.label: run for run in reversed(runs)}
-    run = labels[
-        st.selectbox("Network", list(labels), key="surface_run", help="This session's trained networks.")
-    ]
+    quick_model_offer()
     resolution_column, span_column = st.columns(2)
     resolution = resolution_column.select_slider(
         "Grid points per side",
@@ -213,7 +270,7 @@ def landscape_section() -> None:
     )
     settings = LandscapeSettings(resolution=resolution, span=span)
     cache = landscape_cache()
-    cache_key = (run_fingerprint(run), settings)
+    cache_key = (source_fingerprint(source), settings)
     landscape = cache.get(cache_key)
     if landscape is None:
         st.caption(
@@ -225,8 +282,8 @@ def landscape_section() -> None:
         ):
             start_task(
                 LANDSCAPE_TASK_KEY,
-                landscape_work(run, settings, cache, cache_key, mnist()),
-                name=f"Loss landscape of run {run.number}",
+                landscape_work(source, settings, cache, cache_key, mnist()),
+                name=f"Loss landscape of {source.name}",
                 slots=background_slots(),
                 needs_keras=True,
             )

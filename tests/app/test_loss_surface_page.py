@@ -54,10 +54,11 @@ def test_race_paths_change_with_the_learning_rate_and_the_surface(open_page):
     assert not app.exception
 
 
-def test_part_3_offers_a_quick_model_when_there_is_none(open_page):
+def test_part_3_starts_on_the_shipped_model_and_offers_a_quick_model(open_page):
     app = open_page(PAGE)
+    assert app.selectbox(key="surface_run").value.startswith("Default: first network")
+    assert app.button(key="surface_compute")
     assert app.button(key="surface_train_quick")
-    assert any("Part 3 needs a network" in text for text in info_texts(app))
 
 
 def test_landscape_of_a_finished_run_is_computed_in_the_background_and_drawn(open_page):
@@ -83,3 +84,37 @@ def test_landscape_of_a_finished_run_is_computed_in_the_background_and_drawn(ope
     app.radio(key="surface_landscape_plane").set_value("Two random directions").run()
     assert any("filter-normalized" in m.value for m in app.markdown)
     assert not app.exception
+
+
+def test_the_shipped_model_gets_its_landscape_with_its_real_training_path(open_page):
+    pytest.importorskip("keras")
+    from mnist_core.tasks import TaskState
+
+    app = open_page(PAGE)
+    app.select_slider(key="surface_landscape_resolution").set_value(11).run()
+    app.button(key="surface_compute").click().run()
+    snapshot = app.session_state["surface_landscape_task"].join(240)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message
+    app.run()
+    assert any("The road your run took" in m.value for m in app.markdown)
+    landscape = snapshot.result
+    assert len(landscape.path) == 6  # before training and after each of its 5 epochs
+    trained = landscape.interpolation_train[list(landscape.alphas).index(1.0)]
+    initial = landscape.interpolation_train[list(landscape.alphas).index(0.0)]
+    assert trained < 0.3 < 2.0 < initial  # trained well; started near chance (ln 10 = 2.3)
+    assert not app.exception
+
+
+def test_a_run_that_finishes_is_selected_for_its_landscape(open_page):
+    pytest.importorskip("keras")
+    from mnist_core.spec import ModelSpec, TrainConfig
+    from mnist_core.tasks import TaskState
+    from mnist_core.training import train
+    from ui.training_runs import FinishedRun
+
+    app = open_page(PAGE)
+    assert app.selectbox(key="surface_run").value.startswith("Default")
+    result = train(ModelSpec(hidden_units=(8,)), TrainConfig(epochs=2, train_limit=2000, validation_size=400))
+    app.session_state["train_runs"] = [FinishedRun(1, result, {}, TaskState.FINISHED)]
+    app.run()
+    assert app.selectbox(key="surface_run").value.startswith("Run 1")

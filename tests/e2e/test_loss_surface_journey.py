@@ -1,5 +1,7 @@
 """A student on the Loss surface page: moves a learning rate, then maps a freshly trained network."""
 
+import re
+
 import pytest
 from browser_helpers import screenshot, wait_for_app
 from playwright.sync_api import expect
@@ -47,9 +49,10 @@ def test_learning_rate_slider_changes_the_race_and_a_fresh_model_gets_its_landsc
     screenshot(page, "loss_surface_race")
 
     page.get_by_role("tab", name="3 · Your network's landscape").click()
+    network = page.locator('[role="tabpanel"]:visible').get_by_test_id("stSelectbox").get_by_role("combobox")
+    expect(network).to_have_value(re.compile("^Default: first network"))  # shipped, until one is trained
     page.get_by_role("button", name="Train a quick first network").click()
-    compute = page.get_by_role("button", name="Compute the landscape")
-    expect(compute).to_be_visible(timeout=SLOW_SERVER_MS)
+    expect(network).to_have_value(re.compile("^Run 1"), timeout=SLOW_SERVER_MS)  # the new run is selected
     resolution = (
         page.locator('[role="tabpanel"]:visible')
         .get_by_test_id("stSlider")
