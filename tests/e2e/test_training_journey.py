@@ -1,12 +1,16 @@
 """A lecturer trains the first network, keeps clicking and switching pages, and comes back."""
 
 import re
+from pathlib import Path
 
 import pytest
 from browser_helpers import screenshot, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
+SHIPPED_MODEL = (
+    Path(__file__).resolve().parents[2] / "mnist_core" / "assets" / "models" / "first-network.keras"
+)
 
 
 def test_train_first_network_through_interruptions(page):
@@ -55,3 +59,22 @@ def test_train_first_network_through_interruptions(page):
     expect(page.get_by_text(re.compile(r"[\d,]+ correctly classified, [\d,]+ incorrectly"))).to_be_visible()
     expect(page.get_by_role("button", name="Download this model (.keras)")).to_be_visible()
     screenshot(page, "train-3-finished")
+
+
+def test_upload_a_fake_model_then_a_real_one(page):
+    page.goto("/build_and_train")
+    wait_for_app(page)
+    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    page.get_by_text("Upload a trained model (.keras)").click()
+    dropzone = page.get_by_test_id("stFileUploaderDropzoneInput")
+    dropzone.set_input_files(
+        files=[{"name": "homework.keras", "mimeType": "application/octet-stream", "buffer": b"my essay" * 50}]
+    )
+    expect(page.get_by_text("homework.keras is not a .keras model file")).to_be_visible(timeout=60_000)
+    screenshot(page, "train-upload-fake")
+
+    dropzone.set_input_files(str(SHIPPED_MODEL))
+    expect(page.get_by_text(re.compile(r"Using first-network\.keras: test accuracy 0\.9559"))).to_be_visible(
+        timeout=120_000
+    )
+    screenshot(page, "train-upload-real")
