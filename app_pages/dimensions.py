@@ -10,6 +10,7 @@ from ui.tasks import get_task, task_panel
 
 TSNE_TASK = "dimensions_tsne_task"
 SEED = 0  # one subset of digits for every view, so the same points appear in each chart
+# Widgets keep their values while their tab is closed (persist_state="session").
 
 st.caption("Life-cycle step 1 · Gather and prepare the data")
 st.title("784 dimensions")
@@ -34,144 +35,185 @@ def show_selected(chart_key: str, indices: np.ndarray) -> None:
         st.caption("Click a point, or drag a box or lasso around some, to see the digits themselves here.")
 
 
-# --- Two pixels as axes ---
-st.header("Look at the cube along two pixels")
-axes = st.columns(5)
-row_a = axes[0].slider("Pixel A row", 0, 27, 14, key="dimensions_a_row")
-col_a = axes[1].slider("Pixel A column", 0, 27, 10, key="dimensions_a_col")
-row_b = axes[2].slider("Pixel B row", 0, 27, 14, key="dimensions_b_row")
-col_b = axes[3].slider("Pixel B column", 0, 27, 18, key="dimensions_b_col")
-n_cube = axes[4].select_slider("Digits", [500, 1000, 2000, 5000], 2000, key="dimensions_cube_n")
-cube_indices = data_views.subset(n_cube, SEED)
-flat = images[cube_indices].reshape(n_cube, -1)
-a, b = vectors.pixel_index(row_a, col_a), vectors.pixel_index(row_b, col_b)
-jitter = st.toggle(
-    "Jitter the points a little", True, key="dimensions_jitter", help="Many pixels are exactly 0 or 255."
-)
-noise = np.random.default_rng(SEED).uniform(-6, 6, (n_cube, 2)) if jitter else np.zeros((n_cube, 2))
-st.plotly_chart(
-    data_figures.class_scatter(
-        flat[:, [a, b]] + noise,
-        labels[cube_indices],
-        data_views.sketches(n_cube, SEED),
-        (
-            f"pixel A: row {row_a}, column {col_a} (index {a})",
-            f"pixel B: row {row_b}, column {col_b} (index {b})",
-        ),
-    ),
-    key="dimensions_cube_chart",
-    on_select="rerun",
-)
-st.write(
-    "Two of the 784 axes at a time. Hover a point to see a sketch of its digit. Most points pile up at 0 "
-    "(background) or near 255 (ink): with only two pixels the classes overlap, which is why a network needs all 784."
-)
-show_selected("dimensions_cube_chart", cube_indices)
-
-# --- Random points ---
-st.header("Random points of the cube are noise")
-seed = st.number_input("Random seed", 0, 10_000, 1, key="dimensions_random_seed")
-random_points, random_distances, _ = data_views.nearest_training_distances("random", 200, seed)
-test_points, test_distances, _ = data_views.nearest_training_distances("test", 200, seed)
-noise_side, digit_side = st.columns(2)
-noise_side.plotly_chart(
-    data_figures.image_grid(random_points[:10], [f"{d:.1f} away" for d in random_distances[:10]]),
-    key="dimensions_random_chart",
-)
-digit_side.plotly_chart(
-    data_figures.image_grid(test_points[:10], [f"{d:.1f} away" for d in test_distances[:10]]),
-    key="dimensions_test_chart",
-)
-st.markdown("**Median distance to the nearest of the 60,000 training digits**")
-metrics = st.columns(3)
-metrics[0].metric("200 random points", f"{np.median(random_distances):.1f}")
-metrics[1].metric("200 real test digits", f"{np.median(test_distances):.1f}")
-metrics[2].metric(
-    "For scale: black to white", f"{projections.cube_diagonal():.0f}", help="The cube's longest diagonal."
-)
-st.write(
-    "Left: pictures whose 784 pixels were drawn at random. Right: real test digits, never seen in training. "
-    "Distances are in pixel units (a pixel going from black to white counts 1). Real digits have a close "
-    "neighbour among the 60,000 training digits; random points are far from all of them. The digits are not "
-    "the whole space: they live on a thin, folded surface inside it, a **manifold**."
-)
-
-# --- Projections ---
-st.header("Flatten 784 dimensions to 2 or 3")
-options = st.columns(3)
-method = options[0].radio("Method", ("PCA", "t-SNE"), horizontal=True, key="dimensions_method")
-n_projected = options[1].select_slider("Digits", [1000, 2000, 5000, 10_000], 2000, key="dimensions_n")
-dims = options[2].radio("Dimensions", (2, 3), horizontal=True, key="dimensions_dims")
-projected_indices = data_views.subset(n_projected, SEED)
-fit = data_views.pca(n_projected, SEED)
-if method == "PCA":
-    coordinates = fit.coordinates[:, :dims]
-    axis_titles = tuple(f"PC{k + 1} ({fit.explained_variance_ratio[k]:.1%})" for k in range(dims))
-else:
-    coordinates = data_views.tsne_result(n_projected, dims, SEED)
-    axis_titles = ("t-SNE 1", "t-SNE 2", "t-SNE 3")
-    if coordinates is None:
-        st.info(
-            f"t-SNE of {n_projected:,} digits takes from half a minute to a few minutes here. It runs in the "
-            "background: keep exploring, and the map appears when it is done. Once computed, it is kept for everyone.",
-            icon=":material/hourglass:",
-        )
-        if st.button("Compute the t-SNE map", icon=":material/play_arrow:", key="dimensions_tsne_start"):
-            data_views.start_tsne(TSNE_TASK, n_projected, dims, SEED)
-        if get_task(TSNE_TASK) is not None:
-            task_panel(TSNE_TASK)
-if coordinates is not None:
+def two_pixels_as_axes() -> None:
+    """Olah's MNIST cube seen along two of its 784 axes."""
+    st.header("Look at the cube along two pixels")
+    axes = st.columns(5)
+    row_a = axes[0].slider("Pixel A row", 0, 27, 14, key="dimensions_a_row", persist_state="session")
+    col_a = axes[1].slider("Pixel A column", 0, 27, 10, key="dimensions_a_col", persist_state="session")
+    row_b = axes[2].slider("Pixel B row", 0, 27, 14, key="dimensions_b_row", persist_state="session")
+    col_b = axes[3].slider("Pixel B column", 0, 27, 18, key="dimensions_b_col", persist_state="session")
+    n_cube = axes[4].select_slider(
+        "Digits", [500, 1000, 2000, 5000], 2000, key="dimensions_cube_n", persist_state="session"
+    )
+    cube_indices = data_views.subset(n_cube, SEED)
+    flat = images[cube_indices].reshape(n_cube, -1)
+    a, b = vectors.pixel_index(row_a, col_a), vectors.pixel_index(row_b, col_b)
+    jitter = st.toggle(
+        "Jitter the points a little",
+        True,
+        key="dimensions_jitter",
+        persist_state="session",
+        help="Many pixels are exactly 0 or 255.",
+    )
+    noise = np.random.default_rng(SEED).uniform(-6, 6, (n_cube, 2)) if jitter else np.zeros((n_cube, 2))
     st.plotly_chart(
         data_figures.class_scatter(
-            coordinates,
-            labels[projected_indices],
-            data_views.sketches(n_projected, SEED),
-            axis_titles,
-            marker_size=3 if n_projected > 2000 else 4,
+            flat[:, [a, b]] + noise,
+            labels[cube_indices],
+            data_views.sketches(n_cube, SEED),
+            (
+                f"pixel A: row {row_a}, column {col_a} (index {a})",
+                f"pixel B: row {row_b}, column {col_b} (index {b})",
+            ),
         ),
-        key="dimensions_projection_chart",
-        on_select="rerun" if dims == 2 else "ignore",
+        key="dimensions_cube_chart",
+        on_select="rerun",
     )
     st.write(
-        "**PCA** keeps the straight-line directions along which the digits vary most: instant, but classes "
-        "overlap. **t-SNE** bends the space to keep each digit next to its nearest neighbours: the classes "
-        "separate into islands. Separating the classes is what a trained network's layers do, step by step."
+        "Two of the 784 axes at a time. Hover a point to see a sketch of its digit. Most points pile up at 0 "
+        "(background) or near 255 (ink): with only two pixels the classes overlap, which is why a network needs all 784."
     )
-    if dims == 2:
-        show_selected("dimensions_projection_chart", projected_indices)
+    show_selected("dimensions_cube_chart", cube_indices)
 
-st.subheader("The principal components, as images")
-st.plotly_chart(
-    data_figures.image_grid(
-        fit.components.reshape(-1, 28, 28),
-        [f"PC{k + 1}: {r:.1%}" for k, r in enumerate(fit.explained_variance_ratio)],
-        zmin=-0.15,
-        zmax=0.15,
-        colorscale="RdBu",
-        hover="row %{customdata[1]}, column %{customdata[2]}<br>weight %{z:.3f}<extra></extra>",
-    ),
-    key="dimensions_components_chart",
-)
-st.plotly_chart(
-    data_figures.explained_variance_figure(fit.explained_variance_ratio), key="dimensions_variance_chart"
-)
-st.caption(
-    "Each component is a direction in the cube, drawn as a 28 × 28 picture: red pixels go up, blue go down."
-)
 
-# --- Walking between two digits ---
-st.header("Walk in a straight line from one digit to another")
-walk = st.columns(4)
-start_digit = walk[0].selectbox("From a", range(10), 3, key="dimensions_walk_from")
-end_digit = walk[1].selectbox("To a", range(10), 8, key="dimensions_walk_to")
-which = walk[2].slider("Which examples", 0, 50, 0, key="dimensions_walk_which")
-steps = walk[3].slider("Steps", 3, 11, 7, step=2, key="dimensions_walk_steps")
-frames, walk_distances = data_views.walk(start_digit, end_digit, which, steps)
-st.plotly_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
-middle = steps // 2
-st.write(
-    f"The two ends are real test digits; every step in between is `(1 - t) × start + t × end`. The midpoint is "
-    f"{walk_distances[middle]:.1f} away from the nearest of the 60,000 training digits (the ends: "
-    f"{walk_distances[0]:.1f} and {walk_distances[-1]:.1f}). It is a blur of two digits, not a digit: the "
-    "straight line leaves the manifold, because real digits sit on a curved surface, not a flat one."
+def random_points_are_noise() -> None:
+    """Random points of the cube next to real digits, and how far each is from a training digit."""
+    st.header("Random points of the cube are noise")
+    seed = st.number_input("Random seed", 0, 10_000, 1, key="dimensions_random_seed", persist_state="session")
+    random_points, random_distances, _ = data_views.nearest_training_distances("random", 200, seed)
+    test_points, test_distances, _ = data_views.nearest_training_distances("test", 200, seed)
+    noise_side, digit_side = st.columns(2)
+    noise_side.plotly_chart(
+        data_figures.image_grid(random_points[:10], [f"{d:.1f} away" for d in random_distances[:10]]),
+        key="dimensions_random_chart",
+    )
+    digit_side.plotly_chart(
+        data_figures.image_grid(test_points[:10], [f"{d:.1f} away" for d in test_distances[:10]]),
+        key="dimensions_test_chart",
+    )
+    st.markdown("**Median distance to the nearest of the 60,000 training digits**")
+    metrics = st.columns(3)
+    metrics[0].metric("200 random points", f"{np.median(random_distances):.1f}")
+    metrics[1].metric("200 real test digits", f"{np.median(test_distances):.1f}")
+    metrics[2].metric(
+        "For scale: black to white", f"{projections.cube_diagonal():.0f}", help="The cube's longest diagonal."
+    )
+    st.write(
+        "Left: pictures whose 784 pixels were drawn at random. Right: real test digits, never seen in training. "
+        "Distances are in pixel units (a pixel going from black to white counts 1). Real digits have a close "
+        "neighbour among the 60,000 training digits; random points are far from all of them. The digits are not "
+        "the whole space: they live on a thin, folded surface inside it, a **manifold**."
+    )
+
+
+def flatten_to_two_or_three() -> None:
+    """PCA and t-SNE maps of the digits, and the principal components as images."""
+    st.header("Flatten 784 dimensions to 2 or 3")
+    options = st.columns(3)
+    method = options[0].radio(
+        "Method", ("PCA", "t-SNE"), horizontal=True, key="dimensions_method", persist_state="session"
+    )
+    n_projected = options[1].select_slider(
+        "Digits", [1000, 2000, 5000, 10_000], 2000, key="dimensions_n", persist_state="session"
+    )
+    dims = options[2].radio(
+        "Dimensions", (2, 3), horizontal=True, key="dimensions_dims", persist_state="session"
+    )
+    projected_indices = data_views.subset(n_projected, SEED)
+    fit = data_views.pca(n_projected, SEED)
+    if method == "PCA":
+        coordinates = fit.coordinates[:, :dims]
+        axis_titles = tuple(f"PC{k + 1} ({fit.explained_variance_ratio[k]:.1%})" for k in range(dims))
+    else:
+        coordinates = data_views.tsne_result(n_projected, dims, SEED)
+        axis_titles = ("t-SNE 1", "t-SNE 2", "t-SNE 3")
+        if coordinates is None:
+            st.info(
+                f"t-SNE of {n_projected:,} digits takes from half a minute to a few minutes here. It runs in the "
+                "background: keep exploring, and the map appears when it is done. Once computed, it is kept for everyone.",
+                icon=":material/hourglass:",
+            )
+            if st.button("Compute the t-SNE map", icon=":material/play_arrow:", key="dimensions_tsne_start"):
+                data_views.start_tsne(TSNE_TASK, n_projected, dims, SEED)
+            if get_task(TSNE_TASK) is not None:
+                task_panel(TSNE_TASK)
+    if coordinates is not None:
+        st.plotly_chart(
+            data_figures.class_scatter(
+                coordinates,
+                labels[projected_indices],
+                data_views.sketches(n_projected, SEED),
+                axis_titles,
+                marker_size=3 if n_projected > 2000 else 4,
+            ),
+            key="dimensions_projection_chart",
+            on_select="rerun" if dims == 2 else "ignore",
+        )
+        st.write(
+            "**PCA** keeps the straight-line directions along which the digits vary most: instant, but classes "
+            "overlap. **t-SNE** bends the space to keep each digit next to its nearest neighbours: the classes "
+            "separate into islands. Separating the classes is what a trained network's layers do, step by step."
+        )
+        if dims == 2:
+            show_selected("dimensions_projection_chart", projected_indices)
+
+    st.subheader("The principal components, as images")
+    st.plotly_chart(
+        data_figures.image_grid(
+            fit.components.reshape(-1, 28, 28),
+            [f"PC{k + 1}: {r:.1%}" for k, r in enumerate(fit.explained_variance_ratio)],
+            zmin=-0.15,
+            zmax=0.15,
+            colorscale="RdBu",
+            hover="row %{customdata[1]}, column %{customdata[2]}<br>weight %{z:.3f}<extra></extra>",
+        ),
+        key="dimensions_components_chart",
+    )
+    st.plotly_chart(
+        data_figures.explained_variance_figure(fit.explained_variance_ratio), key="dimensions_variance_chart"
+    )
+    st.caption(
+        "Each component is a direction in the cube, drawn as a 28 × 28 picture: red pixels go up, blue go down."
+    )
+
+
+def walk_between_digits() -> None:
+    """The straight line from one digit to another leaves the manifold."""
+    st.header("Walk in a straight line from one digit to another")
+    walk = st.columns(4)
+    start_digit = walk[0].selectbox(
+        "From a", range(10), 3, key="dimensions_walk_from", persist_state="session"
+    )
+    end_digit = walk[1].selectbox("To a", range(10), 8, key="dimensions_walk_to", persist_state="session")
+    which = walk[2].slider("Which examples", 0, 50, 0, key="dimensions_walk_which", persist_state="session")
+    steps = walk[3].slider("Steps", 3, 11, 7, step=2, key="dimensions_walk_steps", persist_state="session")
+    frames, walk_distances = data_views.walk(start_digit, end_digit, which, steps)
+    st.plotly_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
+    middle = steps // 2
+    st.write(
+        f"The two ends are real test digits; every step in between is `(1 - t) × start + t × end`. The midpoint is "
+        f"{walk_distances[middle]:.1f} away from the nearest of the 60,000 training digits (the ends: "
+        f"{walk_distances[0]:.1f} and {walk_distances[-1]:.1f}). It is a blur of two digits, not a digit: the "
+        "straight line leaves the manifold, because real digits sit on a curved surface, not a flat one."
+    )
+
+
+# Lazy tabs: only the open tab runs and is drawn, which keeps a page switch quick although the
+# sections hold thousands of points between them.
+tabs = st.tabs(
+    [
+        "1 · Two pixels as axes",
+        "2 · Random points are noise",
+        "3 · Flatten to 2-D or 3-D",
+        "4 · Walk between digits",
+    ],
+    key="dimensions_section",
+    on_change="rerun",
 )
+for tab, section in zip(
+    tabs, (two_pixels_as_axes, random_points_are_noise, flatten_to_two_or_three, walk_between_digits)
+):
+    if tab.open:
+        with tab:
+            section()

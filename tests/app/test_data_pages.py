@@ -151,6 +151,37 @@ def test_pixels_page_unrolling_steps_and_colour_layouts(open_page, mnist_arrays)
     assert app.metric[0].value == "5"
 
 
+DIMENSIONS_TABS = {
+    "cube": "1 · Two pixels as axes",
+    "random": "2 · Random points are noise",
+    "projection": "3 · Flatten to 2-D or 3-D",
+    "walk": "4 · Walk between digits",
+}
+
+
+def open_tab(app, name):
+    app.session_state["dimensions_section"] = DIMENSIONS_TABS[name]
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def chart_keys(app):
+    return {element.proto.id.rsplit("-", 1)[-1] for element in app.get("plotly_chart")}
+
+
+def test_dimensions_page_runs_only_the_open_tab_and_keeps_settings_of_closed_ones(open_page):
+    app = open_page("app_pages/dimensions.py")
+    assert [tab.label for tab in app.tabs] == list(DIMENSIONS_TABS.values())
+    assert chart_keys(app) == {"dimensions_cube_chart"}
+    app.slider(key="dimensions_a_row").set_value(0).run()
+    open_tab(app, "walk")
+    assert chart_keys(app) == {"dimensions_walk_chart"}
+    open_tab(app, "cube")
+    assert app.slider(key="dimensions_a_row").value == 0
+    assert "index 10" in chart(app, "dimensions_cube_chart")["layout"]["xaxis"]["title"]["text"]
+
+
 def test_dimensions_page_cube_random_points_and_walk(open_page):
     app = open_page("app_pages/dimensions.py")
     layout = chart(app, "dimensions_cube_chart")["layout"]
@@ -158,10 +189,12 @@ def test_dimensions_page_cube_random_points_and_walk(open_page):
     app.slider(key="dimensions_a_row").set_value(0).run()
     assert "index 10" in chart(app, "dimensions_cube_chart")["layout"]["xaxis"]["title"]["text"]
 
+    open_tab(app, "random")
     random_median = float(app.metric[0].value)
     real_median = float(app.metric[1].value)
     assert random_median > 2 * real_median
 
+    open_tab(app, "walk")
     steps_before = len(chart(app, "dimensions_walk_chart")["layout"]["annotations"])
     app.slider(key="dimensions_walk_steps").set_value(3).run()
     titles = [a["text"] for a in chart(app, "dimensions_walk_chart")["layout"]["annotations"]]
@@ -171,7 +204,7 @@ def test_dimensions_page_cube_random_points_and_walk(open_page):
 def test_dimensions_page_projections(open_page):
     from ui import data_views
 
-    app = open_page("app_pages/dimensions.py")
+    app = open_tab(open_page("app_pages/dimensions.py"), "projection")
     assert "PC1" in chart(app, "dimensions_projection_chart")["layout"]["xaxis"]["title"]["text"]
     app.radio(key="dimensions_dims").set_value(3).run()
     assert chart(app, "dimensions_projection_chart")["data"][0]["type"] == "scatter3d"

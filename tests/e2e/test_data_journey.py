@@ -51,9 +51,16 @@ def test_pixels_page_clicking_a_pixel_finds_its_vector_index(page):
     screenshot(page, "pixels_as_vectors_page")
 
 
-def test_dimensions_page_random_points_and_a_3d_projection(page):
+def test_dimensions_page_tabs_random_points_and_a_3d_projection(page):
     open_from_sidebar(page, "784 dimensions")
+    expect(page.locator(".st-key-dimensions_cube_chart .main-svg").first).to_be_attached(
+        timeout=FIRST_RENDER_MS
+    )
+    screenshot(page, "dimensions_page_cube")
+    page.get_by_role("tab", name="2 · Random points are noise").click()
     expect(page.get_by_text("Median distance to the nearest")).to_be_visible(timeout=FIRST_RENDER_MS)
+    expect(page.locator(".st-key-dimensions_cube_chart")).to_have_count(0)  # a closed tab is not drawn
+    page.get_by_role("tab", name="3 · Flatten to 2-D or 3-D").click()
     dimensions = page.get_by_test_id("stRadio").filter(has_text="Dimensions")
     dimensions.get_by_text("3", exact=True).click()
     expect(page.locator(".st-key-dimensions_projection_chart .gl-container")).to_be_attached(
