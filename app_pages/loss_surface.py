@@ -19,12 +19,10 @@ st.markdown(
     "step per batch, in the direction the slope (the **gradient**) points down."
 )
 
-one_weight, two_weights, your_network = st.tabs(
-    ["1 · One weight: slope and valleys", "2 · Two weights: optimizers race", "3 · Your network's landscape"]
-)
 
 # --- Part 1 ---
-with one_weight:
+def one_weight() -> None:
+    """A walker on a curve with three valleys: the slope, one step at a time."""
     st.session_state.setdefault("surface_walker_start", walker.START_POSITIONS["1"])
     st.session_state.setdefault("surface_walker_steps", 0)
 
@@ -38,7 +36,7 @@ with one_weight:
     controls, chart = st.columns([1, 2.4])
     with controls:
         st.slider(
-            "Start here", *walker.X_RANGE, step=0.1, key="surface_walker_start",
+            "Start here", *walker.X_RANGE, step=0.1, key="surface_walker_start", persist_state="session",
             on_change=lambda: st.session_state.update(surface_walker_steps=0),
         )  # fmt: skip
         left, right = st.columns(2)
@@ -56,9 +54,9 @@ with one_weight:
         )
         learning_rate = st.select_slider(
             "Learning rate η", [0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 3.0], value=0.1,
-            key="surface_walker_learning_rate", help="Each step moves the walker by η x slope.",
+            key="surface_walker_learning_rate", persist_state="session", help="Each step moves the walker by η x slope.",
         )  # fmt: skip
-        st.slider("Steps taken", 0, 100, key="surface_walker_steps")
+        st.slider("Steps taken", 0, 100, key="surface_walker_steps", persist_state="session")
         left, right = st.columns(2)
         left.button(
             "One step", key="surface_walker_one", on_click=take_steps, args=(1,), icon=":material/step:"
@@ -104,23 +102,25 @@ with one_weight:
                 "Take a step. Then try start 1 and start 2: which valley does each reach? Can you reach C?"
             )
 
+
 # --- Part 2 ---
-with two_weights:
+def two_weights() -> None:
+    """Four optimizers race on a surface of two weights."""
     if "surface_start_x" not in st.session_state:
         reset_race_defaults()
     surface_column, start_column, steps_column = st.columns([1.3, 2, 1])
     name = surface_column.selectbox(
         "Surface", list(surfaces.SURFACES), index=list(surfaces.SURFACES).index("ravine"),
-        format_func=lambda n: surfaces.SURFACES[n].title, key="surface_name", on_change=reset_race_defaults,
+        format_func=lambda n: surfaces.SURFACES[n].title, key="surface_name", persist_state="session", on_change=reset_race_defaults,
     )  # fmt: skip
     surface = surfaces.SURFACES[name]
     surface_column.latex(f"L(x, y) = {surface.formula}")
     with start_column:
         start = (
-            st.slider("Start x", *surface.x_range, step=0.05, key="surface_start_x"),
-            st.slider("Start y", *surface.y_range, step=0.05, key="surface_start_y"),
+            st.slider("Start x", *surface.x_range, step=0.05, key="surface_start_x", persist_state="session"),
+            st.slider("Start y", *surface.y_range, step=0.05, key="surface_start_y", persist_state="session"),
         )
-    steps = steps_column.slider("Steps", 10, 500, 200, 10, key="surface_steps")
+    steps = steps_column.slider("Steps", 10, 500, 200, 10, key="surface_steps", persist_state="session")
     steps_column.button("Reset start and rates", key="surface_reset", on_click=reset_race_defaults)
     st.markdown(f"**{surface.title}.** {surface.lesson}")
 
@@ -155,10 +155,25 @@ with two_weights:
     else:
         st.warning("Tick at least one optimizer to start the race.")
 
+
 # --- Part 3 ---
-with your_network:
+def your_network() -> None:
+    """Slices through the loss surface of a real network."""
     st.markdown(
         "A real network has thousands of weights, so its surface has thousands of dimensions. You can "
         "still look at slices of it: a line, or a plane, through weight space."
     )
     landscape_section()
+
+
+# Lazy tabs: only the open part runs and is drawn. The race's 3-D surface alone takes the
+# browser about a second to draw, so redrawing every part on each rerun made Part 3 sluggish.
+parts = st.tabs(
+    ["1 · One weight: slope and valleys", "2 · Two weights: optimizers race", "3 · Your network's landscape"],
+    key="surface_part",
+    on_change="rerun",
+)
+for tab, part in zip(parts, (one_weight, two_weights, your_network)):
+    if tab.open:
+        with tab:
+            part()

@@ -66,18 +66,30 @@ def reset_race_defaults() -> None:
 
 def optimizer_controls(name: str) -> dict | None:
     """One optimizer's column: show it or not, its learning rate, its own knob, its update rule."""
-    if not st.checkbox(figures.OPTIMIZER_LABELS[name], value=True, key=f"surface_show_{name}"):
+    if not st.checkbox(
+        figures.OPTIMIZER_LABELS[name], value=True, key=f"surface_show_{name}", persist_state="session"
+    ):
         st.caption("Hidden from the race.")
         return None
     settings = {
         "learning_rate": st.select_slider(
-            "learning rate η", LEARNING_RATES, key=f"surface_lr_{name}", help="The size of each step."
+            "learning rate η",
+            LEARNING_RATES,
+            key=f"surface_lr_{name}",
+            persist_state="session",
+            help="The size of each step.",
         )
     }
     if name in HYPERPARAMETERS:
         keyword, symbol, meaning = HYPERPARAMETERS[name]
         settings[keyword] = st.slider(
-            f"{symbol}: {meaning}", 0.0, 0.99, 0.9, 0.01, key=f"surface_{keyword}_{name}"
+            f"{symbol}: {meaning}",
+            0.0,
+            0.99,
+            0.9,
+            0.01,
+            key=f"surface_{keyword}_{name}",
+            persist_state="session",
         )
     st.latex(r"\small\begin{aligned}" + r"\\ ".join(surfaces.UPDATE_RULES[name]) + r"\end{aligned}")
     return settings
@@ -249,6 +261,7 @@ def landscape_section() -> None:
             "Network",
             list(sources),
             key="surface_run",
+            persist_state="session",
             help="This session's trained networks, newest first, and the model shipped with the app.",
         )
     ]
@@ -259,6 +272,7 @@ def landscape_section() -> None:
         [11, 21, 31],
         value=21,
         key="surface_landscape_resolution",
+        persist_state="session",
         help="More points, finer picture, longer wait (a convnet is much slower than a dense network).",
     )
     span = span_column.select_slider(
@@ -266,6 +280,7 @@ def landscape_section() -> None:
         [0.25, 0.5, 1.0, 2.0],
         value=1.0,
         key="surface_landscape_span",
+        persist_state="session",
         help="In filter-normalized units: 1 means as far as each unit's weights are long.",
     )
     settings = LandscapeSettings(resolution=resolution, span=span)
@@ -326,6 +341,7 @@ def draw_landscape(landscape: Landscape) -> None:
         ["Along the training path", "Two random directions"],
         horizontal=True,
         key="surface_landscape_plane",
+        persist_state="session",
     )
     if plane == "Along the training path":
         share = landscape.explained.sum()

@@ -3,6 +3,19 @@
 import pytest
 
 PAGE = "app_pages/loss_surface.py"
+PARTS = {
+    1: "1 · One weight: slope and valleys",
+    2: "2 · Two weights: optimizers race",
+    3: "3 · Your network's landscape",
+}
+
+
+def open_part(app, part):
+    """Open one of the page's lazy tabs: only the open one runs."""
+    app.session_state["surface_part"] = PARTS[part]
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
 
 
 def info_texts(app):
@@ -38,7 +51,7 @@ def race_chart(app):
 
 
 def test_race_paths_change_with_the_learning_rate_and_the_surface(open_page):
-    app = open_page(PAGE)
+    app = open_part(open_page(PAGE), 2)
     before = race_chart(app).proto.spec
     app.select_slider(key="surface_lr_sgd").set_value(0.1).run()
     assert race_chart(app).proto.spec != before
@@ -55,7 +68,7 @@ def test_race_paths_change_with_the_learning_rate_and_the_surface(open_page):
 
 
 def test_part_3_starts_on_the_shipped_model_and_offers_a_quick_model(open_page):
-    app = open_page(PAGE)
+    app = open_part(open_page(PAGE), 3)
     assert app.selectbox(key="surface_run").value.startswith("Default: first network")
     assert app.button(key="surface_compute")
     assert app.button(key="surface_train_quick")
@@ -69,7 +82,7 @@ def test_landscape_of_a_finished_run_is_computed_in_the_background_and_drawn(ope
     from ui.training_runs import FinishedRun
 
     result = train(ModelSpec(hidden_units=(8,)), TrainConfig(epochs=2, train_limit=2000, validation_size=400))
-    app = open_page(PAGE, {"train_runs": [FinishedRun(1, result, {}, TaskState.FINISHED)]})
+    app = open_part(open_page(PAGE, {"train_runs": [FinishedRun(1, result, {}, TaskState.FINISHED)]}), 3)
     assert app.selectbox(key="surface_run").value.startswith("Run 1")
     app.select_slider(key="surface_landscape_resolution").set_value(11).run()
     app.button(key="surface_compute").click().run()
@@ -90,7 +103,7 @@ def test_the_shipped_model_gets_its_landscape_with_its_real_training_path(open_p
     pytest.importorskip("keras")
     from mnist_core.tasks import TaskState
 
-    app = open_page(PAGE)
+    app = open_part(open_page(PAGE), 3)
     app.select_slider(key="surface_landscape_resolution").set_value(11).run()
     app.button(key="surface_compute").click().run()
     snapshot = app.session_state["surface_landscape_task"].join(240)
@@ -112,9 +125,23 @@ def test_a_run_that_finishes_is_selected_for_its_landscape(open_page):
     from mnist_core.training import train
     from ui.training_runs import FinishedRun
 
-    app = open_page(PAGE)
+    app = open_part(open_page(PAGE), 3)
     assert app.selectbox(key="surface_run").value.startswith("Default")
     result = train(ModelSpec(hidden_units=(8,)), TrainConfig(epochs=2, train_limit=2000, validation_size=400))
     app.session_state["train_runs"] = [FinishedRun(1, result, {}, TaskState.FINISHED)]
     app.run()
     assert app.selectbox(key="surface_run").value.startswith("Run 1")
+
+
+def test_only_the_open_part_runs_and_closed_parts_keep_their_settings(open_page):
+    app = open_page(PAGE)
+    assert [tab.label for tab in app.tabs] == list(PARTS.values())
+    charts = {chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")}
+    assert charts == {"surface_walker_chart"}  # the race's 3-D surface is not built while Part 1 is open
+    app.button(key="surface_walker_ten").click().run()
+    open_part(app, 2)
+    app.select_slider(key="surface_lr_sgd").set_value(0.1).run()
+    open_part(app, 1)
+    assert app.slider(key="surface_walker_steps").value == 10
+    open_part(app, 2)
+    assert app.select_slider(key="surface_lr_sgd").value == 0.1
