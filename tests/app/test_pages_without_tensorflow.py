@@ -6,13 +6,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Each page, and one interaction on it that must stay light too.
+
+def open_each_tab(key: str, labels: list[str]) -> str:
+    """An action that opens every lazy tab of a page in turn (each runs only while open)."""
+    return "; ".join(f"app.session_state[{key!r}] = {label!r}; app.run()" for label in labels)
+
+
+# Each page, and the interactions on it that must stay light too.
 PAGES_WITHOUT_TENSORFLOW = {
     "app_pages/home.py": "",
     "app_pages/data.py": "",
     "app_pages/pixels_as_vectors.py": "",
-    "app_pages/dimensions.py": "",
-    "app_pages/loss_surface.py": "app.select_slider(key='surface_lr_adam').set_value(0.3).run()",
+    "app_pages/dimensions.py": open_each_tab(
+        "dimensions_section",
+        [
+            "2 · Random points are noise",
+            "3 · Flatten to 2-D or 3-D",
+            "4 · Walk between digits",
+        ],
+    ),
+    "app_pages/loss_surface.py": open_each_tab("surface_part", ["2 · Two weights: optimizers race"])
+    + "; app.select_slider(key='surface_lr_adam').set_value(0.3).run(); "
+    + open_each_tab("surface_part", ["3 · Your network's landscape"])
+    + "; assert app.selectbox(key='surface_run').value.startswith('Default')",
     "app_pages/sklearn_tuning.py": "",
 }
 
