@@ -20,12 +20,12 @@ SHOTS = ROOT / "docs" / "screenshots"
 SLOW_MS = 600_000
 
 
-def open_page(tab, url: str, title: str) -> None:
+def open_page(tab, url: str, link: str, heading: str) -> None:
     from playwright.sync_api import expect
 
     tab.goto(url)
-    tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    expect(tab.locator("[data-testid=stMain] h1")).to_have_text(title, timeout=SLOW_MS)
+    tab.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+    expect(tab.locator("[data-testid=stMain] h1")).to_have_text(heading, timeout=SLOW_MS)
 
 
 def settle(tab) -> None:
@@ -41,7 +41,7 @@ def settle(tab) -> None:
 def tsne_map(tab, url: str) -> None:
     from playwright.sync_api import expect
 
-    open_page(tab, url, "784 dimensions")
+    open_page(tab, url, "784 dimensions", "784 dimensions")
     tab.get_by_role("tab", name="3 · Flatten to 2-D or 3-D").click()
     tab.get_by_test_id("stRadio").filter(has_text="Method").get_by_text("t-SNE").click()
     tab.get_by_role("button", name="Compute the t-SNE map").click()
@@ -54,9 +54,10 @@ def tsne_map(tab, url: str) -> None:
 def optimizer_race(tab, url: str) -> None:
     from playwright.sync_api import expect
 
-    open_page(tab, url, "The loss surface")
+    open_page(tab, url, "Loss surface", "The loss surface")
     tab.get_by_role("tab", name="2 · Two weights: optimizers race").click()
     expect(tab.locator(".st-key-surface_3d .main-svg").first).to_be_attached(timeout=SLOW_MS)
+    tab.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside its own box
     settle(tab)
     tab.locator('[role="tabpanel"]:visible').screenshot(path=str(SHOTS / "loss-surface.png"))
 

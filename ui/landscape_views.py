@@ -204,7 +204,7 @@ def quick_model_offer() -> None:
     left, right = st.columns([3, 2], vertical_alignment="center")
     left.caption(
         "Want your own? Train a network on **Build & Train**, or the lesson's first network "
-        "(784-32-10, RMSProp) right here: 3 epochs on 10,000 images, about 10 seconds."
+        "(784-32-10, RMSProp) right here: 3 epochs on 10,000 images, a few seconds."
     )
     if right.button(
         "Train a quick first network", key="surface_train_quick", icon=":material/model_training:"
