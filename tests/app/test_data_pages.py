@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lazy_tabs import open_lazy_tab
 
 from mnist_core.data import load_mnist
 
@@ -160,10 +161,7 @@ DIMENSIONS_TABS = {
 
 
 def open_tab(app, name):
-    app.session_state["dimensions_section"] = DIMENSIONS_TABS[name]
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_lazy_tab(app, "dimensions_section", DIMENSIONS_TABS[name])
 
 
 def chart_keys(app):

@@ -1,6 +1,7 @@
 """The Loss surface page through AppTest: the walker, the race, and a landscape of a real run."""
 
 import pytest
+from lazy_tabs import open_lazy_tab
 
 PAGE = "app_pages/loss_surface.py"
 PARTS = {
@@ -11,11 +12,7 @@ PARTS = {
 
 
 def open_part(app, part):
-    """Open one of the page's lazy tabs: only the open one runs."""
-    app.session_state["surface_part"] = PARTS[part]
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_lazy_tab(app, "surface_part", PARTS[part])
 
 
 def info_texts(app):
