@@ -6,6 +6,7 @@ import streamlit as st
 from mnist_core import projections, vectors
 from mnist_core.figures import data_figures
 from ui import data_views
+from ui.lazy_tabs import run_open_tab
 from ui.tasks import get_task, task_panel
 
 TSNE_TASK = "dimensions_tsne_task"
@@ -199,21 +200,15 @@ def walk_between_digits() -> None:
     )
 
 
-# Lazy tabs: only the open tab runs and is drawn, which keeps a page switch quick although the
-# sections hold thousands of points between them.
-tabs = st.tabs(
+# Only the open tab runs and is drawn, which keeps a page switch quick although the sections hold
+# thousands of points between them.
+run_open_tab(
     [
         "1 · Two pixels as axes",
         "2 · Random points are noise",
         "3 · Flatten to 2-D or 3-D",
         "4 · Walk between digits",
     ],
+    [two_pixels_as_axes, random_points_are_noise, flatten_to_two_or_three, walk_between_digits],
     key="dimensions_section",
-    on_change="rerun",
 )
-for tab, section in zip(
-    tabs, (two_pixels_as_axes, random_points_are_noise, flatten_to_two_or_three, walk_between_digits)
-):
-    if tab.open:
-        with tab:
-            section()

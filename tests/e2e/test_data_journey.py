@@ -67,3 +67,10 @@ def test_dimensions_page_tabs_random_points_and_a_3d_projection(page):
         timeout=FIRST_RENDER_MS
     )
     screenshot(page, "dimensions_page")
+
+    # Away to another page and back: the same tab is open, with the 3-D map the student left.
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="The data").click()
+    expect(page.locator("[data-testid=stMain] h1")).to_have_text("The data", timeout=RERUN_MS)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="784 dimensions").click()
+    expect(page.get_by_role("tab", selected=True)).to_have_text("3 · Flatten to 2-D or 3-D", timeout=RERUN_MS)
+    expect(page.locator(".st-key-dimensions_projection_chart .gl-container")).to_be_attached(timeout=RERUN_MS)
