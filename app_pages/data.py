@@ -179,7 +179,7 @@ st.header("Every image at once")
 whole = st.columns(2)
 montage_split = whole[0].radio("Set", data_views.SPLITS, horizontal=True, key="data_montage_split")
 by_class = whole[1].toggle("Sorted by class", key="data_montage_sorted")
-full_png, overview_png, per_row, order = data_views.montage_png(montage_split, by_class)
+overview_png, per_row, order = data_views.montage_png(montage_split, by_class)
 m_images, m_labels = data_views.split_arrays(montage_split)
 st.image(
     overview_png,
@@ -187,9 +187,8 @@ st.image(
     "(full-screen button at its top right).",
 )
 st.download_button(
-    f"Full-size picture ({per_row * 28:,} × {-(-len(order) // per_row) * 28:,} pixels, "
-    f"{len(full_png) / 1e6:.0f} MB PNG)",
-    data=lambda: full_png,
+    f"Full-size picture ({per_row * 28:,} × {-(-len(order) // per_row) * 28:,} pixels, PNG)",
+    data=lambda: data_views.full_montage_png(montage_split, by_class),
     file_name=f"mnist_{montage_split}{'_by_class' if by_class else ''}.png",
     mime="image/png",
     on_click="ignore",

@@ -39,15 +39,26 @@ def class_means(split: str) -> np.ndarray:
 OVERVIEW_WIDTH = 1460  # st.image never shows more pixels than this; a wider PNG would be shrunk on every run
 
 
-@st.cache_resource(show_spinner="Tiling every image into one picture (only the first time)…")
-def montage_png(split: str, by_class: bool) -> tuple[bytes, bytes, int, np.ndarray]:
-    """The whole split tiled in one picture: (full-size PNG, PNG shrunk to fit the screen, images per row,
-    order of the images)."""
+def _montage(split: str, by_class: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The whole split tiled in one picture, and the order of the images in it."""
     images, labels = split_arrays(split)
     order = dataset_views.class_order(labels) if by_class else np.arange(len(labels))
-    picture = dataset_views.montage(images[order])
-    columns = picture.shape[1] // images.shape[2]
-    return dataset_views.png_bytes(picture), dataset_views.png_bytes(picture, OVERVIEW_WIDTH), columns, order
+    return dataset_views.montage(images[order]), order
+
+
+@st.cache_resource(show_spinner="Tiling every image into one picture (only the first time)…")
+def montage_png(split: str, by_class: bool) -> tuple[bytes, int, np.ndarray]:
+    """The whole split tiled in one picture, shrunk to fit the screen: (PNG, images per row, order of the
+    images)."""
+    picture, order = _montage(split, by_class)
+    columns = picture.shape[1] // split_arrays(split)[0].shape[2]
+    return dataset_views.png_bytes(picture, OVERVIEW_WIDTH), columns, order
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def full_montage_png(split: str, by_class: bool) -> bytes:
+    """The same picture at full size (about 11 MB for the training set), made only when downloaded."""
+    return dataset_views.png_bytes(_montage(split, by_class)[0])
 
 
 @st.cache_resource(show_spinner=False)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from browser_helpers import screenshot, wait_for_app
+from PIL import Image
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -27,6 +28,13 @@ def test_data_page_random_sample_changes_the_sample(page):
     expect(heading).not_to_have_text(re.compile("Sample 0 of"), timeout=RERUN_MS)
     expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=FIRST_RENDER_MS)
     screenshot(page, "data_page")
+
+    # The full-size picture of every training image is made only when asked for.
+    with page.expect_download(timeout=FIRST_RENDER_MS) as download:
+        page.get_by_role("button", name=re.compile("Full-size picture")).click()
+    assert download.value.suggested_filename == "mnist_train.png"
+    with Image.open(download.value.path()) as picture:
+        assert picture.size == (6860, 6860)  # 245 x 245 tiles of 28 x 28 pixels
 
 
 def test_pixels_page_clicking_a_pixel_finds_its_vector_index(page):
