@@ -6,6 +6,7 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 
 import streamlit as st
 
+from ui.lesson_bar import lesson_bar
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
 
@@ -18,6 +19,7 @@ PAGES = {
         st.Page(
             "app_pages/home.py", title="The life cycle of a model", icon=":material/explore:", default=True
         ),
+        st.Page("app_pages/lessons.py", title="Lessons", icon=":material/school:"),
     ],
     "Step 1 · The data": [
         st.Page("app_pages/data.py", title="The data", icon=":material/grid_on:"),
@@ -39,4 +41,5 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 training_status()
+lesson_bar()
 navigation.run()

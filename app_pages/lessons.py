@@ -1,0 +1,65 @@
+"""Lessons: ready-made paths through the app for a lecture, and a lecturer's own from a .toml file."""
+
+import streamlit as st
+
+from mnist_core.lesson_paths import LessonPathError
+from ui.lesson_bar import (
+    BACK_SHORTCUT,
+    LESSONS_DIR_ENV,
+    NEXT_SHORTCUT,
+    REVEAL_SHORTCUT,
+    add_uploaded_path,
+    available_paths,
+    go_to,
+    presenter_on,
+)
+
+st.title("Lessons")
+st.markdown(
+    "Each lesson is a path of steps. A step opens a page with its settings and asks the class one "
+    "question: **predict first, then look**. The bar at the top of the page keeps the question in view; "
+    f"**Show what happened** ({REVEAL_SHORTCUT.upper()}) explains it, **Next** ({NEXT_SHORTCUT.upper()}) "
+    f"and **Back** ({BACK_SHORTCUT.upper()}) move along the path."
+)
+presenter = st.toggle(
+    "Start in presenter view (for a projector)",
+    value=presenter_on(),
+    key="lessons_presenter",
+    help="Adds presenter=1 to every step's link: the sidebar folds away and the charts grow.",
+)
+
+paths, problems = available_paths()
+for path in paths.values():
+    with st.container(border=True):
+        text_column, button_column = st.columns([5, 1], vertical_alignment="center")
+        text_column.markdown(f"**{path.lesson} · {path.title}** · {len(path.steps)} steps")
+        if path.summary:
+            text_column.caption(path.summary)
+        if button_column.button("Start", key=f"lessons_start_{path.id}", icon=":material/play_arrow:"):
+            go_to(path, 0, presenter=presenter)
+        with st.expander("The steps, and a link to each"):
+            for number, step in enumerate(path.steps, start=1):
+                st.markdown(f"{number}. **{step.title or step.page}** · {step.prompt}")
+            st.caption(f"A link that opens this path at step 1: `?lesson={path.id}&step=1`")
+
+st.header("Your own lesson path")
+st.markdown(
+    "Write a path as a small TOML file (the format is in `lessons/README.md`, and the shipped paths in "
+    "`lessons/` are examples), then load it here for this session. To offer paths to every visitor, put the "
+    f"files in a folder and start the app with `{LESSONS_DIR_ENV}=that/folder`."
+)
+upload = st.file_uploader("A lesson path (.toml)", type=["toml"], key="lessons_upload")
+if upload is not None:
+    try:
+        loaded = add_uploaded_path(upload.getvalue().decode("utf-8"), upload.name)
+    except UnicodeDecodeError:
+        st.error(f"{upload.name} is not a text file: save it as UTF-8 text and upload it again.")
+    except LessonPathError as error:
+        st.error(f"This file can't be used yet. {error}", icon=":material/error:")
+    else:
+        st.success(
+            f"Loaded **{loaded.title}** ({len(loaded.steps)} steps): it is in the list above.",
+            icon=":material/check_circle:",
+        )
+for problem in problems:
+    st.warning(f"A lesson file was left out: {problem}", icon=":material/warning:")

@@ -1,0 +1,185 @@
+"""Lesson paths in the app: where they are read from, and the bar that walks a class through one.
+
+While a path runs, ``lesson_bar()`` (called by app.py before the page) draws "Lesson 3 · step 2 of 7",
+the step's prompt in large type, a reveal of what happened, and Back / Next / Leave. The path and
+step live in the URL (``?lesson=lesson-3&step=2``) and in session state, so a link opens a lesson at
+a step, and the bar survives a trip through the sidebar, which clears the URL.
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from pathlib import Path
+
+import streamlit as st
+
+from mnist_core.lesson_paths import (
+    LessonPath,
+    LessonPathError,
+    load_lesson_paths,
+    page_widget_keys,
+    parse_lesson_path,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_DIR = ROOT / "lessons"
+LESSONS_DIR_ENV = "MNIST_LESSONS_DIR"  # a lecturer's own folder of .toml paths, read after the shipped ones
+PAGES_DIR = "app_pages"
+NOT_A_STEP_PAGE = {"lessons"}
+
+ACTIVE_KEY = "lesson_active"  # id of the running path
+STEP_KEY = "lesson_step"  # 0-based index of its current step
+REVEALED_KEY = "lesson_revealed"  # the step whose explanation is shown
+UPLOADED_KEY = "lesson_uploaded"  # id -> LessonPath loaded from an upload this session
+NEXT_SHORTCUT, BACK_SHORTCUT, REVEAL_SHORTCUT = "n", "b", "s"
+PRESENTER_PARAM = "presenter"
+
+BAR_STYLE = """
+<style>
+.st-key-lesson_bar { border-left: 6px solid #ff4b4b; padding-left: 0.9rem; }
+.st-key-lesson_prompt p { font-size: 1.65rem; line-height: 1.3; font-weight: 600; margin: 0; }
+.st-key-lesson_explanation p { font-size: 1.25rem; line-height: 1.35; }
+</style>
+"""
+
+
+def page_file(page: str) -> str:
+    """The script of a page named as in a lesson file: "data" -> "app_pages/data.py"."""
+    return f"{PAGES_DIR}/{page}.py"
+
+
+@st.cache_resource(show_spinner=False)
+def step_pages() -> dict:
+    """Each page a step may open, with the keys of its widgets (read once per server from the source)."""
+    keys = page_widget_keys(ROOT, PAGES_DIR)
+    return {page: page_keys for page, page_keys in keys.items() if page not in NOT_A_STEP_PAGE}
+
+
+@st.cache_resource(show_spinner=False)
+def folder_paths(folders: tuple[str, ...]) -> tuple[list[LessonPath], list[str]]:
+    pages = step_pages()
+    return load_lesson_paths([Path(f) for f in folders], pages=set(pages), widget_keys=pages)
+
+
+def lesson_folders() -> tuple[str, ...]:
+    extra = os.environ.get(LESSONS_DIR_ENV, "").strip()
+    return (str(SHIPPED_DIR), extra) if extra else (str(SHIPPED_DIR),)
+
+
+def available_paths() -> tuple[dict[str, LessonPath], list[str]]:
+    """Shipped, folder and uploaded paths by id (later ones win), and messages about files left out."""
+    paths, problems = folder_paths(lesson_folders())
+    by_id = {path.id: path for path in paths}
+    by_id.update(st.session_state.get(UPLOADED_KEY, {}))
+    return by_id, problems
+
+
+def add_uploaded_path(text: str, file_name: str) -> LessonPath:
+    """Validate an uploaded lesson file and keep it for this session; raises LessonPathError."""
+    pages = step_pages()
+    path = parse_lesson_path(text, file_name, pages=set(pages), widget_keys=pages)
+    st.session_state.setdefault(UPLOADED_KEY, {})[path.id] = path
+    return path
+
+
+def presenter_on() -> bool:
+    return st.query_params.get(PRESENTER_PARAM, "") in ("1", "true")
+
+
+def go_to(path: LessonPath, index: int, presenter: bool | None = None) -> None:
+    """Open step ``index`` (0-based) of ``path``: its page, with its settings in the URL."""
+    index = max(0, min(index, len(path.steps) - 1))
+    step = path.steps[index]
+    st.session_state[ACTIVE_KEY] = path.id
+    st.session_state[STEP_KEY] = index
+    st.session_state.pop(REVEALED_KEY, None)
+    params = {**step.query_params(), "lesson": path.id, "step": str(index + 1)}
+    if presenter_on() if presenter is None else presenter:
+        params[PRESENTER_PARAM] = "1"  # a lesson started in presenter view stays in it
+    st.switch_page(page_file(step.page), query_params=params)
+
+
+def leave() -> None:
+    for key in (ACTIVE_KEY, STEP_KEY, REVEALED_KEY):
+        st.session_state.pop(key, None)
+    for param in ("lesson", "step"):
+        if param in st.query_params:
+            del st.query_params[param]
+
+
+def _adopt_url(paths: dict[str, LessonPath]) -> str | None:
+    """Follow ``?lesson=...&step=...`` when it names another path or step; a message if it can't."""
+    wanted = st.query_params.get("lesson")
+    if wanted is None:
+        return None
+    path = paths.get(wanted)
+    if path is None:
+        return f"This link names a lesson path, {wanted!r}, that this app does not have; open Lessons to pick one."
+    raw_step = st.query_params.get("step", "1")
+    try:
+        index = int(raw_step) - 1
+    except ValueError:
+        index = 0
+    if not 0 <= index < len(path.steps):
+        index = 0
+    if st.session_state.get(ACTIVE_KEY) != path.id or st.session_state.get(STEP_KEY) != index:
+        st.session_state[ACTIVE_KEY] = path.id
+        st.session_state[STEP_KEY] = index
+        st.session_state.pop(REVEALED_KEY, None)
+    if str(index + 1) != raw_step:
+        return f"This path has steps 1 to {len(path.steps)}, not {raw_step!r}: it starts at step 1."
+    return None
+
+
+def lesson_bar() -> None:
+    """The running path's bar, drawn at the top of every page; nothing when no path runs."""
+    paths, _ = available_paths()
+    notice = _adopt_url(paths)
+    if notice:
+        st.info(notice, icon=":material/school:")
+    path = paths.get(st.session_state.get(ACTIVE_KEY, ""))
+    if path is None:
+        return
+    index = min(st.session_state.get(STEP_KEY, 0), len(path.steps) - 1)
+    step = path.steps[index]
+    revealed = st.session_state.get(REVEALED_KEY) == (path.id, index)
+    st.html(BAR_STYLE)
+    with st.container(key="lesson_bar"):
+        where, back, reveal, forward, leave_column = st.columns(
+            [5, 1.2, 2, 1.2, 1.1], vertical_alignment="center"
+        )
+        title = f" · {step.title}" if step.title else ""
+        where.markdown(f"**{escape(path.lesson)} · step {index + 1} of {len(path.steps)}**{escape(title)}")
+        if back.button(
+            "Back",
+            key="lesson_back",
+            shortcut=BACK_SHORTCUT,
+            disabled=index == 0,
+            icon=":material/arrow_back:",
+        ):
+            go_to(path, index - 1)
+        if reveal.button(
+            "Hide what happened" if revealed else "Show what happened",
+            key="lesson_reveal",
+            shortcut=REVEAL_SHORTCUT,
+            icon=":material/visibility:",
+        ):
+            revealed = not revealed
+            st.session_state[REVEALED_KEY] = (path.id, index) if revealed else None
+        last = index == len(path.steps) - 1
+        if forward.button(
+            "Next", key="lesson_next", shortcut=NEXT_SHORTCUT, disabled=last, type="primary",
+            icon=":material/arrow_forward:",
+        ):  # fmt: skip
+            go_to(path, index + 1)
+        if leave_column.button("Leave", key="lesson_leave", icon=":material/close:"):
+            leave()
+            st.rerun()
+        with st.container(key="lesson_prompt"):
+            st.markdown(step.prompt)
+        if revealed:
+            with st.container(key="lesson_explanation"):
+                st.success(step.explanation, icon=":material/lightbulb:")
+        elif last:
+            st.caption("Last step. Show what happened, then Leave to end the lesson.")
