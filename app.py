@@ -6,7 +6,7 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 
 import streamlit as st
 
-from ui.lesson_bar import lesson_bar
+from ui.lesson_bar import lesson_bar, page_name
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
 
@@ -41,5 +41,5 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 training_status()
-lesson_bar()
+lesson_bar(page_name(navigation))
 navigation.run()

@@ -12,6 +12,7 @@ from ui.lesson_bar import (
     available_paths,
     go_to,
     presenter_on,
+    step_link,
 )
 
 st.title("Lessons")
@@ -38,9 +39,14 @@ for path in paths.values():
         if button_column.button("Start", key=f"lessons_start_{path.id}", icon=":material/play_arrow:"):
             go_to(path, 0, presenter=presenter)
         with st.expander("The steps, and a link to each"):
-            for number, step in enumerate(path.steps, start=1):
-                st.markdown(f"{number}. **{step.title or step.page}** · {step.prompt}")
-            st.caption(f"A link that opens this path at step 1: `?lesson={path.id}&step=1`")
+            st.markdown(
+                "\n".join(
+                    f"{number}. [**{step.title or step.page}**]({step_link(path, number - 1, presenter)}) "
+                    f"· {step.prompt}"
+                    for number, step in enumerate(path.steps, start=1)
+                )
+            )
+            st.caption("Each link opens its step with the step's settings, in a new tab.")
 
 st.header("Your own lesson path")
 st.markdown(

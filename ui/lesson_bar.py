@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from html import escape
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from mnist_core.lesson_paths import (
     LessonPath,
-    LessonPathError,
     load_lesson_paths,
     page_widget_keys,
     parse_lesson_path,
@@ -27,6 +27,7 @@ SHIPPED_DIR = ROOT / "lessons"
 LESSONS_DIR_ENV = "MNIST_LESSONS_DIR"  # a lecturer's own folder of .toml paths, read after the shipped ones
 PAGES_DIR = "app_pages"
 NOT_A_STEP_PAGE = {"lessons"}
+HOME_PAGE = "home"  # the default page, whose URL path is empty
 
 ACTIVE_KEY = "lesson_active"  # id of the running path
 STEP_KEY = "lesson_step"  # 0-based index of its current step
@@ -42,6 +43,11 @@ BAR_STYLE = """
 .st-key-lesson_explanation p { font-size: 1.25rem; line-height: 1.35; }
 </style>
 """
+
+
+def page_name(page) -> str:
+    """A ``st.Page``'s name as lesson files write it: its URL path, "home" for the default page."""
+    return page.url_path or HOME_PAGE
 
 
 def page_file(page: str) -> str:
@@ -87,17 +93,32 @@ def presenter_on() -> bool:
     return st.query_params.get(PRESENTER_PARAM, "") in ("1", "true")
 
 
+def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]:
+    """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view."""
+    params = {**path.steps[index].query_params(), "lesson": path.id, "step": str(index + 1)}
+    if presenter:
+        params[PRESENTER_PARAM] = "1"
+    return params
+
+
+def step_link(path: LessonPath, index: int, presenter: bool = False) -> str:
+    """A link, relative to the app's address, that opens step ``index`` (0-based) with its settings."""
+    page = path.steps[index].page
+    return f"/{'' if page == HOME_PAGE else page}?{urlencode(step_params(path, index, presenter))}"
+
+
 def go_to(path: LessonPath, index: int, presenter: bool | None = None) -> None:
-    """Open step ``index`` (0-based) of ``path``: its page, with its settings in the URL."""
+    """Open step ``index`` (0-based) of ``path``: its page, with its settings in the URL.
+
+    Without ``presenter``, the step keeps the view the class is in: a lesson started in presenter
+    view stays in it.
+    """
     index = max(0, min(index, len(path.steps) - 1))
-    step = path.steps[index]
     st.session_state[ACTIVE_KEY] = path.id
     st.session_state[STEP_KEY] = index
     st.session_state.pop(REVEALED_KEY, None)
-    params = {**step.query_params(), "lesson": path.id, "step": str(index + 1)}
-    if presenter_on() if presenter is None else presenter:
-        params[PRESENTER_PARAM] = "1"  # a lesson started in presenter view stays in it
-    st.switch_page(page_file(step.page), query_params=params)
+    params = step_params(path, index, presenter_on() if presenter is None else presenter)
+    st.switch_page(page_file(path.steps[index].page), query_params=params)
 
 
 def leave() -> None:
@@ -108,8 +129,12 @@ def leave() -> None:
             del st.query_params[param]
 
 
-def _adopt_url(paths: dict[str, LessonPath]) -> str | None:
-    """Follow ``?lesson=...&step=...`` when it names another path or step; a message if it can't."""
+def _adopt_url(paths: dict[str, LessonPath], current_page: str | None) -> str | None:
+    """Follow ``?lesson=...&step=...`` when it names another path or step; a message if it can't.
+
+    A link that names a step but lands on another page (``/?lesson=lesson-3&step=2``) opens the
+    step's own page with its settings.
+    """
     wanted = st.query_params.get("lesson")
     if wanted is None:
         return None
@@ -124,6 +149,8 @@ def _adopt_url(paths: dict[str, LessonPath]) -> str | None:
     if not 0 <= index < len(path.steps):
         index = 0
     if st.session_state.get(ACTIVE_KEY) != path.id or st.session_state.get(STEP_KEY) != index:
+        if current_page is not None and current_page != path.steps[index].page:
+            go_to(path, index)
         st.session_state[ACTIVE_KEY] = path.id
         st.session_state[STEP_KEY] = index
         st.session_state.pop(REVEALED_KEY, None)
@@ -132,10 +159,13 @@ def _adopt_url(paths: dict[str, LessonPath]) -> str | None:
     return None
 
 
-def lesson_bar() -> None:
-    """The running path's bar, drawn at the top of every page; nothing when no path runs."""
+def lesson_bar(current_page: str | None = None) -> None:
+    """The running path's bar, drawn at the top of every page; nothing when no path runs.
+
+    ``current_page`` is the page about to run, named as in lesson files (``page_name(navigation)``).
+    """
     paths, _ = available_paths()
-    notice = _adopt_url(paths)
+    notice = _adopt_url(paths, current_page)
     if notice:
         st.info(notice, icon=":material/school:")
     path = paths.get(st.session_state.get(ACTIVE_KEY, ""))
