@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-from mnist_core.lesson_paths import LessonPathError
 from ui.lesson_bar import (
     BACK_SHORTCUT,
     LESSONS_DIR_ENV,
     NEXT_SHORTCUT,
     REVEAL_SHORTCUT,
-    add_uploaded_path,
     available_paths,
     go_to,
     presenter_on,
+    show_uploaded_path,
     step_link,
 )
 
@@ -29,24 +28,7 @@ presenter = st.toggle(
     help="Adds presenter=1 to every step's link: the sidebar folds away and the charts grow.",
 )
 
-paths, problems = available_paths()
-for path in paths.values():
-    with st.container(border=True):
-        text_column, button_column = st.columns([5, 1], vertical_alignment="center")
-        text_column.markdown(f"**{path.lesson} · {path.title}** · {len(path.steps)} steps")
-        if path.summary:
-            text_column.caption(path.summary)
-        if button_column.button("Start", key=f"lessons_start_{path.id}", icon=":material/play_arrow:"):
-            go_to(path, 0, presenter=presenter)
-        with st.expander("The steps, and a link to each"):
-            st.markdown(
-                "\n".join(
-                    f"{number}. [**{step.title or step.page}**]({step_link(path, number - 1, presenter)}) "
-                    f"· {step.prompt}"
-                    for number, step in enumerate(path.steps, start=1)
-                )
-            )
-            st.caption("Each link opens its step with the step's settings, in a new tab.")
+listing = st.container()  # filled last, so a path uploaded below is already in it
 
 st.header("Your own lesson path")
 st.markdown(
@@ -56,16 +38,26 @@ st.markdown(
 )
 upload = st.file_uploader("A lesson path (.toml)", type=["toml"], key="lessons_upload")
 if upload is not None:
-    try:
-        loaded = add_uploaded_path(upload.getvalue().decode("utf-8"), upload.name)
-    except UnicodeDecodeError:
-        st.error(f"{upload.name} is not a text file: save it as UTF-8 text and upload it again.")
-    except LessonPathError as error:
-        st.error(f"This file can't be used yet. {error}", icon=":material/error:")
-    else:
-        st.success(
-            f"Loaded **{loaded.title}** ({len(loaded.steps)} steps): it is in the list above.",
-            icon=":material/check_circle:",
-        )
+    show_uploaded_path(upload.name, upload.getvalue())
+
+paths, problems = available_paths()
 for problem in problems:
     st.warning(f"A lesson file was left out: {problem}", icon=":material/warning:")
+with listing:
+    for path in paths.values():
+        with st.container(border=True):
+            text_column, button_column = st.columns([5, 1], vertical_alignment="center")
+            text_column.markdown(f"**{path.lesson} · {path.title}** · {len(path.steps)} steps")
+            if path.summary:
+                text_column.caption(path.summary)
+            if button_column.button("Start", key=f"lessons_start_{path.id}", icon=":material/play_arrow:"):
+                go_to(path, 0, presenter=presenter)
+            with st.expander("The steps, and a link to each"):
+                st.markdown(
+                    "\n".join(
+                        f"{number}. [**{step.title or step.page}**]({step_link(path, number - 1, presenter)}) "
+                        f"· {step.prompt}"
+                        for number, step in enumerate(path.steps, start=1)
+                    )
+                )
+                st.caption("Each link opens its step with the step's settings, in a new tab.")

@@ -17,6 +17,7 @@ import streamlit as st
 
 from mnist_core.lesson_paths import (
     LessonPath,
+    LessonPathError,
     load_lesson_paths,
     page_widget_keys,
     parse_lesson_path,
@@ -32,6 +33,7 @@ HOME_PAGE = "home"  # the default page, whose URL path is empty
 ACTIVE_KEY = "lesson_active"  # id of the running path
 STEP_KEY = "lesson_step"  # 0-based index of its current step
 REVEALED_KEY = "lesson_revealed"  # the step whose explanation is shown
+NOTICE_KEY = "lesson_notice"  # a message about a bad lesson link, shown once
 UPLOADED_KEY = "lesson_uploaded"  # id -> LessonPath loaded from an upload this session
 NEXT_SHORTCUT, BACK_SHORTCUT, REVEAL_SHORTCUT = "n", "b", "s"
 PRESENTER_PARAM = "presenter"
@@ -89,6 +91,23 @@ def add_uploaded_path(text: str, file_name: str) -> LessonPath:
     return path
 
 
+def show_uploaded_path(file_name: str, data: bytes) -> LessonPath | None:
+    """Load an uploaded lesson file for this session and say so, or say what to fix in it."""
+    try:
+        path = add_uploaded_path(data.decode("utf-8"), file_name)
+    except UnicodeDecodeError:
+        st.error(f"{file_name} is not a text file: save it as UTF-8 text and upload it again.")
+    except LessonPathError as error:
+        st.error(f"This file can't be used yet. {error}", icon=":material/error:")
+    else:
+        st.success(
+            f"Loaded **{path.title}** ({len(path.steps)} steps): it is in the list above.",
+            icon=":material/check_circle:",
+        )
+        return path
+    return None
+
+
 def presenter_on() -> bool:
     return st.query_params.get(PRESENTER_PARAM, "") in ("1", "true")
 
@@ -129,34 +148,38 @@ def leave() -> None:
             del st.query_params[param]
 
 
-def _adopt_url(paths: dict[str, LessonPath], current_page: str | None) -> str | None:
-    """Follow ``?lesson=...&step=...`` when it names another path or step; a message if it can't.
+def _adopt_url(paths: dict[str, LessonPath], current_page: str | None) -> None:
+    """Follow ``?lesson=...&step=...`` when it names another path or step; a notice when it can't.
 
     A link that names a step but lands on another page (``/?lesson=lesson-3&step=2``) opens the
-    step's own page with its settings.
+    step's own page with its settings. The notice is kept in session state so that it survives that
+    switch, and a bad parameter leaves the URL, so it is shown once.
     """
     wanted = st.query_params.get("lesson")
     if wanted is None:
-        return None
+        return
     path = paths.get(wanted)
     if path is None:
-        return f"This link names a lesson path, {wanted!r}, that this app does not have; open Lessons to pick one."
+        st.session_state[NOTICE_KEY] = (
+            f"This link names a lesson path, {wanted!r}, that this app does not have: open Lessons to pick one."
+        )
+        for param in ("lesson", "step"):
+            st.query_params.pop(param, None)
+        return
     raw_step = st.query_params.get("step", "1")
-    try:
-        index = int(raw_step) - 1
-    except ValueError:
-        index = 0
+    index = int(raw_step) - 1 if raw_step.isdigit() else -1
     if not 0 <= index < len(path.steps):
+        st.session_state[NOTICE_KEY] = (
+            f"{path.lesson} has steps 1 to {len(path.steps)}, not {raw_step!r}: here is step 1."
+        )
         index = 0
+        st.query_params["step"] = "1"
     if st.session_state.get(ACTIVE_KEY) != path.id or st.session_state.get(STEP_KEY) != index:
         if current_page is not None and current_page != path.steps[index].page:
             go_to(path, index)
         st.session_state[ACTIVE_KEY] = path.id
         st.session_state[STEP_KEY] = index
         st.session_state.pop(REVEALED_KEY, None)
-    if str(index + 1) != raw_step:
-        return f"This path has steps 1 to {len(path.steps)}, not {raw_step!r}: it starts at step 1."
-    return None
 
 
 def lesson_bar(current_page: str | None = None) -> None:
@@ -165,7 +188,8 @@ def lesson_bar(current_page: str | None = None) -> None:
     ``current_page`` is the page about to run, named as in lesson files (``page_name(navigation)``).
     """
     paths, _ = available_paths()
-    notice = _adopt_url(paths, current_page)
+    _adopt_url(paths, current_page)
+    notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice, icon=":material/school:")
     path = paths.get(st.session_state.get(ACTIVE_KEY, ""))
@@ -203,9 +227,7 @@ def lesson_bar(current_page: str | None = None) -> None:
             icon=":material/arrow_forward:",
         ):  # fmt: skip
             go_to(path, index + 1)
-        if leave_column.button("Leave", key="lesson_leave", icon=":material/close:"):
-            leave()
-            st.rerun()
+        leave_column.button("Leave", key="lesson_leave", icon=":material/close:", on_click=leave)
         with st.container(key="lesson_prompt"):
             st.markdown(step.prompt)
         if revealed:

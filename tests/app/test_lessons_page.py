@@ -1,0 +1,176 @@
+"""The Lessons page and the lesson bar, from app.py as a lecturer reaches them."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mnist_core.lesson_paths import load_lesson_paths
+from tests.app.conftest import APP_FILE, APP_TIMEOUT_SECONDS
+
+SHIPPED, _ = load_lesson_paths([Path(APP_FILE).parent / "lessons"])
+LESSON_2 = next(p for p in SHIPPED if p.id == "lesson-2")
+
+
+def prompts(app: AppTest) -> list[str]:
+    return [m.value for m in app.markdown]
+
+
+def bar_label(app: AppTest) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("**Lesson") or " · step " in m.value)
+
+
+def url(app: AppTest) -> dict[str, str]:
+    """The page's query parameters, one value each (AppTest gives a list after a first run)."""
+    return {k: v[-1] if isinstance(v, list) else v for k, v in app.query_params.items()}
+
+
+def no_exception(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+
+
+@pytest.fixture
+def lessons_page(open_page) -> AppTest:
+    return open_page("app_pages/lessons.py")
+
+
+def test_the_page_lists_every_shipped_path(lessons_page):
+    starts = [b.key for b in lessons_page.button if b.key.startswith("lessons_start_")]
+    assert starts == [f"lessons_start_{p.id}" for p in SHIPPED]
+    text = " ".join(prompts(lessons_page))
+    assert "Lesson 4 · Loss, optimizers and gradient descent" in text
+    assert "lesson=lesson-4&step=1" in text  # each step has a prepared link
+    assert not lessons_page.info  # no bar and no notice before a path starts
+
+
+def test_start_next_back_and_leave(lessons_page):
+    app = lessons_page
+    app.button(key="lessons_start_lesson-2").click().run()
+    no_exception(app)
+    assert [t.value for t in app.title] == ["Pixels as vectors"]
+    assert bar_label(app).startswith("**Lesson 2 · step 1 of 7**")
+    assert LESSON_2.steps[0].prompt in prompts(app)
+    assert url(app)["lesson"] == "lesson-2" and url(app)["step"] == "1"
+    assert url(app)["pixels_row"] == "2" and url(app)["pixels_col"] == "5"
+    assert app.button(key="lesson_back").disabled
+
+    for _ in range(3):
+        app.button(key="lesson_next").click().run()
+        no_exception(app)
+    assert [t.value for t in app.title] == ["784 dimensions"]
+    assert bar_label(app).startswith("**Lesson 2 · step 4 of 7**")
+    assert LESSON_2.steps[3].prompt in prompts(app)
+    assert url(app)["dimensions_section"] == "1 · Two pixels as axes"
+    assert "pixels_row" not in url(app)  # the last step's settings do not leak into this one
+
+    app.button(key="lesson_back").click().run()
+    assert [t.value for t in app.title] == ["Pixels as vectors"]
+    assert bar_label(app).startswith("**Lesson 2 · step 3 of 7**")
+
+    explanation = LESSON_2.steps[2].explanation
+    assert explanation not in [s.value for s in app.success]
+    app.button(key="lesson_reveal").click().run()
+    assert explanation in [s.value for s in app.success]
+
+    app.button(key="lesson_leave").click().run()
+    no_exception(app)
+    assert "lesson" not in url(app)
+    assert not any(" · step " in text for text in prompts(app))
+
+
+def test_the_bar_stays_on_a_page_reached_through_the_sidebar(lessons_page):
+    app = lessons_page
+    app.button(key="lessons_start_lesson-2").click().run()
+    app.switch_page("app_pages/home.py").run()
+    no_exception(app)
+    assert bar_label(app).startswith("**Lesson 2 · step 1 of 7**")
+
+
+def test_a_step_started_in_presenter_view_stays_in_it(lessons_page):
+    app = lessons_page
+    app.toggle(key="lessons_presenter").set_value(True).run()
+    app.button(key="lessons_start_lesson-2").click().run()
+    assert url(app)["presenter"] == "1"
+    app.button(key="lesson_next").click().run()
+    assert url(app)["presenter"] == "1"
+    assert url(app)["step"] == "2"
+
+
+def test_a_link_to_a_step_opens_its_page():
+    app = AppTest.from_file(APP_FILE, default_timeout=APP_TIMEOUT_SECONDS)
+    app.query_params["lesson"] = "lesson-2"
+    app.query_params["step"] = "2"
+    app.run()
+    no_exception(app)
+    assert [t.value for t in app.title] == ["Pixels as vectors"]
+    assert bar_label(app).startswith("**Lesson 2 · step 2 of 7**")
+    assert url(app)["pixels_direction"] == "wrap"
+
+
+@pytest.mark.parametrize(
+    "lesson, step, notice",
+    [
+        ("lesson-99", "1", "does not have"),
+        ("lesson-2", "40", "Lesson 2 has steps 1 to 7, not '40'"),
+        ("lesson-2", "two", "not 'two'"),
+    ],
+)
+def test_a_bad_lesson_link_gives_one_notice(lesson, step, notice):
+    app = AppTest.from_file(APP_FILE, default_timeout=APP_TIMEOUT_SECONDS)
+    app.query_params["lesson"] = lesson
+    app.query_params["step"] = step
+    app.run()
+    no_exception(app)
+    assert [notice in i.value for i in app.info].count(True) == 1
+    app.run()  # shown once, not on every rerun
+    assert not any(notice in i.value for i in app.info)
+
+
+def show_upload(name: str, data: bytes) -> None:
+    from ui.lesson_bar import available_paths, show_uploaded_path
+
+    show_uploaded_path(name, data)
+    import streamlit as st
+
+    st.markdown(", ".join(sorted(available_paths()[0])))
+
+
+GOOD_UPLOAD = b"""
+title = "My scaling lesson"
+[[steps]]
+page = "build_and_train"
+prompt = "Up or down?"
+explanation = "Down."
+settings = { train_scale = false }
+"""
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            GOOD_UPLOAD.replace(b'"build_and_train"', b'"training"'),
+            "mine.toml, step 1: unknown page 'training'",
+        ),
+        (GOOD_UPLOAD.replace(b'prompt = "Up or down?"\n', b""), "`prompt` is missing: add prompt ="),
+        (GOOD_UPLOAD.replace(b"train_scale", b"train_scaling"), "`train_scaling` is not a control of page"),
+        (b'title = "x', "not valid TOML"),
+        (b"\xff\xfe\x00", "is not a text file"),
+    ],
+)
+def test_a_bad_upload_gives_a_clear_message(data, message):
+    app = AppTest.from_function(show_upload, args=("mine.toml", data), default_timeout=APP_TIMEOUT_SECONDS)
+    app.run()
+    no_exception(app)
+    assert len(app.error) == 1 and message in app.error[0].value
+    assert "mine" not in str(app.markdown[-1].value)
+
+
+def test_a_good_upload_is_listed_for_this_session():
+    app = AppTest.from_function(
+        show_upload, args=("mine.toml", GOOD_UPLOAD), default_timeout=APP_TIMEOUT_SECONDS
+    )
+    app.run()
+    no_exception(app)
+    assert "Loaded **My scaling lesson** (1 steps)" in app.success[0].value
+    assert "mine" in str(app.markdown[-1].value)
