@@ -174,3 +174,19 @@ def test_a_good_upload_is_listed_for_this_session():
     no_exception(app)
     assert "Loaded **My scaling lesson** (1 steps)" in app.success[0].value
     assert "mine" in str(app.markdown[-1].value)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.id)
+def test_every_shipped_step_opens_its_page(open_page, path):
+    """Walk each path with Next: every step's page runs without an error under the bar."""
+    app = open_page("app_pages/lessons.py")
+    app.button(key=f"lessons_start_{path.id}").click().run()
+    for number, step in enumerate(path.steps, start=1):
+        if number > 1:
+            app.button(key="lesson_next").click().run()
+        no_exception(app)
+        assert not app.error, (number, [e.value for e in app.error])
+        assert bar_label(app).startswith(f"**{path.lesson} · step {number} of {len(path.steps)}**")
+        assert step.prompt in prompts(app)
+        assert url(app)["step"] == str(number)
+    assert app.button(key="lesson_next").disabled
