@@ -14,7 +14,7 @@ look, and keeps an explanation to reveal afterwards. The format is documented in
     explanation = "Down: raw 0-255 inputs make the first updates huge, so training stalls."
     control = "train_start"
     result = "train_epoch_chart"
-    settings = { train_preset = "unscaled" }
+    settings = { train_scale = false, train_epochs = 5 }
 
 Nothing here imports streamlit: the app passes in the pages it has and, if it knows them, each
 page's widget keys, and every mistake is reported with the file, the step and the field.
@@ -52,15 +52,15 @@ class LessonStep:
     page: str  # the page's file name without .py, as in its URL: "build_and_train"
     prompt: str  # asked before the class looks, shown large
     explanation: str  # revealed afterwards: what happened and why
-    settings: tuple[tuple[str, str], ...] = ()  # URL parameters, in file order, values as text
+    settings: tuple[tuple[str, SettingValue], ...] = ()  # widget key and value, in file order
     control: str | None = None  # widget key of the element to act on
     result: str | None = None  # widget key of the element that shows the outcome
     covers: tuple[str, ...] = ()  # ids of LESSONS.md bullets this step teaches
     title: str = ""  # a few words for the step list
 
     def query_params(self) -> dict[str, str]:
-        """The step's settings as URL query parameters."""
-        return dict(self.settings)
+        """The step's settings as URL query parameters: text, toggles as "true" / "false"."""
+        return {name: url_value(value) for name, value in self.settings}
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,17 @@ def _text(raw: Mapping, name: str, source: str, where: str, required: bool) -> s
     return value
 
 
-def _setting_value(value: object, name: str, source: str, where: str) -> str:
+def url_value(value: SettingValue) -> str:
+    """A setting as a URL parameter's text."""
     # bool before int: True is an int in Python, but a toggle's URL value is "true"/"false"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value)
+    return str(value)
+
+
+def _setting_value(value: object, name: str, source: str, where: str) -> SettingValue:
+    if isinstance(value, bool | int | float | str):
+        return value
     raise _fail(
         source, where, f"setting `{name}` must be a number, text or true/false, got {type(value).__name__}"
     )

@@ -14,13 +14,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from mnist_core.lesson_paths import (
+    RESERVED_PARAMS,
     LessonPath,
     LessonPathError,
+    LessonStep,
     load_lesson_paths,
     page_widget_keys,
     parse_lesson_path,
+    url_value,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +45,9 @@ PRESENTER_PARAM = "presenter"
 BAR_STYLE = """
 <style>
 .st-key-lesson_bar { border-left: 6px solid #ff4b4b; padding-left: 0.9rem; }
-.st-key-lesson_prompt p { font-size: 1.65rem; line-height: 1.3; font-weight: 600; margin: 0; }
-.st-key-lesson_explanation p { font-size: 1.25rem; line-height: 1.35; }
+.st-key-lesson_bar { gap: 0.4rem; }
+.st-key-lesson_prompt p { font-size: 1.6rem; line-height: 1.25; font-weight: 600; margin: 0; }
+.st-key-lesson_explanation p { font-size: 1.15rem; line-height: 1.3; }
 </style>
 """
 
@@ -126,18 +131,42 @@ def step_link(path: LessonPath, index: int, presenter: bool = False) -> str:
     return f"/{'' if page == HOME_PAGE else page}?{urlencode(step_params(path, index, presenter))}"
 
 
+def apply_settings(step: LessonStep) -> None:
+    """Give the step's widgets their values through session state, before its page draws them.
+
+    Not through ``st.switch_page(query_params=...)``: Streamlit refuses to set a parameter that is
+    bound to a widget of the page being left (``bind="query-params"``), which is every setting of a
+    step on the same page as the last one. A bound widget writes its new value to the URL itself.
+    """
+    for name, value in step.settings:
+        if name not in RESERVED_PARAMS:
+            st.session_state[name] = value
+
+
 def go_to(path: LessonPath, index: int, presenter: bool | None = None) -> None:
-    """Open step ``index`` (0-based) of ``path``: its page, with its settings in the URL.
+    """Open step ``index`` (0-based) of ``path``: its page, with its settings.
 
     Without ``presenter``, the step keeps the view the class is in: a lesson started in presenter
     view stays in it.
     """
     index = max(0, min(index, len(path.steps) - 1))
+    step = path.steps[index]
     st.session_state[ACTIVE_KEY] = path.id
     st.session_state[STEP_KEY] = index
     st.session_state.pop(REVEALED_KEY, None)
-    params = step_params(path, index, presenter_on() if presenter is None else presenter)
-    st.switch_page(page_file(path.steps[index].page), query_params=params)
+    apply_settings(step)
+    params = {"lesson": path.id, "step": str(index + 1)}
+    if presenter_on() if presenter is None else presenter:
+        params[PRESENTER_PARAM] = "1"
+    app_wide = {name: url_value(value) for name, value in step.settings if name in RESERVED_PARAMS}
+    try:
+        st.switch_page(page_file(step.page), query_params={**params, **app_wide})
+    except StreamlitAPIException:
+        # an app-wide parameter (model) bound to a widget here: set it like the others
+        for name, value in step.settings:
+            if name in app_wide:
+                st.session_state[name] = value
+        st.switch_page(page_file(step.page), query_params=params)
 
 
 def leave() -> None:
@@ -177,6 +206,7 @@ def _adopt_url(paths: dict[str, LessonPath], current_page: str | None) -> None:
     if st.session_state.get(ACTIVE_KEY) != path.id or st.session_state.get(STEP_KEY) != index:
         if current_page is not None and current_page != path.steps[index].page:
             go_to(path, index)
+        apply_settings(path.steps[index])
         st.session_state[ACTIVE_KEY] = path.id
         st.session_state[STEP_KEY] = index
         st.session_state.pop(REVEALED_KEY, None)
@@ -199,35 +229,31 @@ def lesson_bar(current_page: str | None = None) -> None:
     step = path.steps[index]
     revealed = st.session_state.get(REVEALED_KEY) == (path.id, index)
     st.html(BAR_STYLE)
+    last = index == len(path.steps) - 1
     with st.container(key="lesson_bar"):
-        where, back, reveal, forward, leave_column = st.columns(
-            [5, 1.2, 2, 1.2, 1.1], vertical_alignment="center"
-        )
+        words, buttons = st.columns([3, 2], vertical_alignment="top")
         title = f" · {step.title}" if step.title else ""
-        where.markdown(f"**{escape(path.lesson)} · step {index + 1} of {len(path.steps)}**{escape(title)}")
-        if back.button(
-            "Back",
-            key="lesson_back",
-            shortcut=BACK_SHORTCUT,
-            disabled=index == 0,
-            icon=":material/arrow_back:",
-        ):
-            go_to(path, index - 1)
-        if reveal.button(
-            "Hide what happened" if revealed else "Show what happened",
-            key="lesson_reveal",
-            shortcut=REVEAL_SHORTCUT,
-            icon=":material/visibility:",
-        ):
-            revealed = not revealed
-            st.session_state[REVEALED_KEY] = (path.id, index) if revealed else None
-        last = index == len(path.steps) - 1
-        if forward.button(
-            "Next", key="lesson_next", shortcut=NEXT_SHORTCUT, disabled=last, type="primary",
-            icon=":material/arrow_forward:",
-        ):  # fmt: skip
-            go_to(path, index + 1)
-        leave_column.button("Leave", key="lesson_leave", icon=":material/close:", on_click=leave)
+        words.markdown(f"**{escape(path.lesson)} · step {index + 1} of {len(path.steps)}**{escape(title)}")
+        with buttons.container(horizontal=True, horizontal_alignment="right", gap="small"):
+            if st.button(
+                "Back", key="lesson_back", shortcut=BACK_SHORTCUT, disabled=index == 0,
+                icon=":material/arrow_back:",
+            ):  # fmt: skip
+                go_to(path, index - 1)
+            if st.button(
+                "Hide" if revealed else "Show what happened",
+                key="lesson_reveal",
+                shortcut=REVEAL_SHORTCUT,
+                icon=":material/visibility:",
+            ):
+                revealed = not revealed
+                st.session_state[REVEALED_KEY] = (path.id, index) if revealed else None
+            if st.button(
+                "Next", key="lesson_next", shortcut=NEXT_SHORTCUT, disabled=last, type="primary",
+                icon=":material/arrow_forward:",
+            ):  # fmt: skip
+                go_to(path, index + 1)
+            st.button("Leave", key="lesson_leave", icon=":material/close:", on_click=leave)
         with st.container(key="lesson_prompt"):
             st.markdown(step.prompt)
         if revealed:

@@ -51,7 +51,7 @@ def test_start_next_back_and_leave(lessons_page):
     assert bar_label(app).startswith("**Lesson 2 · step 1 of 7**")
     assert LESSON_2.steps[0].prompt in prompts(app)
     assert url(app)["lesson"] == "lesson-2" and url(app)["step"] == "1"
-    assert url(app)["pixels_row"] == "2" and url(app)["pixels_col"] == "5"
+    assert (app.slider(key="pixels_row").value, app.slider(key="pixels_col").value) == (2, 5)
     assert app.button(key="lesson_back").disabled
 
     for _ in range(3):
@@ -60,8 +60,7 @@ def test_start_next_back_and_leave(lessons_page):
     assert [t.value for t in app.title] == ["784 dimensions"]
     assert bar_label(app).startswith("**Lesson 2 · step 4 of 7**")
     assert LESSON_2.steps[3].prompt in prompts(app)
-    assert url(app)["dimensions_section"] == "1 · Two pixels as axes"
-    assert "pixels_row" not in url(app)  # the last step's settings do not leak into this one
+    assert app.session_state["dimensions_section"] == "1 · Two pixels as axes"
 
     app.button(key="lesson_back").click().run()
     assert [t.value for t in app.title] == ["Pixels as vectors"]
@@ -104,7 +103,8 @@ def test_a_link_to_a_step_opens_its_page():
     no_exception(app)
     assert [t.value for t in app.title] == ["Pixels as vectors"]
     assert bar_label(app).startswith("**Lesson 2 · step 2 of 7**")
-    assert url(app)["pixels_direction"] == "wrap"
+    assert app.radio(key="pixels_direction").value == "wrap"
+    assert app.slider(key="pixels_rows_done").value == 10
 
 
 @pytest.mark.parametrize(
@@ -189,4 +189,7 @@ def test_every_shipped_step_opens_its_page(open_page, path):
         assert bar_label(app).startswith(f"**{path.lesson} · step {number} of {len(path.steps)}**")
         assert step.prompt in prompts(app)
         assert url(app)["step"] == str(number)
+        for name, value in step.settings:
+            if name != "model":  # app-wide, read by the model picker (issue 12, point 1)
+                assert app.session_state[name] == value, (number, name)
     assert app.button(key="lesson_next").disabled

@@ -1,0 +1,91 @@
+"""A lecturer walks Lesson 4 from its first step to its last with the keyboard alone, in presenter view
+on a 1280 x 720 projector: at every step the key control and its result are on the first screen."""
+
+from pathlib import Path
+
+import pytest
+from browser_helpers import SCREENSHOTS, wait_for_app
+from playwright.sync_api import expect
+
+from mnist_core.lesson_paths import load_lesson_paths
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECTOR = {"width": 1280, "height": 720}
+PATH = next(p for p in load_lesson_paths([ROOT / "lessons"])[0] if p.id == "lesson-4")
+SLOW_SERVER_MS = 300_000  # Keras import and a 20-epoch fit on a shared 2-core machine
+MAX_TABS = 250
+
+
+def tab_to(tab, target) -> None:
+    """Press Tab until keyboard focus is inside ``target``, as a lecturer without a mouse would."""
+    handle = target.element_handle()
+    for _ in range(MAX_TABS):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("(el) => el.contains(document.activeElement)", handle):
+            return
+    raise AssertionError(f"{MAX_TABS} presses of Tab never reached {target}")
+
+
+def scroll_to_top(tab) -> None:
+    """Back to the first screen: focusing a control may have scrolled the page to it."""
+    tab.evaluate(
+        "() => document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer], section')"
+        ".forEach(e => e.scrollTo(0, 0))"
+    )
+    tab.wait_for_timeout(200)
+
+
+def outside_first_screen(tab, key: str) -> str | None:
+    """Why the element keyed ``key`` is not wholly on the first screen, or None when it is."""
+    box = tab.locator(f".st-key-{key}").first.bounding_box()
+    if box is None:
+        return f"{key}: not drawn"
+    right, bottom = box["x"] + box["width"], box["y"] + box["height"]
+    if box["x"] < 0 or box["y"] < 0 or right > PROJECTOR["width"] or bottom > PROJECTOR["height"]:
+        return f"{key}: spans x {box['x']:.0f}-{right:.0f}, y {box['y']:.0f}-{bottom:.0f}, beyond 1280 x 720"
+    return None
+
+
+def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
+    context = browser.new_context(viewport=PROJECTOR, base_url=server_url)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto("/lessons?presenter=1")
+    wait_for_app(tab)
+    tab_to(tab, tab.locator(f".st-key-lessons_start_{PATH.id}"))
+    tab.keyboard.press("Enter")
+
+    problems = []
+    for number, step in enumerate(PATH.steps, start=1):
+        bar = tab.locator(".st-key-lesson_bar")
+        expect(bar).to_contain_text(f"{PATH.lesson} · step {number} of {len(PATH.steps)}")
+        wait_for_app(tab)
+        expect(tab.locator(".st-key-lesson_prompt")).to_contain_text(step.prompt)
+        assert "presenter=1" in tab.url and f"step={number}" in tab.url, tab.url
+        scroll_to_top(tab)
+        control = tab.locator(f".st-key-{step.control}")
+        expect(control).to_be_visible()
+        problems.append(outside_first_screen(tab, step.control))
+        button = control.locator("button")
+        if button.count():  # the step asks the class to press it: do so, from the keyboard
+            expect(button).to_be_enabled()
+            tab_to(tab, button)
+            tab.keyboard.press("Enter")
+        expect(tab.locator(f".st-key-{step.result}")).to_be_visible(timeout=SLOW_SERVER_MS)
+        wait_for_app(tab)
+        tab.keyboard.press("s")  # Show what happened
+        expect(tab.locator(".st-key-lesson_explanation")).to_contain_text(step.explanation[:60])
+        scroll_to_top(tab)
+        problems += [outside_first_screen(tab, step.control), outside_first_screen(tab, step.result)]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / f"lesson_journey_step{number}.png"))
+        if number < len(PATH.steps):
+            tab.keyboard.press("n")  # Next
+    expect(tab.locator(".st-key-lesson_next button")).to_be_disabled()
+    tab.keyboard.press("b")  # Back, once, to see the shortcut works both ways
+    expect(tab.locator(".st-key-lesson_bar")).to_contain_text(f"step {len(PATH.steps) - 1} of")
+    context.close()
+    problems = [p for p in problems if p]
+    assert not problems, "off the first screen:\n" + "\n".join(sorted(set(problems)))
