@@ -45,9 +45,10 @@ PRESENTER_PARAM = "presenter"
 BAR_STYLE = """
 <style>
 .st-key-lesson_bar { border-left: 6px solid #ff4b4b; padding-left: 0.9rem; }
-.st-key-lesson_bar { gap: 0.4rem; }
-.st-key-lesson_prompt p { font-size: 1.6rem; line-height: 1.25; font-weight: 600; margin: 0; }
-.st-key-lesson_explanation p { font-size: 1.15rem; line-height: 1.3; }
+.st-key-lesson_bar { gap: 0.5rem; }
+.st-key-lesson_prompt { padding-bottom: 0.2rem; }
+.st-key-lesson_prompt p { font-size: 1.6rem; line-height: 1.3; font-weight: 600; margin: 0 !important; }
+.st-key-lesson_explanation p { font-size: 1.1rem; line-height: 1.35; }
 </style>
 """
 
@@ -231,10 +232,12 @@ def lesson_bar(current_page: str | None = None) -> None:
     st.html(BAR_STYLE)
     last = index == len(path.steps) - 1
     with st.container(key="lesson_bar"):
-        words, buttons = st.columns([3, 2], vertical_alignment="top")
         title = f" · {step.title}" if step.title else ""
-        words.markdown(f"**{escape(path.lesson)} · step {index + 1} of {len(path.steps)}**{escape(title)}")
-        with buttons.container(horizontal=True, horizontal_alignment="right", gap="small"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(
+                f"**{escape(path.lesson)} · step {index + 1} of {len(path.steps)}**{escape(title)}",
+                width="stretch",
+            )
             if st.button(
                 "Back", key="lesson_back", shortcut=BACK_SHORTCUT, disabled=index == 0,
                 icon=":material/arrow_back:",
@@ -253,7 +256,7 @@ def lesson_bar(current_page: str | None = None) -> None:
                 icon=":material/arrow_forward:",
             ):  # fmt: skip
                 go_to(path, index + 1)
-            st.button("Leave", key="lesson_leave", icon=":material/close:", on_click=leave)
+            st.button("Leave", key="lesson_leave", icon=":material/close:", on_click=leave, type="tertiary")
         with st.container(key="lesson_prompt"):
             st.markdown(step.prompt)
         if revealed:
