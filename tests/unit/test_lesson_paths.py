@@ -55,7 +55,11 @@ def test_a_good_file_becomes_frozen_steps_with_url_values():
     path = parse(GOOD)
     assert (path.id, path.title, path.lesson, len(path.steps)) == ("scaling", "Scaling", "Lesson 3", 2)
     first = path.steps[0]
-    assert first.query_params() == {"train_scale": "false", "train_epochs": "5", "train_learning_rate": "0.001"}
+    assert first.query_params() == {
+        "train_scale": "false",
+        "train_epochs": "5",
+        "train_learning_rate": "0.001",
+    }
     assert (first.control, first.result, first.covers) == ("train_start", "train_epoch_chart", ("3.6",))
     assert path.steps[1].settings == ()
     with pytest.raises(AttributeError):
@@ -65,21 +69,33 @@ def test_a_good_file_becomes_frozen_steps_with_url_values():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (("page = \"data\"", 'page = "datta"'), r"scaling.toml, step 2: unknown page 'datta'; use one of: .*data"),
+        (
+            ('page = "data"', 'page = "datta"'),
+            r"scaling.toml, step 2: unknown page 'datta'; use one of: .*data",
+        ),
         (('prompt = "Which value?"\n', ""), r"step 2 \(data\): `prompt` is missing: add prompt ="),
-        (('explanation = "255."', 'explanation = 255'), r"step 2 \(data\): `explanation` must be text"),
+        (('explanation = "255."', "explanation = 255"), r"step 2 \(data\): `explanation` must be text"),
         (
             ("train_epochs = 5", "train_epoch = 5"),
             r"step 1 \(build_and_train\): setting `train_epoch` is not a control of page 'build_and_train'",
         ),
-        (("train_epochs = 5", "step = 2"), r"step 1 \(build_and_train\): setting `step` is set by the lesson bar"),
-        (("train_epochs = 5", "train_epochs = [5]"), r"setting `train_epochs` must be a number, text or true/false"),
+        (
+            ("train_epochs = 5", "step = 2"),
+            r"step 1 \(build_and_train\): setting `step` is set by the lesson bar",
+        ),
+        (
+            ("train_epochs = 5", "train_epochs = [5]"),
+            r"setting `train_epochs` must be a number, text or true/false",
+        ),
         (('control = "train_start"', 'control = "train_go"'), r"`control` 'train_go' is not an element key"),
         (('covers = ["3.6"]', 'covers = "3.6"'), r"`covers` must be a list of bullet ids"),
         (('prompt = "Up or down?"', 'prompt = "Up or down?"\nhint = "x"'), r"step 1: unknown field 'hint'"),
         (('title = "Scaling"', 'title = "Scaling'), r"scaling.toml: not valid TOML .*check quotes"),
         (('title = "Scaling"', 'title = "Scaling"\norder = "first"'), r"`order` must be a whole number"),
-        (('title = "Scaling"', 'title = "Scaling"\nid = "Big Path"'), r"id 'Big Path' must be 1-40 lower-case"),
+        (
+            ('title = "Scaling"', 'title = "Scaling"\nid = "Big Path"'),
+            r"id 'Big Path' must be 1-40 lower-case",
+        ),
     ],
 )
 def test_mistakes_name_the_file_step_and_field(change, message):
