@@ -46,13 +46,12 @@ for problem in problems:
 with listing:
     for path in paths.values():
         with st.container(border=True):
-            text_column, button_column = st.columns([5, 1], vertical_alignment="center")
-            text_column.markdown(f"**{path.lesson} · {path.title}** · {len(path.steps)} steps")
-            if path.summary:
-                text_column.caption(path.summary)
+            text_column, button_column = st.columns([6, 1], vertical_alignment="top")
+            summary = f"  \n{path.summary}" if path.summary else ""
+            text_column.markdown(f"**{path.lesson} · {path.title}** · {len(path.steps)} steps{summary}")
             if button_column.button("Start", key=f"lessons_start_{path.id}", icon=":material/play_arrow:"):
                 go_to(path, 0, presenter=presenter)
-            with st.expander("The steps, and a link to each"):
+            with text_column.expander("The steps, and a link to each"):
                 st.markdown(
                     "\n".join(
                         f"{number}. [**{step.title or step.page}**]({step_link(path, number - 1, presenter)}) "
