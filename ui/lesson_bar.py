@@ -37,6 +37,7 @@ HOME_PAGE = "home"  # the default page, whose URL path is empty
 ACTIVE_KEY = "lesson_active"  # id of the running path
 STEP_KEY = "lesson_step"  # 0-based index of its current step
 REVEALED_KEY = "lesson_revealed"  # the step whose explanation is shown
+PRESENTER_KEY = "lesson_presenter"  # whether the running path is shown in presenter view
 NOTICE_KEY = "lesson_notice"  # a message about a bad lesson link, shown once
 UPLOADED_KEY = "lesson_uploaded"  # id -> LessonPath loaded from an upload this session
 NEXT_SHORTCUT, BACK_SHORTCUT, REVEAL_SHORTCUT = "n", "b", "s"
@@ -156,8 +157,14 @@ def go_to(path: LessonPath, index: int, presenter: bool | None = None) -> None:
     st.session_state[STEP_KEY] = index
     st.session_state.pop(REVEALED_KEY, None)
     apply_settings(step)
+    if presenter is None:
+        # the sidebar's links drop the URL's parameters: then the view the lesson was in still holds
+        presenter = (
+            presenter_on() if "lesson" in st.query_params else st.session_state.get(PRESENTER_KEY, False)
+        )
+    st.session_state[PRESENTER_KEY] = presenter
     params = {"lesson": path.id, "step": str(index + 1)}
-    if presenter_on() if presenter is None else presenter:
+    if presenter:
         params[PRESENTER_PARAM] = "1"
     app_wide = {name: url_value(value) for name, value in step.settings if name in RESERVED_PARAMS}
     try:

@@ -93,6 +93,11 @@ def test_a_step_started_in_presenter_view_stays_in_it(lessons_page):
     app.button(key="lesson_next").click().run()
     assert url(app)["presenter"] == "1"
     assert url(app)["step"] == "2"
+    app.query_params.clear()  # a sidebar link drops the URL's parameters
+    app.switch_page("app_pages/home.py").run()
+    assert "presenter" not in url(app)
+    app.button(key="lesson_next").click().run()
+    assert url(app)["presenter"] == "1" and url(app)["step"] == "3"
 
 
 def test_a_link_to_a_step_opens_its_page():

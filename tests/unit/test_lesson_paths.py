@@ -186,3 +186,14 @@ def test_shipped_paths_cover_every_bullet_of_the_checklist(shipped):
 @pytest.mark.skipif(not SHARED_CHECKLIST.exists(), reason="the shared checklist is not on this machine")
 def test_the_copy_of_the_checklist_is_current():
     assert CHECKLIST.read_text() == SHARED_CHECKLIST.read_text(), "copy /work/shared/LESSONS.md to docs/"
+
+
+def test_the_documented_example_is_a_valid_path():
+    readme = (LESSONS_DIR / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = parse(example, "scaling.toml")
+    assert (path.id, len(path.steps), path.steps[1].query_params()) == (
+        "scaling",
+        2,
+        {"train_scale": "false", "train_epochs": "5"},
+    )
