@@ -198,3 +198,16 @@ def test_every_shipped_step_opens_its_page(open_page, path):
             if name != "model":  # app-wide, read by the model picker (issue 12, point 1)
                 assert app.session_state[name] == value, (number, name)
     assert app.button(key="lesson_next").disabled
+
+
+def test_a_lecturers_folder_adds_paths_and_names_a_bad_file(open_page, tmp_path, monkeypatch):
+    (tmp_path / "mine.toml").write_text(GOOD_UPLOAD.decode())
+    (tmp_path / "broken.toml").write_text(GOOD_UPLOAD.decode().replace("build_and_train", "trainer"))
+    monkeypatch.setenv("MNIST_LESSONS_DIR", str(tmp_path))
+    app = open_page("app_pages/lessons.py")
+    assert "lessons_start_mine" in [b.key for b in app.button]
+    [warning] = [w.value for w in app.warning]
+    assert warning.startswith(
+        "A lesson file was left out: broken.toml, step 1: unknown page 'trainer'; use one of:"
+    )
+    assert "build_and_train, data, dimensions" in warning and "lessons" not in warning.split("use one of:")[1]
