@@ -15,6 +15,7 @@ def open_each_tab(key: str, labels: list[str]) -> str:
 # Each page, and the interactions on it that must stay light too.
 PAGES_WITHOUT_TENSORFLOW = {
     "app_pages/home.py": "",
+    "app_pages/lessons.py": "",
     "app_pages/data.py": "",
     "app_pages/pixels_as_vectors.py": "",
     "app_pages/dimensions.py": open_each_tab(
