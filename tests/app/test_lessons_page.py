@@ -211,3 +211,13 @@ def test_a_lecturers_folder_adds_paths_and_names_a_bad_file(open_page, tmp_path,
         "A lesson file was left out: broken.toml, step 1: unknown page 'trainer'; use one of:"
     )
     assert "build_and_train, data, dimensions" in warning and "lessons" not in warning.split("use one of:")[1]
+
+
+def test_a_step_link_holds_its_page_and_settings():
+    from ui.lesson_bar import step_link
+
+    assert step_link(LESSON_2, 0) == (
+        "/pixels_as_vectors?pixels_row=2&pixels_col=5&pixels_index=61&lesson=lesson-2&step=1"
+    )
+    life_cycle = next(p for p in SHIPPED if p.id == "life-cycle")
+    assert step_link(life_cycle, 0, presenter=True) == "/?lesson=life-cycle&step=1&presenter=1"

@@ -97,3 +97,20 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
             "presenter=1 does not collapse the sidebar here; off the first screen: " + "; ".join(problems)
         )
     assert not problems, "off the first screen:\n" + "\n".join(problems)
+
+
+def test_an_uploaded_path_is_checked_then_listed(page, tmp_path):
+    page.goto("/lessons")
+    wait_for_app(page)
+    bad = tmp_path / "my-lesson.toml"
+    bad.write_text('title = "Mine"\n[[steps]]\npage = "build_and_train"\nexplanation = "Down."\n')
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text(
+        "my-lesson.toml, step 1 (build_and_train): prompt is missing: add prompt ="
+    )
+    bad.write_text(bad.read_text() + 'prompt = "Up or down?"\n')
+    page.goto("/lessons")  # a fresh session: nothing uploaded yet
+    wait_for_app(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Loaded Mine (1 steps)")
+    expect(page.locator(".st-key-lessons_start_my-lesson")).to_be_visible()
