@@ -225,6 +225,12 @@ def lesson_bar(current_page: str | None = None) -> None:
 
     ``current_page`` is the page about to run, named as in lesson files (``page_name(navigation)``).
     """
+    if (
+        "lesson" not in st.query_params
+        and ACTIVE_KEY not in st.session_state
+        and NOTICE_KEY not in st.session_state
+    ):
+        return  # no lesson: read no lesson files (the first read parses every page, about 0.1-0.5 s)
     paths, _ = available_paths()
     _adopt_url(paths, current_page)
     notice = st.session_state.pop(NOTICE_KEY, None)
