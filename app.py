@@ -6,6 +6,7 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 
 import streamlit as st
 
+from ui.presentation import presentation_controls
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
 
@@ -38,5 +39,6 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
+presentation_controls()  # the presenter toggle at the top of every page, and the app's CSS
 training_status()
 navigation.run()

@@ -9,6 +9,7 @@ from mnist_core.figures.training_figures import batch_curves_figure, compare_run
 from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
+from ui.charts import show_chart
 from ui.resources import keras_module, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
 from ui.train_form import (
@@ -111,12 +112,12 @@ def draw_live(snapshot) -> None:
             f"{detail.get('validation_samples', 0):,} validation images"
         )
     if detail.get("batches", {}).get("update"):
-        st.plotly_chart(
+        show_chart(
             batch_curves_figure(detail["batches"], detail.get("updates_per_epoch")), key="train_batch_chart"
         )
         st.caption("Each point: the mean over the latest few batches. Dotted lines: the end of an epoch.")
     if detail.get("epochs"):
-        st.plotly_chart(epoch_curves_figure(detail["epochs"]), key="train_epoch_chart")
+        show_chart(epoch_curves_figure(detail["epochs"]), key="train_epoch_chart")
         st.caption("When training accuracy pulls away above validation accuracy, the network is overfitting.")
 
 
@@ -161,7 +162,7 @@ if runs:
             persist_state="session",
             format_func=lambda m: m.replace("val_", "validation ").replace("_", " "),
         )
-        st.plotly_chart(
+        show_chart(
             compare_runs_figure(
                 [(f"Run {r.number}: {r.result.spec.describe()}", r.result.epochs) for r in runs], metric
             )
