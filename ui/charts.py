@@ -92,6 +92,14 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
         figure.update_layout(plot_bgcolor=None)
     if layout.paper_bgcolor is not None and _is_grey(layout.paper_bgcolor):
         figure.update_layout(paper_bgcolor=None)
+    legend = layout.legend
+    if legend.orientation == "h" and legend.y is not None and legend.y < 0:
+        # A legend under the plot, placed as a fraction of the plot's height, lands on the x axis
+        # title once fonts grow. Above the plot it needs no guess: the top margin grows by one line.
+        top = (layout.margin.t if layout.margin.t is not None else 40) + fonts.legend + 12
+        figure.update_layout(
+            legend={"yref": "container", "y": 1, "yanchor": "top", "x": 0, "xanchor": "left"}, margin_t=top
+        )
     for annotation in layout.annotations:
         annotation.font.size = max(annotation.font.size or 0, fonts.annotation)
         if _is_grey(annotation.font.color):
@@ -99,7 +107,12 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
     return figure
 
 
-def show_chart(figure: go.Figure, *, where=None, **kwargs):
-    """``st.plotly_chart`` (or ``where.plotly_chart``, for a column) with the view's fonts applied."""
+def show_chart(figure: go.Figure, *, where=None, height: int | None = None, **kwargs):
+    """``st.plotly_chart`` (or ``where.plotly_chart``, for a column) with the view's fonts applied.
+
+    ``height`` (pixels) overrides the builder's, for a page that must fit a chart on one screen.
+    """
     style_figure(figure, chart_fonts(presenter_view_on()))
+    if height is not None:
+        figure.update_layout(height=height)
     return (where or st).plotly_chart(figure, **kwargs)
