@@ -32,10 +32,11 @@ class ChartFonts:
     title: int
     axis_title: int
     annotation: int  # the smallest size of annotations and subplot titles
+    cell_growth: int  # added to numbers written in heatmap cells: more would overflow the cells
 
 
-NORMAL = ChartFonts(text=14, ticks=14, legend=14, title=17, axis_title=14, annotation=12)
-PRESENTER = ChartFonts(text=18, ticks=18, legend=18, title=22, axis_title=18, annotation=18)
+NORMAL = ChartFonts(text=14, ticks=14, legend=14, title=17, axis_title=14, annotation=12, cell_growth=0)
+PRESENTER = ChartFonts(text=18, ticks=18, legend=18, title=22, axis_title=18, annotation=18, cell_growth=3)
 
 
 def chart_fonts(presenter: bool) -> ChartFonts:
@@ -62,8 +63,8 @@ def _is_grey(colour: object) -> bool:
 def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
     """Set ``fonts`` on every text of ``figure`` and free its theme-bound colours; returns the figure.
 
-    Sizes are always set, never scaled, so styling the same figure twice (a cached figure, a
-    rerun) gives the same result.
+    Call it once per figure (``show_chart`` does): sizes are set, except that numbers in heatmap
+    cells and annotations only grow, from the sizes their builder chose to fit its layout.
     """
     layout = figure.layout
     figure.update_layout(
@@ -73,7 +74,20 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
         hoverlabel_font_size=fonts.text,
     )
     if layout.title.text:
-        figure.update_layout(title_font_size=fonts.title)
+        # The title goes at the very top of the figure and the top margin holds it, plus the tick
+        # labels of an x axis drawn on top (the digit heatmaps): at large sizes they would overlap.
+        axis_on_top = any(axis.side == "top" for axis in figure.select_xaxes())
+        needed = fonts.title + 14 + (fonts.ticks + 14 if axis_on_top else 0)
+        figure.update_layout(
+            title={
+                "font": {"size": fonts.title},
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": 6},
+            },
+            margin_t=max(layout.margin.t or 0, needed),
+        )
     axis = {"tickfont_size": fonts.ticks, "title_font_size": fonts.axis_title}
     figure.update_xaxes(**axis)
     figure.update_yaxes(**axis)
@@ -85,6 +99,8 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
         if "colorbar" in trace:
             trace.colorbar.tickfont.size = fonts.ticks
             trace.colorbar.title.font.size = fonts.axis_title
+        if trace.type == "heatmap" and trace.texttemplate and trace.textfont.size:
+            trace.textfont.size += fonts.cell_growth
         # A grey fixed for one theme vanishes on the other: let plotly pick a contrasting colour.
         if "textfont" in trace and _is_grey(trace.textfont.color):
             trace.textfont.color = None

@@ -18,10 +18,11 @@ PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigg
 # opacity 0.7 (6.2:1 light, 8:1 dark), still lighter than body text; the plotly grey is matched in the
 # SVG's inline style (it appears only in the light theme: the dark one uses a light grey) and made
 # darker. tests/e2e/test_presenter_journey.py measures both in the browser. The toggle sits in the
-# header bar, beside the menu: it takes no room from the page and stays there when the page scrolls.
+# header bar, beside the sidebar's arrow (the right side holds the running indicator and the menu):
+# it takes no room from the page and stays there when the page scrolls.
 APP_CSS = """
 <style>
-.st-key-presenter_row { position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999991; width: auto; }
+.st-key-presenter_row { position: fixed; top: 0.55rem; left: 4rem; z-index: 999991; width: auto; }
 [data-testid="stCaptionContainer"] { opacity: 0.7 !important; }
 .stPlotlyChart text[style*="fill: rgb(128, 132, 149)"] { fill: #4d4b5c !important; }
 .presenter-prompt { font-size: 1.6rem; line-height: 1.35; font-weight: 600; margin: 0.25rem 0 0.75rem; }
@@ -32,10 +33,13 @@ APP_CSS = """
 PRESENTER_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-bottom: 3rem; }
+/* The running indicator's Stop button stops the script, not a training run: not for a lecture. */
+[data-testid="stStatusWidget"] button { display: none; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
 [data-testid="stMain"] [data-testid="stWidgetLabel"] p { font-size: 1.1rem; }
+[data-testid="stMain"] input, [data-testid="stMain"] [data-baseweb="select"] { font-size: 1.1rem; }
 [data-testid="stMain"] h1 { font-size: 2.4rem; padding-top: 0; }
 .presenter-prompt { font-size: 2.1rem; }
 </style>
