@@ -14,8 +14,9 @@ PRESENTER_KEY = "presenter"  # the URL parameter and the session-state key
 PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigger still in presenter view)
 
 # Always on, in both themes. Streamlit draws captions in the text colour at opacity 0.6 (4.47:1 on
-# white) and plotly's axis text in its grey70, rgb(128, 132, 149) (3.8:1 on white). Captions get
-# opacity 0.7 (6.2:1 light, 8:1 dark), still lighter than body text; the plotly grey is matched in the
+# white; code in a caption fades with it, under 3.8:1) and plotly's axis text in its grey70,
+# rgb(128, 132, 149) (3.8:1 on white). Captions get the inherited text colour at 70% instead
+# (6.2:1 light, 8:1 dark) and code keeps its own colour; the plotly grey is matched in the
 # SVG's inline style (it appears only in the light theme: the dark one uses a light grey) and made
 # darker. tests/e2e/test_presenter_journey.py measures both in the browser. The toggle sits in the
 # header bar, beside the sidebar's arrow (the right side holds the running indicator and the menu):
@@ -23,7 +24,9 @@ PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigg
 APP_CSS = """
 <style>
 .st-key-presenter_row { position: fixed; top: 0.55rem; left: 4rem; z-index: 999991; width: auto; }
-[data-testid="stCaptionContainer"] { opacity: 0.7 !important; }
+[data-testid="stCaptionContainer"] {
+  opacity: 1 !important; color: color-mix(in srgb, currentColor 70%, transparent) !important;
+}
 .stPlotlyChart text[style*="fill: rgb(128, 132, 149)"] { fill: #4d4b5c !important; }
 .presenter-prompt { font-size: 1.6rem; line-height: 1.35; font-weight: 600; margin: 0.25rem 0 0.75rem; }
 </style>
