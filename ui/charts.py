@@ -31,7 +31,7 @@ class ChartFonts:
     legend: int
     title: int
     axis_title: int
-    annotation: int  # the smallest size of annotations and subplot titles
+    annotation: int  # the smallest size of subplot titles
     cell_growth: int  # added to numbers written in heatmap cells: more would overflow the cells
 
 
@@ -117,7 +117,10 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
             legend={"yref": "container", "y": 1, "yanchor": "top", "x": 0, "xanchor": "left"}, margin_t=top
         )
     for annotation in layout.annotations:
-        annotation.font.size = max(annotation.font.size or 0, fonts.annotation)
+        # Subplot titles (placed on the paper) grow; labels placed in the data, such as the
+        # captions of an image grid, keep the size their builder fitted to the tiles.
+        if annotation.xref == "paper" or (annotation.xref or "").endswith("domain"):
+            annotation.font.size = max(annotation.font.size or 0, fonts.annotation)
         if _is_grey(annotation.font.color):
             annotation.font.color = None
     return figure

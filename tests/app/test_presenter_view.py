@@ -101,9 +101,14 @@ def test_every_page_runs_in_presenter_view(page):
 def test_style_figure_sets_every_font_and_frees_theme_bound_colours():
     figure = data_figures.image_grid(np.zeros((3, 28, 28)), titles=["a", "b", "c"], columns=3)
     assert figure.layout.plot_bgcolor == "white"
+    sizes = [a.font.size for a in figure.layout.annotations]
     style_figure(figure, PRESENTER)
     assert figure.layout.plot_bgcolor is None  # the theme's background, light or dark
-    assert all(a.font.size == PRESENTER.annotation for a in figure.layout.annotations)
+    assert [a.font.size for a in figure.layout.annotations] == sizes  # captions fitted to the tiles
+
+    strip = data_figures.vector_strip(np.zeros(784))
+    style_figure(strip, PRESENTER)
+    assert [a.font.size for a in strip.layout.annotations] == [PRESENTER.annotation] * 2  # subplot titles
 
     grid = prediction_figures.image_grid_figure(
         np.zeros((2, 28, 28)), ["right", "wrong"], title_colors=["#333", "#d62728"]

@@ -30,6 +30,7 @@ PAGES = [
 DEVELOPER_ITEMS = ("Rerun", "Clear cache", "Deploy", "Settings", "Developer")
 MIN_CHART_FONT_PX = 18
 MIN_CONTRAST = 4.5
+CHECKED = ("caption", "tick", "axis title", "legend", "primary button")  # must reach MIN_CONTRAST
 
 # The text of a page and its contrast: the text colour with the opacity of it and its ancestors,
 # over the backgrounds of its ancestors composed from the page's canvas upwards.
@@ -70,6 +71,7 @@ CONTRAST_JS = """
   };
   const kind = (el) => {
     if (el.closest('[data-testid=stCaptionContainer]')) return 'caption';
+    if (el.closest('[data-testid^=stBaseButton-primary]')) return 'primary button';
     if (el.closest('.xtick, .ytick, .cbaxis')) return 'tick';
     if (el.closest('.g-xtitle, .g-ytitle, .g-x2title, .g-y2title, .cbtitle')) return 'axis title';
     if (el.closest('.legendtext, .legend')) return 'legend';
@@ -186,7 +188,7 @@ def test_normal_view_keeps_smaller_chart_text(projector):
 def test_build_and_train_shows_train_and_its_live_charts_on_the_first_screen(projector):
     tab = projector()
     open_page(tab, "build_and_train")
-    train = tab.get_by_role("button", name="Train")
+    train = tab.get_by_role("button", name="Train", exact=True)
     train.click()
     charts = tab.get_by_test_id("stMain").locator(".stPlotlyChart")
     expect(charts).to_have_count(2, timeout=180_000)  # per-batch and per-epoch curves
@@ -211,13 +213,19 @@ def test_contrast_of_captions_and_chart_text_on_every_page(projector, scheme):
         texts = tab.evaluate(CONTRAST_JS)
         seen |= {t["kind"] for t in texts}
         for t in texts:
-            if t["kind"] in ("caption", "tick", "axis title", "legend") and t["contrast"] < MIN_CONTRAST:
+            if t["kind"] in CHECKED and t["contrast"] < MIN_CONTRAST:
                 failures.append((page, t))
             elif t["contrast"] < MIN_CONTRAST:
                 worst_other.append((page, t))
         screenshot(tab, f"{scheme}-{page or 'home'}")
-    print("other text under 4.5:1:", sorted(worst_other, key=lambda p: p[1]["contrast"])[:10])
-    assert {"text", "caption", "tick", "axis title", "legend"} <= seen, seen
+    hidden_on_purpose = [other for other in worst_other if other[1]["contrast"] < 1.01]  # slider min/max
+    print(
+        "hidden:",
+        len(hidden_on_purpose),
+        "other text under 4.5:1:",
+        [o for o in worst_other if o[1]["contrast"] >= 1.01],
+    )
+    assert {"text", *CHECKED} <= seen, seen
     assert not failures, failures[:10]
 
 
