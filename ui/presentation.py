@@ -19,11 +19,11 @@ PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigg
 # (6.2:1 light, 8:1 dark) and code keeps its own colour; the plotly grey is matched in the
 # SVG's inline style (it appears only in the light theme: the dark one uses a light grey) and made
 # darker. tests/e2e/test_presenter_journey.py measures both in the browser. The toggle sits in the
-# header bar, beside the sidebar's arrow (the right side holds the running indicator and the menu):
-# it takes no room from the page and stays there when the page scrolls.
+# header bar, left of the running indicator and the menu (on the left it would cover an open
+# sidebar): it takes no room from the page and stays there when the page scrolls.
 APP_CSS = """
 <style>
-.st-key-presenter_row { position: fixed; top: 0.55rem; left: 4rem; z-index: 999991; width: auto; }
+.st-key-presenter_row { position: fixed; top: 0.55rem; right: 10rem; z-index: 999991; width: auto; }
 [data-testid="stCaptionContainer"] {
   opacity: 1 !important; color: color-mix(in srgb, currentColor 70%, transparent) !important;
 }

@@ -122,6 +122,10 @@ def projector(browser, server_url):
 def open_page(tab, page: str, query: str = "presenter=true") -> None:
     tab.goto(f"/{page}?{query}" if query else f"/{page}")
     expect(tab.locator("h1").first).to_be_visible(timeout=120_000)
+    # The status widget shows only after a moment of running: the script state says it at once.
+    expect(tab.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=180_000
+    )
     wait_for_app(tab)
     tab.wait_for_timeout(1000)  # charts finish drawing after the script run ends
 
