@@ -154,3 +154,17 @@ def test_every_chart_goes_through_show_chart():
     ]
     assert offenders == []
     assert isinstance(style_figure(go.Figure(), NORMAL), go.Figure)
+
+
+def test_presenter_prompt_shows_the_text_escaped_in_the_prompt_class():
+    def lesson_step():
+        from ui.presentation import presenter_prompt
+
+        presenter_prompt(
+            "Will accuracy go up or down if the pixels are not scaled? <Decide>, then press Train"
+        )
+
+    app = AppTest.from_function(lesson_step).run()
+    body = app.get("html")[0].proto.body
+    assert body.startswith('<p class="presenter-prompt">')
+    assert "&lt;Decide&gt;" in body and "<Decide>" not in body

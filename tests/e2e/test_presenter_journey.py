@@ -164,7 +164,14 @@ def test_presenter_view_folds_the_sidebar_hides_developer_items_and_enlarges_cha
         "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().width < 1"
     )
 
-    open_page(tab, "data")
+    # A page link keeps presenter view: the toggle is drawn on every page, so the link keeps it.
+    open_page(tab, "")
+    tab.get_by_test_id("stMain").get_by_role("link", name="The data").click()
+    expect(tab).to_have_url(re.compile(r"/data\?presenter=true"))
+    expect(tab.locator("h1").first).to_have_text("The data")
+    expect(tab.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=120_000
+    )
     assert sidebar_width(tab) < 1
     tab.get_by_test_id("stMainMenu").click()
     menu = tab.get_by_test_id("stMainMenuPopover")
