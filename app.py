@@ -7,6 +7,7 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 import streamlit as st
 
 from ui.lesson_bar import lesson_bar, page_name
+from ui.presentation import presentation_controls
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
 
@@ -40,6 +41,7 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
+presentation_controls()  # the presenter toggle at the top of every page, and the app's CSS
 training_status()
 lesson_bar(page_name(navigation))
 navigation.run()

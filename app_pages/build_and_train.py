@@ -9,6 +9,8 @@ from mnist_core.figures.training_figures import batch_curves_figure, compare_run
 from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
+from ui.charts import show_chart
+from ui.presentation import presenter_view_on
 from ui.resources import keras_module, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
 from ui.train_form import (
@@ -30,8 +32,17 @@ st.caption("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it 
 
 keras_module()  # the page trains models: load Keras now, visibly, not in the middle of a run
 ensure_defaults()
-preset_picker()
-define_column, compile_column, fit_column = st.columns(3, border=True)
+# Presenter view keeps Train and its live charts on one 1280 x 720 screen: the preset and Train
+# share a row at the top, and the settings fold into an expander.
+presenter = presenter_view_on()
+live_chart_height = 270 if presenter else None  # px: two charts side by side end above 720 px
+top_row = st.container(horizontal=presenter, vertical_alignment="bottom")
+with top_row:
+    preset_picker()
+settings = (
+    st.expander("Settings: define, compile, fit", icon=":material/tune:") if presenter else st.container()
+)
+define_column, compile_column, fit_column = settings.columns(3, border=True)
 with define_column:
     st.subheader("2 · Define")
     define_controls()
@@ -48,7 +59,7 @@ if form.error:
     st.stop()
 spec, config = form.spec, form.config
 
-summary_column, updates_column = st.columns([3, 2])
+summary_column, updates_column = settings.columns([3, 2])
 with summary_column:
     st.markdown(f"**Your network:** `{spec.describe()}`")
     counts = parameter_counts(spec)
@@ -88,7 +99,7 @@ if estimate > WARN_SECONDS:
             "I really want to start this long run", key="train_confirm_long", persist_state="session"
         )
 
-if st.button(
+if (top_row if presenter else st).button(
     "Train", type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start"
 ):
     # The shared copy of the data is fetched on this thread: the worker never touches Streamlit.
@@ -110,18 +121,32 @@ def draw_live(snapshot) -> None:
             f"{detail.get('training_samples', 0):,} training images · "
             f"{detail.get('validation_samples', 0):,} validation images"
         )
+    batch_area, epoch_area = st.columns(2) if presenter else (st.container(), st.container())
     if detail.get("batches", {}).get("update"):
-        st.plotly_chart(
-            batch_curves_figure(detail["batches"], detail.get("updates_per_epoch")), key="train_batch_chart"
+        show_chart(
+            batch_curves_figure(detail["batches"], detail.get("updates_per_epoch")),
+            key="train_batch_chart",
+            where=batch_area,
+            height=live_chart_height,
         )
-        st.caption("Each point: the mean over the latest few batches. Dotted lines: the end of an epoch.")
+        batch_area.caption(
+            "Each point: the mean over the latest few batches. Dotted lines: the end of an epoch."
+        )
     if detail.get("epochs"):
-        st.plotly_chart(epoch_curves_figure(detail["epochs"]), key="train_epoch_chart")
-        st.caption("When training accuracy pulls away above validation accuracy, the network is overfitting.")
+        show_chart(
+            epoch_curves_figure(detail["epochs"]),
+            key="train_epoch_chart",
+            where=epoch_area,
+            height=live_chart_height,
+        )
+        epoch_area.caption(
+            "When training accuracy pulls away above validation accuracy, the network is overfitting."
+        )
 
 
 if current is not None:
-    st.subheader(f"Run: {current.name}")
+    if not presenter:  # in presenter view the room goes to the charts
+        st.subheader(f"Run: {current.name}")
     task_panel(TRAIN_TASK_KEY, draw_live)
 
 runs = finished_runs()
@@ -161,7 +186,7 @@ if runs:
             persist_state="session",
             format_func=lambda m: m.replace("val_", "validation ").replace("_", " "),
         )
-        st.plotly_chart(
+        show_chart(
             compare_runs_figure(
                 [(f"Run {r.number}: {r.result.spec.describe()}", r.result.epochs) for r in runs], metric
             )

@@ -7,6 +7,7 @@ from mnist_core import dataset_views
 from mnist_core.data import MnistFacts, invert
 from mnist_core.figures import data_figures
 from ui import data_views
+from ui.charts import show_chart
 from ui.tasks import get_task, task_panel
 
 EXPORT_TASK = "data_export_task"
@@ -30,7 +31,7 @@ st.write(
     f"**Who wrote them:** the training digits by {facts.writers_train}; the test digits by "
     f"{facts.writers_test}. Every digit was size-normalised and centred in its box."
 )
-st.plotly_chart(
+show_chart(
     data_figures.class_counts_figure(data_views.class_counts("train"), data_views.class_counts("test")),
     key="data_counts_chart",
 )
@@ -72,9 +73,9 @@ image = invert(images[index]) if inverted else images[index]
 st.subheader(f"Sample {index:,} of the {split} set · label **{labels[index]}**")
 
 left, right = st.columns(2)
-left.plotly_chart(data_figures.digit_heatmap(image, "Raw pixels, 0-255"), key="data_raw_chart")
-right.plotly_chart(
-    data_figures.digit_heatmap(image, "Scaled pixels, 0-1", scaled=True), key="data_scaled_chart"
+show_chart(data_figures.digit_heatmap(image, "Raw pixels, 0-255"), key="data_raw_chart", where=left)
+show_chart(
+    data_figures.digit_heatmap(image, "Scaled pixels, 0-1", scaled=True), key="data_scaled_chart", where=right
 )
 st.write(
     "Hover any pixel: the left chart gives its raw value, the right one shows the exact scaling "
@@ -88,7 +89,7 @@ values_view = st.segmented_control(
     help="784 numbers: drawn only when you ask for them.",
 )
 if values_view:
-    st.plotly_chart(
+    show_chart(
         data_figures.digit_heatmap(image, annotate=True, scaled=values_view == "scaled", height=760),
         key="data_annotated_chart",
     )
@@ -202,7 +203,7 @@ tile_col = zoom[1].slider("Tile column", 0, per_row - 1, 0, key="data_zoom_col")
 size = zoom[2].slider("Tiles across", 2, 40, 10, key="data_zoom_size")
 cells, across = dataset_views.montage_window(len(order), per_row, tile_row, tile_col, size)
 if len(cells):
-    st.plotly_chart(
+    show_chart(
         data_figures.montage_zoom(m_images[order[cells]], m_labels[order[cells]], order[cells], across),
         key="data_zoom_chart",
     )
@@ -215,7 +216,7 @@ st.write(
     "Add up every image of a digit and divide by how many there are: the blur shows where ink usually goes."
 )
 means = data_views.class_means(montage_split)
-st.plotly_chart(
+show_chart(
     data_figures.image_grid(means, titles=[f"mean {d}" for d in range(10)], columns=10, height_per_row=120),
     key="data_means_chart",
 )

@@ -6,6 +6,7 @@ import streamlit as st
 from mnist_core import projections, vectors
 from mnist_core.figures import data_figures
 from ui import data_views
+from ui.charts import show_chart
 from ui.lazy_tabs import run_open_tab
 from ui.tasks import get_task, task_panel
 
@@ -28,7 +29,7 @@ def show_selected(chart_key: str, indices: np.ndarray) -> None:
     points = st.session_state.get(chart_key, {}).get("selection", {}).get("points", [])
     chosen = [indices[p] for p in data_figures.selected_positions(labels[indices], points)[:20]]
     if chosen:
-        st.plotly_chart(
+        show_chart(
             data_figures.image_grid(images[chosen], [f"#{i} · {labels[i]}" for i in chosen], columns=10),
             key=f"{chart_key}_selected",
         )
@@ -58,7 +59,7 @@ def two_pixels_as_axes() -> None:
         help="Many pixels are exactly 0 or 255.",
     )
     noise = np.random.default_rng(SEED).uniform(-6, 6, (n_cube, 2)) if jitter else np.zeros((n_cube, 2))
-    st.plotly_chart(
+    show_chart(
         data_figures.class_scatter(
             flat[:, [a, b]] + noise,
             labels[cube_indices],
@@ -85,13 +86,15 @@ def random_points_are_noise() -> None:
     random_points, random_distances, _ = data_views.nearest_training_distances("random", 200, seed)
     test_points, test_distances, _ = data_views.nearest_training_distances("test", 200, seed)
     noise_side, digit_side = st.columns(2)
-    noise_side.plotly_chart(
+    show_chart(
         data_figures.image_grid(random_points[:10], [f"{d:.1f} away" for d in random_distances[:10]]),
         key="dimensions_random_chart",
+        where=noise_side,
     )
-    digit_side.plotly_chart(
+    show_chart(
         data_figures.image_grid(test_points[:10], [f"{d:.1f} away" for d in test_distances[:10]]),
         key="dimensions_test_chart",
+        where=digit_side,
     )
     st.markdown("**Median distance to the nearest of the 60,000 training digits**")
     metrics = st.columns(3)
@@ -140,7 +143,7 @@ def flatten_to_two_or_three() -> None:
             if get_task(TSNE_TASK) is not None:
                 task_panel(TSNE_TASK)
     if coordinates is not None:
-        st.plotly_chart(
+        show_chart(
             data_figures.class_scatter(
                 coordinates,
                 labels[projected_indices],
@@ -160,7 +163,7 @@ def flatten_to_two_or_three() -> None:
             show_selected("dimensions_projection_chart", projected_indices)
 
     st.subheader("The principal components, as images")
-    st.plotly_chart(
+    show_chart(
         data_figures.image_grid(
             fit.components.reshape(-1, 28, 28),
             [f"PC{k + 1}: {r:.1%}" for k, r in enumerate(fit.explained_variance_ratio)],
@@ -171,7 +174,7 @@ def flatten_to_two_or_three() -> None:
         ),
         key="dimensions_components_chart",
     )
-    st.plotly_chart(
+    show_chart(
         data_figures.explained_variance_figure(fit.explained_variance_ratio), key="dimensions_variance_chart"
     )
     st.caption(
@@ -190,7 +193,7 @@ def walk_between_digits() -> None:
     which = walk[2].slider("Which examples", 0, 50, 0, key="dimensions_walk_which", persist_state="session")
     steps = walk[3].slider("Steps", 3, 11, 7, step=2, key="dimensions_walk_steps", persist_state="session")
     frames, walk_distances = data_views.walk(start_digit, end_digit, which, steps)
-    st.plotly_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
+    show_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
     middle = steps // 2
     st.write(
         f"The two ends are real test digits; every step in between is `(1 - t) × start + t × end`. The midpoint is "

@@ -23,6 +23,7 @@ from mnist_core.trace import (
     softmax_steps,
     trace_dense,
 )
+from ui.charts import show_chart
 from ui.model_choice import model_picker, your_digit
 from ui.resources import mnist
 
@@ -53,9 +54,9 @@ if not drawn:
         icon=":material/target:",
     )
 input_column, output_column = st.columns(2)
-input_column.plotly_chart(digit_figure(image, title), key="inside_input")
-output_column.plotly_chart(
-    probabilities_figure(predict_probabilities(model, image[None])[0]), key="inside_out"
+show_chart(digit_figure(image, title), key="inside_input", where=input_column)
+show_chart(
+    probabilities_figure(predict_probabilities(model, image[None])[0]), key="inside_out", where=output_column
 )
 output_column.caption("What `model.predict` says for this input.")
 
@@ -68,13 +69,13 @@ if choice.is_convnet:
         "Sliding it over the 28 x 28 input and taking relu(dot(filter, patch) + b) at every position gives "
         f"a {maps.shape[1]} x {maps.shape[2]} feature map: bright where the patch looks like the filter."
     )
-    st.plotly_chart(
+    show_chart(
         image_grid_figure(
             filters, [f"filter {i}" for i in range(len(filters))], 16, "RdBu", True, tile_px=60
         ),
         key="inside_filters",
     )
-    st.plotly_chart(
+    show_chart(
         image_grid_figure(maps, [f"map {i}" for i in range(len(maps))], 8, "gray", tile_px=110),
         key="inside_maps",
     )
@@ -101,10 +102,10 @@ elif is_dense_network(model):
     picture_column, sum_column = st.columns([1, 1.3])
     with picture_column:
         if len(detail.products) == 784:
-            st.plotly_chart(products_figure(detail.products), key="inside_products")
+            show_chart(products_figure(detail.products), key="inside_products")
             st.caption("Each pixel's w·x: blue pushes the unit up, red pushes it down, white does nothing.")
         else:
-            st.plotly_chart(activations_figure(detail.products, label="input"), key="inside_products")
+            show_chart(activations_figure(detail.products, label="input"), key="inside_products")
             st.caption("Each input's w·x for this unit.")
     with sum_column:
         st.markdown(
@@ -138,7 +139,7 @@ elif is_dense_network(model):
         )
     for position, hidden in enumerate(trace.hidden):
         st.markdown(f"**Every unit of {hidden.name}** (the chosen one highlighted):")
-        st.plotly_chart(
+        show_chart(
             activations_figure(hidden.outputs, unit if position == layer_index else None),
             key=f"inside_hidden_{position}",
         )
@@ -173,7 +174,7 @@ elif is_dense_network(model):
 
     st.header("What each first-layer unit looks for")
     weights = first_layer_weight_images(model)[:MAX_WEIGHT_IMAGES]
-    st.plotly_chart(
+    show_chart(
         image_grid_figure(weights, [f"unit {i}" for i in range(len(weights))], 8, "RdBu", True, tile_px=100),
         key="inside_weight_images",
     )
@@ -187,7 +188,7 @@ else:
 weighted_layers = layer_weights(model)
 if weighted_layers:
     st.header("Weights of every layer")
-    st.plotly_chart(
+    show_chart(
         weight_histograms_figure([(w.name, w.weights) for w in weighted_layers]), key="inside_histograms"
     )
     st.caption("How many of each layer's weights fall in each range. Each bar chart has its own scale.")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from mnist_core import surfaces, walker
 from mnist_core.figures import surface_figures as figures
+from ui.charts import show_chart
 from ui.landscape_views import landscape_section, optimizer_controls, race, race_summary, reset_race_defaults
 from ui.lazy_tabs import run_open_tab
 
@@ -79,7 +80,7 @@ def one_weight() -> None:
     shown = walked if on_curve else walked[:-1]
     curve_x = np.linspace(*walker.X_RANGE, 400)
     with chart:
-        st.plotly_chart(
+        show_chart(
             figures.walker_figure(
                 curve_x, walker.curve(curve_x), shown, walker.curve(shown), walker.slope(shown),
                 {name: (x, float(walker.curve(x))) for name, x in walker.VALLEYS.items()},
@@ -135,11 +136,15 @@ def two_weights() -> None:
     paths, losses, milliseconds = race(name, start, steps, chosen)
     xs, ys, z = surfaces.grid(name, 90)
     contour_column, surface_column = st.columns(2)
-    contour_column.plotly_chart(
-        figures.race_contour_figure(xs, ys, z, surface.lowest, paths), key="surface_contour"
+    show_chart(
+        figures.race_contour_figure(xs, ys, z, surface.lowest, paths),
+        key="surface_contour",
+        where=contour_column,
     )
-    surface_column.plotly_chart(
-        figures.race_surface_figure(xs, ys, z, surface.lowest, paths, losses), key="surface_3d"
+    show_chart(
+        figures.race_surface_figure(xs, ys, z, surface.lowest, paths, losses),
+        key="surface_3d",
+        where=surface_column,
     )
     st.caption(
         f"Press ▶ Play under the map to watch the race step by step. The {len(paths)} paths were "
@@ -147,7 +152,9 @@ def two_weights() -> None:
     )
     if paths:
         losses_column, table_column = st.columns([3, 2])
-        losses_column.plotly_chart(figures.race_losses_figure(losses, surface.lowest), key="surface_losses")
+        show_chart(
+            figures.race_losses_figure(losses, surface.lowest), key="surface_losses", where=losses_column
+        )
         table_column.dataframe(pd.DataFrame(race_summary(name, paths, losses)), hide_index=True)
         table_column.caption(
             "Plain SGD's step is η x slope: tiny on flat ground, huge on cliffs. Momentum adds up past "

@@ -7,6 +7,7 @@ from mnist_core import vectors
 from mnist_core.data import IMAGE_SIDE, N_PIXELS, one_hot
 from mnist_core.figures import data_figures
 from ui import data_views
+from ui.charts import show_chart
 
 st.caption("Life-cycle step 1 · Gather and prepare the data")
 st.title("Pixels as vectors")
@@ -74,16 +75,17 @@ row, col, position = st.session_state.pixels_row, st.session_state.pixels_col, s
 vector = image.reshape(-1)
 
 grid_side, vector_side = st.columns([1, 2])
-grid_side.plotly_chart(
+show_chart(
     data_figures.digit_heatmap(
         image, "The 28 × 28 grid (click a pixel)", highlight=(row, col), clickable=True
     ),
     key="pixels_grid_chart",
     on_select=on_grid_click,
     selection_mode="points",
+    where=grid_side,
 )
 with vector_side:
-    st.plotly_chart(
+    show_chart(
         data_figures.vector_strip(vector, highlight=position, clickable=True),
         key="pixels_vector_chart",
         on_select=on_strip_click,
@@ -116,10 +118,11 @@ else:
     note = "Every 28 values of the vector wrap into the next row of the image."
 last = max(rows_done - 1, 0)
 step_grid, step_vector = st.columns([1, 2])
-step_grid.plotly_chart(data_figures.digit_heatmap(grid, "The grid"), key="pixels_step_grid")
-step_vector.plotly_chart(
+show_chart(data_figures.digit_heatmap(grid, "The grid"), key="pixels_step_grid", where=step_grid)
+show_chart(
     data_figures.vector_strip(strip, window_start=IMAGE_SIDE * last, window=IMAGE_SIDE),
     key="pixels_step_vector",
+    where=step_vector,
 )
 step_vector.write(
     f"{note} Row {last} covers entries {IMAGE_SIDE * last} to {IMAGE_SIDE * last + IMAGE_SIDE - 1} "
@@ -151,7 +154,7 @@ channel = st.radio(
     horizontal=True,
 )
 colour_position = vectors.colour_index(row, col, channel, layout)
-st.plotly_chart(
+show_chart(
     data_figures.colour_vector_figure(colour_image, colour_vector, channel_of_entry, colour_position),
     key="pixels_colour_chart",
 )

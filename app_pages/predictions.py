@@ -15,6 +15,7 @@ from mnist_core.figures.prediction_figures import (
 from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from mnist_core.models import expects_raw_pixels
 from mnist_core.preprocess import MAX_UPLOAD_BYTES, decode_image, has_ink, preprocess, skip_preprocessing
+from ui.charts import show_chart
 from ui.model_choice import model_picker, remember_digit, test_evaluation, training_neighbours
 from ui.resources import mnist
 
@@ -71,9 +72,7 @@ for column, correct in zip(st.columns(2), (True, False)):
             st.info("None at all.")
             continue
         titles = [f"pred {evaluation.predicted[i]} · true {y_test[i]}" for i in picked]
-        st.plotly_chart(
-            image_grid_figure(x_test[picked], titles, columns=3), key=f"predictions_grid_{correct}"
-        )
+        show_chart(image_grid_figure(x_test[picked], titles, columns=3), key=f"predictions_grid_{correct}")
 
 st.subheader("The confusion matrix")
 st.caption("Rows: the true digit. Columns: what the model said. The diagonal is every correct answer.")
@@ -88,23 +87,21 @@ with cell_column:
     st.markdown(f"**{len(behind)} test images** of a {true_digit} were predicted as {predicted_digit}.")
     if len(behind):
         shown = behind[:12]
-        st.plotly_chart(
+        show_chart(
             image_grid_figure(x_test[shown], [f"#{i}" for i in shown], columns=4, tile_px=70),
             key="predictions_cell_images",
         )
         if len(behind) > len(shown):
             st.caption(f"The first {len(shown)} of {len(behind)}.")
 with matrix_column:
-    st.plotly_chart(
-        confusion_figure(evaluation.confusion, (true_digit, predicted_digit)), key="predictions_cm"
-    )
+    show_chart(confusion_figure(evaluation.confusion, (true_digit, predicted_digit)), key="predictions_cm")
 
 st.header("6 · Predict one random test image")
 if st.button("Another test image", icon=":material/shuffle:", key="predictions_new_image"):
     st.session_state["predictions_image_index"] = int(np.random.default_rng().integers(len(x_test)))
 index = st.session_state.get("predictions_image_index", 0)
 image_column, steps_column, bars_column = st.columns([1, 1.2, 1.6])
-image_column.plotly_chart(digit_figure(x_test[index], f"x_test[{index}], label {y_test[index]}"))
+show_chart(digit_figure(x_test[index], f"x_test[{index}], label {y_test[index]}"), where=image_column)
 probabilities = predict_probabilities(model, x_test[index : index + 1])[0]
 with steps_column:
     shape = model.input_shape[1:]
@@ -116,7 +113,9 @@ with steps_column:
         "4. `model.predict` gives ten softmax probabilities.\n"
         f"5. argmax picks the largest: **{probabilities.argmax()}**."
     )
-bars_column.plotly_chart(probabilities_figure(probabilities, int(y_test[index])), key="predictions_test_bars")
+show_chart(
+    probabilities_figure(probabilities, int(y_test[index])), key="predictions_test_bars", where=bars_column
+)
 
 st.header("6 · Predict your own digit")
 
@@ -174,7 +173,7 @@ def your_digit_section():
     yours = predict_probabilities(model, digit[None])[0]
     with answer_column:
         st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
-        st.plotly_chart(probabilities_figure(yours), key="predictions_your_bars")
+        show_chart(probabilities_figure(yours), key="predictions_your_bars")
     with steps_area:
         # Pictures at their true relative sizes: the drawing's steps at one scale, the 28 x 28 steps at another.
         big, small = 110 / max(steps.grayscale.shape), 4
@@ -208,7 +207,7 @@ def your_digit_section():
         nearest, distances = training_neighbours().nearest(digit, k=6)
         st.markdown("**Nearest training images** (pixel by pixel)")
         titles = [f"a {y_train[i]}, distance {d:.1f}" for i, d in zip(nearest, distances)]
-        st.plotly_chart(image_grid_figure(x_train[nearest], titles, columns=3), key="predictions_neighbours")
+        show_chart(image_grid_figure(x_train[nearest], titles, columns=3), key="predictions_neighbours")
         st.caption(
             "The closest of the 60,000 training digits: the shortest difference between 784-long vectors."
         )

@@ -21,6 +21,7 @@ from mnist_core.landscape import Landscape, LandscapeSettings, compute_landscape
 from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 from mnist_core.training import prepare_data, train
+from ui.charts import show_chart
 from ui.resources import background_slots, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
 from ui.training_runs import TRAIN_TASK_KEY, finished_runs
@@ -311,7 +312,7 @@ def draw_partial(snapshot) -> None:
     """While the grids compute, the 1-D line is already there to look at."""
     line = snapshot.detail.get("interpolation")
     if line and not snapshot.is_over:
-        st.plotly_chart(
+        show_chart(
             figures.interpolation_figure(
                 np.array(line["alphas"]), np.array(line["train"]), np.array(line["validation"])
             ),
@@ -325,7 +326,7 @@ def draw_landscape(landscape: Landscape) -> None:
         "its weights are `initial + alpha x (trained - initial)`. At alpha = 0 it is your untrained network, "
         "at 1 your trained one."
     )
-    st.plotly_chart(
+    show_chart(
         figures.interpolation_figure(
             landscape.alphas, landscape.interpolation_train, landscape.interpolation_validation
         ),
@@ -369,7 +370,11 @@ def draw_landscape(landscape: Landscape) -> None:
         )
         kwargs = {}
     contour_column, surface_column = st.columns(2)
-    contour_column.plotly_chart(
-        figures.landscape_contour_figure(*args, **kwargs), key="surface_landscape_contour"
+    show_chart(
+        figures.landscape_contour_figure(*args, **kwargs),
+        key="surface_landscape_contour",
+        where=contour_column,
     )
-    surface_column.plotly_chart(figures.landscape_surface_figure(*args, **kwargs), key="surface_landscape_3d")
+    show_chart(
+        figures.landscape_surface_figure(*args, **kwargs), key="surface_landscape_3d", where=surface_column
+    )

@@ -27,6 +27,7 @@ from mnist_core.sklearn_models import (
 )
 from mnist_core.tasks import TaskSnapshot, TaskState, TaskStopped
 from mnist_core.tuning import GridResult, GridSpec, matrix_from_rows, run_grid
+from ui.charts import show_chart
 from ui.resources import mnist
 from ui.tasks import get_task, start_task, task_panel
 
@@ -156,7 +157,7 @@ def train_work(settings: MLPSettings) -> Callable:
 def draw_training_live(snapshot: TaskSnapshot) -> None:
     curve = snapshot.detail.get("loss_curve", [])
     if curve:
-        st.plotly_chart(loss_curves_figure({"training loss": curve}), key="sklearn_live_loss")
+        show_chart(loss_curves_figure({"training loss": curve}), key="sklearn_live_loss")
     else:
         st.caption("The first point appears after one pass over the training images.")
     if isinstance(snapshot.result, MLPRun):
@@ -164,7 +165,7 @@ def draw_training_live(snapshot: TaskSnapshot) -> None:
 
 
 def draw_training_result(run: MLPRun) -> None:
-    st.plotly_chart(loss_curves_figure({"training loss": run.loss_curve}), key="sklearn_result_loss")
+    show_chart(loss_curves_figure({"training loss": run.loss_curve}), key="sklearn_result_loss")
     columns = st.columns(4)
     columns[0].metric("Training accuracy", f"{run.train_accuracy:.4f}")
     columns[1].metric("Test accuracy", f"{run.test_accuracy:.4f}")
@@ -235,12 +236,12 @@ def draw_shapes_live(snapshot: TaskSnapshot) -> None:
     if snapshot.detail.get("loss_curve") and len(curves) < 2:
         curves["training now"] = snapshot.detail["loss_curve"]
     if curves:
-        st.plotly_chart(loss_curves_figure(curves), key="sklearn_shapes_live")
+        show_chart(loss_curves_figure(curves), key="sklearn_shapes_live")
 
 
 def draw_shapes_result(runs: list[MLPRun]) -> None:
     curves = {describe_sizes(run.settings.hidden_layer_sizes): run.loss_curve for run in runs}
-    st.plotly_chart(loss_curves_figure(curves), key="sklearn_shapes_loss")
+    show_chart(loss_curves_figure(curves), key="sklearn_shapes_loss")
     table = pd.DataFrame(
         [
             {
@@ -278,7 +279,7 @@ def draw_grid_live(spec: GridSpec) -> Callable[[TaskSnapshot], None]:
     def draw(snapshot: TaskSnapshot) -> None:
         rows = snapshot.detail.get("candidates", [])
         matrix = matrix_from_rows(spec, rows)
-        st.plotly_chart(
+        show_chart(
             grid_heatmap(
                 matrix, list(spec.learning_rates), size_labels(spec), title="Validation accuracy so far"
             ),
@@ -294,7 +295,7 @@ def draw_grid_live(spec: GridSpec) -> Callable[[TaskSnapshot], None]:
 
 def heatmap(result: GridResult, which: str, picked: int, title: str, key: str) -> None:
     spec = result.spec
-    st.plotly_chart(
+    show_chart(
         grid_heatmap(
             result.accuracy_matrix(which),
             list(spec.learning_rates),
@@ -385,7 +386,7 @@ def keras_work(settings: MLPSettings) -> Callable:
 def draw_keras_live(snapshot: TaskSnapshot) -> None:
     curve = snapshot.detail.get("loss_curve", [])
     if curve and "sklearn" not in snapshot.detail:
-        st.plotly_chart(loss_curves_figure({"scikit-learn loss": curve}), key="sklearn_keras_live")
+        show_chart(loss_curves_figure({"scikit-learn loss": curve}), key="sklearn_keras_live")
     elif "sklearn" in snapshot.detail:
         sklearn_score = snapshot.detail["sklearn"]
         st.caption(
@@ -394,7 +395,7 @@ def draw_keras_live(snapshot: TaskSnapshot) -> None:
 
 
 def draw_keras_result(scores) -> None:
-    st.plotly_chart(
+    show_chart(
         framework_figure(
             [score.framework for score in scores],
             [score.test_accuracy for score in scores],

@@ -195,7 +195,7 @@ def vector_strip(
     highlight: int | None = None,
     window: int = 28,
     zmax: float = 255.0,
-    height: int = 230,
+    height: int = 270,
     clickable: bool = False,
     window_start: int | None = None,
 ) -> go.Figure:
@@ -224,7 +224,7 @@ def vector_strip(
         rows=2,
         cols=1,
         row_heights=[0.35, 0.65],
-        vertical_spacing=0.38,
+        vertical_spacing=0.42,  # room for the first row's tick labels and the second row's title
         subplot_titles=(f"all {n:,} entries", f"entries {start} to {stop - 1}, magnified"),
     )
     hover = "index %{x}<br>value %{z:.0f}<extra></extra>"
@@ -235,7 +235,8 @@ def vector_strip(
             z=vector[None, start:stop],
             x=np.arange(start, stop),
             texttemplate="%{z:.0f}",
-            textfont=dict(size=9, color=HIGHLIGHT),
+            # No colour: plotly writes each number in black or white, whichever contrasts with its cell.
+            textfont=dict(size=11),
             **common,
         ),
         row=2,
