@@ -9,6 +9,7 @@ from mnist_core.figures.training_figures import batch_curves_figure, compare_run
 from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
+from ui.model_choice import open_with_model
 from ui.resources import keras_module, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
 from ui.train_form import (
@@ -151,6 +152,14 @@ if runs:
     )
     with st.expander("Keras model summary"):
         st.code(run.summary_text)
+    st.markdown("**Next with this run:**")
+    predictions_column, inside_column, _ = st.columns([1, 1, 2])
+    if predictions_column.button(
+        "See its predictions", icon=":material/target:", key="train_next_predictions"
+    ):
+        open_with_model("app_pages/predictions.py", f"run-{run.number}")
+    if inside_column.button("Look inside it", icon=":material/biotech:", key="train_next_inside"):
+        open_with_model("app_pages/inside_the_network.py", f"run-{run.number}")
     if len(runs) > 1:
         st.subheader("Compare this session's runs")
         metric = st.radio(
