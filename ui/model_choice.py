@@ -24,6 +24,7 @@ YOUR_DIGIT_KEY = "predictions_your_digit"  # the latest preprocessed drawing or 
 MODEL_KEY = "model"  # the picker's widget key on both pages, and so its URL parameter: ?model=default-convnet
 _NEWEST_RUN_SEEN = "model_newest_run_seen"
 _LINK_NOTICE = "model_link_notice"  # (notice, the model shown instead) after a link named an unknown model
+_CHOSEN = "model_chosen"  # a choice made by a button, for the next model picker to take
 _FOLLOWED = "model_digit_followed"  # set by follow_digit_inside, read once by Inside the network
 INSIDE_PAGE = "app_pages/inside_the_network.py"
 
@@ -62,8 +63,11 @@ def available_models() -> list[ModelChoice]:
 
 
 def choose_model(key: str) -> None:
-    """Make ``key`` ("default", "run-3", ...) the model both pages show from their next run on."""
-    st.session_state[MODEL_KEY] = key
+    """Make ``key`` ("default", "run-3", ...) the model the pages show from the next model picker on.
+
+    Kept aside until then: the picker's own key can't change once the picker is drawn in this run.
+    """
+    st.session_state[_CHOSEN] = key
 
 
 def _why_not(asked: str) -> str:
@@ -87,13 +91,15 @@ def model_picker() -> ModelChoice:
     asked = st.query_params.get(MODEL_KEY)
     if asked is not None and asked not in choices:
         st.session_state[_LINK_NOTICE] = (_why_not(asked), FIRST_NETWORK.key)
-        choose_model(FIRST_NETWORK.key)
+        st.session_state[MODEL_KEY] = FIRST_NETWORK.key
     runs = [key for key in choices if key.startswith("run-")]
     if runs and st.session_state.get(_NEWEST_RUN_SEEN) != runs[0]:
         st.session_state[_NEWEST_RUN_SEEN] = runs[0]  # a run is new once: then the student's choice stays
-        choose_model(runs[0])
+        st.session_state[MODEL_KEY] = runs[0]
+    if st.session_state.get(_CHOSEN) in choices:
+        st.session_state[MODEL_KEY] = st.session_state.pop(_CHOSEN)
     if st.session_state.get(MODEL_KEY, FIRST_NETWORK.key) not in choices:
-        choose_model(FIRST_NETWORK.key)  # the run was dropped or the upload replaced
+        st.session_state[MODEL_KEY] = FIRST_NETWORK.key  # the run was dropped or the upload replaced
     picked = st.selectbox(
         "Model",
         list(choices),  # the shipped first network first: the default, so a plain link has no ?model=

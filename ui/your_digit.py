@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from mnist_core.evaluation import predict_probabilities
 from mnist_core.figures.prediction_figures import image_grid_figure, pixelated, probabilities_figure
@@ -41,6 +40,10 @@ def clear_drawing() -> None:
 
 def drawn_pixels() -> np.ndarray | None:
     """The canvas, with the drawing of an earlier visit back on it; the drawing's RGBA pixels, or None."""
+    # Imported here: the component registers itself with the running server, so a module-level
+    # import would make this module's names unimportable outside one (tests, scripts).
+    from streamlit_drawable_canvas import st_canvas
+
     key = f"predictions_canvas_{st.session_state.get(_CANVAS_GENERATION, 0)}"
     saved = st.session_state.get(DRAWING_KEY)
     if key not in st.session_state:
