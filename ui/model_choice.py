@@ -124,7 +124,9 @@ def model_picker() -> ModelChoice:
 def open_with_model(page: str, model_key: str) -> None:
     """Switch to ``page`` (a path under app_pages/) with ``model_key`` chosen on it."""
     choose_model(model_key)
-    st.switch_page(page)
+    # An explicit empty mapping: with the default (None) Streamlit 1.67 clears the query parameters
+    # and refuses when one is bound to a widget, as ?model= is. The picker there puts it back.
+    st.switch_page(page, query_params={})
 
 
 @st.cache_resource

@@ -141,6 +141,15 @@ def test_follow_the_digit_opens_inside_with_the_same_image_and_model(open_page, 
     assert "Sum of the 784 products" in " ".join(texts(app.markdown))  # the trace runs on the drawing
 
 
+def test_follow_the_digit_from_a_page_opened_by_a_link(open_page, drawn_seven):
+    app = stroke(open_link(open_page, PREDICTIONS, model="default-convnet"), drawn_seven[1])
+    app.button(key="predictions_follow").click().run()  # ?model= is bound: switching page must keep it
+    assert not app.exception, [e.value for e in app.exception]
+    assert "The convolution: 32 small filters slide over the image" in texts(app.header)
+    assert app.radio(key="inside_source").value == YOUR_DIGIT_OPTION
+    assert app.query_params == {"model": "default-convnet"}
+
+
 def test_a_finished_runs_next_steps_open_its_predictions_and_insides(open_page, session_run):
     app = open_page(TRAIN, {RUNS_KEY: [session_run]})
     goto(app, PREDICTIONS)
