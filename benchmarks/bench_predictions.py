@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_predictions.py [--strokes 60] [--cold-starts 2] [--no-browser]
 
 1. Stroke to prediction, server side, with the default model. What the page's fragment does after
-   each stroke, timed step by step on real canvas data: the canvas sends a 280 x 280 RGBA PNG (made
+   each stroke, timed step by step on real canvas data: the canvas sends a 240 x 240 RGBA PNG (made
    here from MNIST test digits drawn white on black, as on the canvas), which is decoded, checked for
    ink, preprocessed and predicted. "to answer" ends when the answer is known (it is sent to the
    browser first); "whole section" adds the pictures, the probability chart and the 6 nearest
@@ -46,8 +46,8 @@ from mnist_core.preprocess import has_ink, preprocess  # noqa: E402
 
 
 def canvas_data_url(digit: np.ndarray) -> str:
-    """A 280 x 280 RGBA PNG data URL like the canvas sends: the digit, 10 times larger, white on black."""
-    big = np.asarray(Image.fromarray(digit).resize((280, 280), Image.Resampling.BILINEAR))
+    """A 240 x 240 RGBA PNG data URL like the canvas sends: the digit, 8.6 times larger, white on black."""
+    big = np.asarray(Image.fromarray(digit).resize((240, 240), Image.Resampling.BILINEAR))
     rgba = np.dstack([big, big, big, np.full_like(big, 255)])
     buffer = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buffer, format="PNG")
@@ -121,7 +121,7 @@ def cold_start(browser) -> tuple[float, float, float]:
         tab.goto(f"{app.url}/predictions")
         expect(tab.get_by_text("correctly classified,").first).to_be_visible(timeout=180_000)
         evaluated = time.perf_counter()
-        expect(tab.get_by_text("Draw a digit above")).to_be_visible(timeout=180_000)
+        expect(tab.get_by_text("Draw one digit, large")).to_be_visible(timeout=180_000)
         expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=180_000)
         finished = time.perf_counter()
         context.close()
