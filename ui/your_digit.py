@@ -96,8 +96,14 @@ def uploaded_pixels() -> tuple[np.ndarray | None, str | None]:
     kept = st.session_state.get(UPLOAD_KEY)
     if kept is None:
         return None, None
-    if upload is None:
+    if upload is None:  # back from another page: the uploader starts empty, the picture is kept
         st.caption(f"Your picture from before: **{kept['name']}**. Upload another to replace it.")
+        st.button(
+            "Remove it",
+            icon=":material/close:",
+            key="predictions_forget_upload",
+            on_click=lambda: st.session_state.pop(UPLOAD_KEY, None),
+        )
     return kept["pixels"], kept["name"]
 
 

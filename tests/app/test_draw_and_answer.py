@@ -207,3 +207,28 @@ def test_a_link_to_a_shipped_model_opens_it_on_both_pages(open_page):
     assert not any("The link asked for model" in text for text in texts(app.caption))
     goto(app, PREDICTIONS)
     assert app.selectbox(key=MODEL_KEY).value == "default-convnet"
+
+
+def test_an_uploaded_picture_is_kept_until_it_is_removed(open_page, mnist_arrays):
+    _, (x_test, y_test) = mnist_arrays
+    three = x_test[int(np.flatnonzero(y_test == 3)[0])]
+    buffer = io.BytesIO()
+    Image.fromarray(255 - three).resize((140, 140)).save(buffer, format="PNG")  # dark ink on paper
+    picture = ("three.png", buffer.getvalue(), "image/png")
+    app = open_page(PREDICTIONS)
+    app.button_group(key="predictions_source").set_value("Upload a picture").run()
+    app.file_uploader(key="predictions_upload").set_value(picture).run()
+    assert not app.exception, [e.value for e in app.exception]
+    verdict = verdicts(app)
+    assert verdict and verdict[0].startswith("The model says 3")
+    app.file_uploader(key="predictions_upload").clear().run()  # the student removes the file
+    assert verdicts(app) == []
+
+    app.file_uploader(key="predictions_upload").set_value(picture).run()
+    goto(app, INSIDE)
+    goto(app, PREDICTIONS)
+    assert app.button_group(key="predictions_source").value == "Upload a picture"
+    assert verdicts(app) == verdict
+    assert any("Your picture from before: **three.png**" in text for text in texts(app.caption))
+    app.button(key="predictions_forget_upload").click().run()
+    assert verdicts(app) == []
