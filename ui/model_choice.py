@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS, load_shipped
 from ui.resources import mnist
@@ -124,9 +125,14 @@ def model_picker() -> ModelChoice:
 def open_with_model(page: str, model_key: str) -> None:
     """Switch to ``page`` (a path under app_pages/) with ``model_key`` chosen on it."""
     choose_model(model_key)
-    # An explicit empty mapping: with the default (None) Streamlit 1.67 clears the query parameters
-    # and refuses when one is bound to a widget, as ?model= is. The picker there puts it back.
-    st.switch_page(page, query_params={})
+    try:
+        # The link of the new page names the model. (A picker drawn for the first time in a session
+        # does not write a value set in session state into the URL; this does.)
+        st.switch_page(page, query_params={MODEL_KEY: model_key})
+    except StreamlitAPIException:
+        # Streamlit 1.67 refuses to set or clear ?model= while this page's picker is bound to it.
+        # Without parameters the picker there, a widget of this session already, puts it back.
+        st.switch_page(page, query_params={})
 
 
 @st.cache_resource

@@ -159,6 +159,7 @@ def test_a_finished_runs_next_steps_open_its_predictions_and_insides(open_page, 
     assert not app.exception, [e.value for e in app.exception]
     assert app.selectbox(key=MODEL_KEY).value == "run-1"
     assert {m.label: m.value for m in app.metric}["Correctly classified"] == f"{session_run.result.correct:,}"
+    assert app.query_params == {"model": "run-1"}  # the page's link names the run
 
     app.selectbox(key=MODEL_KEY).set_value("default-convnet").run()
     goto(app, TRAIN)

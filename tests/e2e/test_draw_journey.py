@@ -139,3 +139,29 @@ def test_a_link_to_another_sessions_run_shows_the_default_model_and_says_why(pro
     expect(page.get_by_text("Showing Default: first network")).to_be_visible()
     expect(page).not_to_have_url(re.compile("model="))
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_finished_run_leads_to_its_predictions_and_its_insides(projector):
+    page = projector
+    page.goto("/build_and_train")
+    wait_for_app(page)
+    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    page.get_by_role("button", name="Train", exact=True).click()
+    see_predictions = page.get_by_role("button", name="See its predictions")
+    expect(see_predictions).to_be_visible(timeout=300_000)
+    wait_for_app(page)
+    see_predictions.scroll_into_view_if_needed()
+    screenshot(page, "draw-and-answer-run-next-steps", max_height=PROJECTOR["height"])
+
+    see_predictions.click()
+    expect(page.get_by_role("heading", name="Predictions")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("run-1")
+    expect(page.get_by_text(re.compile("Showing This session's Run 1: 784-32-10"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/predictions\?model=run-1$"))
+    pick_model(page, "default")  # the student looks elsewhere; the run's button brings it back
+
+    go_to(page, "Build & Train")
+    page.get_by_role("button", name="Look inside it").click()
+    expect(page.get_by_role("heading", name="Inside the network")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("run-1")
+    expect(page.get_by_text("Sum of the 784 products")).to_be_visible(timeout=SLOW)
