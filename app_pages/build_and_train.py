@@ -141,6 +141,12 @@ if runs:
     )
     if result.warning:
         st.warning(result.warning, icon=":material/warning:")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown("**Next with this run:**", width="content")
+        if st.button("See its predictions", icon=":material/target:", key="train_next_predictions"):
+            open_with_model("app_pages/predictions.py", f"run-{run.number}")
+        if st.button("Look inside it", icon=":material/biotech:", key="train_next_inside"):
+            open_with_model("app_pages/inside_the_network.py", f"run-{run.number}")
     st.download_button(
         "Download this model (.keras)",
         data=run.keras_bytes,
@@ -152,14 +158,6 @@ if runs:
     )
     with st.expander("Keras model summary"):
         st.code(run.summary_text)
-    st.markdown("**Next with this run:**")
-    predictions_column, inside_column, _ = st.columns([1, 1, 2])
-    if predictions_column.button(
-        "See its predictions", icon=":material/target:", key="train_next_predictions"
-    ):
-        open_with_model("app_pages/predictions.py", f"run-{run.number}")
-    if inside_column.button("Look inside it", icon=":material/biotech:", key="train_next_inside"):
-        open_with_model("app_pages/inside_the_network.py", f"run-{run.number}")
     if len(runs) > 1:
         st.subheader("Compare this session's runs")
         metric = st.radio(
