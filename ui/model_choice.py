@@ -75,10 +75,8 @@ def _why_not(asked: str) -> str:
     """The notice for a link whose ``model`` is not a model of this session."""
     shown = asked.replace("`", "")[:40]
     if asked == "upload" or asked.startswith("run-"):
-        what = "a model of another session: a link carries only the models shipped with the app"
-    else:
-        what = "no model of this app"
-    return f"The link asked for model `{shown}`, {what}. Showing the shipped default model instead."
+        return f"The link's model `{shown}` was another session's: a link carries only the shipped models."
+    return f"The link's model `{shown}` does not exist here."
 
 
 def model_picker() -> ModelChoice:
@@ -116,9 +114,7 @@ def model_picker() -> ModelChoice:
     if notice is not None and notice[1] != picked:
         del st.session_state[_LINK_NOTICE]  # the student has picked another model since
         notice = None
-    if notice is not None:
-        st.caption(f":material/link_off: {notice[0]}")
-    st.caption(f"Showing **{choice.label}**.")
+    st.caption(f"Showing **{choice.label}**." + (f"  \n:material/link_off: {notice[0]}" if notice else ""))
     return choice
 
 

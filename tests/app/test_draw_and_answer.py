@@ -183,29 +183,29 @@ def open_link(open_page, page: str, **params) -> object:
 @pytest.mark.parametrize(
     "asked, why",
     [
-        ("run-9", "a model of another session"),
-        ("upload", "a model of another session"),
-        ("garbage", "no model"),
+        ("run-9", "was another session's: a link carries only the shipped models"),
+        ("upload", "was another session's"),
+        ("garbage", "does not exist here"),
     ],
 )
 def test_a_link_to_a_model_this_session_lacks_falls_back_with_one_notice(open_page, asked, why):
     app = open_link(open_page, PREDICTIONS, model=asked)
     assert app.selectbox(key=MODEL_KEY).value == "default"
-    notices = [text for text in texts(app.caption) if "The link asked for model" in text]
-    assert len(notices) == 1 and f"`{asked}`, {why}" in notices[0]
-    assert "Showing the shipped default model instead" in notices[0]
+    notices = [text for text in texts(app.caption) if "The link's model" in text]
+    assert len(notices) == 1 and f"`{asked}` {why}" in notices[0]
+    assert notices[0].startswith("Showing **Default: first network")
     assert "model" not in app.query_params  # Streamlit drops the unknown value from the URL
     app.button(key="predictions_new_draw").click().run()  # the notice stays while the fallback does
-    assert any("The link asked for model" in text for text in texts(app.caption))
+    assert any("The link's model" in text for text in texts(app.caption))
     app.selectbox(key=MODEL_KEY).set_value("default-convnet").run()
-    assert not any("The link asked for model" in text for text in texts(app.caption))
+    assert not any("The link's model" in text for text in texts(app.caption))
 
 
 def test_a_link_to_a_shipped_model_opens_it_on_both_pages(open_page):
     app = open_link(open_page, INSIDE, model="default-convnet")
     assert app.selectbox(key=MODEL_KEY).value == "default-convnet"
     assert "The convolution: 32 small filters slide over the image" in texts(app.header)
-    assert not any("The link asked for model" in text for text in texts(app.caption))
+    assert not any("The link's model" in text for text in texts(app.caption))
     goto(app, PREDICTIONS)
     assert app.selectbox(key=MODEL_KEY).value == "default-convnet"
 
