@@ -1,8 +1,11 @@
 """Which model the Predictions and Inside the network pages show, and its cached results.
 
 The choices: the models shipped with the app, this session's training runs,
-and an uploaded .keras file. Results that cost a pass over the test set are
-cached server-wide per model object, so switching back and forth, or a
+and an uploaded .keras file. One picker, under one key, serves both pages, so the
+choice survives a page switch, and it is bound to the URL (``?model=default-convnet``)
+so a link opens the same model; a link naming a run or an upload (only this session has
+them) falls back to the shipped default with a notice. Results that cost a pass over the
+test set are cached server-wide per model object, so switching back and forth, or a
 lecture re-opening the page, is instant; they disappear with the model.
 """
 
@@ -75,7 +78,7 @@ def _why_not(asked: str) -> str:
     """The notice for a link whose ``model`` is not a model of this session."""
     shown = asked.replace("`", "")[:40]
     if asked == "upload" or asked.startswith("run-"):
-        return f"The link's model `{shown}` was another session's: a link carries only the shipped models."
+        return f"The link's model `{shown}` is not one of this session's: a link carries only the shipped models."
     return f"The link's model `{shown}` does not exist here."
 
 

@@ -183,8 +183,8 @@ def open_link(open_page, page: str, **params) -> object:
 @pytest.mark.parametrize(
     "asked, why",
     [
-        ("run-9", "was another session's: a link carries only the shipped models"),
-        ("upload", "was another session's"),
+        ("run-9", "is not one of this session's: a link carries only the shipped models"),
+        ("upload", "is not one of this session's"),
         ("garbage", "does not exist here"),
     ],
 )

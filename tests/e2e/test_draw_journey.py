@@ -132,7 +132,9 @@ def test_a_link_to_another_sessions_run_shows_the_default_model_and_says_why(pro
     page = projector
     page.goto("/predictions?model=run-3")
     wait_for_app(page)
-    expect(page.get_by_text("The link's model run-3 was another session's")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("The link's model run-3 is not one of this session's")).to_be_visible(
+        timeout=SLOW
+    )
     expect(page.get_by_role("combobox", name="Model")).to_have_value("default")
     expect(page.get_by_text("Showing Default: first network")).to_be_visible()
     expect(page).not_to_have_url(re.compile("model="))
