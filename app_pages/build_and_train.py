@@ -10,6 +10,7 @@ from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
 from ui.charts import show_chart
+from ui.model_choice import open_with_model
 from ui.presentation import presenter_view_on
 from ui.resources import keras_module, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
@@ -165,6 +166,12 @@ if runs:
     )
     if result.warning:
         st.warning(result.warning, icon=":material/warning:")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown("**Next with this run:**", width="content")
+        if st.button("See its predictions", icon=":material/target:", key="train_next_predictions"):
+            open_with_model("app_pages/predictions.py", f"run-{run.number}")
+        if st.button("Look inside it", icon=":material/biotech:", key="train_next_inside"):
+            open_with_model("app_pages/inside_the_network.py", f"run-{run.number}")
     st.download_button(
         "Download this model (.keras)",
         data=run.keras_bytes,

@@ -24,7 +24,7 @@ from mnist_core.trace import (
     trace_dense,
 )
 from ui.charts import show_chart
-from ui.model_choice import model_picker, your_digit
+from ui.model_choice import digit_was_followed, model_picker, your_digit
 from ui.resources import mnist
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
@@ -34,13 +34,15 @@ st.caption(
     "Life-cycle step 6, opened up: a trained network is only arithmetic. Follow one digit through it, "
     "with the model's own weights and numbers."
 )
-choice = model_picker("inside_model")
+choice = model_picker()
 model = choice.model
 (x_train, y_train), (x_test, y_test) = mnist()
 
 st.header("The input")
 drawn = your_digit()
 sources = ["A test image"] + (["Your digit from the Predictions page"] if drawn else [])
+if digit_was_followed() and drawn:
+    st.session_state["inside_source"] = sources[-1]  # "Follow this digit" opens the page on it
 picked_source = st.radio("Input", sources, horizontal=True, key="inside_source")
 if picked_source == "A test image":
     index = st.number_input("Test image number", 0, len(x_test) - 1, 0, key="inside_test_index")
@@ -55,10 +57,9 @@ if not drawn:
     )
 input_column, output_column = st.columns(2)
 show_chart(digit_figure(image, title), key="inside_input", where=input_column)
-show_chart(
-    probabilities_figure(predict_probabilities(model, image[None])[0]), key="inside_out", where=output_column
-)
-output_column.caption("What `model.predict` says for this input.")
+answer = predict_probabilities(model, image[None])[0]
+show_chart(probabilities_figure(answer), key="inside_out", where=output_column)
+output_column.caption(f"What `model.predict` says for this input: **{answer.argmax()}**.")
 
 if choice.is_convnet:
     st.header("The convolution: 32 small filters slide over the image")

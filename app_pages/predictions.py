@@ -2,29 +2,35 @@
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from mnist_core.evaluation import predict_probabilities, sample
 from mnist_core.figures.prediction_figures import (
     confusion_figure,
     digit_figure,
     image_grid_figure,
-    pixelated,
     probabilities_figure,
 )
 from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from mnist_core.models import expects_raw_pixels
-from mnist_core.preprocess import MAX_UPLOAD_BYTES, decode_image, has_ink, preprocess, skip_preprocessing
 from ui.charts import show_chart
-from ui.model_choice import model_picker, remember_digit, test_evaluation, training_neighbours
+from ui.model_choice import model_picker, test_evaluation
 from ui.resources import mnist
+from ui.your_digit import your_digit_section
 
-st.title("Predictions")
-st.caption("Life-cycle steps 5 and 6: evaluate the model on digits it never saw, then generate predictions.")
-
-choice = model_picker("predictions_model")
+title_column, picker_column = st.columns([1.4, 1])
+with title_column:
+    st.title("Predictions")
+    st.caption(
+        "Life-cycle steps 5 and 6: evaluate the model on digits it never saw, then generate predictions."
+    )
+with picker_column:
+    choice = model_picker()
 model = choice.model
 (x_train, y_train), (x_test, y_test) = mnist()
+
+# First on the page, so a lecturer draws and the class sees the answer on the same screen.
+your_digit_section(choice)
+
 evaluation = test_evaluation(model)
 
 st.header("5 · Evaluate on the 10,000 test images")
@@ -116,106 +122,3 @@ with steps_column:
 show_chart(
     probabilities_figure(probabilities, int(y_test[index])), key="predictions_test_bars", where=bars_column
 )
-
-st.header("6 · Predict your own digit")
-
-
-def digit_from_user():
-    """The pixels of a drawing or an uploaded picture and where they came from; (None, None) without one."""
-    way = st.segmented_control(
-        "Your digit", ["Draw", "Upload a picture"], default="Draw", key="predictions_source"
-    )
-    if way != "Upload a picture":
-        st.caption("Draw one digit, large, with the mouse or a finger.")
-        canvas = st_canvas(
-            stroke_width=18,
-            stroke_color="#FFFFFF",
-            background_color="#000000",
-            height=280,
-            width=280,
-            key="predictions_canvas",
-            return_image_data=True,
-        )
-        return (canvas.image_data, "your drawing") if has_ink(canvas.image_data) else (None, None)
-    upload = st.file_uploader(
-        f"A PNG or JPEG of one digit (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
-        type=["png", "jpg", "jpeg"],
-        key="predictions_upload",
-        max_upload_size=MAX_UPLOAD_BYTES // 2**20,  # the browser refuses larger files before sending them
-    )
-    if upload is None:
-        return None, None
-    try:
-        return decode_image(upload.getvalue(), upload.name), upload.name
-    except ValueError as error:
-        st.error(str(error), icon=":material/image_not_supported:")
-        return None, None
-
-
-@st.fragment
-def your_digit_section():
-    """A stroke on the canvas reruns only this part of the page."""
-    pixels, source = digit_from_user()
-    if pixels is None:
-        st.info("Draw a digit above, or upload a picture of one, to see what the model makes of it.")
-        return
-    skip = st.toggle("Skip the preprocessing", key="predictions_skip", help="Feed the picture as it is.")
-    try:
-        steps = preprocess(pixels)
-    except ValueError as error:
-        st.warning(f"{source}: {error}", icon=":material/draw:")
-        return
-    digit = skip_preprocessing(pixels) if skip else steps.digit
-    remember_digit(digit, source)
-    steps_area = st.container()
-    answer_column, neighbours_column = st.columns(2)
-    # The answer is computed and sent first; the pictures around it follow.
-    yours = predict_probabilities(model, digit[None])[0]
-    with answer_column:
-        st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
-        show_chart(probabilities_figure(yours), key="predictions_your_bars")
-    with steps_area:
-        # Pictures at their true relative sizes: the drawing's steps at one scale, the 28 x 28 steps at another.
-        big, small = 110 / max(steps.grayscale.shape), 4
-        if skip:
-            pictures = [(steps.grayscale, "as given", big), (digit, "squeezed to 28 x 28", small)]
-            st.caption("Without the steps, the network gets the whole picture squeezed to 28 x 28, as it is.")
-        else:
-            pictures = [
-                (steps.grayscale, "1 · grayscale", big),
-                (steps.light_on_dark, "2 · inverted" if steps.inverted else "2 · light on dark", big),
-                (steps.cropped, "3 · cropped to ink", big),
-                (
-                    steps.fitted,
-                    f"4 · fit in 20 x 20: {steps.fitted.shape[0]} x {steps.fitted.shape[1]}",
-                    small,
-                ),
-                (steps.centered, "5 · centred in 28 x 28", small),
-            ]
-            st.caption(
-                "MNIST's recipe: light ink on black, the digit fitted in a 20 x 20 box, then centred by its "
-                "centre of mass in 28 x 28. A network only knows digits prepared this way."
-            )
-        for column, (picture, caption, scale) in zip(st.columns(5), pictures):
-            column.image(pixelated(picture), caption=caption, width=max(1, round(picture.shape[1] * scale)))
-        if not skip:
-            row, col = steps.center_of_mass
-            st.caption(
-                f"6 · scaled to 0-1. Centre of mass at ({row:.1f}, {col:.1f}); the centre is (13.5, 13.5)."
-            )
-    with neighbours_column:
-        nearest, distances = training_neighbours().nearest(digit, k=6)
-        st.markdown("**Nearest training images** (pixel by pixel)")
-        titles = [f"a {y_train[i]}, distance {d:.1f}" for i, d in zip(nearest, distances)]
-        show_chart(image_grid_figure(x_train[nearest], titles, columns=3), key="predictions_neighbours")
-        st.caption(
-            "The closest of the 60,000 training digits: the shortest difference between 784-long vectors."
-        )
-    st.page_link(
-        "app_pages/inside_the_network.py",
-        label="Follow this digit through the network",
-        icon=":material/biotech:",
-    )
-
-
-your_digit_section()

@@ -1,8 +1,11 @@
 """Which model the Predictions and Inside the network pages show, and its cached results.
 
 The choices: the models shipped with the app, this session's training runs,
-and an uploaded .keras file. Results that cost a pass over the test set are
-cached server-wide per model object, so switching back and forth, or a
+and an uploaded .keras file. One picker, under one key, serves both pages, so the
+choice survives a page switch, and it is bound to the URL (``?model=default-convnet``)
+so a link opens the same model; a link naming a run or an upload (only this session has
+them) falls back to the shipped default with a notice. Results that cost a pass over the
+test set are cached server-wide per model object, so switching back and forth, or a
 lecture re-opening the page, is instant; they disappear with the model.
 """
 
@@ -15,12 +18,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS, load_shipped
 from ui.resources import mnist
 from ui.training_runs import finished_runs, uploaded_model
 
 YOUR_DIGIT_KEY = "predictions_your_digit"  # the latest preprocessed drawing or upload, for both pages
+MODEL_KEY = "model"  # the picker's widget key on both pages, and so its URL parameter: ?model=default-convnet
+_NEWEST_RUN_SEEN = "model_newest_run_seen"
+_LINK_NOTICE = "model_link_notice"  # (notice, the model shown instead) after a link named an unknown model
+_CHOSEN = "model_chosen"  # a choice made by a button, for the next model picker to take
+_FOLLOWED = "model_digit_followed"  # set by follow_digit_inside, read once by Inside the network
+INSIDE_PAGE = "app_pages/inside_the_network.py"
 
 
 @dataclass(frozen=True)
@@ -56,31 +66,72 @@ def available_models() -> list[ModelChoice]:
     return choices
 
 
-def model_picker(key: str, want_convnet: bool = False) -> ModelChoice:
-    """A selectbox of every available model, and a line saying which one the page shows.
+def choose_model(key: str) -> None:
+    """Make ``key`` ("default", "run-3", ...) the model the pages show from the next model picker on.
 
-    Without a choice yet, it picks this session's latest run, else the shipped
-    first network (or the shipped convnet when ``want_convnet``).
+    Kept aside until then: the picker's own key can't change once the picker is drawn in this run.
+    """
+    st.session_state[_CHOSEN] = key
+
+
+def _why_not(asked: str) -> str:
+    """The notice for a link whose ``model`` is not a model of this session."""
+    shown = asked.replace("`", "")[:40]
+    if asked == "upload" or asked.startswith("run-"):
+        return f"The link's model `{shown}` is not one of this session's: a link carries only the shipped models."
+    return f"The link's model `{shown}` does not exist here."
+
+
+def model_picker() -> ModelChoice:
+    """A selectbox of every available model, bound to the URL's ``model``, and a line saying which it shows.
+
+    The choice is kept in ``st.session_state[MODEL_KEY]`` for both pages. It starts at the link's
+    model, else the shipped first network; each run that finishes becomes the choice once.
     """
     choices = {choice.key: choice for choice in available_models()}
-    runs = [k for k in choices if k.startswith("run-")]
-    preferred = runs[0] if runs else ("default-convnet" if want_convnet else FIRST_NETWORK.key)
-    keys = list(choices)
-    if st.session_state.get(key) not in choices:
-        st.session_state.pop(key, None)
+    # Read before the widget binds the parameter: Streamlit drops an unknown option without a word.
+    asked = st.query_params.get(MODEL_KEY)
+    if asked is not None and asked not in choices:
+        st.session_state[_LINK_NOTICE] = (_why_not(asked), FIRST_NETWORK.key)
+        st.session_state[MODEL_KEY] = FIRST_NETWORK.key
+    runs = [key for key in choices if key.startswith("run-")]
+    if runs and st.session_state.get(_NEWEST_RUN_SEEN) != runs[0]:
+        st.session_state[_NEWEST_RUN_SEEN] = runs[0]  # a run is new once: then the student's choice stays
+        st.session_state[MODEL_KEY] = runs[0]
+    if st.session_state.get(_CHOSEN) in choices:
+        st.session_state[MODEL_KEY] = st.session_state.pop(_CHOSEN)
+    if st.session_state.get(MODEL_KEY, FIRST_NETWORK.key) not in choices:
+        st.session_state[MODEL_KEY] = FIRST_NETWORK.key  # the run was dropped or the upload replaced
     picked = st.selectbox(
         "Model",
-        keys,
-        index=keys.index(preferred),
-        format_func=lambda k: choices[k].label,
-        key=key,
-        help="Train one on Build & Train, or upload a .keras file there, and it appears here.",
+        list(choices),  # the shipped first network first: the default, so a plain link has no ?model=
+        key=MODEL_KEY,
+        bind="query-params",
+        help="default and default-convnet come with the app. Train a network on Build & Train, or upload "
+        "a .keras file there, and it appears here as run-1, run-2, ... or upload.",
     )
     choice = choices[picked]
     if choice.model is None:
         choice = ModelChoice(choice.key, choice.label, _shipped(choice.key))
-    st.caption(f"Showing **{choice.label}**.")
+    notice = st.session_state.get(_LINK_NOTICE)
+    if notice is not None and notice[1] != picked:
+        del st.session_state[_LINK_NOTICE]  # the student has picked another model since
+        notice = None
+    st.caption(f"Showing **{choice.label}**." + (f"  \n:material/link_off: {notice[0]}" if notice else ""))
     return choice
+
+
+def open_with_model(page: str, model_key: str) -> None:
+    """Switch to ``page`` (a path under app_pages/) with ``model_key`` chosen on it."""
+    choose_model(model_key)
+    try:
+        # The link of the new page names the model. (A picker drawn for the first time in a session
+        # does not write a value set in session state into the URL; this does.)
+        st.switch_page(page, query_params={MODEL_KEY: model_key})
+    except StreamlitAPIException:
+        # Streamlit 1.67 refuses to set or clear ?model= while this page's picker is bound to it.
+        # Without parameters the picker there, a widget of this session already, puts it back.
+        st.switch_page(page, query_params={})
 
 
 @st.cache_resource
@@ -122,6 +173,21 @@ def training_neighbours():
 def remember_digit(digit: np.ndarray, source: str) -> None:
     """Keep the user's latest digit (28 x 28 uint8) so the other page can trace it."""
     st.session_state[YOUR_DIGIT_KEY] = {"digit": np.array(digit, dtype=np.uint8), "source": source}
+
+
+def follow_digit_inside(image_28x28: np.ndarray, model_key: str, source: str = "your drawing") -> None:
+    """Open Inside the network on this digit (28 x 28, 0-255) and this model ("default", "run-3", ...).
+
+    Call it when a button is pressed: it switches page at once. ``source`` names the digit there.
+    """
+    remember_digit(image_28x28, source)
+    st.session_state[_FOLLOWED] = True
+    open_with_model(INSIDE_PAGE, model_key)
+
+
+def digit_was_followed() -> bool:
+    """True once after ``follow_digit_inside``: Inside the network then starts on that digit."""
+    return bool(st.session_state.pop(_FOLLOWED, False))
 
 
 def your_digit() -> dict | None:

@@ -46,7 +46,7 @@ def test_predictions_first_visit_evaluates_the_default_model(open_page):
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Test accuracy"] == "0.9559"  # what the command line measured when it trained it
     assert any("9,559 correctly classified, 441 incorrectly" in text for text in texts(app.markdown))
-    assert any("Draw a digit above" in text for text in texts(app.info))
+    assert any("Draw one digit, large" in text for text in texts(app.info))
 
     before = plotly_specs(app)
     app.button(key="predictions_new_draw").click().run()
@@ -90,11 +90,11 @@ def test_the_one_hot_overwrite_bug_button(open_page):
 
 def test_predictions_prefer_this_sessions_run_and_can_switch_back(open_page, session_run):
     app = open_page(PREDICTIONS, {RUNS_KEY: [session_run]})
-    assert app.selectbox(key="predictions_model").value == "run-1"
+    assert app.selectbox(key="model").value == "run-1"
     assert any("Showing **This session's Run 1: 784-16-10" in caption for caption in texts(app.caption))
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Correctly classified"] == f"{session_run.result.correct:,}"
-    app.selectbox(key="predictions_model").set_value("default").run()
+    app.selectbox(key="model").set_value("default").run()
     assert {metric.label: metric.value for metric in app.metric}["Test accuracy"] == "0.9559"
 
 
@@ -104,7 +104,7 @@ def test_an_uploaded_model_that_wants_0_to_1_inputs(open_page, mnist_arrays):
     hidden = keras.layers.Dense(10, activation="relu")(keras.layers.Flatten()(inputs))
     uploaded = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
     app = open_page(PREDICTIONS, {UPLOADED_MODEL_KEY: UploadedModel("mine.keras", uploaded, 0.1)})
-    app.selectbox(key="predictions_model").set_value("upload").run()
+    app.selectbox(key="model").set_value("upload").run()
     assert not app.exception
     assert any("Uploaded: mine.keras" in caption for caption in texts(app.caption))
     _, (x_test, y_test) = mnist_arrays
@@ -156,7 +156,7 @@ def test_inside_a_session_run_and_your_digit(open_page, session_run, mnist_array
 
 def test_inside_the_convnet_and_the_shape_errors(open_page):
     app = open_page(INSIDE)
-    app.selectbox(key="inside_model").set_value("default-convnet").run()
+    app.selectbox(key="model").set_value("default-convnet").run()
     assert not app.exception
     assert "The convolution: 32 small filters slide over the image" in texts(app.header)
     app.button(key="inside_bug_reshape").click().run()

@@ -51,21 +51,21 @@ def test_draw_a_digit_and_see_a_prediction(page):
     screenshot(page, "predictions-first-visit")
     canvas = page.locator("canvas.upper-canvas")
     canvas.scroll_into_view_if_needed()
-    expect(page.get_by_text("Draw a digit above")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("Draw one digit, large")).to_be_visible(timeout=SLOW)
     box = canvas.bounding_box()
-    left, top = box["x"], box["y"]
+    left, top, scale = box["x"], box["y"], box["width"] / 280
     # a "7": a bar across the top, then a long diagonal down to the left
-    page.mouse.move(left + 70, top + 60)
+    page.mouse.move(left + 70 * scale, top + 60 * scale)
     page.mouse.down()
     for step in range(1, 15):
-        page.mouse.move(left + 70 + step * 10, top + 60)
+        page.mouse.move(left + (70 + step * 10) * scale, top + 60 * scale)
     for step in range(1, 19):
-        page.mouse.move(left + 210 - step * 5, top + 60 + step * 10)
+        page.mouse.move(left + (210 - step * 5) * scale, top + (60 + step * 10) * scale)
     page.mouse.up()
     verdict = page.get_by_text(re.compile(r"The model says \d \(probability [01]\.\d\d\)"))
     expect(verdict).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("Nearest training images")).to_be_visible(timeout=SLOW)
-    expect(page.get_by_text("3 · cropped to ink")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("3 · cropped to the ink")).to_be_visible(timeout=SLOW)
     wait_for_app(page)
     verdict.scroll_into_view_if_needed()
     screenshot(page, "predictions-drawn-digit")
@@ -86,7 +86,9 @@ def test_upload_a_text_file_then_a_dark_on_light_png(page):
     )
     verdict = page.get_by_text(re.compile(r"The model says \d"))
     expect(verdict).to_be_visible(timeout=SLOW)
-    expect(page.get_by_text("2 · inverted")).to_be_visible(timeout=SLOW)  # dark on light was flipped
+    expect(page.get_by_text("2 · inverted to light on dark")).to_be_visible(
+        timeout=SLOW
+    )  # dark on light was flipped
     expect(message).to_have_count(0)
     wait_for_app(page)
     page.get_by_text("1 · grayscale").scroll_into_view_if_needed()
