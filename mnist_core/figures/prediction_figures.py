@@ -198,17 +198,20 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
     return figure
 
 
-def pixelated(image: np.ndarray, height: int = 140) -> np.ndarray:
+def pixelated(image: np.ndarray, height: int = 140, longest: int = 560) -> np.ndarray:
     """Enlarge a small uint8 image by repeating pixels, so a browser shows crisp squares, not a blur.
+
+    A picture of extreme shape (10000 x 2) is never enlarged past ``longest`` pixels on
+    either side; a large one is shrunk by keeping every n-th pixel.
 
     Returns
     -------
-    ndarray of shape (about ``height``, proportional width), uint8
+    ndarray of shape (about ``height``, proportional width), at most ``longest`` on each side, uint8
     """
     image = np.asarray(image, dtype=np.uint8)
-    factor = max(1, round(height / image.shape[0]))
-    if image.shape[0] * factor > 2 * height:  # a large picture: shrink it instead
-        step = max(1, image.shape[0] // height)
+    factor = max(1, min(round(height / image.shape[0]), longest // max(image.shape)))
+    if max(image.shape) * factor > longest or image.shape[0] * factor > 2 * height:
+        step = max(1, math.ceil(image.shape[0] / height), math.ceil(max(image.shape) / longest))
         return np.ascontiguousarray(image[::step, ::step])
     return np.kron(image, np.ones((factor, factor), dtype=np.uint8))
 

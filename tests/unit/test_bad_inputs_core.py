@@ -1,0 +1,87 @@
+"""Bad inputs met by the core: each gets a clear ValueError (or a safe result), never another exception."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mnist_core.data import load_mnist
+from mnist_core.figures.prediction_figures import pixelated
+from mnist_core.preprocess import MAX_DECODED_SIDE, decode_image, preprocess
+
+
+def encoded(array: np.ndarray, format: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format=format, **options)
+    return buffer.getvalue()
+
+
+def canvas_with(*points, radius: int = 9) -> np.ndarray:
+    """A 280 x 280 black RGBA canvas with white discs at ``points`` (row, col), as the page's canvas."""
+    rows, cols = np.mgrid[:280, :280]
+    canvas = np.zeros((280, 280, 4), dtype=np.uint8)
+    canvas[..., 3] = 255
+    for row, col in points:
+        canvas[(rows - row) ** 2 + (cols - col) ** 2 <= radius**2, :3] = 255
+    return canvas
+
+
+@pytest.mark.parametrize("shape", [(2, 10000), (10000, 2), (1, 4000), (3000, 1)])
+def test_a_picture_of_extreme_shape_is_shown_without_an_error(shape):
+    picture = np.zeros(max(shape), dtype=np.uint8)
+    picture[len(picture) * 2 // 5 : len(picture) * 3 // 5] = 255  # ink on a fifth of the long side
+    picture = np.broadcast_to(picture.reshape(shape[0], -1) if shape[0] > shape[1] else picture, shape).copy()
+    decoded = decode_image(encoded(picture), "thin.png")
+    steps = preprocess(decoded)
+    for image in (steps.grayscale, steps.light_on_dark, steps.cropped, steps.fitted, steps.centered):
+        shown = pixelated(image)
+        assert max(shown.shape) <= 560 and min(shown.shape) >= 1
+        encoded(shown)  # the browser gets a PNG of it: before the fix this was 140 x 700,000 pixels
+
+
+def test_a_large_photo_is_shrunk_while_it_is_decoded():
+    photo = np.full((3000, 4000, 3), 230, dtype=np.uint8)
+    photo[600:2400, 1900:2100] = 20  # a dark 1
+    decoded = decode_image(encoded(photo, "JPEG", quality=85), "photo.jpg")
+    assert max(decoded.shape) <= MAX_DECODED_SIDE
+    assert decoded.shape[1] > decoded.shape[0]  # the aspect ratio is kept
+    assert preprocess(decoded).digit.max() > 200
+
+
+def test_a_sideways_phone_photo_is_still_turned_upright_after_shrinking():
+    photo = np.full((1500, 3000), 230, dtype=np.uint8)  # stored 3000 wide, 1500 tall
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees to display
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format="JPEG", exif=exif)
+    decoded = decode_image(buffer.getvalue(), "sideways.jpg")
+    assert decoded.shape[0] > decoded.shape[1]  # shown upright: taller than wide
+
+
+@pytest.mark.parametrize(
+    "points",
+    [[(140, 140)], [(20, 20)], [(140, 140), (141, 141)]],
+    ids=["a dot in the middle", "a dot in a corner", "a dot tapped twice"],
+)
+def test_a_single_dot_is_too_little_ink_to_be_a_digit(points):
+    with pytest.raises(ValueError, match="too little ink to be a digit"):
+        preprocess(canvas_with(*points))
+
+
+def test_a_short_stroke_is_still_a_digit():
+    one = canvas_with(*[(row, 140) for row in range(100, 160, 3)])  # a 1, 60 px tall, 18 px thick
+    assert preprocess(one).digit.max() == 255
+
+
+def test_a_speck_in_a_large_picture_is_too_little_ink():
+    picture = np.zeros((200, 200), dtype=np.uint8)
+    picture[100:102, 100:102] = 255
+    with pytest.raises(ValueError, match="too little ink"):
+        preprocess(picture)
+
+
+def test_no_mnist_digit_is_taken_for_a_dot():
+    _, (x_test, _) = load_mnist()
+    for image in x_test[:3000]:
+        preprocess(image)
