@@ -7,7 +7,7 @@ counts without paying for TensorFlow.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
 
@@ -177,11 +177,6 @@ PRESETS = {
         ),
     )
 }
-
-
-def with_hidden_layers(spec: ModelSpec, units: tuple[int, ...], dropout: tuple[float, ...]) -> ModelSpec:
-    """A copy of ``spec`` with other hidden layers."""
-    return replace(spec, hidden_units=tuple(units), dropout=tuple(dropout))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_core.data import N_PIXELS, load_mnist, one_hot, split_validation
+from mnist_core.data import load_mnist, one_hot, split_validation
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 
@@ -327,10 +327,3 @@ def predict_classes(model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     probabilities = model.predict(x, batch_size=batch_size, verbose=0)
     return np.argmax(probabilities, axis=1)
 
-
-def pixels_for(spec: ModelSpec, images: np.ndarray) -> np.ndarray:
-    """Shape uint8 images (n, 28, 28) as ``spec``'s model takes them: (n, 784) or (n, 28, 28, 1)."""
-    images = np.asarray(images)
-    if spec.architecture == "dense":
-        return images.reshape(len(images), N_PIXELS)
-    return images.reshape(len(images), 28, 28, 1)

@@ -56,15 +56,15 @@ def available_models() -> list[ModelChoice]:
     return choices
 
 
-def model_picker(key: str, want_convnet: bool = False) -> ModelChoice:
+def model_picker(key: str) -> ModelChoice:
     """A selectbox of every available model, and a line saying which one the page shows.
 
     Without a choice yet, it picks this session's latest run, else the shipped
-    first network (or the shipped convnet when ``want_convnet``).
+    first network.
     """
     choices = {choice.key: choice for choice in available_models()}
     runs = [k for k in choices if k.startswith("run-")]
-    preferred = runs[0] if runs else ("default-convnet" if want_convnet else FIRST_NETWORK.key)
+    preferred = runs[0] if runs else FIRST_NETWORK.key
     keys = list(choices)
     if st.session_state.get(key) not in choices:
         st.session_state.pop(key, None)

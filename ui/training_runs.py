@@ -71,11 +71,6 @@ def finished_runs() -> list[FinishedRun]:
     return list(st.session_state.get(RUNS_KEY, []))
 
 
-def latest_run() -> FinishedRun | None:
-    runs = finished_runs()
-    return runs[-1] if runs else None
-
-
 def collect_finished_run() -> None:
     """Move the current task's result into the list of runs, once, when it has one."""
     task = get_task(TRAIN_TASK_KEY)
