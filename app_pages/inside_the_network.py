@@ -22,6 +22,7 @@ from mnist_core.trace import (
     layer_weights,
     softmax_steps,
     trace_dense,
+    untraceable_layers,
 )
 from ui.model_choice import model_picker, your_digit
 from ui.resources import mnist
@@ -182,7 +183,12 @@ elif is_dense_network(model):
         f"ink on red lowers it.{f' The first {MAX_WEIGHT_IMAGES} of {first.units} units.' if first.units > MAX_WEIGHT_IMAGES else ''}"
     )
 else:
-    st.info("This model has layers the number-by-number trace does not follow. Pick a Dense network.")
+    st.info(
+        f"The number-by-number trace follows Dense layers only; it cannot follow "
+        f"{', '.join(untraceable_layers(model)) or 'a model without Dense layers'}. The weights below are "
+        "still this model's. Pick a Dense network to follow a digit through it.",
+        icon=":material/info:",
+    )
 
 weighted_layers = layer_weights(model)
 if weighted_layers:

@@ -60,6 +60,7 @@ class UploadedModel:
     filename: str
     model: object  # keras.Model
     test_accuracy: float
+    non_finite_weights: int = 0  # NaN or infinite weights: its answers mean nothing
 
 
 def uploaded_model() -> UploadedModel | None:

@@ -252,17 +252,34 @@ def activations_figure(values: np.ndarray, highlight: int | None = None, label: 
     return figure
 
 
-def weight_histograms_figure(layers: list[tuple[str, np.ndarray]]) -> go.Figure:
-    """A histogram of each layer's weights, side by side.
+def weight_histograms_figure(layers: list[tuple[str, np.ndarray]], bins: int = 60) -> go.Figure:
+    """A histogram of each layer's weights, side by side, binned here: the browser gets 60 bars, not every weight.
 
     Parameters
     ----------
     layers : list of (name, weights of shape (n,))
+        NaN or infinite weights are counted in the layer's title, not drawn.
     """
-    figure = make_subplots(rows=1, cols=len(layers), subplot_titles=[name for name, _ in layers])
-    for column, (_, weights) in enumerate(layers, start=1):
+    titles, histograms = [], []
+    for name, weights in layers:
+        values = np.asarray(weights, dtype=np.float64).reshape(-1)
+        finite = values[np.isfinite(values)]
+        counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
+        not_finite = values.size - finite.size
+        titles.append(f"{name}: {not_finite:,} NaN or infinite" if not_finite else name)
+        histograms.append((counts, edges))
+    figure = make_subplots(rows=1, cols=max(1, len(layers)), subplot_titles=titles)
+    for column, (counts, edges) in enumerate(histograms, start=1):
         figure.add_trace(
-            go.Histogram(x=np.asarray(weights), nbinsx=60, marker_color=ACCENT, showlegend=False),
+            go.Bar(
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=counts,
+                width=np.diff(edges),
+                customdata=np.stack([edges[:-1], edges[1:]], axis=1),
+                hovertemplate="%{customdata[0]:.3f} to %{customdata[1]:.3f}: %{y:,} weights<extra></extra>",
+                marker_color=ACCENT,
+                showlegend=False,
+            ),
             row=1,
             col=column,
         )

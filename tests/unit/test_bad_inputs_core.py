@@ -85,3 +85,147 @@ def test_no_mnist_digit_is_taken_for_a_dot():
     _, (x_test, _) = load_mnist()
     for image in x_test[:3000]:
         preprocess(image)
+
+
+# --- Uploaded models ---
+
+
+def keras_file(model) -> bytes:
+    from mnist_core.models import model_to_bytes
+
+    return model_to_bytes(model)
+
+
+def test_a_sequential_model_saved_without_an_input_shape_is_refused_with_a_reason():
+    import keras
+
+    from mnist_core.models import load_model_bytes
+
+    never_built = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    with pytest.warns(UserWarning, match="not yet been built"):
+        data = keras_file(never_built)
+    with pytest.raises(ValueError, match="no input shape.*keras.Input"):
+        load_model_bytes(data, "unbuilt.keras")
+
+
+def test_a_model_with_nan_weights_is_counted():
+    import keras
+
+    from mnist_core.models import load_model_bytes, non_finite_weights
+
+    inputs = keras.Input(shape=(784,))
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(inputs))
+    assert non_finite_weights(model) == 0
+    kernel, bias = model.get_weights()
+    kernel[:3] = np.nan
+    bias[0] = np.inf
+    model.set_weights([kernel, bias])
+    assert non_finite_weights(load_model_bytes(keras_file(model))) == 3 * 10 + 1
+
+
+# --- Inside the network ---
+
+EVERY_KERAS_ACTIVATION = [
+    "elu",
+    "selu",
+    "gelu",
+    "silu",
+    "swish",
+    "softplus",
+    "softsign",
+    "exponential",
+    "hard_sigmoid",
+    "hard_silu",
+    "leaky_relu",
+    "relu6",
+    "mish",
+    "log_sigmoid",
+    "celu",
+    "hard_tanh",
+    "tanh_shrink",
+    "soft_shrink",
+    "hard_shrink",
+    "squareplus",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+]
+
+
+@pytest.fixture(scope="module")
+def an_image():
+    _, (x_test, _) = load_mnist()
+    return x_test[0]
+
+
+@pytest.mark.parametrize("activation", EVERY_KERAS_ACTIVATION)
+def test_a_dense_model_with_any_keras_activation_is_traced(activation, an_image):
+    import keras
+
+    from mnist_core.trace import trace_dense
+
+    inputs = keras.Input(shape=(784,))
+    hidden = keras.layers.Dense(16, activation=activation, name="hidden")(
+        keras.layers.Rescaling(1 / 255)(inputs)
+    )
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+    trace = trace_dense(model, an_image)
+    hidden_by_keras = keras.Model(inputs, hidden).predict(an_image.reshape(1, 784), verbose=0)[0]
+    np.testing.assert_allclose(trace.steps[0].outputs, hidden_by_keras, atol=1e-5)
+    assert trace.steps[0].activation == keras.activations.get(activation).__name__  # swish is silu
+    np.testing.assert_allclose(
+        trace.probabilities, model.predict(an_image.reshape(1, 784), verbose=0)[0], atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "layer",
+    ["LeakyReLU", "ELU", "PReLU", "ReLU6"],
+)
+def test_activation_layers_are_folded_into_the_trace(layer, an_image):
+    import keras
+
+    from mnist_core.trace import trace_dense
+
+    make = {
+        "LeakyReLU": lambda: keras.layers.LeakyReLU(negative_slope=0.2),
+        "ELU": lambda: keras.layers.ELU(),
+        "PReLU": lambda: keras.layers.PReLU(),
+        "ReLU6": lambda: keras.layers.ReLU(max_value=6.0),
+    }[layer]
+    inputs = keras.Input(shape=(784,))
+    hidden = make()(keras.layers.Dense(16)(keras.layers.Rescaling(1 / 255)(inputs)))
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+    trace = trace_dense(model, an_image)
+    np.testing.assert_allclose(
+        trace.probabilities, model.predict(an_image.reshape(1, 784), verbose=0)[0], atol=1e-5
+    )
+
+
+def test_a_layer_the_trace_cannot_follow_is_named(an_image):
+    import keras
+
+    from mnist_core.trace import is_dense_network, trace_dense, untraceable_layers
+
+    inputs = keras.Input(shape=(784,))
+    hidden = keras.layers.BatchNormalization(name="norm")(keras.layers.Dense(16)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+    assert untraceable_layers(model) == ["norm (BatchNormalization)"]
+    assert not is_dense_network(model)
+    with pytest.raises(ValueError, match=r"cannot follow norm \(BatchNormalization\)"):
+        trace_dense(model, an_image)
+
+
+def test_weight_histograms_are_binned_on_the_server():
+    from mnist_core.figures.prediction_figures import weight_histograms_figure
+
+    weights = np.random.default_rng(0).normal(size=2_000_000)
+    weights[:5] = np.nan
+    figure = weight_histograms_figure([("big", weights), ("empty", np.zeros(0))])
+    bars = figure.data[0]
+    assert len(bars.x) == 60 and int(np.sum(bars.y)) == 2_000_000 - 5
+    assert "5 NaN or infinite" in figure.layout.annotations[0].text
+    assert len(figure.to_json()) < 50_000  # not 2 million numbers
