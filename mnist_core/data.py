@@ -89,6 +89,8 @@ def load_mnist(
 @lru_cache(maxsize=4)
 def _load_from_directory(directory: str):
     folder = Path(directory)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: there is no such folder")
     arrays = {key: read_idx(idx_path(folder, stem)) for key, stem in IDX_FILES.items()}
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
@@ -108,6 +110,21 @@ def _load_from_directory(directory: str):
         arrays["test_images"],
         arrays["test_labels"],
     )
+
+
+def data_problem_advice(source: str | Path | None = None) -> str:
+    """What to do when ``load_mnist(source)`` failed: fix the folder, or go back to the bundled copy."""
+    source = str(source) if source is not None else default_source()
+    files = ", ".join(f"{stem}(.gz)" for stem in IDX_FILES.values())
+    if os.environ.get(DATA_DIR_VARIABLE) and source == os.environ[DATA_DIR_VARIABLE]:
+        return (
+            f"{DATA_DIR_VARIABLE} is set to {source}. Either fix that folder (it must hold the four MNIST IDX "
+            f"files, whole: {files}), or unset {DATA_DIR_VARIABLE} to use the copy bundled with the app. "
+            "Then restart the app."
+        )
+    if source == "keras":
+        return "Keras's downloader needs a network connection; without one, use the bundled copy."
+    return f"The bundled copy in {BUNDLED_DIR} is damaged: reinstall the app (or copy the four files back)."
 
 
 def _load_with_keras():

@@ -326,4 +326,3 @@ def predict_classes(model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """argmax of the softmax output: the predicted digit for each input."""
     probabilities = model.predict(x, batch_size=batch_size, verbose=0)
     return np.argmax(probabilities, axis=1)
-
