@@ -229,3 +229,44 @@ def test_weight_histograms_are_binned_on_the_server():
     assert len(bars.x) == 60 and int(np.sum(bars.y)) == 2_000_000 - 5
     assert "5 NaN or infinite" in figure.layout.annotations[0].text
     assert len(figure.to_json()) < 50_000  # not 2 million numbers
+
+
+# --- The diagnosis of a run that learned nothing ---
+
+GUESSING = [{"epoch": 1, "val_accuracy": 0.11}]
+
+
+def test_a_run_at_the_smallest_learning_rate_is_not_told_to_use_a_smaller_one():
+    from mnist_core.spec import ModelSpec, TrainConfig
+    from mnist_core.training import diagnose, train
+
+    spec = ModelSpec(
+        hidden_units=(1,) * 5, dropout=(0.9,) * 5, activation="sigmoid", optimizer="sgd", learning_rate=0.0001
+    )
+    config = TrainConfig(epochs=1, train_limit=2000)
+    result = train(spec, config)  # really trained: the run learns nothing
+    assert result.test_accuracy < 0.2
+    warning = result.warning
+    assert warning == diagnose(result.epochs, spec, config)
+    assert "10 times smaller" not in warning and "is large" not in warning
+    for cause in ("0.0001 is small for sgd", "a layer of 1 unit", "dropout 0.9", "5 sigmoid layers"):
+        assert cause in warning
+
+
+@pytest.mark.parametrize(
+    ("changes", "config_changes", "expected"),
+    [
+        ({"optimizer": "sgd", "learning_rate": 10.0}, {}, "10 is large for sgd: try one 10 times smaller"),
+        ({"optimizer": "adam", "learning_rate": 0.3}, {}, "0.3 is large for adam"),
+        ({"scale_inputs": False}, {}, "not scaled to 0-1"),
+        ({}, {"batch_size": 60_000, "epochs": 3}, "only 3 gradient updates"),
+        ({}, {}, "Nothing in its settings is unusual"),
+    ],
+)
+def test_the_diagnosis_names_what_is_likely_wrong_in_that_run(changes, config_changes, expected):
+    from mnist_core.spec import ModelSpec, TrainConfig
+    from mnist_core.training import diagnose
+
+    config = TrainConfig(**{"validation": "test", **config_changes})
+    assert expected in diagnose(GUESSING, ModelSpec(**changes), config)
+    assert diagnose([{"epoch": 1, "val_accuracy": 0.9}], ModelSpec(**changes), config) is None

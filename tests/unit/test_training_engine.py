@@ -177,7 +177,7 @@ def test_cli_info_and_argparse_errors():
         [sys.executable, "-m", "mnist_core", "train", "--batch-size", "0"], capture_output=True, text=True
     )
     assert bad.returncode == 2
-    assert "--batch-size: must be a whole number of at least 1" in bad.stderr
+    assert "batch_size must be between 1 and 60000, got 0" in bad.stderr
     too_many = subprocess.run(
         [sys.executable, "-m", "mnist_core", "train", "--epochs", "99"], capture_output=True, text=True
     )
