@@ -138,6 +138,10 @@ def _to_grayscale(image) -> np.ndarray:
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if has_alpha:
         return to_grayscale(np.asarray(image.convert("RGBA")))
+    if image.mode.startswith(("I", "F")):  # 16- or 32-bit gray: convert("L") would clip it all to white
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 255.0)
+        return np.rint(np.clip(values, 0, top) / top * 255).astype(np.uint8)
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 
 

@@ -198,17 +198,25 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
     return figure
 
 
+MAX_SHOWN_ASPECT = 8  # a thinner picture is shown thicker, or a browser would scale it to 0 pixels tall
+
+
 def pixelated(image: np.ndarray, height: int = 140, longest: int = 560) -> np.ndarray:
     """Enlarge a small uint8 image by repeating pixels, so a browser shows crisp squares, not a blur.
 
     A picture of extreme shape (10000 x 2) is never enlarged past ``longest`` pixels on
-    either side; a large one is shrunk by keeping every n-th pixel.
+    either side, and its thin side is repeated until it is at least 1/8 of the long side;
+    a large picture is shrunk by keeping every n-th pixel.
 
     Returns
     -------
     ndarray of shape (about ``height``, proportional width), at most ``longest`` on each side, uint8
     """
     image = np.asarray(image, dtype=np.uint8)
+    thin_axis = int(np.argmin(image.shape))
+    stretch = math.ceil(max(image.shape) / (MAX_SHOWN_ASPECT * min(image.shape)))
+    if stretch > 1:
+        image = np.repeat(image, stretch, axis=thin_axis)
     factor = max(1, min(round(height / image.shape[0]), longest // max(image.shape)))
     if max(image.shape) * factor > longest or image.shape[0] * factor > 2 * height:
         step = max(1, math.ceil(image.shape[0] / height), math.ceil(max(image.shape) / longest))

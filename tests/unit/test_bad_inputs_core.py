@@ -270,3 +270,17 @@ def test_the_diagnosis_names_what_is_likely_wrong_in_that_run(changes, config_ch
     config = TrainConfig(**{"validation": "test", **config_changes})
     assert expected in diagnose(GUESSING, ModelSpec(**changes), config)
     assert diagnose([{"epoch": 1, "val_accuracy": 0.9}], ModelSpec(**changes), config) is None
+
+
+def test_a_16_bit_grey_png_keeps_its_ink():
+    picture = np.full((60, 60), 60000, dtype=np.uint16)
+    picture[10:50, 28:32] = 1000  # dark ink on light 16-bit paper
+    decoded = decode_image(encoded(picture), "sixteen.png")
+    assert decoded[30, 30] < 10 and decoded[0, 0] > 200  # before: every pixel clipped to 255
+    assert preprocess(decoded).digit.max() == 255
+
+
+@pytest.mark.parametrize("shape", [(1, 1024), (1024, 1), (2, 30)])
+def test_a_thin_picture_is_shown_at_least_an_eighth_as_thick_as_long(shape):
+    shown = pixelated(np.full(shape, 200, dtype=np.uint8))
+    assert min(shown.shape) * 8 >= max(shown.shape)
