@@ -95,9 +95,13 @@ elif is_dense_network(model):
         "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer"
     )
     step = trace.steps[layer_index]
-    unit = unit_column.slider(
-        "Unit", 0, step.units - 1, int(step.outputs.argmax()), key=f"inside_unit_{layer_index}"
-    )
+    if step.units > 1:
+        unit = unit_column.slider(
+            "Unit", 0, step.units - 1, int(step.outputs.argmax()), key=f"inside_unit_{layer_index}"
+        )
+    else:  # a slider needs two ends: a one-unit layer has only unit 0
+        unit = 0
+        unit_column.markdown("**Unit 0**, the layer's only one")
     detail = trace.unit(layer_index, unit)
     picture_column, sum_column = st.columns([1, 1.3])
     with picture_column:
