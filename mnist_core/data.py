@@ -28,6 +28,7 @@ IDX_FILES = {
 }
 
 N_CLASSES = 10
+MNIST_SIZES = {"train": 60_000, "test": 10_000}
 IMAGE_SIDE = 28
 N_PIXELS = IMAGE_SIDE * IMAGE_SIDE  # 784 input neurons: one per pixel
 
@@ -104,6 +105,11 @@ def _load_from_directory(directory: str):
             )
         if labels.size and labels.max() >= N_CLASSES:
             raise ValueError(f"{IDX_FILES[split + '_labels']}: label {labels.max()} is not a digit 0-9")
+        if len(images) != MNIST_SIZES[split]:  # every page, limit and text is written for the whole set
+            raise ValueError(
+                f"{IDX_FILES[split + '_images']}: {len(images):,} images, but MNIST has {MNIST_SIZES[split]:,} "
+                f"{split} images: this is not the whole data set"
+            )
     for array in arrays.values():
         array.flags.writeable = False
     return (arrays["train_images"], arrays["train_labels"]), (

@@ -271,13 +271,15 @@ def test_a_model_with_nan_weights_is_shown_without_an_error(open_page):
 # --- MNIST_DATA_DIR ---
 
 
-def write_mnist(folder, n_train: int = 60, n_test: int = 10) -> None:
+def write_mnist(folder) -> None:
+    """A copy of the bundled MNIST files: a folder a user could really point to."""
+    import shutil
+
+    from mnist_core.data import BUNDLED_DIR
+
     folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    write_idx(folder / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8))
-    write_idx(folder / "train-labels-idx1-ubyte.gz", np.arange(n_train, dtype=np.uint8) % 10)
-    write_idx(folder / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8))
-    write_idx(folder / "t10k-labels-idx1-ubyte.gz", np.arange(n_test, dtype=np.uint8) % 10)
+    for path in BUNDLED_DIR.glob("*.gz"):
+        shutil.copy(path, folder / path.name)
 
 
 def broken_folder(tmp_path, problem: str):
@@ -290,17 +292,20 @@ def broken_folder(tmp_path, problem: str):
     images = folder / "train-images-idx3-ubyte.gz"
     raw = gzip.decompress(images.read_bytes())
     if problem == "truncated":
-        images.write_bytes(gzip.compress(raw[: len(raw) // 2]))
+        images.write_bytes(gzip.compress(raw[: len(raw) // 2], compresslevel=1))
     elif problem == "not a valid gzip":
         images.write_bytes(b"plain text")
     elif problem == "bad magic number":
-        images.write_bytes(gzip.compress(b"\x12\x34" + raw[2:]))
+        images.write_bytes(gzip.compress(b"\x12\x34" + raw[2:], compresslevel=1))
     elif problem == "no t10k-labels":
         (folder / "t10k-labels-idx1-ubyte.gz").unlink()
     elif problem == "labels do not match":
-        write_idx(folder / "train-labels-idx1-ubyte.gz", np.zeros(59, dtype=np.uint8))
+        write_idx(folder / "train-labels-idx1-ubyte.gz", np.zeros(59_999, dtype=np.uint8))
     elif problem == "not a digit 0-9":
-        write_idx(folder / "train-labels-idx1-ubyte.gz", np.full(60, 12, dtype=np.uint8))
+        write_idx(folder / "train-labels-idx1-ubyte.gz", np.full(60_000, 12, dtype=np.uint8))
+    elif problem == "not the whole data set":
+        write_idx(folder / "t10k-images-idx3-ubyte.gz", np.zeros((100, 28, 28), dtype=np.uint8))
+        write_idx(folder / "t10k-labels-idx1-ubyte.gz", np.zeros(100, dtype=np.uint8))
     return folder
 
 
@@ -320,6 +325,7 @@ DATA_PROBLEMS = [
     "no t10k-labels",
     "labels do not match",
     "not a digit 0-9",
+    "not the whole data set",
 ]
 
 
@@ -422,3 +428,13 @@ def test_a_bad_link_opens_the_page(query, page):
     app.run()
     no_exception(app)
     assert app.title[0].value  # the page drew, not just a blank screen
+
+
+@pytest.mark.parametrize("page", EVERY_PAGE)
+def test_every_page_opens_without_a_traceback_when_the_data_is_missing(
+    page, tmp_path, monkeypatch, open_page, fresh_data
+):
+    monkeypatch.setenv("MNIST_DATA_DIR", str(tmp_path / "nowhere"))
+    app = open_page(page)
+    no_exception(app)
+    assert all("MNIST data cannot be read" in box.value for box in app.error)
