@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -132,6 +134,7 @@ def image_grid(
     height_per_row: int = 150,
     hover: str = "row %{customdata[1]}, column %{customdata[2]}<br>value %{z:.1f}<extra></extra>",
     gap: int = 3,
+    colorbar_title: str | None = None,
 ) -> go.Figure:
     """Small images in a grid, each with an optional title above it, drawn as one heatmap (fast to build).
 
@@ -142,14 +145,18 @@ def image_grid(
     hover : str
         Hover template; ``customdata`` is (image number, row, column) of the hovered pixel.
     gap : int
-        Empty pixels between neighbouring images.
+        Empty pixels between neighbouring images; between rows, at least a quarter of an
+        image's height when there are titles, so a title never covers the image above it.
+    colorbar_title : str, optional
+        Show a colour bar with this title (for signed values: which colour is positive).
     """
     images = np.asarray(images, dtype=np.float64)
     n_images, height, width = images.shape
     columns = min(columns, n_images)
     n_rows = -(-n_images // columns)
-    cell_h, cell_w = height + gap, width + gap
-    canvas = np.full((n_rows * cell_h - gap, columns * cell_w - gap), np.nan)
+    row_gap = max(gap, math.ceil(height / 4)) if titles else gap
+    cell_h, cell_w = height + row_gap, width + gap
+    canvas = np.full((n_rows * cell_h - row_gap, columns * cell_w - gap), np.nan)
     where = np.full(canvas.shape + (3,), -1, dtype=np.int64)
     rows, cols = np.indices((height, width))
     for number, image in enumerate(images):
@@ -165,7 +172,8 @@ def image_grid(
             zmin=zmin,
             zmax=zmax,
             colorscale=colorscale,
-            showscale=False,
+            showscale=colorbar_title is not None,
+            colorbar={"title": {"text": colorbar_title or "", "side": "right"}, "thickness": 12},
             hovertemplate=hover,
             hoverongaps=False,
         )

@@ -11,8 +11,8 @@ from plotly.subplots import make_subplots
 ACCENT = "#4b3fd6"
 MUTED = "#b9b6d9"
 WRONG = "#e4572e"
-DIVERGING = "RdBu"
-CAPTION_PX = 18  # room above each small image for its caption  # blue positive, red negative, white zero: the sign of a weight at a glance
+DIVERGING = "RdBu"  # blue positive, red negative, white zero: the sign of a weight at a glance
+CAPTION_PX = 18  # room above each small image for its caption
 
 
 def _square_pixels(figure: go.Figure, row=None, col=None) -> None:
@@ -82,6 +82,7 @@ def image_grid_figure(
             zmin=zmin,
             zmax=zmax,
             showscale=symmetric,
+            colorbar={"title": {"text": "blue +, red −", "side": "right"}, "thickness": 12},
             hoverongaps=False,
             hovertemplate="%{z:.3f}<extra></extra>",
         )
@@ -235,6 +236,7 @@ def products_figure(products: np.ndarray, height: int = 300) -> go.Figure:
             zmin=-limit,
             zmax=limit,
             hovertemplate="pixel (%{y}, %{x}): w·x = %{z:.4f}<extra></extra>",
+            colorbar={"title": {"text": "w·x: blue +, red −", "side": "right"}, "thickness": 12},
         )
     )
     _square_pixels(figure)
