@@ -183,12 +183,23 @@ def shipped_history() -> list:
     return load_shipped_history(FIRST_NETWORK.key)
 
 
+MAX_REMEMBERED_FINGERPRINTS = 8  # this session's kept runs and the shipped model, with room to spare
+
+
 def source_fingerprint(source: LandscapeSource) -> str:
-    """The weight history's hash, computed once per history per session."""
+    """The weight history's hash, computed once per history per session.
+
+    The memo holds the history itself beside its hash: an ``id()`` alone can be reused by a
+    new run once an old one is dropped, and the new run would get the old run's landscape.
+    """
     memo = st.session_state.setdefault("surface_fingerprints", {})
-    if id(source.weight_history) not in memo:
-        memo[id(source.weight_history)] = fingerprint(source.weight_history)
-    return memo[id(source.weight_history)]
+    history = source.weight_history
+    known = memo.get(id(history))
+    if known is None or known[0] is not history:
+        known = memo[id(history)] = (history, fingerprint(history))
+        while len(memo) > MAX_REMEMBERED_FINGERPRINTS:
+            memo.pop(next(iter(memo)))
+    return known[1]
 
 
 def quick_model_offer() -> None:

@@ -438,3 +438,29 @@ def test_every_page_opens_without_a_traceback_when_the_data_is_missing(
     app = open_page(page)
     no_exception(app)
     assert all("MNIST data cannot be read" in box.value for box in app.error)
+
+
+# --- In the code ---
+
+
+def fingerprint_script():
+    import numpy as np
+    import streamlit as st
+
+    from mnist_core.landscape import fingerprint
+    from mnist_core.spec import ModelSpec, TrainConfig
+    from ui.landscape_views import LandscapeSource, source_fingerprint
+
+    history = [[np.full((2, 2), 1.0)], [np.full((2, 2), 2.0)]]
+    # An old run's entry left under the id the new history now has, as after old runs are dropped.
+    st.session_state["surface_fingerprints"] = {id(history): ([[np.zeros(1)]], "an old run's hash")}
+    source = LandscapeSource("new run", "run 9", ModelSpec(), TrainConfig(), history, lambda: None)
+    st.markdown(f"same: {source_fingerprint(source) == fingerprint(history)}")
+
+
+def test_the_landscape_memo_never_gives_a_new_run_an_old_runs_fingerprint():
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(fingerprint_script).run()
+    no_exception(app)
+    assert app.markdown[0].value == "same: True"
