@@ -21,17 +21,17 @@ from app_server import chromium, running_app  # noqa: E402
 
 VIEWPORTS = {"1280": (1280, 720), "390": (390, 844)}
 PAGES = {  # sidebar link -> the page's h1
-    "The life cycle of a model": "The life cycle of a model",
+    "The life cycle of a model": "MNIST Demystified",
     "The data": "The data",
     "Pixels as vectors": "Pixels as vectors",
     "784 dimensions": "784 dimensions",
     "Build & Train": "Build & Train",
-    "Loss surface": "Loss surface",
+    "Loss surface": "The loss surface",
     "Predictions": "Predictions",
     "Inside the network": "Inside the network",
-    "scikit-learn & tuning": "scikit-learn & tuning",
+    "scikit-learn & tuning": "The same network in scikit-learn, and tuning it honestly",
 }
-SLOW_MS = 300_000
+SLOW_MS = 180_000
 
 
 def settle(tab) -> None:

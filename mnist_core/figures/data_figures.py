@@ -115,12 +115,18 @@ def class_counts_figure(train_counts: np.ndarray, test_counts: np.ndarray) -> go
     )
     figure.update_layout(
         barmode="group",
-        height=320,
+        height=340,
         xaxis_title="digit (label)",
         yaxis_title="samples",
-        margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", y=1.12),
+        # The legend sits below the axis title, so the tallest bar's number (6,742) is never under it,
+        # and the y axis leaves room above that number.
+        margin=dict(l=10, r=10, t=20, b=10),
+        legend=dict(orientation="h", y=-0.25),
+        yaxis_range=[0, max(np.max(train_counts), np.max(test_counts), 1) * 1.15],
+        xaxis=dict(tickmode="linear", dtick=1),  # every digit labelled, not only the even ones
+        uniformtext_minsize=9,
     )
+    figure.update_traces(cliponaxis=False)
     return figure
 
 

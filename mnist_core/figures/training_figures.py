@@ -96,4 +96,9 @@ def compare_runs_figure(runs: list[tuple[str, list[dict]]], metric: str = "val_a
         margin={"t": 20, "b": 40, "l": 40, "r": 10},
         legend={"orientation": "h", "y": -0.3},
     )
+    longest = max((len(epochs) for _, epochs in runs), default=1)
+    # Whole epochs only: plotly would otherwise label a short run's axis "1.5 epochs".
+    figure.update_xaxes(
+        tickformat="d", dtick=1 if longest <= 20 else None, rangemode="tozero" if longest < 2 else None
+    )
     return figure
