@@ -486,6 +486,7 @@ def explained_variance_figure(ratios: np.ndarray) -> go.Figure:
         height=300,
         yaxis_tickformat=".0%",
         xaxis_title="principal component",
+        xaxis_dtick=1,  # every component numbered
         yaxis_title="share of the variance",
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", y=1.15),
