@@ -35,10 +35,11 @@ SLOW_MS = 180_000
 
 
 def settle(tab) -> None:
-    """Wait until the script has finished and the charts have had time to draw."""
+    """Wait until the script has finished, nothing is loading and the charts have had time to draw."""
     tab.wait_for_function(
         "() => document.querySelector('[data-testid=stApp]')"
-        ".getAttribute('data-test-script-state') === 'notRunning'",
+        ".getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid=stSkeleton], [data-testid=stSpinner]')",
         timeout=SLOW_MS,
     )
     tab.wait_for_timeout(1500)

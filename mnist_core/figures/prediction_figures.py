@@ -193,8 +193,15 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
             y1=true_digit + 0.5,
             line={"color": WRONG, "width": 3},
         )
-    figure.update_xaxes(title_text="predicted digit", tickmode="linear", side="top", constrain="domain")
-    figure.update_yaxes(title_text="true digit", tickmode="linear", autorange="reversed", scaleanchor="x")
+    # Fixed ranges, and both axes shrink their domain to keep the cells square: on a narrow phone
+    # plotly would otherwise stretch the y range and draw empty rows from -2 to 11.
+    last = confusion.shape[0] - 0.5
+    figure.update_xaxes(
+        title_text="predicted digit", tickmode="linear", side="top", constrain="domain", range=[-0.5, last]
+    )
+    figure.update_yaxes(
+        title_text="true digit", tickmode="linear", range=[last, -0.5], scaleanchor="x", constrain="domain"
+    )
     figure.update_layout(height=460, margin={"t": 50, "b": 10, "l": 60, "r": 10})
     return figure
 

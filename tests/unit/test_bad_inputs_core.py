@@ -284,3 +284,16 @@ def test_a_16_bit_grey_png_keeps_its_ink():
 def test_a_thin_picture_is_shown_at_least_an_eighth_as_thick_as_long(shape):
     shown = pixelated(np.full(shape, 200, dtype=np.uint8))
     assert min(shown.shape) * 8 >= max(shown.shape)
+
+
+def test_a_convnets_landscape_is_estimated_far_slower_than_a_first_networks():
+    from mnist_core.landscape import LandscapeSettings, estimate_landscape_seconds
+    from mnist_core.spec import PRESETS
+
+    settings = LandscapeSettings()
+    first = estimate_landscape_seconds(PRESETS["first-network"].model, settings)
+    convnet = estimate_landscape_seconds(PRESETS["convnet"].model, settings)
+    assert 0.5 < first < 20 and convnet > 20 * first  # the issue measured 11.7 s and 270 s in the app
+    assert (
+        estimate_landscape_seconds(PRESETS["convnet"].model, LandscapeSettings(resolution=11)) < convnet / 2.5
+    )
