@@ -198,7 +198,8 @@ def your_digit_section():
                 "centre of mass in 28 x 28. A network only knows digits prepared this way."
             )
         for column, (picture, caption, scale) in zip(st.columns(5), pictures):
-            column.image(pixelated(picture), caption=caption, width=max(1, round(picture.shape[1] * scale)))
+            column.image(pixelated(picture), width=max(1, round(picture.shape[1] * scale)))
+            column.caption(caption)  # as wide as the column: an image's own caption broke "cropp-ed" mid-word
         if not skip:
             row, col = steps.center_of_mass
             st.caption(
