@@ -136,7 +136,12 @@ def data_problem_advice(source: str | Path | None = None) -> str:
 def _load_with_keras():
     import keras  # only for users who are online and ask for it
 
-    return keras.datasets.mnist.load_data()
+    try:
+        return keras.datasets.mnist.load_data()
+    except Exception as error:  # noqa: BLE001 - offline, a proxy, a full disk: each raises its own type
+        raise ValueError(
+            f"Keras could not download MNIST: {type(error).__name__}: {str(error)[:200]}"
+        ) from error
 
 
 # --- Preparation steps (lessons 1 and 3). Each returns a new array. ---

@@ -464,3 +464,37 @@ def test_the_landscape_memo_never_gives_a_new_run_an_old_runs_fingerprint():
     app = AppTest.from_function(fingerprint_script).run()
     no_exception(app)
     assert app.markdown[0].value == "same: True"
+
+
+# --- Build & Train: a failed run after a good one ---
+
+
+def test_a_failed_run_is_explained_once_and_the_older_evaluation_says_whose_it_is(open_page):
+    import time
+
+    from mnist_core.spec import ModelSpec, TrainConfig
+    from mnist_core.tasks import TaskState
+    from mnist_core.training import train
+    from ui.training_runs import RUNS_KEY, FinishedRun
+
+    good = train(ModelSpec(), TrainConfig(epochs=1, train_limit=1200, validation_size=200))
+    earlier = FinishedRun(1, good, {"update": [], "loss": [], "accuracy": []}, TaskState.FINISHED)
+    app = open_page(TRAIN, {RUNS_KEY: [earlier]})
+    app.select_slider(key="train_learning_rate").set_value(10.0).run()
+    app.slider(key="train_epochs").set_value(1).run()
+    app.button(key="train_start").click().run()
+    task = app.session_state["train_task"]
+    deadline = time.monotonic() + 300
+    while not task.snapshot().is_over:
+        assert time.monotonic() < deadline, "training did not end in time"
+        time.sleep(0.5)
+    app.run()
+    no_exception(app)
+    assert task.snapshot().state == TaskState.FAILED
+    page_text = "\n".join(
+        [box.value for box in app.error]
+        + [bar.proto.text for bar in app.get("progress")]
+        + [c.value for c in app.caption]
+    )
+    assert page_text.count("loss exploded") == 1  # once, in its red box: not in the bars too
+    assert any("(run 1, an earlier run)" in header.value for header in app.subheader)
