@@ -125,8 +125,8 @@ def data_problem_advice(source: str | Path | None = None) -> str:
     if os.environ.get(DATA_DIR_VARIABLE) and source == os.environ[DATA_DIR_VARIABLE]:
         return (
             f"{DATA_DIR_VARIABLE} is set to {source}. Either fix that folder (it must hold the four MNIST IDX "
-            f"files, whole: {files}), or unset {DATA_DIR_VARIABLE} to use the copy bundled with the app. "
-            "Then restart the app."
+            f"files, whole: {files}): it is read again when the page reloads. Or unset {DATA_DIR_VARIABLE} and "
+            "restart the app to use the copy bundled with it."
         )
     if source == "keras":
         return "Keras's downloader needs a network connection; without one, use the bundled copy."
