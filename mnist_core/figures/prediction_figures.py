@@ -308,5 +308,10 @@ def weight_histograms_figure(layers: list[tuple[str, np.ndarray]], bins: int = 6
         )
     figure.update_xaxes(title_text="weight")
     figure.update_yaxes(title_text="count", col=1)
-    figure.update_layout(height=260, margin={"t": 40, "b": 40, "l": 50, "r": 10}, bargap=0.05)
+    figure.update_layout(
+        height=260,
+        margin={"t": 40, "b": 40, "l": 50, "r": 10},
+        bargap=0.05,
+        modebar={"orientation": "v"},  # down the right edge, off the layers' titles
+    )
     return figure
