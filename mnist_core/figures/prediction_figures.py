@@ -310,7 +310,7 @@ def weight_histograms_figure(layers: list[tuple[str, np.ndarray]], bins: int = 6
     figure.update_yaxes(title_text="count", col=1)
     figure.update_layout(
         height=260,
-        margin={"t": 40, "b": 40, "l": 50, "r": 10},
+        margin={"t": 40, "b": 40, "l": 50, "r": 36},  # room for the vertical toolbar
         bargap=0.05,
         modebar={"orientation": "v"},  # down the right edge, off the layers' titles
     )

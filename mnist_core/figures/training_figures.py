@@ -73,7 +73,7 @@ def epoch_curves_figure(epochs: list[dict]) -> go.Figure:
     figure.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 20 else None)
     figure.update_layout(
         height=300,
-        margin={"t": 40, "b": 40, "l": 40, "r": 10},
+        margin={"t": 40, "b": 40, "l": 40, "r": 36},  # room for the vertical toolbar
         legend={"orientation": "h", "y": -0.25},
         modebar={"orientation": "v"},  # down the right edge, off the subplot titles
     )
