@@ -154,7 +154,15 @@ runs = finished_runs()
 if runs:
     run = runs[-1]
     result = run.result
-    st.subheader("5 · Evaluate: the 10,000 test images")
+    earlier = current is not None and current.snapshot().result is not result  # the latest run has no model
+    st.subheader(
+        f"5 · Evaluate: the 10,000 test images{f' (run {run.number}, an earlier run)' if earlier else ''}"
+    )
+    if earlier:
+        st.caption(
+            f"The run above has no trained model to evaluate yet, so these are the results of run {run.number}, "
+            "the latest that has one."
+        )
     accuracy_column, loss_column, correct_column, incorrect_column = st.columns(4)
     accuracy_column.metric("Test accuracy", f"{result.test_accuracy:.4f}")
     loss_column.metric("Test loss", f"{result.test_loss:.4f}")

@@ -171,6 +171,7 @@ def flatten_to_two_or_three() -> None:
             zmax=0.15,
             colorscale="RdBu",
             hover="row %{customdata[1]}, column %{customdata[2]}<br>weight %{z:.3f}<extra></extra>",
+            colorbar_title="blue +, red −",
         ),
         key="dimensions_components_chart",
     )
@@ -178,7 +179,8 @@ def flatten_to_two_or_three() -> None:
         data_figures.explained_variance_figure(fit.explained_variance_ratio), key="dimensions_variance_chart"
     )
     st.caption(
-        "Each component is a direction in the cube, drawn as a 28 × 28 picture: red pixels go up, blue go down."
+        "Each component is a direction in the cube, drawn as a 28 × 28 picture: moving along it, blue pixels get "
+        "brighter and red ones darker (the same colours as the weights on Inside the network)."
     )
 
 

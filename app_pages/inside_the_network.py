@@ -22,6 +22,7 @@ from mnist_core.trace import (
     layer_weights,
     softmax_steps,
     trace_dense,
+    untraceable_layers,
 )
 from ui.charts import show_chart
 from ui.model_choice import digit_was_followed, model_picker, your_digit
@@ -96,9 +97,13 @@ elif is_dense_network(model):
         "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer"
     )
     step = trace.steps[layer_index]
-    unit = unit_column.slider(
-        "Unit", 0, step.units - 1, int(step.outputs.argmax()), key=f"inside_unit_{layer_index}"
-    )
+    if step.units > 1:
+        unit = unit_column.slider(
+            "Unit", 0, step.units - 1, int(step.outputs.argmax()), key=f"inside_unit_{layer_index}"
+        )
+    else:  # a slider needs two ends: a one-unit layer has only unit 0
+        unit = 0
+        unit_column.markdown("**Unit 0**, the layer's only one")
     detail = trace.unit(layer_index, unit)
     picture_column, sum_column = st.columns([1, 1.3])
     with picture_column:
@@ -184,7 +189,12 @@ elif is_dense_network(model):
         f"ink on red lowers it.{f' The first {MAX_WEIGHT_IMAGES} of {first.units} units.' if first.units > MAX_WEIGHT_IMAGES else ''}"
     )
 else:
-    st.info("This model has layers the number-by-number trace does not follow. Pick a Dense network.")
+    st.info(
+        f"The number-by-number trace follows Dense layers only; it cannot follow "
+        f"{', '.join(untraceable_layers(model)) or 'a model without Dense layers'}. The weights below are "
+        "still this model's. Pick a Dense network to follow a digit through it.",
+        icon=":material/info:",
+    )
 
 weighted_layers = layer_weights(model)
 if weighted_layers:

@@ -179,7 +179,12 @@ io[0].write(
 io[1].metric("Output neurons", n_outputs, help="One per class.")
 io[1].write(
     f"The answer is one of 10 digits, so there are {n_outputs} outputs, one per class. For this sample "
-    f"(a {label}) the target the network should output is its one-hot vector:"
+    f"(a {label}) the target the network should output is its one-hot vector, one entry per class 0-9:"
 )
 target = one_hot(np.array([label]))[0].astype(int)
-io[1].dataframe({str(d): [int(v)] for d, v in enumerate(target)}, hide_index=True, key="pixels_one_hot")
+# A markdown table is as narrow as its numbers: all ten classes fit, even on a phone (a dataframe scrolled 8 and 9 away).
+io[1].markdown(
+    "| " + " | ".join(str(d) for d in range(len(target))) + " |\n"
+    "|" + "---|" * len(target) + "\n"
+    "| " + " | ".join(f"**{v}**" if v else str(v) for v in target) + " |"
+)

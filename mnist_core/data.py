@@ -28,6 +28,7 @@ IDX_FILES = {
 }
 
 N_CLASSES = 10
+MNIST_SIZES = {"train": 60_000, "test": 10_000}
 IMAGE_SIDE = 28
 N_PIXELS = IMAGE_SIDE * IMAGE_SIDE  # 784 input neurons: one per pixel
 
@@ -89,6 +90,8 @@ def load_mnist(
 @lru_cache(maxsize=4)
 def _load_from_directory(directory: str):
     folder = Path(directory)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: there is no such folder")
     arrays = {key: read_idx(idx_path(folder, stem)) for key, stem in IDX_FILES.items()}
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
@@ -102,6 +105,11 @@ def _load_from_directory(directory: str):
             )
         if labels.size and labels.max() >= N_CLASSES:
             raise ValueError(f"{IDX_FILES[split + '_labels']}: label {labels.max()} is not a digit 0-9")
+        if len(images) != MNIST_SIZES[split]:  # every page, limit and text is written for the whole set
+            raise ValueError(
+                f"{IDX_FILES[split + '_images']}: {len(images):,} images, but MNIST has {MNIST_SIZES[split]:,} "
+                f"{split} images: this is not the whole data set"
+            )
     for array in arrays.values():
         array.flags.writeable = False
     return (arrays["train_images"], arrays["train_labels"]), (
@@ -110,10 +118,30 @@ def _load_from_directory(directory: str):
     )
 
 
+def data_problem_advice(source: str | Path | None = None) -> str:
+    """What to do when ``load_mnist(source)`` failed: fix the folder, or go back to the bundled copy."""
+    source = str(source) if source is not None else default_source()
+    files = ", ".join(f"{stem}(.gz)" for stem in IDX_FILES.values())
+    if os.environ.get(DATA_DIR_VARIABLE) and source == os.environ[DATA_DIR_VARIABLE]:
+        return (
+            f"{DATA_DIR_VARIABLE} is set to {source}. Either fix that folder (it must hold the four MNIST IDX "
+            f"files, whole: {files}): it is read again when the page reloads. Or unset {DATA_DIR_VARIABLE} and "
+            "restart the app to use the copy bundled with it."
+        )
+    if source == "keras":
+        return "Keras's downloader needs a network connection; without one, use the bundled copy."
+    return f"The bundled copy in {BUNDLED_DIR} is damaged: reinstall the app (or copy the four files back)."
+
+
 def _load_with_keras():
     import keras  # only for users who are online and ask for it
 
-    return keras.datasets.mnist.load_data()
+    try:
+        return keras.datasets.mnist.load_data()
+    except Exception as error:  # noqa: BLE001 - offline, a proxy, a full disk: each raises its own type
+        raise ValueError(
+            f"Keras could not download MNIST: {type(error).__name__}: {str(error)[:200]}"
+        ) from error
 
 
 # --- Preparation steps (lessons 1 and 3). Each returns a new array. ---

@@ -307,6 +307,29 @@ class LossEvaluator:
 # --- the computation, as a background task's work ---
 
 
+SECONDS_PER_FORWARD_MULTIPLY_ADD = 1.1e-11  # batched inference: the first network's 21 x 21 grids took ~1 s
+SECONDS_PER_LOSS_EVALUATION = 1e-3  # setting the weights and calling Keras, whatever the size
+
+
+def loss_evaluations(settings: LandscapeSettings) -> int:
+    """How many times the loss is computed: the 1-D line on two sets, and two 2-D grids."""
+    return 2 * settings.resolution**2 + 2 * len(settings.alphas)
+
+
+def estimate_landscape_seconds(spec, settings: LandscapeSettings) -> float:
+    """A rough estimate, on a quiet 2-core server, of ``compute_landscape`` for a network of ``spec``.
+
+    A convnet's landscape costs about 60 times a first network's: every loss is a forward pass
+    over thousands of images, and a convolution has far more multiply-adds per image.
+    """
+    from mnist_core.spec import multiply_adds_per_image
+
+    per_image = multiply_adds_per_image(spec) * SECONDS_PER_FORWARD_MULTIPLY_ADD
+    grid_images = settings.samples * 2 * settings.resolution**2
+    line_images = (settings.samples + settings.validation_samples) * len(settings.alphas)
+    return (grid_images + line_images) * per_image + loss_evaluations(settings) * SECONDS_PER_LOSS_EVALUATION
+
+
 def compute_landscape(
     model,
     weight_history: list[Weights],

@@ -91,8 +91,21 @@ def model_summary(model) -> str:
 
 
 def expects_raw_pixels(model) -> bool:
-    """True when the model takes raw 0-255 pixels (built here), False when it wants 0-1."""
-    return any(layer.name in (SCALING_LAYER_NAME, UNSCALED_LAYER_NAME) for layer in model.layers)
+    """True when the model takes raw 0-255 pixels (built here, or with its own Rescaling(1/255)), False for 0-1."""
+    return any(
+        layer.name in (SCALING_LAYER_NAME, UNSCALED_LAYER_NAME) or _divides_by_255(layer)
+        for layer in model.layers
+    )
+
+
+def _divides_by_255(layer) -> bool:
+    """A Rescaling(1/255) layer: a user's model that scales the pixels itself (so it must not get 0-1 values)."""
+    if type(layer).__name__ != "Rescaling":
+        return False
+    try:
+        return bool(np.isclose(float(np.asarray(layer.scale)), 1 / 255))
+    except (TypeError, ValueError):  # a per-channel scale: not the one-number /255
+        return False
 
 
 def to_model_inputs(model, images: np.ndarray) -> np.ndarray:
@@ -115,16 +128,23 @@ def to_model_inputs(model, images: np.ndarray) -> np.ndarray:
 
 def check_mnist_model(model) -> None:
     """Raise ValueError unless ``model`` takes 28 x 28 (or 784) pixels and outputs 10 classes."""
-    input_shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
+    try:
+        declared_input, declared_output = model.input_shape, model.output_shape
+    except (AttributeError, ValueError) as error:  # a Sequential model saved before it was ever built
+        raise ValueError(
+            "this model has no input shape: it was saved before it was built, so it holds no trained "
+            "weights. Start it with keras.Input(shape=(784,)) (or (28, 28, 1)), train it, then save it."
+        ) from error
+    input_shape = tuple(declared_input[1:]) if not isinstance(declared_input, list) else None
     accepted = {(N_PIXELS,), (IMAGE_SIDE, IMAGE_SIDE), (IMAGE_SIDE, IMAGE_SIDE, 1)}
     if input_shape not in accepted:
         raise ValueError(
-            f"this model takes inputs of shape {model.input_shape}; an MNIST model must take "
+            f"this model takes inputs of shape {declared_input}; an MNIST model must take "
             "784-long vectors or 28 x 28 (x 1) images"
         )
-    if tuple(model.output_shape[1:]) != (N_CLASSES,):
+    if isinstance(declared_output, list) or tuple(declared_output[1:]) != (N_CLASSES,):
         raise ValueError(
-            f"this model outputs shape {model.output_shape}; an MNIST model must output 10 class scores"
+            f"this model outputs shape {declared_output}; an MNIST model must output 10 class scores"
         )
 
 
@@ -158,6 +178,11 @@ def load_model_bytes(data: bytes, filename: str = "model.keras"):
             ) from error
     check_mnist_model(model)
     return model
+
+
+def non_finite_weights(model) -> int:
+    """How many of ``model``'s weights are NaN or infinite (0 for a model that can be trusted)."""
+    return sum(int(np.size(w) - np.isfinite(w).sum()) for w in model.get_weights())
 
 
 def model_to_bytes(model) -> bytes:

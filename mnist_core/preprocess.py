@@ -20,12 +20,14 @@ import numpy as np
 
 from mnist_core.data import IMAGE_SIDE
 
-BOX_SIDE = 20  # MNIST fitted each digit into 20 x 20 pixels ...
-CENTER = (IMAGE_SIDE - 1) / 2  # ... and put its centre of mass here, 13.5, in the 28 x 28 field
+BOX_SIDE = 20  # MNIST fitted each digit into 20 x 20 pixels, centred by mass in 28 x 28
 INK_THRESHOLD = 50  # after inversion and stretching, pixels above this (of 255) count as ink
 MIN_CONTRAST = 40  # brightest minus background below this (of 255): no ink at all
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 4000 * 4000  # decoding more than this could exhaust the server's memory
+MAX_DECODED_SIDE = 1024  # larger pictures are shrunk while decoding: the digit ends up 20 pixels tall anyway
+MIN_INK_SIDE = 4  # an ink box smaller than this, in pixels of the picture, is a speck, not a digit
+MIN_LENGTH_PER_THICKNESS = 1.3  # ink not even 1.3 times longer than its stroke is thick is a dot
 ACCEPTED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 
 
@@ -114,7 +116,9 @@ def decode_image(data: bytes, filename: str = "the file") -> np.ndarray:
                 raise ValueError(
                     f"{filename} is a {image.format} image; upload a PNG or JPEG (also GIF, BMP, WebP)"
                 )
-            image.load()
+            # Shrink while decoding (JPEG's draft mode decodes at 1/2, 1/4 or 1/8 size): a 16-megapixel
+            # photo would otherwise cost hundreds of MB of server memory for a 28 x 28 result.
+            image.thumbnail((MAX_DECODED_SIDE, MAX_DECODED_SIDE))
             image = ImageOps.exif_transpose(image)  # photos from phones are often stored sideways
             return _to_grayscale(image)
     except UnidentifiedImageError as error:
@@ -134,6 +138,10 @@ def _to_grayscale(image) -> np.ndarray:
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if has_alpha:
         return to_grayscale(np.asarray(image.convert("RGBA")))
+    if image.mode.startswith(("I", "F")):  # 16- or 32-bit gray: convert("L") would clip it all to white
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 255.0)
+        return np.rint(np.clip(values, 0, top) / top * 255).astype(np.uint8)
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 
 
@@ -228,6 +236,26 @@ def crop_to_ink(light_on_dark: np.ndarray) -> tuple[np.ndarray, tuple[int, int, 
     return np.array(light_on_dark[top:bottom, left:right], dtype=np.uint8), box
 
 
+def check_enough_ink(light_on_dark: np.ndarray, box: tuple[int, int, int, int]) -> None:
+    """Raise ValueError when the ink is a speck or a single dot: too little to be a digit.
+
+    A dot is about as long as its stroke is thick. Every digit, even a short 1, is a
+    stroke several times longer than it is thick. The thickness is twice the radius of
+    the largest disc that fits inside the ink.
+    """
+    from scipy.ndimage import distance_transform_edt
+
+    top, bottom, left, right = box
+    longest = max(bottom - top, right - left)
+    ink = np.pad(np.asarray(light_on_dark)[top:bottom, left:right] > INK_THRESHOLD, 1)
+    thickness = 2 * float(distance_transform_edt(ink).max())
+    if longest < MIN_INK_SIDE or longest < MIN_LENGTH_PER_THICKNESS * thickness:
+        raise ValueError(
+            f"too little ink to be a digit: only a dot of {right - left} x {bottom - top} pixels. "
+            "Draw the whole digit, large, filling most of the box."
+        )
+
+
 def fit_in_box(cropped: np.ndarray, side: int = BOX_SIDE) -> np.ndarray:
     """Step 4: resize so the longer side is ``side`` pixels, keeping the aspect ratio.
 
@@ -291,11 +319,12 @@ def preprocess(pixels: np.ndarray) -> PreprocessSteps:
     Raises
     ------
     ValueError
-        When the picture has no ink or is not an image array.
+        When the picture has no ink, too little to be a digit, or is not an image array.
     """
     grayscale = to_grayscale(pixels)
     light_on_dark, inverted = to_light_on_dark(grayscale)
     cropped, box = crop_to_ink(light_on_dark)
+    check_enough_ink(light_on_dark, box)
     fitted = fit_in_box(cropped)
     centered = center_digit(fitted)
     return PreprocessSteps(

@@ -486,9 +486,9 @@ def compare_with_keras(
         raise TaskStopped()
     (x_train, y_train), _ = mnist
     n = settings.train_samples
-    _, train_accuracy = result.model.evaluate(
-        flatten(x_train[:n]), one_hot(y_train[:n]), batch_size=1000, verbose=0
-    )  # after training, like scikit-learn's score (the epoch log averages over the epoch)
+    train_accuracy = result.model.evaluate(
+        flatten(x_train[:n]), one_hot(y_train[:n]), batch_size=1000, verbose=0, return_dict=True
+    )["accuracy"]  # after training, like scikit-learn's score (the epoch log averages over the epoch)
     keras_score = FrameworkScore(
         "Keras", float(train_accuracy), result.test_accuracy, result.train_seconds, len(result.epochs)
     )

@@ -7,7 +7,7 @@ counts without paying for TensorFlow.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
 
@@ -15,9 +15,16 @@ ARCHITECTURES = ("dense", "convnet")
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("sgd", "rmsprop", "adam")
 VALIDATION_CHOICES = ("holdout", "test")
+# The limits of every setting, for the specs below, the page's widgets and the command line alike.
 MAX_HIDDEN_LAYERS = 5
 MAX_UNITS = 1024
+MAX_DROPOUT = 0.9  # dropping more than 9 in 10 outputs leaves too little signal to learn from
+MAX_CONV_FILTERS = 128
+MAX_LEARNING_RATE = 100.0  # far past divergence for every optimizer: room to watch a run blow up
+MAX_EPOCHS = 50
 MAX_TRAIN_SAMPLES = 60_000
+MIN_TRAIN_LIMIT = 20
+MAX_SEED = 2**31 - 1  # NumPy and TensorFlow both take seeds up to here
 
 
 @dataclass(frozen=True)
@@ -50,21 +57,23 @@ class ModelSpec:
                 f"{len(self.dropout)} rates"
             )
         for rate in self.dropout:
-            if not (math.isfinite(rate) and 0.0 <= rate <= 0.9):
-                raise ValueError(f"dropout must be between 0 and 0.9, got {rate}")
+            if not (math.isfinite(rate) and 0.0 <= rate <= MAX_DROPOUT):
+                raise ValueError(f"dropout must be between 0 and {MAX_DROPOUT}, got {rate}")
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
-        if not 1 <= self.conv_filters <= 128:
-            raise ValueError(f"conv_filters must be between 1 and 128, got {self.conv_filters}")
+        if not 1 <= self.conv_filters <= MAX_CONV_FILTERS:
+            raise ValueError(
+                f"conv_filters must be between 1 and {MAX_CONV_FILTERS}, got {self.conv_filters}"
+            )
         if not 1 <= self.conv_dense_units <= MAX_UNITS:
             raise ValueError(
                 f"conv_dense_units must be between 1 and {MAX_UNITS}, got {self.conv_dense_units}"
             )
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 100):
+        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE):
             raise ValueError(
-                f"learning_rate must be a number above 0 and at most 100, got {self.learning_rate}"
+                f"learning_rate must be a number above 0 and at most {MAX_LEARNING_RATE:g}, got {self.learning_rate}"
             )
 
     @property
@@ -99,16 +108,18 @@ class TrainConfig:
     seed: int = 42
 
     def __post_init__(self):
-        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= 50):
-            raise ValueError(f"epochs must be between 1 and 50, got {self.epochs}")
+        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS):
+            raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}, got {self.epochs}")
         if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= MAX_TRAIN_SAMPLES):
             raise ValueError(f"batch_size must be between 1 and {MAX_TRAIN_SAMPLES}, got {self.batch_size}")
         if self.validation not in VALIDATION_CHOICES:
             raise ValueError(f"validation must be one of {VALIDATION_CHOICES}, got {self.validation!r}")
-        if self.train_limit is not None and not 20 <= self.train_limit <= MAX_TRAIN_SAMPLES:
+        if self.train_limit is not None and not MIN_TRAIN_LIMIT <= self.train_limit <= MAX_TRAIN_SAMPLES:
             raise ValueError(
-                f"train_limit must be between 20 and {MAX_TRAIN_SAMPLES}, got {self.train_limit}"
+                f"train_limit must be between {MIN_TRAIN_LIMIT} and {MAX_TRAIN_SAMPLES}, got {self.train_limit}"
             )
+        if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
+            raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {self.seed}")
         available = self.train_limit or MAX_TRAIN_SAMPLES
         if self.validation == "holdout" and not 1 <= self.holdout_size < available:
             raise ValueError(
@@ -177,11 +188,6 @@ PRESETS = {
         ),
     )
 }
-
-
-def with_hidden_layers(spec: ModelSpec, units: tuple[int, ...], dropout: tuple[float, ...]) -> ModelSpec:
-    """A copy of ``spec`` with other hidden layers."""
-    return replace(spec, hidden_units=tuple(units), dropout=tuple(dropout))
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ UPDATE_RULES = {  # LaTeX, one line per operation, in Keras's own form; g is the
     "adam": [
         r"m \leftarrow \beta_1 m + (1-\beta_1)\,g",
         r"v \leftarrow \beta_2 v + (1-\beta_2)\,g^2",
-        r"\hat\eta = \eta\,\sqrt{1-\beta_2^t}\,/\,(1-\beta_1^t)",
+        r"\hat\eta = \frac{\eta\,\sqrt{1-\beta_2^t}}{1-\beta_1^t}",  # a fraction: narrow enough for its column
         r"w \leftarrow w - \frac{\hat\eta\, m}{\sqrt{v}+\epsilon}",
     ],
 }

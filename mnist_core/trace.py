@@ -23,6 +23,15 @@ ACTIVATIONS = {
     "softmax": lambda z: softmax_steps(z).probabilities,
 }
 PASS_THROUGH_LAYERS = ("InputLayer", "Dropout", "Identity")  # Dropout does nothing once training is over
+ACTIVATION_LAYERS = (
+    "Activation",
+    "ReLU",
+    "Softmax",
+    "LeakyReLU",
+    "ELU",
+    "PReLU",
+)  # folded into the Dense before
+TRACEABLE_LAYERS = (*PASS_THROUGH_LAYERS, "Rescaling", "Flatten", "Dense", *ACTIVATION_LAYERS)
 
 
 @dataclass(frozen=True)
@@ -129,13 +138,37 @@ class DenseTrace:
 
 
 def _activation_name(layer) -> str:
-    activation = getattr(layer, "activation", None)
-    name = getattr(activation, "__name__", None) or getattr(layer, "name", "")
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"layer {layer.name} uses the activation {name!r}; the trace knows {sorted(ACTIVATIONS)}"
-        )
-    return name
+    """The activation's name: 'relu', 'elu', ... or, for an activation layer, its kind ('leaky_relu')."""
+    kind = type(layer).__name__
+    if kind == "Dense" or kind == "Activation":
+        activation = getattr(layer, "activation", None)
+        return getattr(activation, "__name__", None) or type(activation).__name__
+    return {"ReLU": "relu", "Softmax": "softmax", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}[
+        kind
+    ]
+
+
+def _apply_activation(layer, name: str, z: np.ndarray) -> np.ndarray:
+    """The activation in NumPy when this module spells it out, else Keras's own function on the numbers.
+
+    Either way every Keras activation a model can use (elu, gelu, swish, leaky_relu, ...) is traced.
+    """
+    kind = type(layer).__name__
+    plain = kind in ("Dense", "Activation", "Softmax") or (kind == "ReLU" and _plain_relu(layer))
+    if plain and name in ACTIVATIONS:
+        return ACTIVATIONS[name](z)
+    import keras
+
+    function = layer.activation if kind in ("Dense", "Activation") else layer
+    output = function(keras.ops.convert_to_tensor(z[None].astype(np.float32)))
+    return np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float64)[0]
+
+
+def _plain_relu(layer) -> bool:
+    """A ReLU layer without a slope, a cap or a threshold: max(z, 0)."""
+    return not (getattr(layer, "negative_slope", 0) or getattr(layer, "threshold", 0)) and (
+        getattr(layer, "max_value", None) is None
+    )
 
 
 def is_dense_network(model) -> bool:
@@ -147,26 +180,23 @@ def is_dense_network(model) -> bool:
     return True
 
 
+def untraceable_layers(model) -> list[str]:
+    """The layers the number-by-number trace cannot follow, as 'name (Kind)'; empty for a Dense network."""
+    return [
+        f"{layer.name} ({type(layer).__name__})"
+        for layer in model.layers
+        if type(layer).__name__ not in TRACEABLE_LAYERS
+    ]
+
+
 def _check_traceable(model) -> None:
-    kinds = {type(layer).__name__ for layer in model.layers}
-    allowed = {
-        "InputLayer",
-        "Identity",
-        "Rescaling",
-        "Flatten",
-        "Dropout",
-        "Dense",
-        "Activation",
-        "ReLU",
-        "Softmax",
-    }
-    unknown = kinds - allowed
+    unknown = untraceable_layers(model)
     if unknown:
         raise ValueError(
-            f"this model has {', '.join(sorted(unknown))} layers: the number-by-number trace "
-            "follows Dense networks only (pick the first network, or one you trained without Conv2D)"
+            f"the number-by-number trace follows Dense layers only, and cannot follow {', '.join(unknown)}. "
+            "Pick the first network, or a run you trained without Conv2D."
         )
-    if "Dense" not in kinds:
+    if not any(type(layer).__name__ == "Dense" for layer in model.layers):
         raise ValueError("this model has no Dense layer to trace")
 
 
@@ -207,10 +237,11 @@ def trace_dense(model, image: np.ndarray) -> DenseTrace:
             weights, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
             z = x @ weights + bias
             activation = _activation_name(layer)
-            steps.append(DenseStep(layer.name, x, weights, bias, z, activation, ACTIVATIONS[activation](z)))
+            outputs = _apply_activation(layer, activation, z)
+            steps.append(DenseStep(layer.name, x, weights, bias, z, activation, outputs))
             x = steps[-1].outputs
         else:  # a separate activation layer: fold it into the Dense layer before it
-            name = {"ReLU": "relu", "Softmax": "softmax"}.get(kind) or _activation_name(layer)
+            name = _activation_name(layer)
             if not steps:
                 raise ValueError(f"layer {layer.name} comes before any Dense layer: cannot trace it")
             last = steps[-1]
@@ -221,7 +252,7 @@ def trace_dense(model, image: np.ndarray) -> DenseTrace:
                 last.bias,
                 last.pre_activation,
                 name,
-                ACTIVATIONS[name](x),
+                _apply_activation(layer, name, x),
             )
             x = steps[-1].outputs
     return DenseTrace(pixels=pixels, scale=scale, steps=steps)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_core.data import N_PIXELS, load_mnist, one_hot, split_validation
+from mnist_core.data import load_mnist, one_hot, split_validation
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 
@@ -124,15 +124,55 @@ def divergence_message(updates: int, spec: ModelSpec) -> str:
     )
 
 
-def diagnose(epochs: list[dict]) -> str | None:
-    """A warning for a run that ended but learned nothing useful, or None."""
-    if epochs and epochs[-1].get("val_accuracy", 1.0) < CHANCE_ACCURACY:
-        return (
-            f"Validation accuracy is {epochs[-1]['val_accuracy']:.2f}: about what guessing scores. "
-            "The network has stopped learning; a learning rate that is too large for this optimizer "
-            "often does this in the first steps. Try a smaller one."
+# Learning rates past which a run on MNIST usually stalls or blows up, and below which it barely moves.
+LARGE_LEARNING_RATE = {"sgd": 1.0, "rmsprop": 0.03, "adam": 0.03}
+SMALL_LEARNING_RATE = {"sgd": 0.003, "rmsprop": 0.0001, "adam": 0.0001}
+FEW_UPDATES = 200  # fewer gradient updates than this leave little room to learn
+
+
+def likely_causes(spec: ModelSpec, config: TrainConfig) -> list[str]:
+    """What in this spec and config usually stops a network learning, most likely first."""
+    causes = []
+    rate, optimizer = spec.learning_rate, spec.optimizer
+    if rate >= LARGE_LEARNING_RATE[optimizer]:
+        causes.append(f"the learning rate {rate:g} is large for {optimizer}: try one 10 times smaller")
+    if rate <= SMALL_LEARNING_RATE[optimizer]:
+        causes.append(
+            f"the learning rate {rate:g} is small for {optimizer}: each step barely moves the weights"
         )
-    return None
+    if config.gradient_updates_total < FEW_UPDATES:
+        causes.append(
+            f"only {config.gradient_updates_total:,} gradient updates in all: use a smaller batch or more epochs"
+        )
+    widths = spec.hidden_units if spec.architecture == "dense" else ()
+    if widths and min(widths) < 10:
+        causes.append(
+            f"a layer of {min(widths)} unit{'s' if min(widths) > 1 else ''} squeezes the digit through "
+            f"{min(widths)} number{'s' if min(widths) > 1 else ''}: fewer than the 10 classes"
+        )
+    if widths and max(spec.dropout) >= 0.5:
+        causes.append(
+            f"dropout {max(spec.dropout):g} throws away most of what a layer computes at each update"
+        )
+    if len(widths) >= 3 and spec.activation in ("sigmoid", "tanh"):
+        causes.append(
+            f"{len(widths)} {spec.activation} layers: their gradients shrink layer after layer (try relu)"
+        )
+    if not spec.scale_inputs:
+        causes.append("the pixels are not scaled to 0-1: turn scaling on")
+    return causes
+
+
+def diagnose(epochs: list[dict], spec: ModelSpec, config: TrainConfig) -> str | None:
+    """A warning for a run that ended but learned nothing useful, saying what is likely wrong, or None."""
+    if not (epochs and epochs[-1].get("val_accuracy", 1.0) < CHANCE_ACCURACY):
+        return None
+    causes = likely_causes(spec, config)
+    if causes:
+        why = "Likely causes in this run: " + "; ".join(causes) + "."
+    else:
+        why = "Nothing in its settings is unusual: train it again with another seed, or more epochs."
+    return f"Validation accuracy is {epochs[-1]['val_accuracy']:.2f}: about what guessing scores. {why}"
 
 
 def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskControl | None):
@@ -311,7 +351,7 @@ def train(
         train_seconds=train_seconds,
         stopped_early=callback.stopped,
         weight_history=callback.weight_history,
-        warning=diagnose(callback.epoch_rows),
+        warning=diagnose(callback.epoch_rows, spec, config),
     )
 
 
@@ -326,11 +366,3 @@ def predict_classes(model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """argmax of the softmax output: the predicted digit for each input."""
     probabilities = model.predict(x, batch_size=batch_size, verbose=0)
     return np.argmax(probabilities, axis=1)
-
-
-def pixels_for(spec: ModelSpec, images: np.ndarray) -> np.ndarray:
-    """Shape uint8 images (n, 28, 28) as ``spec``'s model takes them: (n, 784) or (n, 28, 28, 1)."""
-    images = np.asarray(images)
-    if spec.architecture == "dense":
-        return images.reshape(len(images), N_PIXELS)
-    return images.reshape(len(images), 28, 28, 1)

@@ -17,7 +17,14 @@ import streamlit as st
 from mnist_core import surfaces
 from mnist_core.default_model import FIRST_NETWORK, load_shipped, load_shipped_history
 from mnist_core.figures import surface_figures as figures
-from mnist_core.landscape import Landscape, LandscapeSettings, compute_landscape, fingerprint
+from mnist_core.landscape import (
+    Landscape,
+    LandscapeSettings,
+    compute_landscape,
+    estimate_landscape_seconds,
+    fingerprint,
+    loss_evaluations,
+)
 from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 from mnist_core.training import prepare_data, train
@@ -92,7 +99,8 @@ def optimizer_controls(name: str) -> dict | None:
             key=f"surface_{keyword}_{name}",
             persist_state="session",
         )
-    st.latex(r"\small\begin{aligned}" + r"\\ ".join(surfaces.UPDATE_RULES[name]) + r"\end{aligned}")
+    # Footnote size and centred lines: Adam's four lines fit a quarter of a 1280 px screen.
+    st.latex(r"\footnotesize\begin{gathered}" + r"\\ ".join(surfaces.UPDATE_RULES[name]) + r"\end{gathered}")
     return settings
 
 
@@ -184,12 +192,24 @@ def shipped_history() -> list:
     return load_shipped_history(FIRST_NETWORK.key)
 
 
+SLOW_LANDSCAPE_SECONDS = 20  # a longer computation is announced before Compute
+MAX_REMEMBERED_FINGERPRINTS = 8  # this session's kept runs and the shipped model, with room to spare
+
+
 def source_fingerprint(source: LandscapeSource) -> str:
-    """The weight history's hash, computed once per history per session."""
+    """The weight history's hash, computed once per history per session.
+
+    The memo holds the history itself beside its hash: an ``id()`` alone can be reused by a
+    new run once an old one is dropped, and the new run would get the old run's landscape.
+    """
     memo = st.session_state.setdefault("surface_fingerprints", {})
-    if id(source.weight_history) not in memo:
-        memo[id(source.weight_history)] = fingerprint(source.weight_history)
-    return memo[id(source.weight_history)]
+    history = source.weight_history
+    known = memo.get(id(history))
+    if known is None or known[0] is not history:
+        known = memo[id(history)] = (history, fingerprint(history))
+        while len(memo) > MAX_REMEMBERED_FINGERPRINTS:
+            memo.pop(next(iter(memo)))
+    return known[1]
 
 
 def quick_model_offer() -> None:
@@ -289,10 +309,21 @@ def landscape_section() -> None:
     cache_key = (source_fingerprint(source), settings)
     landscape = cache.get(cache_key)
     if landscape is None:
+        estimate = estimate_landscape_seconds(source.spec, settings)
         st.caption(
             f"Computed on {settings.samples:,} training and {settings.validation_samples:,} validation "
-            f"images, {2 * resolution**2 + 2 * len(settings.alphas):,} loss evaluations."
+            f"images, {loss_evaluations(settings):,} loss evaluations: about {estimate:,.0f} s on a quiet "
+            "server, longer while others train."
         )
+        if estimate > SLOW_LANDSCAPE_SECONDS:
+            first = estimate_landscape_seconds(PRESETS[FIRST_NETWORK.preset].model, settings)
+            st.warning(
+                f"The landscape of {source.name} takes about {estimate:,.0f} s here, the first network's about "
+                f"{first:,.0f} s: every loss is a pass over {settings.samples:,} images through the whole network"
+                f"{' and a convolution costs far more per image' if source.spec.architecture == 'convnet' else ''}. "
+                "Fewer grid points per side are much faster (11 instead of 21: about 3 times).",
+                icon=":material/hourglass:",
+            )
         if st.button(
             "Compute the landscape", key="surface_compute", type="primary", icon=":material/landscape:"
         ):

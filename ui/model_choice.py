@@ -59,7 +59,8 @@ def available_models() -> list[ModelChoice]:
         choices.append(
             ModelChoice(
                 "upload",
-                f"Uploaded: {upload.filename}, test accuracy {upload.test_accuracy:.4f}",
+                f"Uploaded: {upload.filename}, test accuracy {upload.test_accuracy:.4f}"
+                + (" (its weights are NaN: its answers mean nothing)" if upload.non_finite_weights else ""),
                 upload.model,
             )
         )

@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from mnist_core.data import load_mnist
+from mnist_core.data import data_problem_advice, load_mnist
 from mnist_core.tasks import SlotPool
 
 TRAINING_SLOTS_VARIABLE = "MNIST_MAX_TRAININGS"  # concurrent Keras trainings per server
@@ -14,17 +14,38 @@ BACKGROUND_SLOTS_VARIABLE = "MNIST_MAX_BACKGROUND_TASKS"  # projections, landsca
 
 
 @st.cache_resource(show_spinner="Loading the 70,000 MNIST images…")
-def mnist():
-    """The bundled MNIST arrays, loaded once per server and shared read-only (47 MB as uint8)."""
+def _mnist():
     return load_mnist()
+
+
+def mnist():
+    """The MNIST arrays, loaded once per server and shared read-only (47 MB as uint8).
+
+    When they cannot be read (a wrong ``MNIST_DATA_DIR``, a truncated file), the page
+    says which file is wrong and what to do, and stops there instead of showing a traceback.
+    """
+    try:
+        return _mnist()
+    except ValueError as error:
+        st.error(
+            f"**The MNIST data cannot be read, so this page cannot be shown.**\n\n{error}\n\n"
+            f"**What to do:** {data_problem_advice()}",
+            icon=":material/folder_off:",
+        )
+        st.stop()
 
 
 def _slots_from_environment(variable: str) -> SlotPool:
     value = os.environ.get(variable, "1")
     try:
         return SlotPool(int(value))
-    except ValueError as error:
-        raise ValueError(f"{variable} must be a whole number of at least 1, got {value!r}") from error
+    except ValueError:
+        st.warning(
+            f"{variable} is set to {value!r}, which is not a whole number of at least 1: running one task at "
+            f"a time. Set it to 1, 2, ... or unset it.",
+            icon=":material/settings_alert:",
+        )
+        return SlotPool(1)
 
 
 @st.cache_resource

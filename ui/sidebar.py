@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mnist_core.tasks import TaskState
 from ui.tasks import POLL_SECONDS, STATE_LABELS, get_task
 from ui.training_runs import TRAIN_TASK_KEY, collect_finished_run
 
@@ -19,7 +20,8 @@ def training_status() -> None:
         snapshot = task.snapshot()
         label = STATE_LABELS[snapshot.state]
         st.caption(f"**Training** · {label}")
-        st.progress(snapshot.fraction, text=None if snapshot.message == label else snapshot.message)
+        failed = snapshot.state == TaskState.FAILED  # its explanation is on Build & Train, once
+        st.progress(snapshot.fraction, text=None if snapshot.message == label or failed else snapshot.message)
         if snapshot.is_over:
             collect_finished_run()
 

@@ -70,7 +70,8 @@ def get_task(key: str) -> BackgroundTask | None:
 def describe_progress(snapshot: TaskSnapshot) -> str:
     """One line: state, message, elapsed time and what is left."""
     parts = [STATE_LABELS[snapshot.state]]
-    if snapshot.message != parts[0]:
+    # A failure's message has its own red box under the bar: saying it twice buries it.
+    if snapshot.message != parts[0] and snapshot.state != TaskState.FAILED:
         parts.append(snapshot.message)
     if snapshot.queue_position:
         parts.append(f"position {snapshot.queue_position} in the queue")

@@ -8,7 +8,11 @@ import streamlit as st
 
 from mnist_core.spec import (
     ACTIVATIONS,
+    MAX_DROPOUT,
+    MAX_EPOCHS,
     MAX_HIDDEN_LAYERS,
+    MAX_SEED,
+    MAX_TRAIN_SAMPLES,
     OPTIMIZERS,
     PRESETS,
     ModelSpec,
@@ -122,7 +126,7 @@ def define_controls() -> None:
         dropout_column.slider(
             f"Layer {index + 1}: dropout",
             0.0,
-            0.9,
+            MAX_DROPOUT,
             step=0.05,
             key=f"train_dropout_{index}",
             persist_state="session",
@@ -171,7 +175,7 @@ def fit_controls() -> None:
     st.slider(
         "Epochs",
         1,
-        50,
+        MAX_EPOCHS,
         key="train_epochs",
         persist_state="session",
         help="Passes over the whole training set.",
@@ -179,11 +183,11 @@ def fit_controls() -> None:
     st.number_input(
         "Batch size",
         min_value=1,
-        max_value=60_000,
+        max_value=MAX_TRAIN_SAMPLES,
         step=1,
         key="train_batch_size",
         persist_state="session",
-        help="Images per gradient update: 1 to 60,000.",
+        help=f"Images per gradient update: 1 to {MAX_TRAIN_SAMPLES:,}.",
     )
     st.radio(
         "Validation data",
@@ -199,7 +203,7 @@ def fit_controls() -> None:
     st.number_input(
         "Random seed",
         min_value=0,
-        max_value=2**31 - 1,
+        max_value=MAX_SEED,
         key="train_seed",
         persist_state="session",
         help="Same seed, same curves.",

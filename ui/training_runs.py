@@ -60,6 +60,7 @@ class UploadedModel:
     filename: str
     model: object  # keras.Model
     test_accuracy: float
+    non_finite_weights: int = 0  # NaN or infinite weights: its answers mean nothing
 
 
 def uploaded_model() -> UploadedModel | None:
@@ -69,11 +70,6 @@ def uploaded_model() -> UploadedModel | None:
 def finished_runs() -> list[FinishedRun]:
     collect_finished_run()
     return list(st.session_state.get(RUNS_KEY, []))
-
-
-def latest_run() -> FinishedRun | None:
-    runs = finished_runs()
-    return runs[-1] if runs else None
 
 
 def collect_finished_run() -> None:

@@ -14,13 +14,19 @@ def _load_and_score(data: bytes, filename: str) -> UploadedModel:
     """Load with Keras safe mode and score on the test set (cached by the file's bytes)."""
     import numpy as np
 
-    from mnist_core.models import load_model_bytes, to_model_inputs
+    from mnist_core.models import load_model_bytes, non_finite_weights, to_model_inputs
 
     model = load_model_bytes(data, filename)
     _, (x_test, y_test) = mnist()
-    probabilities = model.predict(to_model_inputs(model, x_test), batch_size=1000, verbose=0)
+    try:
+        probabilities = model.predict(to_model_inputs(model, x_test), batch_size=1000, verbose=0)
+    except Exception as error:  # noqa: BLE001 - any layer of a user's model can fail in its own way
+        raise ValueError(
+            f"Keras loaded {filename} but could not run it on the test images: "
+            f"{type(error).__name__}: {str(error)[:300]}"
+        ) from error
     accuracy = float((np.argmax(probabilities, axis=1) == y_test).mean())
-    return UploadedModel(filename, model, accuracy)
+    return UploadedModel(filename, model, accuracy, non_finite_weights(model))
 
 
 def model_upload() -> None:
@@ -37,7 +43,14 @@ def model_upload() -> None:
             st.error(f"{error}", icon=":material/block:")
             return
     current = uploaded_model()
-    if current is not None:
+    if current is not None and current.non_finite_weights:
+        st.warning(
+            f"**{current.filename}** has {current.non_finite_weights:,} weights that are NaN or infinite, "
+            f"so its answers mean nothing (test accuracy {current.test_accuracy:.4f}, no better than a guess). "
+            "Training probably diverged before it was saved: train it again with a smaller learning rate.",
+            icon=":material/warning:",
+        )
+    elif current is not None:
         st.success(
             f"Using **{current.filename}**: test accuracy {current.test_accuracy:.4f}. "
             "The Predictions and Inside the network pages can show it.",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+MODEBAR_PX = 24  # plotly's toolbar, shown on hover at the top right: titles are kept below it
 CLASS_COLOURS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
@@ -113,12 +116,18 @@ def class_counts_figure(train_counts: np.ndarray, test_counts: np.ndarray) -> go
     )
     figure.update_layout(
         barmode="group",
-        height=320,
+        height=340,
         xaxis_title="digit (label)",
         yaxis_title="samples",
-        margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", y=1.12),
+        # The legend sits below the axis title, so the tallest bar's number (6,742) is never under it,
+        # and the y axis leaves room above that number.
+        margin=dict(l=10, r=10, t=20, b=10),
+        legend=dict(orientation="h", y=-0.25),
+        yaxis_range=[0, max(np.max(train_counts), np.max(test_counts), 1) * 1.15],
+        xaxis=dict(tickmode="linear", dtick=1),  # every digit labelled, not only the even ones
+        uniformtext_minsize=9,
     )
+    figure.update_traces(cliponaxis=False)
     return figure
 
 
@@ -132,6 +141,7 @@ def image_grid(
     height_per_row: int = 150,
     hover: str = "row %{customdata[1]}, column %{customdata[2]}<br>value %{z:.1f}<extra></extra>",
     gap: int = 3,
+    colorbar_title: str | None = None,
 ) -> go.Figure:
     """Small images in a grid, each with an optional title above it, drawn as one heatmap (fast to build).
 
@@ -142,14 +152,18 @@ def image_grid(
     hover : str
         Hover template; ``customdata`` is (image number, row, column) of the hovered pixel.
     gap : int
-        Empty pixels between neighbouring images.
+        Empty pixels between neighbouring images; between rows, at least a quarter of an
+        image's height when there are titles, so a title never covers the image above it.
+    colorbar_title : str, optional
+        Show a colour bar with this title (for signed values: which colour is positive).
     """
     images = np.asarray(images, dtype=np.float64)
     n_images, height, width = images.shape
     columns = min(columns, n_images)
     n_rows = -(-n_images // columns)
-    cell_h, cell_w = height + gap, width + gap
-    canvas = np.full((n_rows * cell_h - gap, columns * cell_w - gap), np.nan)
+    row_gap = max(gap, math.ceil(height / 4)) if titles else gap
+    cell_h, cell_w = height + row_gap, width + gap
+    canvas = np.full((n_rows * cell_h - row_gap, columns * cell_w - gap), np.nan)
     where = np.full(canvas.shape + (3,), -1, dtype=np.int64)
     rows, cols = np.indices((height, width))
     for number, image in enumerate(images):
@@ -165,7 +179,8 @@ def image_grid(
             zmin=zmin,
             zmax=zmax,
             colorscale=colorscale,
-            showscale=False,
+            showscale=colorbar_title is not None,
+            colorbar={"title": {"text": colorbar_title or "", "side": "right"}, "thickness": 12},
             hovertemplate=hover,
             hoverongaps=False,
         )
@@ -181,7 +196,8 @@ def image_grid(
         )
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    top_margin = 45 if titles and any("<br>" in t for t in titles) else 30
+    # Room above the first row's titles for plotly's toolbar, which appears on hover at the top right.
+    top_margin = (45 if titles and any("<br>" in t for t in titles) else 30) + (MODEBAR_PX if titles else 0)
     figure.update_layout(
         height=height_per_row * n_rows + top_margin,
         margin=dict(l=5, r=5, t=top_margin, b=5),
@@ -473,6 +489,7 @@ def explained_variance_figure(ratios: np.ndarray) -> go.Figure:
         height=300,
         yaxis_tickformat=".0%",
         xaxis_title="principal component",
+        xaxis_dtick=1,  # every component numbered
         yaxis_title="share of the variance",
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", y=1.15),

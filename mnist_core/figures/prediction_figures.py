@@ -11,8 +11,9 @@ from plotly.subplots import make_subplots
 ACCENT = "#4b3fd6"
 MUTED = "#b9b6d9"
 WRONG = "#e4572e"
-DIVERGING = "RdBu"
-CAPTION_PX = 18  # room above each small image for its caption  # blue positive, red negative, white zero: the sign of a weight at a glance
+DIVERGING = "RdBu"  # blue positive, red negative, white zero: the sign of a weight at a glance
+CAPTION_PX = 18  # room above each small image for its caption
+MODEBAR_PX = 24  # plotly's toolbar, shown on hover at the top right: titles are kept below it
 
 
 def _square_pixels(figure: go.Figure, row=None, col=None) -> None:
@@ -82,6 +83,7 @@ def image_grid_figure(
             zmin=zmin,
             zmax=zmax,
             showscale=symmetric,
+            colorbar={"title": {"text": "blue +, red −", "side": "right"}, "thickness": 12},
             hoverongaps=False,
             hovertemplate="%{z:.3f}<extra></extra>",
         )
@@ -103,8 +105,13 @@ def image_grid_figure(
     _square_pixels(figure)
     figure.update_yaxes(scaleanchor="x")
     figure.update_layout(
-        height=round(grid.shape[0] * px_per_pixel) + 12,
-        margin={"t": 4, "b": 4, "l": 4, "r": 4},
+        height=round(grid.shape[0] * px_per_pixel) + 12 + (MODEBAR_PX if titles else 0),
+        margin={
+            "t": 4 + (MODEBAR_PX if titles else 0),
+            "b": 4,
+            "l": 4,
+            "r": 4,
+        },  # the toolbar clears the titles
         plot_bgcolor="white",
     )
     return figure
@@ -192,23 +199,41 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
             y1=true_digit + 0.5,
             line={"color": WRONG, "width": 3},
         )
-    figure.update_xaxes(title_text="predicted digit", tickmode="linear", side="top", constrain="domain")
-    figure.update_yaxes(title_text="true digit", tickmode="linear", autorange="reversed", scaleanchor="x")
+    # Fixed ranges, and both axes shrink their domain to keep the cells square: on a narrow phone
+    # plotly would otherwise stretch the y range and draw empty rows from -2 to 11.
+    last = confusion.shape[0] - 0.5
+    figure.update_xaxes(
+        title_text="predicted digit", tickmode="linear", side="top", constrain="domain", range=[-0.5, last]
+    )
+    figure.update_yaxes(
+        title_text="true digit", tickmode="linear", range=[last, -0.5], scaleanchor="x", constrain="domain"
+    )
     figure.update_layout(height=460, margin={"t": 50, "b": 10, "l": 60, "r": 10})
     return figure
 
 
-def pixelated(image: np.ndarray, height: int = 140) -> np.ndarray:
+MAX_SHOWN_ASPECT = 8  # a thinner picture is shown thicker, or a browser would scale it to 0 pixels tall
+
+
+def pixelated(image: np.ndarray, height: int = 140, longest: int = 560) -> np.ndarray:
     """Enlarge a small uint8 image by repeating pixels, so a browser shows crisp squares, not a blur.
+
+    A picture of extreme shape (10000 x 2) is never enlarged past ``longest`` pixels on
+    either side, and its thin side is repeated until it is at least 1/8 of the long side;
+    a large picture is shrunk by keeping every n-th pixel.
 
     Returns
     -------
-    ndarray of shape (about ``height``, proportional width), uint8
+    ndarray of shape (about ``height``, proportional width), at most ``longest`` on each side, uint8
     """
     image = np.asarray(image, dtype=np.uint8)
-    factor = max(1, round(height / image.shape[0]))
-    if image.shape[0] * factor > 2 * height:  # a large picture: shrink it instead
-        step = max(1, image.shape[0] // height)
+    thin_axis = int(np.argmin(image.shape))
+    stretch = math.ceil(max(image.shape) / (MAX_SHOWN_ASPECT * min(image.shape)))
+    if stretch > 1:
+        image = np.repeat(image, stretch, axis=thin_axis)
+    factor = max(1, min(round(height / image.shape[0]), longest // max(image.shape)))
+    if max(image.shape) * factor > longest or image.shape[0] * factor > 2 * height:
+        step = max(1, math.ceil(image.shape[0] / height), math.ceil(max(image.shape) / longest))
         return np.ascontiguousarray(image[::step, ::step])
     return np.kron(image, np.ones((factor, factor), dtype=np.uint8))
 
@@ -224,6 +249,7 @@ def products_figure(products: np.ndarray, height: int = 300) -> go.Figure:
             zmin=-limit,
             zmax=limit,
             hovertemplate="pixel (%{y}, %{x}): w·x = %{z:.4f}<extra></extra>",
+            colorbar={"title": {"text": "w·x: blue +, red −", "side": "right"}, "thickness": 12},
         )
     )
     _square_pixels(figure)
@@ -249,21 +275,43 @@ def activations_figure(values: np.ndarray, highlight: int | None = None, label: 
     return figure
 
 
-def weight_histograms_figure(layers: list[tuple[str, np.ndarray]]) -> go.Figure:
-    """A histogram of each layer's weights, side by side.
+def weight_histograms_figure(layers: list[tuple[str, np.ndarray]], bins: int = 60) -> go.Figure:
+    """A histogram of each layer's weights, side by side, binned here: the browser gets 60 bars, not every weight.
 
     Parameters
     ----------
     layers : list of (name, weights of shape (n,))
+        NaN or infinite weights are counted in the layer's title, not drawn.
     """
-    figure = make_subplots(rows=1, cols=len(layers), subplot_titles=[name for name, _ in layers])
-    for column, (_, weights) in enumerate(layers, start=1):
+    titles, histograms = [], []
+    for name, weights in layers:
+        values = np.asarray(weights, dtype=np.float64).reshape(-1)
+        finite = values[np.isfinite(values)]
+        counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
+        not_finite = values.size - finite.size
+        titles.append(f"{name}: {not_finite:,} NaN or infinite" if not_finite else name)
+        histograms.append((counts, edges))
+    figure = make_subplots(rows=1, cols=max(1, len(layers)), subplot_titles=titles)
+    for column, (counts, edges) in enumerate(histograms, start=1):
         figure.add_trace(
-            go.Histogram(x=np.asarray(weights), nbinsx=60, marker_color=ACCENT, showlegend=False),
+            go.Bar(
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=counts,
+                width=np.diff(edges),
+                customdata=np.stack([edges[:-1], edges[1:]], axis=1),
+                hovertemplate="%{customdata[0]:.3f} to %{customdata[1]:.3f}: %{y:,} weights<extra></extra>",
+                marker_color=ACCENT,
+                showlegend=False,
+            ),
             row=1,
             col=column,
         )
     figure.update_xaxes(title_text="weight")
     figure.update_yaxes(title_text="count", col=1)
-    figure.update_layout(height=260, margin={"t": 40, "b": 40, "l": 50, "r": 10}, bargap=0.05)
+    figure.update_layout(
+        height=260,
+        margin={"t": 40, "b": 40, "l": 50, "r": 36},  # room for the vertical toolbar
+        bargap=0.05,
+        modebar={"orientation": "v"},  # down the right edge, off the layers' titles
+    )
     return figure

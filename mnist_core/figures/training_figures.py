@@ -72,7 +72,10 @@ def epoch_curves_figure(epochs: list[dict]) -> go.Figure:
             )
     figure.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 20 else None)
     figure.update_layout(
-        height=300, margin={"t": 40, "b": 40, "l": 40, "r": 10}, legend={"orientation": "h", "y": -0.25}
+        height=300,
+        margin={"t": 40, "b": 40, "l": 40, "r": 36},  # room for the vertical toolbar
+        legend={"orientation": "h", "y": -0.25},
+        modebar={"orientation": "v"},  # down the right edge, off the subplot titles
     )
     return figure
 
@@ -95,5 +98,10 @@ def compare_runs_figure(runs: list[tuple[str, list[dict]]], metric: str = "val_a
         height=340,
         margin={"t": 20, "b": 40, "l": 40, "r": 10},
         legend={"orientation": "h", "y": -0.3},
+    )
+    longest = max((len(epochs) for _, epochs in runs), default=1)
+    # Whole epochs only: plotly would otherwise label a short run's axis "1.5 epochs".
+    figure.update_xaxes(
+        tickformat="d", dtick=1 if longest <= 20 else None, rangemode="tozero" if longest < 2 else None
     )
     return figure

@@ -75,11 +75,11 @@ def test_image_grid_tiles_images_with_gaps_and_titles():
     images = np.stack([np.full((28, 28), k * 10.0) for k in range(7)])
     figure = figures.image_grid(images, titles=[f"#{k}" for k in range(7)], columns=3, gap=2)
     canvas = np.asarray(figure.data[0].z, dtype=float)
-    assert canvas.shape == (3 * 30 - 2, 3 * 30 - 2)
-    assert (canvas[30:58, 30:58] == 40).all()  # image 4: second row, second column
-    assert np.isnan(canvas[28:30]).all()  # the gap between rows
-    assert np.isnan(canvas[60:, 30:]).all()  # no image 7 or 8
-    assert figure.data[0].customdata[31][62].tolist() == [5, 1, 2]  # image 5, row 1, column 2
+    assert canvas.shape == (3 * 35 - 7, 3 * 30 - 2)  # rows 7 apart: room for a title above each image
+    assert (canvas[35:63, 30:58] == 40).all()  # image 4: second row, second column
+    assert np.isnan(canvas[28:35]).all()  # the gap between rows
+    assert np.isnan(canvas[70:, 30:]).all()  # no image 7 or 8
+    assert figure.data[0].customdata[36][62].tolist() == [5, 1, 2]  # image 5, row 1, column 2
     assert [a.text for a in figure.layout.annotations] == [f"#{k}" for k in range(7)]
 
 
