@@ -9,10 +9,10 @@ from ui.lesson_bar import (
     REVEAL_SHORTCUT,
     available_paths,
     go_to,
-    presenter_on,
     show_uploaded_path,
     step_link,
 )
+from ui.presentation import presenter_view_on
 
 st.title("Lessons")
 st.markdown(
@@ -21,11 +21,10 @@ st.markdown(
     f"**Show what happened** ({REVEAL_SHORTCUT.upper()}) explains it, **Next** ({NEXT_SHORTCUT.upper()}) "
     f"and **Back** ({BACK_SHORTCUT.upper()}) move along the path."
 )
-presenter = st.toggle(
-    "Start in presenter view (for a projector)",
-    value=presenter_on(),
-    key="lessons_presenter",
-    help="Adds presenter=1 to every step's link: the sidebar folds away and the charts grow.",
+presenter = presenter_view_on()
+st.caption(
+    "For a projector, turn on **Presenter view** at the top right before you start: the lesson stays in "
+    "it, and the step links below open in it."
 )
 
 listing = st.container()  # filled last, so a path uploaded below is already in it
@@ -50,7 +49,7 @@ with listing:
             summary = f"  \n{path.summary}" if path.summary else ""
             text_column.markdown(f"**{path.lesson} · {path.title}** · {len(path.steps)} steps{summary}")
             if button_column.button("Start", key=f"lessons_start_{path.id}", icon=":material/play_arrow:"):
-                go_to(path, 0, presenter=presenter)
+                go_to(path, 0)
             with text_column.expander("The steps, and a link to each"):
                 st.markdown(
                     "\n".join(

@@ -183,7 +183,7 @@ io[1].write(
 )
 target = one_hot(np.array([label]))[0].astype(int)
 # A markdown table is as narrow as its numbers: all ten classes fit, even on a phone (a dataframe scrolled 8 and 9 away).
-io[1].markdown(
+io[1].container(key="pixels_one_hot").markdown(
     "| " + " | ".join(str(d) for d in range(len(target))) + " |\n"
     "|" + "---|" * len(target) + "\n"
     "| " + " | ".join(f"**{v}**" if v else str(v) for v in target) + " |"

@@ -26,6 +26,7 @@ from mnist_core.lesson_paths import (
     parse_lesson_path,
     url_value,
 )
+from ui.presentation import PRESENTER_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_DIR = ROOT / "lessons"
@@ -37,11 +38,9 @@ HOME_PAGE = "home"  # the default page, whose URL path is empty
 ACTIVE_KEY = "lesson_active"  # id of the running path
 STEP_KEY = "lesson_step"  # 0-based index of its current step
 REVEALED_KEY = "lesson_revealed"  # the step whose explanation is shown
-PRESENTER_KEY = "lesson_presenter"  # whether the running path is shown in presenter view
 NOTICE_KEY = "lesson_notice"  # a message about a bad lesson link, shown once
 UPLOADED_KEY = "lesson_uploaded"  # id -> LessonPath loaded from an upload this session
 NEXT_SHORTCUT, BACK_SHORTCUT, REVEAL_SHORTCUT = "n", "b", "s"
-PRESENTER_PARAM = "presenter"
 
 BAR_STYLE = """
 <style>
@@ -115,15 +114,11 @@ def show_uploaded_path(file_name: str, data: bytes) -> LessonPath | None:
     return None
 
 
-def presenter_on() -> bool:
-    return st.query_params.get(PRESENTER_PARAM, "") in ("1", "true")
-
-
 def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]:
     """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view."""
     params = {**path.steps[index].query_params(), "lesson": path.id, "step": str(index + 1)}
     if presenter:
-        params[PRESENTER_PARAM] = "1"
+        params[PRESENTER_KEY] = "true"  # the presenter toggle's value in a link
     return params
 
 
@@ -145,11 +140,12 @@ def apply_settings(step: LessonStep) -> None:
             st.session_state[name] = value
 
 
-def go_to(path: LessonPath, index: int, presenter: bool | None = None) -> None:
+def go_to(path: LessonPath, index: int) -> None:
     """Open step ``index`` (0-based) of ``path``: its page, with its settings.
 
-    Without ``presenter``, the step keeps the view the class is in: a lesson started in presenter
-    view stays in it.
+    Presenter view is not passed on: its toggle (``ui.presentation``) is on every page and bound to
+    the URL, so a lesson started in presenter view stays in it (and Streamlit refuses to set a
+    bound parameter through ``switch_page``).
     """
     index = max(0, min(index, len(path.steps) - 1))
     step = path.steps[index]
@@ -157,15 +153,7 @@ def go_to(path: LessonPath, index: int, presenter: bool | None = None) -> None:
     st.session_state[STEP_KEY] = index
     st.session_state.pop(REVEALED_KEY, None)
     apply_settings(step)
-    if presenter is None:
-        # the sidebar's links drop the URL's parameters: then the view the lesson was in still holds
-        presenter = (
-            presenter_on() if "lesson" in st.query_params else st.session_state.get(PRESENTER_KEY, False)
-        )
-    st.session_state[PRESENTER_KEY] = presenter
     params = {"lesson": path.id, "step": str(index + 1)}
-    if presenter:
-        params[PRESENTER_PARAM] = "1"
     app_wide = {name: url_value(value) for name, value in step.settings if name in RESERVED_PARAMS}
     try:
         st.switch_page(page_file(step.page), query_params={**params, **app_wide})

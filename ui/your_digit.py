@@ -51,16 +51,18 @@ def drawn_pixels() -> np.ndarray | None:
         # The first run of this visit. The start stays fixed for the visit: a changed
         # initial_drawing would make the canvas reload itself and lose its undo history.
         st.session_state[_CANVAS_START] = saved["json"] if saved else None
-    canvas = st_canvas(
-        stroke_width=16,
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        height=CANVAS_SIDE,
-        width=CANVAS_SIDE,
-        initial_drawing=st.session_state[_CANVAS_START],
-        key=key,
-        return_image_data=True,
-    )
+    # A fixed key around it for lesson steps and tests: the canvas's own key changes on each Clear.
+    with st.container(key="predictions_canvas"):
+        canvas = st_canvas(
+            stroke_width=16,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            height=CANVAS_SIDE,
+            width=CANVAS_SIDE,
+            initial_drawing=st.session_state[_CANVAS_START],
+            key=key,
+            return_image_data=True,
+        )
     if canvas.image_data is not None:  # the browser sent the canvas after a stroke, an undo or a reset
         if has_ink(canvas.image_data):
             saved = {"json": canvas.json_data, "pixels": canvas.image_data}

@@ -52,7 +52,7 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
     context = browser.new_context(viewport=PROJECTOR, base_url=server_url)
     tab = context.new_page()
     tab.set_default_timeout(60_000)
-    tab.goto("/lessons?presenter=1")
+    tab.goto("/lessons?presenter=true")
     wait_for_app(tab)
     tab_to(tab, tab.locator(f".st-key-lessons_start_{PATH.id}"))
     tab.keyboard.press("Enter")
@@ -63,7 +63,7 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
         expect(bar).to_contain_text(f"{PATH.lesson} · step {number} of {len(PATH.steps)}")
         wait_for_app(tab)
         expect(tab.locator(".st-key-lesson_prompt")).to_contain_text(step.prompt)
-        assert "presenter=1" in tab.url and f"step={number}" in tab.url, tab.url
+        assert "presenter=true" in tab.url and f"step={number}" in tab.url, tab.url
         scroll_to_top(tab)
         control = tab.locator(f".st-key-{step.control}")
         expect(control).to_be_visible()
@@ -90,12 +90,7 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
     presenter_view_here = sidebar is None or sidebar["x"] + sidebar["width"] <= 0 or sidebar["width"] < 50
     context.close()
     problems = sorted({p for p in problems if p})
-    if problems and not presenter_view_here:
-        # Until the presenter view is in this build, presenter=1 leaves the sidebar open and the pages
-        # at their normal size: report what does not fit, and let the check bite once it is there.
-        pytest.xfail(
-            "presenter=1 does not collapse the sidebar here; off the first screen: " + "; ".join(problems)
-        )
+    assert presenter_view_here, "presenter view did not fold the sidebar away"
     assert not problems, "off the first screen:\n" + "\n".join(problems)
 
 
