@@ -1,0 +1,146 @@
+"""Class board (for the lecturer): open a room, students draw digits on their phones, see them all live."""
+
+import io
+
+import segno
+import streamlit as st
+
+from mnist_core.classroom import (
+    MAX_ENTRIES_PER_ROOM,
+    MOST_CONFIDENTLY_WRONG,
+    SECONDS_BETWEEN_DRAWINGS,
+    is_local_url,
+    join_url,
+    lan_address,
+    most_confidently_wrong,
+    with_host,
+)
+from ui.class_board import BOARD_KEY_PARAM, BOARD_PATH, classroom, grid_html, tally_html
+from ui.model_choice import YOUR_DIGIT_KEY
+
+REFRESH_SECONDS = 1.0
+ROOM_KEY = "board_room"  # (code, owner key) of the room this session opened
+
+st.title("Class board")
+store = classroom()
+
+if ROOM_KEY not in st.session_state:  # a reload of the board keeps its room while the server runs
+    code = store.room_of_owner(st.query_params.get(BOARD_KEY_PARAM, ""))
+    if code is not None:
+        st.session_state[ROOM_KEY] = (code, st.query_params[BOARD_KEY_PARAM])
+
+
+def open_room():
+    st.session_state[ROOM_KEY] = store.open_room()
+    st.query_params[BOARD_KEY_PARAM] = st.session_state[ROOM_KEY][1]
+
+
+room = st.session_state.get(ROOM_KEY)
+if room is None or not store.has_room(room[0]):
+    st.markdown(
+        "Students draw a digit on their phones and say which digit they meant; the shipped network "
+        "(784-32-10, test accuracy 0.9559) reads each one. This board shows every drawing with its "
+        "answer, a tally of right and wrong per digit, and the drawings it got wrong with the most "
+        "confidence. No names are asked, and nothing is kept after the server stops."
+    )
+    if room is not None:
+        st.warning(
+            "This board's room is gone (the server restarted). Open a new one.", icon=":material/info:"
+        )
+    st.button(
+        "Open a room", type="primary", icon=":material/co_present:", key="board_open", on_click=open_room
+    )
+    st.stop()
+
+code, owner_key = room
+link = join_url(st.context.url, code, BOARD_PATH)
+phone_link, network_note = link, None
+if is_local_url(link):
+    lan = lan_address()
+    bound = st.get_option("server.address")
+    restart = "restart it with `streamlit run app.py --server.address 0.0.0.0`, then phones"
+    if lan is not None:
+        phone_link = with_host(link, lan)
+    if bound and (bound.startswith("127.") or bound in ("localhost", "::1")):
+        network_note = f"This server only listens to this computer ({bound}): {restart} use"
+    else:
+        network_note = "Phones cannot open `localhost`: on the room's Wi-Fi they use"
+    network_note += (
+        f" this laptop's address, **{phone_link}**." if lan else " this laptop's address on the room's Wi-Fi."
+    )
+
+join_column, live_column = st.columns([1, 2.2], gap="medium")
+with join_column:
+    st.markdown("Join on your phone with the code")
+    st.html(f'<div style="font:800 76px/1 monospace;letter-spacing:10px;margin:-6px 0 8px 0">{code}</div>')
+    if phone_link:
+        qr = io.BytesIO()
+        segno.make(phone_link, error="m").save(qr, kind="png", scale=7, border=2)
+        st.image(qr.getvalue(), width=210, caption="Scan to join")
+        st.code(phone_link, language=None, wrap_lines=True)
+    else:
+        st.markdown("…on the **Join a class** page of this app.")
+    if network_note:
+        st.caption(network_note)
+    st.caption(
+        f"Each phone sends at most one drawing every {SECONDS_BETWEEN_DRAWINGS:.0f} s; the board holds "
+        f"{MAX_ENTRIES_PER_ROOM}."
+    )
+    if st.button("Clear the board", icon=":material/delete_sweep:", key="board_clear"):
+        store.clear(code, owner_key)
+    st.button("Open a new room", icon=":material/add:", key="board_new_room", on_click=open_room)
+
+
+def open_inside(entry) -> None:
+    """Show a drawing in Inside the network with the shipped model that answered it."""
+    st.session_state[YOUR_DIGIT_KEY] = {
+        "digit": entry.digit,
+        "source": f"class board drawing {entry.number}: meant {entry.intended}, read {entry.predicted}",
+    }
+    st.session_state["inside_model"] = "default"
+    st.session_state["inside_source"] = "Your digit from the Predictions page"
+    st.switch_page("app_pages/inside_the_network.py")
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_board():
+    """Rebuilt every second; the pictures' HTML only when a drawing arrived or the board was cleared."""
+    view = store.view(code)
+    if view is None:
+        st.warning("This room is gone: the server restarted. Open a new room.", icon=":material/info:")
+        return
+    cached = st.session_state.get("board_cache")
+    if cached is None or cached[0] != (code, view.version):
+        cached = ((code, view.version), grid_html(view.entries), tally_html(view.entries))
+        st.session_state["board_cache"] = cached
+    _, grid, table = cached
+    count = len(view.entries)
+    st.subheader(
+        f"{count} drawing{'s' if count != 1 else ''}" + (" · the board is full" if view.is_full else "")
+    )
+    st.html(table)
+    wrong = most_confidently_wrong(view.entries)
+    st.markdown(
+        "**Most confidently wrong**: open one in Inside the network to see why"
+        if wrong
+        else "**Most confidently wrong:** none yet."
+    )
+    for column, entry in zip(st.columns(MOST_CONFIDENTLY_WRONG), wrong):
+        column.html(grid_html([entry], px=56))
+        label = f"{entry.confidence:.0%} sure"
+        if column.button(
+            label, key=f"board_inside_{entry.number}", icon=":material/biotech:", width="stretch"
+        ):
+            open_inside(entry)
+    if count == 0:
+        st.info("Waiting for the first drawing…", icon=":material/hourglass_top:")
+    else:
+        st.caption(
+            "Newest first. On each drawing, the network's answer: green when it is the digit the student "
+            "meant, red when it is not."
+        )
+        st.html(grid)
+
+
+with live_column:
+    live_board()

@@ -1,0 +1,86 @@
+"""Streamlit glue for the live class board: the server's one store, and the board's pictures.
+
+The two pages (``app_pages/class_board.py`` for the lecturer, ``app_pages/join.py`` for the
+students) share one ``ClassroomStore`` per server. Nothing here imports TensorFlow: the
+shipped network answers in NumPy, so 50 phones cost the server no Keras.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import uuid
+
+import streamlit as st
+
+from mnist_core.classroom import ClassroomStore, Entry, shipped_network_answerer, tally
+
+BOARD_PATH = "class_board"  # the pages' url paths: the join link is built from the board's URL
+JOIN_PATH = "join"
+ROOM_PARAM = "room"  # ?room=ACDX on the join link: the join page's code box is bound to it
+BOARD_KEY_PARAM = "board"  # ?board=<owner key> on the lecturer's own URL, so a reload keeps the room
+SESSION_ID_KEY = "join_session_id"
+
+
+@st.cache_resource
+def classroom() -> ClassroomStore:
+    """The server's rooms, shared by every session; gone when the server stops."""
+    return ClassroomStore(shipped_network_answerer())
+
+
+def session_id() -> str:
+    """A random id for this browser session, for the one-drawing-every-2-s limit."""
+    if SESSION_ID_KEY not in st.session_state:
+        st.session_state[SESSION_ID_KEY] = uuid.uuid4().hex
+    return st.session_state[SESSION_ID_KEY]
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _tile(entry: Entry, px: int) -> str:
+    mark, colour = ("✓", "#1a7f37") if entry.correct else ("✗", "#c62828")
+    return (
+        f'<figure style="margin:0;text-align:center;border:3px solid {colour};border-radius:6px;'
+        f'padding:2px;background:#000">'
+        f'<img src="{_data_uri(entry.png)}" width="{px}" height="{px}" '
+        f'style="image-rendering:pixelated;display:block;margin:auto" '
+        f'alt="drawing {entry.number}: meant {entry.intended}, read {entry.predicted}">'
+        f'<figcaption style="color:#fff;background:{colour};font:700 17px/1.2 sans-serif">'
+        f'{mark} {entry.predicted}<br><span style="font:400 13px/1.2 sans-serif">meant {entry.intended}</span>'
+        "</figcaption></figure>"
+    )
+
+
+def grid_html(entries, px: int = 64) -> str:
+    """Every drawing, newest first, each with the network's answer: green when right, red when wrong."""
+    tiles = "".join(_tile(entry, px) for entry in reversed(entries))
+    return (
+        f'<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax({px + 10}px,1fr));'
+        f'gap:6px">{tiles}</div>'
+    )
+
+
+def tally_html(entries) -> str:
+    """A table: per intended digit, how many the network read right and wrong."""
+    right, wrong = tally(entries)
+    cell = 'style="padding:2px 8px;text-align:center;font-size:18px"'
+    head = "".join(f"<th {cell}>{digit}</th>" for digit in range(10))
+    rows = "".join(
+        f'<tr><th {cell} style="text-align:left;color:{colour}">{label}</th>'
+        + "".join(f"<td {cell}>{value}</td>" for value in values)
+        + "</tr>"
+        for label, colour, values in (("✓", "#1a7f37", right), ("✗", "#c62828", wrong))
+    )
+    return (
+        f'<table style="border-collapse:collapse"><tr><th {cell}>meant</th>{head}</tr>{rows}</table>'
+        f'<p style="margin:4px 0 0 0;font-size:15px">{html.escape(_share_line(right, wrong))}</p>'
+    )
+
+
+def _share_line(right, wrong) -> str:
+    total = int(right.sum() + wrong.sum())
+    if total == 0:
+        return "No drawings yet."
+    return f"{int(right.sum())} of {total} read right ({right.sum() / total:.0%})."
