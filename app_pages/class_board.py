@@ -1,6 +1,7 @@
 """Class board (for the lecturer): open a room, students draw digits on their phones, see them all live."""
 
 import io
+from urllib.parse import urlsplit
 
 import segno
 import streamlit as st
@@ -53,33 +54,46 @@ if room is None or not store.has_room(room[0]):
     st.stop()
 
 code, owner_key = room
-link = join_url(st.context.url, code, BOARD_PATH)
+# The browser's own address for the board; without one (a test run), the address Streamlit prints.
+board_url = st.context.url or (
+    f"http://{st.get_option('browser.serverAddress')}:{st.get_option('server.port')}/{BOARD_PATH}"
+)
+link = join_url(board_url, code, BOARD_PATH)
 phone_link, network_note = link, None
-if is_local_url(link):
+if is_local_url(link):  # a lecturer's laptop: phones need its address on the room's network
     lan = lan_address()
-    bound = st.get_option("server.address")
-    restart = "restart it with `streamlit run app.py --server.address 0.0.0.0`, then phones"
+    port = urlsplit(link).port or 80
     if lan is not None:
         phone_link = with_host(link, lan)
-    if bound and (bound.startswith("127.") or bound in ("localhost", "::1")):
-        network_note = f"This server only listens to this computer ({bound}): {restart} use"
+    bound = st.get_option("server.address") or ""
+    if bound.startswith("127.") or bound in ("localhost", "::1"):
+        network_note = (
+            f"Phones cannot reach this server yet: it listens to this computer only ({bound}). Restart it "
+            "with `streamlit run app.py --server.address 0.0.0.0`; then phones on the room's Wi-Fi use "
+            + ("the link above." if lan else "this laptop's address on that network.")
+        )
+    elif lan:
+        network_note = (
+            "Phones cannot open `localhost`: the link uses this laptop's address on its network. Phones must "
+            f"be on the same Wi-Fi; if the link does not open, allow port {port} in the laptop's firewall, or "
+            "start the app with `--server.address 0.0.0.0`."
+        )
     else:
-        network_note = "Phones cannot open `localhost`: on the room's Wi-Fi they use"
-    network_note += (
-        f" this laptop's address, **{phone_link}**." if lan else " this laptop's address on the room's Wi-Fi."
-    )
+        network_note = (
+            "Phones cannot open `localhost`, and this laptop seems to have no network. Join the room's Wi-Fi, "
+            f"then phones use http://<this laptop's address>:{port}/join?room={code}."
+        )
 
 join_column, live_column = st.columns([1, 2.2], gap="medium")
 with join_column:
-    st.markdown("Join on your phone with the code")
-    st.html(f'<div style="font:800 76px/1 monospace;letter-spacing:10px;margin:-6px 0 8px 0">{code}</div>')
-    if phone_link:
-        qr = io.BytesIO()
-        segno.make(phone_link, error="m").save(qr, kind="png", scale=7, border=2)
-        st.image(qr.getvalue(), width=210, caption="Scan to join")
-        st.code(phone_link, language=None, wrap_lines=True)
-    else:
-        st.markdown("…on the **Join a class** page of this app.")
+    st.html(
+        '<div style="font-size:18px">Join on your phone with the code</div>'
+        f'<div style="font:800 72px/1.1 monospace;letter-spacing:8px">{code}</div>'
+    )
+    qr = io.BytesIO()
+    segno.make(phone_link, error="m").save(qr, kind="png", scale=7, border=2)
+    st.image(qr.getvalue(), width=210, caption="Scan to join, or open the link:", output_format="PNG")
+    st.code(phone_link, language=None, wrap_lines=True)
     if network_note:
         st.caption(network_note)
     st.caption(
