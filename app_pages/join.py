@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from mnist_core.classroom import ROOM_CODE_LENGTH, Outcome, normalize_code
+from mnist_core.preprocess import has_ink
 from ui.class_board import ROOM_PARAM, classroom, session_id
 
 CANVAS_PX = 300  # fits a 390 px wide phone with Streamlit's margins (358 px)
@@ -53,19 +54,22 @@ def draw_and_send():
         key=f"join_canvas_{round_number}",
         return_image_data=True,
     )
+    pixels = canvas.image_data
+    # The canvas reports a stroke 0.2 s after the finger lifts: this line says when Send will have it.
+    st.caption("Ready: press Send." if has_ink(pixels) else "Draw one digit, large, with your finger.")
     if st.button("Send", type="primary", icon=":material/send:", key="join_send", width="stretch"):
         if digit is None:
             st.session_state[RESULT_KEY] = (None, "First pick which digit you are drawing, above the canvas.")
         else:
-            result = store.send(code, session_id(), digit, canvas.image_data)
+            result = store.send(code, session_id(), digit, pixels)
             st.session_state[RESULT_KEY] = (result.outcome, result.message)
             if result.outcome is Outcome.SENT:
                 st.session_state["join_round"] = round_number + 1
                 st.rerun(scope="fragment")
     outcome, message = st.session_state.get(RESULT_KEY, (False, None))
     if message is None:
-        st.caption("Draw one digit, large, with your finger. Then press Send.")
-    elif outcome is Outcome.SENT:
+        return
+    if outcome is Outcome.SENT:
         st.success(message, icon=ICONS[outcome])
     elif outcome is Outcome.TOO_SOON:
         st.warning(message, icon=ICONS[outcome])
