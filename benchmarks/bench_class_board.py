@@ -1,0 +1,147 @@
+"""50 phones on one class board: how soon the board shows every drawing, and what it costs the server.
+
+    .venv/bin/python benchmarks/bench_class_board.py [--students 50] [--screenshot board.png]
+
+A real `streamlit run app.py` and Debian's headless Chromium. The lecturer's board is one
+1280 x 720 tab; each student is its own browser context (its own cookies and Streamlit
+session) at 390 x 844, as a phone. Every student opens the join link, picks a digit, draws
+it with the mouse on the real canvas (a 1 or a 7; one in five says it meant another digit, so
+the board has wrong answers too) and waits until the page says "Ready: press Send." Then all
+of them press Send as fast as Playwright can click, and the script times:
+
+- the burst: from the first Send to the last;
+- the board: from the last Send until the board's heading reads "50 drawings" (target: < 3 s;
+  the board refreshes once a second, so about 0.5 s of that is waiting for its next tick);
+- every phone's own answer ("Sent. ..."), counted;
+- the server's memory (RSS) with the board open and no students, after the 50 phones joined,
+  and after they sent, and its CPU seconds while the 51 sessions sat idle for 10 s (the
+  board's once-a-second refresh is the only work then).
+
+Why real browsers and not a protocol-level client: 50 Chromium contexts do run on the shared
+2-core machine (about 60 MB each, and most of their CPU is spent loading the page, before the
+timed part), and only a real browser exercises the canvas component, its PNG upload and
+Streamlit's own reruns exactly as a phone does. The clients' CPU use competes with the server
+on the same 2 cores, which a lecture hall's phones would not do: the numbers are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app_server import chromium, running_app  # noqa: E402
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def draw(tab, digit: int) -> None:
+    """A 1 (one stroke down) or a 7 (a bar, then a diagonal), with the mouse."""
+    canvas = tab.locator("canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    left, top = box["x"], box["y"]
+    if digit == 1:
+        tab.mouse.move(left + 150, top + 40)
+        tab.mouse.down()
+        for step in range(1, 12):
+            tab.mouse.move(left + 150 - step, top + 40 + step * 20)
+    else:
+        tab.mouse.move(left + 70, top + 50)
+        tab.mouse.down()
+        for step in range(1, 8):
+            tab.mouse.move(left + 70 + step * 22, top + 50)
+        for step in range(1, 10):
+            tab.mouse.move(left + 224 - step * 12, top + 50 + step * 24)
+    tab.mouse.up()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--screenshot", type=Path, default=None, help="save the full board here")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}")
+    with running_app(ROOT / "artifacts" / "bench-class-board-server.log") as app, chromium() as browser:
+        lecturer = browser.new_context(viewport={"width": 1280, "height": 720})
+        board = lecturer.new_page()
+        board.set_default_timeout(120_000)
+        board.goto(f"{app.url}/class_board")
+        board.get_by_role("button", name="Open a room").click()
+        board.get_by_text("Scan to join").wait_for()
+        link = board.get_by_test_id("stCode").first.inner_text().strip()
+        code = re.search(r"room=([A-Z]{4})", link)[1]
+        time.sleep(2)
+        rss_board_only = app.rss_mb()
+        print(f"room {code}; server RSS with the board open: {rss_board_only:.0f} MB")
+
+        students, started = [], time.perf_counter()
+        for number in range(args.students):
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+            )
+            tab = context.new_page()
+            tab.set_default_timeout(120_000)
+            tab.goto(f"{app.url}/join?room={code}")
+            tab.get_by_text("Which digit will you draw?").wait_for()
+            drawn = 1 if number % 2 else 7
+            meant = (drawn + 3) % 10 if number % 5 == 4 else drawn
+            tab.get_by_test_id("stButtonGroup").get_by_text(str(meant), exact=True).click()
+            draw(tab, drawn)
+            students.append((context, tab))
+            if number == 0:
+                tab.get_by_text("Ready: press Send.").wait_for()
+                rss_first = app.rss_mb()  # the first phone pays for one-off imports (the canvas, PIL)
+        for _, tab in students:
+            tab.get_by_text("Ready: press Send.").wait_for()
+        print(f"{args.students} phones joined and drew in {time.perf_counter() - started:.0f} s")
+        rss_joined = app.rss_mb()
+
+        buttons = [tab.get_by_role("button", name="Send") for _, tab in students]
+        first_send = time.perf_counter()
+        for button in buttons:
+            button.click(no_wait_after=True)
+        last_send = time.perf_counter()
+        board.get_by_role("heading", name=f"{args.students} drawings").wait_for(timeout=120_000)
+        board_seconds = time.perf_counter() - last_send
+        print(f"burst of {args.students} Sends: {last_send - first_send:.2f} s from first to last")
+        print(f"board shows all {args.students}: {board_seconds:.2f} s after the last Send (target < 3 s)")
+
+        answered = sum(
+            tab.get_by_text(re.compile(r"^Sent\. The network read")).count() for _, tab in students
+        )
+        print(f"phones that got 'Sent. The network read ...': {answered} of {args.students}")
+        time.sleep(1)
+        rss_after = app.rss_mb()
+        cpu_before = cpu_seconds(app.process.pid)
+        time.sleep(10)
+        idle_cpu = cpu_seconds(app.process.pid) - cpu_before
+        print(
+            f"server RSS: {rss_board_only:.0f} MB with the board only, {rss_joined:.0f} MB with "
+            f"{args.students} phones joined, {rss_after:.0f} MB after their drawings "
+            f"({rss_first:.0f} MB after the first; {(rss_joined - rss_first) / max(args.students - 1, 1):.1f} MB "
+            "per further phone)"
+        )
+        print(f"server CPU while {args.students + 1} sessions sat idle for 10 s: {idle_cpu:.2f} s")
+        print(f"server loaded TensorFlow: {app.loaded_tensorflow()}")
+        if args.screenshot:
+            board.set_viewport_size({"width": 1280, "height": 1400})
+            time.sleep(1.5)
+            board.screenshot(path=str(args.screenshot))
+        for context, _ in students:
+            context.close()
+        lecturer.close()
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
