@@ -125,7 +125,7 @@ def live_board():
         return
     cached = st.session_state.get("board_cache")
     if cached is None or cached[0] != (code, view.version):
-        cached = ((code, view.version), grid_html(view.entries), tally_html(view.entries))
+        cached = ((code, view.version), grid_html(view.entries, px=52), tally_html(view.entries))
         st.session_state["board_cache"] = cached
     _, grid, table = cached
     count = len(view.entries)
@@ -135,15 +135,15 @@ def live_board():
     st.html(table)
     wrong = most_confidently_wrong(view.entries)
     st.markdown(
-        "**Most confidently wrong**: open one in Inside the network to see why"
+        "**Most confidently wrong**, and how sure the network was: press one to open it in Inside the network"
         if wrong
         else "**Most confidently wrong:** none yet."
     )
     for column, entry in zip(st.columns(MOST_CONFIDENTLY_WRONG), wrong):
         column.html(grid_html([entry], px=56))
-        label = f"{entry.confidence:.0%} sure"
+        label = f"{entry.confidence:.0%}"
         if column.button(
-            label, key=f"board_inside_{entry.number}", icon=":material/biotech:", width="stretch"
+            label, key=f"board_inside_{entry.number}", width="stretch", help="Open it in Inside the network"
         ):
             open_inside(entry)
     if count == 0:

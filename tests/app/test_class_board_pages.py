@@ -88,7 +88,7 @@ def test_a_sent_drawing_appears_on_the_board_and_clear_empties_it(open_page, tes
     assert f"✗ {wrong.entry.predicted}<br>" in grid and f"meant {wrong.entry.intended}<" in grid
     assert "1 of 2 read right (50%)" in grid
     inside = board.button(key=f"board_inside_{wrong.entry.number}")
-    assert inside.label == f"{wrong.entry.confidence:.0%} sure"
+    assert inside.label == f"{wrong.entry.confidence:.0%}"
     board.button(key="board_clear").click().run()
     assert board.subheader[0].value == "0 drawings"
     assert classroom().view(code).entries == ()

@@ -69,6 +69,26 @@ def test_a_phone_joins_the_board_and_its_drawing_appears_with_the_answer(browser
         expect(board.get_by_text("1 of 1 read right (100%)")).to_be_visible()
         screenshot(board, "class-board-live")
 
+        # A second drawing, 2 s later (the limit): a 7 said to be a 1, so the network is wrong about it.
+        student.wait_for_timeout(2_100)
+        student.get_by_test_id("stButtonGroup").get_by_text("1", exact=True).click()
+        draw_a_seven(student)
+        expect(student.get_by_text("Ready: press Send.")).to_be_visible()
+        student.get_by_role("button", name="Send").click()
+        expect(student.get_by_text(re.compile(r"not the 1 you meant"))).to_be_visible()
+        expect(board.get_by_role("heading", name="2 drawings")).to_be_visible(timeout=10_000)
+        expect(board.get_by_text("1 of 2 read right (50%)")).to_be_visible()
+        board.get_by_role("button", name=re.compile(r"^\d+%$")).click()
+        wait_for_app(board)
+        expect(board.get_by_role("heading", name="Inside the network")).to_be_visible()
+        expect(board.get_by_role("radio", name="Your digit from the Predictions page")).to_be_checked()
+        expect(board.get_by_text(re.compile(r"class board drawing 2: meant 1, read 7"))).to_be_visible()
+        expect(board.get_by_text("Sum of the 784 products")).to_be_visible(timeout=90_000)
+        screenshot(board, "class-board-opened-in-inside-the-network")
+        board.go_back()
+        wait_for_app(board)
+        expect(board.get_by_role("heading", name="2 drawings")).to_be_visible()
+
         board.get_by_role("button", name="Clear the board").click()
         expect(board.get_by_role("heading", name="0 drawings")).to_be_visible()
 
