@@ -22,7 +22,6 @@ from ui.model_choice import YOUR_DIGIT_KEY
 REFRESH_SECONDS = 1.0
 ROOM_KEY = "board_room"  # (code, owner key) of the room this session opened
 
-st.title("Class board")
 store = classroom()
 
 if ROOM_KEY not in st.session_state:  # a reload of the board keeps its room while the server runs
@@ -38,6 +37,7 @@ def open_room():
 
 room = st.session_state.get(ROOM_KEY)
 if room is None or not store.has_room(room[0]):
+    st.title("Class board")
     st.markdown(
         "Students draw a digit on their phones and say which digit they meant; the shipped network "
         "(784-32-10, test accuracy 0.9559) reads each one. This board shows every drawing with its "
@@ -75,8 +75,7 @@ if is_local_url(link):  # a lecturer's laptop: phones need its address on the ro
     elif lan:
         network_note = (
             "Phones cannot open `localhost`: the link uses this laptop's address on its network. Phones must "
-            f"be on the same Wi-Fi; if the link does not open, allow port {port} in the laptop's firewall, or "
-            "start the app with `--server.address 0.0.0.0`."
+            f"be on the same Wi-Fi; if the link does not open, allow port {port} in the laptop's firewall."
         )
     else:
         network_note = (
@@ -132,20 +131,25 @@ def live_board():
     st.subheader(
         f"{count} drawing{'s' if count != 1 else ''}" + (" · the board is full" if view.is_full else "")
     )
-    st.html(table)
+    tally_column, wrong_column = st.columns([1, 1.15])
+    tally_column.html(table)
     wrong = most_confidently_wrong(view.entries)
-    st.markdown(
-        "**Most confidently wrong**, and how sure the network was: press one to open it in Inside the network"
-        if wrong
-        else "**Most confidently wrong:** none yet."
-    )
-    for column, entry in zip(st.columns(MOST_CONFIDENTLY_WRONG), wrong):
-        column.html(grid_html([entry], px=56))
-        label = f"{entry.confidence:.0%}"
-        if column.button(
-            label, key=f"board_inside_{entry.number}", width="stretch", help="Open it in Inside the network"
-        ):
-            open_inside(entry)
+    with wrong_column:
+        st.markdown(
+            "**Most confidently wrong**, and how sure the network was: press one to open it in Inside the network"
+            if wrong
+            else "**Most confidently wrong:** none yet."
+        )
+        for column, entry in zip(st.columns(MOST_CONFIDENTLY_WRONG, gap="small"), wrong):
+            column.html(grid_html([entry], px=50))
+            label = f"{entry.confidence:.0%}"
+            if column.button(
+                label,
+                key=f"board_inside_{entry.number}",
+                width="stretch",
+                help="Open it in Inside the network",
+            ):
+                open_inside(entry)
     if count == 0:
         st.info("Waiting for the first drawing…", icon=":material/hourglass_top:")
     else:

@@ -11,11 +11,11 @@ from mnist_core.classroom import ROOM_CODE_LENGTH, Outcome, normalize_code
 from mnist_core.preprocess import has_ink
 from ui.class_board import ROOM_PARAM, classroom, session_id
 
-CANVAS_PX = 300  # fits a 390 px wide phone with Streamlit's margins (358 px)
+CANVAS_PX = 280  # fits a 390 px wide phone, and leaves room below for the answer to Send
 RESULT_KEY = "join_result"
 ICONS = {Outcome.SENT: ":material/check_circle:", Outcome.TOO_SOON: ":material/timer:"}
 
-st.title("Join a class")
+st.header("Join a class", anchor=False)
 store = classroom()
 
 # The key is the URL parameter's name: the board's link and QR code open /join?room=ACDX.

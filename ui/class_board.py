@@ -57,8 +57,7 @@ def grid_html(entries, px: int = 64) -> str:
     """Every drawing, newest first, each with the network's answer: green when right, red when wrong."""
     tiles = "".join(_tile(entry, px) for entry in reversed(entries))
     return (
-        f'<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax({px + 10}px,1fr));'
-        f'gap:6px">{tiles}</div>'
+        f'<div style="display:grid;grid-template-columns:repeat(auto-fill,{px + 10}px);gap:6px">{tiles}</div>'
     )
 
 
