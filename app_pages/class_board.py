@@ -1,7 +1,6 @@
 """Class board (for the lecturer): open a room, students draw digits on their phones, see them all live."""
 
 import io
-from urllib.parse import urlsplit
 
 import segno
 import streamlit as st
@@ -10,13 +9,9 @@ from mnist_core.classroom import (
     MAX_ENTRIES_PER_ROOM,
     MOST_CONFIDENTLY_WRONG,
     SECONDS_BETWEEN_DRAWINGS,
-    is_local_url,
-    join_url,
-    lan_address,
     most_confidently_wrong,
-    with_host,
 )
-from ui.class_board import BOARD_KEY_PARAM, BOARD_PATH, classroom, grid_html, tally_html
+from ui.class_board import BOARD_KEY_PARAM, classroom, grid_html, phone_link_and_note, tally_html
 from ui.model_choice import YOUR_DIGIT_KEY
 
 REFRESH_SECONDS = 1.0
@@ -54,34 +49,7 @@ if room is None or not store.has_room(room[0]):
     st.stop()
 
 code, owner_key = room
-# The browser's own address for the board; without one (a test run), the address Streamlit prints.
-board_url = st.context.url or (
-    f"http://{st.get_option('browser.serverAddress')}:{st.get_option('server.port')}/{BOARD_PATH}"
-)
-link = join_url(board_url, code, BOARD_PATH)
-phone_link, network_note = link, None
-if is_local_url(link):  # a lecturer's laptop: phones need its address on the room's network
-    lan = lan_address()
-    port = urlsplit(link).port or 80
-    if lan is not None:
-        phone_link = with_host(link, lan)
-    bound = st.get_option("server.address") or ""
-    if bound.startswith("127.") or bound in ("localhost", "::1"):
-        network_note = (
-            f"Phones cannot reach this server yet: it listens to this computer only ({bound}). Restart it "
-            "with `streamlit run app.py --server.address 0.0.0.0`; then phones on the room's Wi-Fi use "
-            + ("the link above." if lan else "this laptop's address on that network.")
-        )
-    elif lan:
-        network_note = (
-            "Phones cannot open `localhost`: the link uses this laptop's address on its network. Phones must "
-            f"be on the same Wi-Fi; if the link does not open, allow port {port} in the laptop's firewall."
-        )
-    else:
-        network_note = (
-            "Phones cannot open `localhost`, and this laptop seems to have no network. Join the room's Wi-Fi, "
-            f"then phones use http://<this laptop's address>:{port}/join?room={code}."
-        )
+phone_link, network_note = phone_link_and_note(st.context.url, code)
 
 join_column, live_column = st.columns([1, 2.2], gap="medium")
 with join_column:

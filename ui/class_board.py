@@ -10,10 +10,20 @@ from __future__ import annotations
 import base64
 import html
 import uuid
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from mnist_core.classroom import ClassroomStore, Entry, shipped_network_answerer, tally
+from mnist_core.classroom import (
+    ClassroomStore,
+    Entry,
+    is_local_url,
+    join_url,
+    lan_address,
+    shipped_network_answerer,
+    tally,
+    with_host,
+)
 
 BOARD_PATH = "class_board"  # the pages' url paths: the join link is built from the board's URL
 JOIN_PATH = "join"
@@ -83,3 +93,40 @@ def _share_line(right, wrong) -> str:
     if total == 0:
         return "No drawings yet."
     return f"{int(right.sum())} of {total} read right ({right.sum() / total:.0%})."
+
+
+def phone_link_and_note(page_url: str | None, code: str) -> tuple[str, str | None]:
+    """The link phones open to join ``code``, and what the lecturer must know when it is a laptop's.
+
+    ``page_url`` is the board's own address (``st.context.url``). On a hosted app that is the
+    link; on ``localhost`` phones need the laptop's address on the room's network instead.
+    """
+    # The browser's own address for the board; without one (a test run), the address Streamlit prints.
+    board_url = page_url or (
+        f"http://{st.get_option('browser.serverAddress')}:{st.get_option('server.port')}/{BOARD_PATH}"
+    )
+    link = join_url(board_url, code, BOARD_PATH)
+    phone_link, network_note = link, None
+    if is_local_url(link):  # a lecturer's laptop: phones need its address on the room's network
+        lan = lan_address()
+        port = urlsplit(link).port or 80
+        if lan is not None:
+            phone_link = with_host(link, lan)
+        bound = st.get_option("server.address") or ""
+        if bound.startswith("127.") or bound in ("localhost", "::1"):
+            network_note = (
+                f"Phones cannot reach this server yet: it listens to this computer only ({bound}). Restart it "
+                "with `streamlit run app.py --server.address 0.0.0.0`; then phones on the room's Wi-Fi use "
+                + ("the link above." if lan else "this laptop's address on that network.")
+            )
+        elif lan:
+            network_note = (
+                "Phones cannot open `localhost`: the link uses this laptop's address on its network. Phones must "
+                f"be on the same Wi-Fi; if the link does not open, allow port {port} in the laptop's firewall."
+            )
+        else:
+            network_note = (
+                "Phones cannot open `localhost`, and this laptop seems to have no network. Join the room's Wi-Fi, "
+                f"then phones use http://<this laptop's address>:{port}/join?room={code}."
+            )
+    return phone_link, network_note

@@ -123,3 +123,21 @@ def test_the_board_and_the_join_page_do_not_import_tensorflow():
     output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert output.returncode == 0, output.stderr[-2000:]
     assert output.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_phone_link_is_the_apps_address_when_hosted_and_the_laptops_on_localhost(monkeypatch):
+    from ui import class_board
+
+    hosted, note = class_board.phone_link_and_note("https://mnist.example.org/class_board", "ACDX")
+    assert (hosted, note) == ("https://mnist.example.org/join?room=ACDX", None)
+
+    monkeypatch.setattr(class_board, "lan_address", lambda: "192.168.1.20")
+    laptop, note = class_board.phone_link_and_note("http://localhost:8501/class_board", "ACDX")
+    assert laptop == "http://192.168.1.20:8501/join?room=ACDX"
+    assert "Phones cannot open `localhost`" in note and "port 8501" in note
+
+    real_option = class_board.st.get_option
+    bound_here = {"server.address": "127.0.0.1"}  # as after `--server.address 127.0.0.1`
+    monkeypatch.setattr(class_board.st, "get_option", lambda name: bound_here.get(name) or real_option(name))
+    _, note = class_board.phone_link_and_note("http://localhost:8501/class_board", "ACDX")
+    assert "--server.address 0.0.0.0" in note and "(127.0.0.1)" in note
