@@ -9,7 +9,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from mnist_core.classroom import ROOM_CODE_LENGTH, Outcome, normalize_code
 from mnist_core.preprocess import has_ink
-from ui.class_board import ROOM_PARAM, classroom, session_id
+from ui.class_board import ROOM_PARAM, canvas_pixels, classroom, session_id
 
 CANVAS_PX = 280  # fits a 390 px wide phone, and leaves room below for the answer to Send
 RESULT_KEY = "join_result"
@@ -40,32 +40,44 @@ if not store.has_room(code):
     st.stop()
 
 
+def send(canvas_key: str) -> None:
+    """Send's callback. It runs before the fragment, so a sent drawing leaves an empty canvas in one run."""
+    digit = st.session_state.get("join_digit")
+    if digit is None:
+        st.session_state[RESULT_KEY] = (None, "First pick which digit you are drawing, above the canvas.")
+        return
+    result = store.send(code, session_id(), digit, canvas_pixels(canvas_key))
+    st.session_state[RESULT_KEY] = (result.outcome, result.message)
+    if result.outcome is Outcome.SENT:
+        st.session_state["join_round"] = st.session_state.get("join_round", 0) + 1
+
+
 @st.fragment
 def draw_and_send():
     """A stroke reruns only this part; the page around it stays put."""
-    digit = st.pills("Which digit will you draw?", list(range(10)), key="join_digit")
-    round_number = st.session_state.get("join_round", 0)  # a new canvas key gives an empty canvas
+    st.pills("Which digit will you draw?", list(range(10)), key="join_digit")
+    canvas_key = f"join_canvas_{st.session_state.get('join_round', 0)}"  # a new key: an empty canvas
     canvas = st_canvas(
         stroke_width=18,
         stroke_color="#FFFFFF",
         background_color="#000000",
         height=CANVAS_PX,
         width=CANVAS_PX,
-        key=f"join_canvas_{round_number}",
+        key=canvas_key,
         return_image_data=True,
     )
-    pixels = canvas.image_data
     # The canvas reports a stroke 0.2 s after the finger lifts: this line says when Send will have it.
-    st.caption("Ready: press Send." if has_ink(pixels) else "Draw one digit, large, with your finger.")
-    if st.button("Send", type="primary", icon=":material/send:", key="join_send", width="stretch"):
-        if digit is None:
-            st.session_state[RESULT_KEY] = (None, "First pick which digit you are drawing, above the canvas.")
-        else:
-            result = store.send(code, session_id(), digit, pixels)
-            st.session_state[RESULT_KEY] = (result.outcome, result.message)
-            if result.outcome is Outcome.SENT:
-                st.session_state["join_round"] = round_number + 1
-                st.rerun(scope="fragment")
+    ready = has_ink(canvas.image_data)
+    st.caption("Ready: press Send." if ready else "Draw one digit, large, with your finger.")
+    st.button(
+        "Send",
+        type="primary",
+        icon=":material/send:",
+        key="join_send",
+        width="stretch",
+        on_click=send,
+        args=(canvas_key,),
+    )
     outcome, message = st.session_state.get(RESULT_KEY, (False, None))
     if message is None:
         return

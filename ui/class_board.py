@@ -24,6 +24,7 @@ from mnist_core.classroom import (
     tally,
     with_host,
 )
+from mnist_core.preprocess import decode_image
 
 BOARD_PATH = "class_board"  # the pages' url paths: the join link is built from the board's URL
 JOIN_PATH = "join"
@@ -43,6 +44,23 @@ def session_id() -> str:
     if SESSION_ID_KEY not in st.session_state:
         st.session_state[SESSION_ID_KEY] = uuid.uuid4().hex
     return st.session_state[SESSION_ID_KEY]
+
+
+def canvas_pixels(canvas_key: str):
+    """The drawing on the st_canvas with ``canvas_key``, from session state: (h, w) uint8, or None.
+
+    Read in a callback, before the canvas is drawn again. It relies on streamlit-drawable-canvas
+    0.13's state ("drawing": {"data": a PNG data URL}); the class board's browser journey fails if
+    that changes. Decoded with the app's own safe decoder.
+    """
+    state = st.session_state.get(canvas_key) or {}
+    data_url = (state.get("drawing") or {}).get("data")
+    if not data_url:
+        return None
+    try:
+        return decode_image(base64.b64decode(data_url.split(";base64,", 1)[1]), "the drawing")
+    except (ValueError, IndexError):  # not a picture: treated as an empty canvas, with its message
+        return None
 
 
 def _data_uri(png: bytes) -> str:
