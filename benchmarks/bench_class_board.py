@@ -12,6 +12,7 @@ machine's clock), and the script times:
 
 - the board: from the last Send until the board's heading reads "50 drawings" (target: < 3 s;
   the board refreshes once a second, so about 0.5 s of that is waiting for its next tick);
+- the server's CPU seconds for the burst (what a quiet 2-core server would need at least);
 - every phone's own answer ("Sent. ..."), counted;
 - where the answer is cheapest: the shipped network as NumPy (what the store uses) against the
   same model in Keras, per drawing, in this process;
@@ -139,6 +140,7 @@ def main() -> None:
         # Every phone presses Send at the same instant: each page is told the moment (the machine's one
         # clock) and clicks by itself, so Playwright's one-page-at-a-time round trips do not spread them.
         moment = board.evaluate("() => Date.now()") + 3_000 + 60 * args.students
+        cpu_at_start = cpu_seconds(app.process.pid)
         for _, tab in students:
             tab.get_by_role("button", name="Send").evaluate(
                 "(button, at) => setTimeout(() => { window.sentAt = Date.now(); button.click(); }, at - Date.now())",
@@ -150,10 +152,14 @@ def main() -> None:
             polling=50,
             timeout=120_000,
         ).json_value()
+        burst_cpu = cpu_seconds(app.process.pid) - cpu_at_start  # a little idle board time is included
         sent_at = [tab.evaluate("() => window.sentAt") for _, tab in students]
         board_seconds = (shown_at - max(sent_at)) / 1000
         print(f"the {args.students} Sends fired within {(max(sent_at) - min(sent_at)):.0f} ms of each other")
         print(f"board shows all {args.students}: {board_seconds:.2f} s after the last Send (target < 3 s)")
+        print(
+            f"server CPU for the burst, from just before the Sends until the board showed them: {burst_cpu:.2f} s"
+        )
 
         answered = 0
         for _, tab in students:  # each phone's own answer, usually there already
