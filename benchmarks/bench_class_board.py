@@ -140,19 +140,20 @@ def main() -> None:
         # Every phone presses Send at the same instant: each page is told the moment (the machine's one
         # clock) and clicks by itself, so Playwright's one-page-at-a-time round trips do not spread them.
         moment = board.evaluate("() => Date.now()") + 3_000 + 60 * args.students
-        cpu_at_start = cpu_seconds(app.process.pid)
         for _, tab in students:
             tab.get_by_role("button", name="Send").evaluate(
                 "(button, at) => setTimeout(() => { window.sentAt = Date.now(); button.click(); }, at - Date.now())",
                 moment,
             )
+        time.sleep(max(0.0, (moment - time.time() * 1000) / 1000 - 0.05))
+        cpu_at_start = cpu_seconds(app.process.pid)
         shown_at = board.wait_for_function(
             "n => document.body.innerText.includes(n + ' drawings') ? Date.now() : false",
             arg=args.students,
             polling=50,
             timeout=120_000,
         ).json_value()
-        burst_cpu = cpu_seconds(app.process.pid) - cpu_at_start  # a little idle board time is included
+        burst_cpu = cpu_seconds(app.process.pid) - cpu_at_start
         sent_at = [tab.evaluate("() => window.sentAt") for _, tab in students]
         board_seconds = (shown_at - max(sent_at)) / 1000
         print(f"the {args.students} Sends fired within {(max(sent_at) - min(sent_at)):.0f} ms of each other")
