@@ -12,7 +12,8 @@ machine's clock), and the script times:
 
 - the board: from the last Send until the board's heading reads "50 drawings" (target: < 3 s;
   the board refreshes once a second, so about 0.5 s of that is waiting for its next tick);
-- the server's CPU seconds for the burst (what a quiet 2-core server would need at least);
+- the CPU seconds of the server and of the Chromium processes during the burst: what the
+  server needs, and how much the simulated phones take from the same 2 cores;
 - every phone's own answer ("Sent. ..."), counted;
 - where the answer is cheapest: the shipped network as NumPy (what the store uses) against the
   same model in Keras, per drawing, in this process;
@@ -45,6 +46,29 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_cpu_seconds() -> float:
+    """CPU seconds of every Chromium process this script started (the descendants of this process)."""
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], times[pid] = (
+            int(fields[1]),
+            (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"),
+        )
+    total = 0.0
+    for pid, seconds in times.items():
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, 1, os.getpid()):
+            ancestor = parents.get(ancestor)
+        if ancestor == os.getpid() and "chrom" in Path(f"/proc/{pid}/comm").read_text(errors="ignore"):
+            total += seconds
+    return total
 
 
 def draw(tab, digit: int) -> None:
@@ -146,7 +170,7 @@ def main() -> None:
                 moment,
             )
         time.sleep(max(0.0, (moment - time.time() * 1000) / 1000 - 0.05))
-        cpu_at_start = cpu_seconds(app.process.pid)
+        cpu_at_start, browsers_at_start = cpu_seconds(app.process.pid), browser_cpu_seconds()
         shown_at = board.wait_for_function(
             "n => document.body.innerText.includes(n + ' drawings') ? Date.now() : false",
             arg=args.students,
@@ -154,12 +178,14 @@ def main() -> None:
             timeout=120_000,
         ).json_value()
         burst_cpu = cpu_seconds(app.process.pid) - cpu_at_start
+        browsers_cpu = browser_cpu_seconds() - browsers_at_start
         sent_at = [tab.evaluate("() => window.sentAt") for _, tab in students]
         board_seconds = (shown_at - max(sent_at)) / 1000
         print(f"the {args.students} Sends fired within {(max(sent_at) - min(sent_at)):.0f} ms of each other")
         print(f"board shows all {args.students}: {board_seconds:.2f} s after the last Send (target < 3 s)")
         print(
-            f"server CPU for the burst, from just before the Sends until the board showed them: {burst_cpu:.2f} s"
+            f"CPU from the Sends until the board showed them: the server {burst_cpu:.2f} s, "
+            f"the {args.students + 1} browser tabs {browsers_cpu:.2f} s"
         )
 
         answered = 0
