@@ -281,3 +281,17 @@ def test_one_student_pressing_send_on_many_threads_gets_one_drawing_through(test
     for thread in threads:
         thread.join()
     assert Counter(outcomes) == {Outcome.SENT: 1, Outcome.TOO_SOON: 29}
+
+
+def test_the_oldest_room_goes_when_the_server_holds_too_many(monkeypatch):
+    from mnist_core import classroom
+
+    monkeypatch.setattr(classroom, "MAX_ROOMS", 3)
+    clock = Clock()
+    store = ClassroomStore(always(0), clock)
+    codes = []
+    for _ in range(4):
+        codes.append(store.open_room()[0])
+        clock.now += 1
+    assert not store.has_room(codes[0])
+    assert all(store.has_room(code) for code in codes[1:])
