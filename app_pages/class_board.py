@@ -51,7 +51,7 @@ if room is None or not store.has_room(room[0]):
 code, owner_key = room
 phone_link, network_note = phone_link_and_note(st.context.url, code)
 
-join_column, live_column = st.columns([1, 2.2], gap="medium")
+join_column, live_column = st.columns([0.85, 2.3], gap="medium")
 with join_column:
     st.html(
         '<div style="font-size:18px">Join on your phone with the code</div>'
@@ -108,7 +108,11 @@ def live_board():
             if wrong
             else "**Most confidently wrong:** none yet."
         )
-        for column, entry in zip(st.columns(MOST_CONFIDENTLY_WRONG, gap="small"), wrong):
+        per_row = (
+            MOST_CONFIDENTLY_WRONG + 1
+        ) // 2  # two rows: they fit beside the tally with the sidebar open
+        columns = [c for _ in range(2) for c in st.columns(per_row, gap="small")] if wrong else []
+        for column, entry in zip(columns, wrong):
             column.html(grid_html([entry], px=50))
             label = f"{entry.confidence:.0%}"
             if column.button(

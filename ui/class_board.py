@@ -92,7 +92,7 @@ def grid_html(entries, px: int = 64) -> str:
 def tally_html(entries) -> str:
     """A table: per intended digit, how many the network read right and wrong."""
     right, wrong = tally(entries)
-    cell = 'style="padding:2px 8px;text-align:center;font-size:18px"'
+    cell = 'style="padding:2px 5px;text-align:center;font-size:17px"'
     head = "".join(f"<th {cell}>{digit}</th>" for digit in range(10))
     rows = "".join(
         f'<tr><th {cell} style="text-align:left;color:{colour}">{label}</th>'
@@ -101,7 +101,8 @@ def tally_html(entries) -> str:
         for label, colour, values in (("✓", "#1a7f37", right), ("✗", "#c62828", wrong))
     )
     return (
-        f'<table style="border-collapse:collapse"><tr><th {cell}>meant</th>{head}</tr>{rows}</table>'
+        f'<div style="overflow-x:auto"><table style="border-collapse:collapse">'
+        f"<tr><th {cell}>meant</th>{head}</tr>{rows}</table></div>"
         f'<p style="margin:4px 0 0 0;font-size:15px">{html.escape(_share_line(right, wrong))}</p>'
     )
 
