@@ -38,6 +38,15 @@ PAGES = {
     "The same in scikit-learn": [
         st.Page("app_pages/sklearn_tuning.py", title="scikit-learn & tuning", icon=":material/science:"),
     ],
+    "In class": [
+        st.Page(
+            "app_pages/class_board.py",
+            title="Class board",
+            icon=":material/co_present:",
+            url_path="class_board",
+        ),
+        st.Page("app_pages/join.py", title="Join a class", icon=":material/stylus:", url_path="join"),
+    ],
 }
 
 navigation = st.navigation(PAGES)
