@@ -11,8 +11,9 @@ from mnist_core.classroom import (
     SECONDS_BETWEEN_DRAWINGS,
     most_confidently_wrong,
 )
+from mnist_core.default_model import FIRST_NETWORK
 from ui.class_board import BOARD_KEY_PARAM, classroom, grid_html, phone_link_and_note, tally_html
-from ui.model_choice import YOUR_DIGIT_KEY
+from ui.model_choice import follow_digit_inside
 
 REFRESH_SECONDS = 1.0
 ROOM_KEY = "board_room"  # (code, owner key) of the room this session opened
@@ -74,13 +75,8 @@ with join_column:
 
 def open_inside(entry) -> None:
     """Show a drawing in Inside the network with the shipped model that answered it."""
-    st.session_state[YOUR_DIGIT_KEY] = {
-        "digit": entry.digit,
-        "source": f"class board drawing {entry.number}: meant {entry.intended}, read {entry.predicted}",
-    }
-    st.session_state["inside_model"] = "default"
-    st.session_state["inside_source"] = "Your digit from the Predictions page"
-    st.switch_page("app_pages/inside_the_network.py")
+    source = f"class board drawing {entry.number}: meant {entry.intended}, read {entry.predicted}"
+    follow_digit_inside(entry.digit, FIRST_NETWORK.key, source)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

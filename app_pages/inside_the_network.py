@@ -41,7 +41,7 @@ model = choice.model
 
 st.header("The input")
 drawn = your_digit()
-sources = ["A test image"] + (["Your digit from the Predictions page"] if drawn else [])
+sources = ["A test image"] + (["Your digit"] if drawn else [])
 if digit_was_followed() and drawn:
     st.session_state["inside_source"] = sources[-1]  # "Follow this digit" opens the page on it
 picked_source = st.radio("Input", sources, horizontal=True, key="inside_source")

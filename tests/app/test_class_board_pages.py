@@ -102,8 +102,8 @@ def test_a_confidently_wrong_drawing_opens_in_inside_the_network(open_page, test
     board.button(key=f"board_inside_{wrong.number}").click().run()
     assert not board.exception, [e.value for e in board.exception]
     assert board.title[0].value == "Inside the network"
-    assert board.radio(key="inside_source").value == "Your digit from the Predictions page"
-    assert board.selectbox(key="inside_model").value == "default"
+    assert board.radio(key="inside_source").value == "Your digit"
+    assert board.selectbox(key="model").value == "default"
     np.testing.assert_array_equal(board.session_state["predictions_your_digit"]["digit"], wrong.digit)
 
 

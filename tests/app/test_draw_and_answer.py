@@ -23,7 +23,7 @@ from ui.your_digit import CANVAS_SIDE, DRAWING_KEY
 PREDICTIONS = "app_pages/predictions.py"
 INSIDE = "app_pages/inside_the_network.py"
 TRAIN = "app_pages/build_and_train.py"
-YOUR_DIGIT_OPTION = "Your digit from the Predictions page"
+YOUR_DIGIT_OPTION = "Your digit"
 # What the canvas's browser side sends after a stroke: Fabric.js's JSON of the drawing, and its PNG.
 STROKE_JSON = {
     "version": "6.0.0",

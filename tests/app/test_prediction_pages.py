@@ -144,7 +144,7 @@ def test_inside_a_session_run_and_your_digit(open_page, session_run, mnist_array
     _, (x_test, _) = mnist_arrays
     digit = {"digit": x_test[0], "source": "your drawing"}
     app = open_page(INSIDE, {RUNS_KEY: [session_run], YOUR_DIGIT_KEY: digit})
-    app.radio(key="inside_source").set_value("Your digit from the Predictions page").run()
+    app.radio(key="inside_source").set_value("Your digit").run()
     assert not app.exception
     assert app.selectbox(key="inside_layer").options == [
         "hidden_1 (16 units, relu)",

@@ -81,7 +81,7 @@ def test_a_phone_joins_the_board_and_its_drawing_appears_with_the_answer(browser
         board.get_by_role("button", name=re.compile(r"^\d+%$")).click()
         wait_for_app(board)
         expect(board.get_by_role("heading", name="Inside the network")).to_be_visible()
-        expect(board.get_by_role("radio", name="Your digit from the Predictions page")).to_be_checked()
+        expect(board.get_by_role("radio", name="Your digit")).to_be_checked()
         expect(board.get_by_text(re.compile(r"class board drawing 2: meant 1, read 7"))).to_be_visible()
         expect(board.get_by_text("Sum of the 784 products")).to_be_visible(timeout=90_000)
         screenshot(board, "class-board-opened-in-inside-the-network")

@@ -113,7 +113,7 @@ def test_draw_and_answer_on_one_screen_and_follow_the_digit(projector):
     expect(page.get_by_role("heading", name="Inside the network")).to_be_visible(timeout=SLOW)
     expect(page.get_by_text(f"What model.predict says for this input: {answer}.")).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("Showing Default: small convnet")).to_be_visible()
-    expect(page.get_by_role("radio", name="Your digit from the Predictions page")).to_be_checked()
+    expect(page.get_by_role("radio", name="Your digit")).to_be_checked()
     expect(page.get_by_role("heading", name=re.compile("The convolution"))).to_be_visible(timeout=SLOW)
     expect(page).to_have_url(re.compile(r"/inside_the_network\?model=default-convnet"))
     wait_for_app(page)
