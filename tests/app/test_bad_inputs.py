@@ -248,7 +248,7 @@ ODD_MODELS = {
 def test_inside_the_network_traces_or_explains_any_dense_model(name, open_page):
     model = ODD_MODELS[name]()
     app = open_page(INSIDE, uploaded(model))
-    app.selectbox(key="inside_model").set_value("upload").run()
+    app.selectbox(key="model").set_value("upload").run()
     no_exception(app)
     if name == "BatchNormalization":
         assert "cannot follow norm (BatchNormalization)" in messages(app)
@@ -262,7 +262,7 @@ def test_inside_the_network_traces_or_explains_any_dense_model(name, open_page):
 def test_a_model_with_nan_weights_is_shown_without_an_error(open_page):
     model = dense_model()
     model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
-    for page, picker in ((INSIDE, "inside_model"), (PREDICTIONS, "predictions_model")):
+    for page, picker in ((INSIDE, "model"), (PREDICTIONS, "model")):
         app = open_page(page, uploaded(model))
         app.selectbox(key=picker).set_value("upload").run()
         no_exception(app)
@@ -407,7 +407,7 @@ BAD_QUERIES = [
     {"train_epochs": "99999"},
     {"train_learning_rate": "-1"},
     {"train_batch_size": "0"},
-    {"predictions_model": "run-99"},
+    {"model": "run-99"},
     {"inside_test_index": "10000"},
     {"page": "../../etc/passwd"},
     {"x": "<script>alert(1)</script>"},
