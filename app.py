@@ -6,6 +6,7 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 
 import streamlit as st
 
+from ui.links import finish_page
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
 
@@ -40,3 +41,4 @@ PAGES = {
 navigation = st.navigation(PAGES)
 training_status()
 navigation.run()
+finish_page()  # the page's link, complete now that every widget is in the URL

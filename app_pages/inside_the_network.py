@@ -23,12 +23,14 @@ from mnist_core.trace import (
     softmax_steps,
     trace_dense,
 )
+from ui.links import link_to_this_view
 from ui.model_choice import model_picker, your_digit
 from ui.resources import mnist
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
 
 st.title("Inside the network")
+link_to_this_view("inside_the_network")
 st.caption(
     "Life-cycle step 6, opened up: a trained network is only arithmetic. Follow one digit through it, "
     "with the model's own weights and numbers."
@@ -40,9 +42,11 @@ model = choice.model
 st.header("The input")
 drawn = your_digit()
 sources = ["A test image"] + (["Your digit from the Predictions page"] if drawn else [])
-picked_source = st.radio("Input", sources, horizontal=True, key="inside_source")
+picked_source = st.radio("Input", sources, horizontal=True, key="inside_source", bind="query-params")
 if picked_source == "A test image":
-    index = st.number_input("Test image number", 0, len(x_test) - 1, 0, key="inside_test_index")
+    index = st.number_input(
+        "Test image number", 0, len(x_test) - 1, 0, key="inside_test_index", bind="query-params"
+    )
     image, title = x_test[index], f"x_test[{index}], label {y_test[index]}"
 else:
     image, title = drawn["digit"], drawn["source"]
@@ -91,11 +95,16 @@ elif is_dense_network(model):
     names = [f"{step.name} ({step.units} units, {step.activation})" for step in trace.steps]
     layer_column, unit_column = st.columns(2)
     layer_index = layer_column.selectbox(
-        "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer"
+        "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer", bind="query-params"
     )
     step = trace.steps[layer_index]
     unit = unit_column.slider(
-        "Unit", 0, step.units - 1, int(step.outputs.argmax()), key=f"inside_unit_{layer_index}"
+        "Unit",
+        0,
+        step.units - 1,
+        int(step.outputs.argmax()),
+        key=f"inside_unit_{layer_index}",
+        bind="query-params",
     )
     detail = trace.unit(layer_index, unit)
     picture_column, sum_column = st.columns([1, 1.3])
@@ -144,7 +153,9 @@ elif is_dense_network(model):
         )
 
     st.header("The output: logits, then softmax step by step")
-    temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="inside_temperature")
+    temperature = st.slider(
+        "Temperature T", 0.1, 5.0, 1.0, 0.1, key="inside_temperature", bind="query-params"
+    )
     soft = softmax_steps(trace.logits, temperature)
     st.dataframe(
         pd.DataFrame(
