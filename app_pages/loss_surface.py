@@ -26,8 +26,6 @@ st.markdown(
 # --- Part 1 ---
 def one_weight() -> None:
     """A walker on a curve with three valleys: the slope, one step at a time."""
-    st.session_state.setdefault("surface_walker_start", walker.START_POSITIONS["1"])
-    st.session_state.setdefault("surface_walker_steps", 0)
 
     def place_walker(x: float) -> None:
         st.session_state["surface_walker_start"] = x

@@ -27,8 +27,6 @@ pick[1].metric("Label", label)
 
 # --- Grid and vector, linked ---
 st.header("Where does a pixel go?")
-for key, default in (("pixels_row", 14), ("pixels_col", 14), ("pixels_index", vectors.pixel_index(14, 14))):
-    st.session_state.setdefault(key, default)
 
 
 def select_index(position: int) -> None:

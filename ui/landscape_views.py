@@ -34,6 +34,7 @@ LEARNING_RATES = [
     0.005,
     0.01,
     0.02,
+    0.03,  # the bowl's momentum rate
     0.05,
     0.1,
     0.2,

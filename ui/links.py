@@ -192,7 +192,7 @@ _SPLIT_LABELS = {split: split.capitalize() for split in _SPLIT_SIZES}
 _UNIT_CHOICES = [1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 784, 1024]  # = ui.train_form's
 _TRAIN_LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 _SURFACE_LEARNING_RATES = [
-    0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.45, 0.5, 1.0
+    0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.45, 0.5, 1.0
 ]  # fmt: skip
 _SURFACE_HYPERPARAMETERS = {"momentum": "momentum", "rmsprop": "rho", "adam": "beta_1"}
 
@@ -251,6 +251,9 @@ SKLEARN_TABS = (
     "Grid search, done honestly",
     "Keras vs scikit-learn",
 )
+# Parameters whose exact range is the model's: the description only bounds them, and a value the
+# model can't take is caught after the widget ran (``finish_page``).
+MODEL_DEPENDENT = {"inside_layer"} | {f"inside_unit_{i}" for i in range(MAX_HIDDEN_LAYERS + 1)}
 # The lazy tabs that reopen on the tab a student left: tab key -> its page.
 LAZY_TABS = {"dimensions_section": "dimensions", "surface_part": "loss_surface"}
 
@@ -452,7 +455,13 @@ def link_to_this_view(page: str) -> None:
     with st.popover("Copy a link to this view", icon=":material/link:"):
         st.caption("Opens this page with every setting as it is now. Runs and drawings stay with you.")
         placeholder = st.empty()
-    st.session_state[_RUN_KEY] = {"page": page, "accepted": accepted, "bad": bad, "placeholder": placeholder}
+    st.session_state[_RUN_KEY] = {
+        "page": page,
+        "order": list(params),
+        "accepted": accepted,
+        "bad": bad,
+        "placeholder": placeholder,
+    }
     _show_link(placeholder, params)
 
 
@@ -487,6 +496,8 @@ def finish_page() -> None:
         if name in st.session_state and is_bound(name) and not PAGE_PARAMS[page][name].shows(shown, text):
             bad[name] = text
     if bad:
+        order = run["order"]
+        bad = dict(sorted(bad.items(), key=lambda item: order.index(item[0])))
         noticed = st.session_state.setdefault(_NOTICED_KEY, set())
         signature = (page, tuple(sorted(bad.items())))
         if signature not in noticed:
