@@ -407,6 +407,7 @@ PAGE_PARAMS: dict[str, dict[str, Spec]] = {
 _ARRIVAL_KEY = "_links_page"  # the page the previous run of this session showed
 _NOTICED_KEY = "_links_noticed"  # links already reported, so a rerun doesn't report them again
 _OPEN_TABS_KEY = "_links_open_tabs"  # lazy tab key -> the label last open
+LINK_POPOVER_KEY = "links_popover"  # the "Copy a link to this view" popover: open or not
 _RUN_KEY = "_links_run"  # this run's page, the link's values and the link's placeholder
 
 
@@ -452,9 +453,18 @@ def link_to_this_view(page: str) -> None:
             if not is_bound(name):
                 del st.query_params[name]  # Streamlit drops a bound one itself when its widget runs
         accepted = {k: v for k, v in params.items() if k not in bad and k in PAGE_PARAMS[page]}
-    with st.popover("Copy a link to this view", icon=":material/link:"):
-        st.caption("Opens this page with every setting as it is now. Runs and drawings stay with you.")
-        placeholder = st.empty()
+    # Drawn only while open (opening it reruns the page), so the page's own elements come first.
+    popover = st.popover(
+        "Copy a link to this view", icon=":material/link:", key=LINK_POPOVER_KEY, on_change="rerun"
+    )
+    placeholder = None
+    if popover.open:
+        with popover:
+            st.caption(
+                "This page with every setting as it is now: copy it with the button at its right. "
+                "Your own runs and drawings stay with you."
+            )
+            placeholder = st.empty()
     st.session_state[_RUN_KEY] = {
         "page": page,
         "order": list(params),
@@ -462,7 +472,8 @@ def link_to_this_view(page: str) -> None:
         "bad": bad,
         "placeholder": placeholder,
     }
-    _show_link(placeholder, params)
+    if placeholder is not None:
+        _show_link(placeholder, params)
 
 
 def is_bound(name: str) -> bool:
@@ -504,7 +515,8 @@ def finish_page() -> None:
             noticed.add(signature)
             st.toast(notice_text(bad), icon=":material/link_off:", duration="long")
     _keep_open_tabs(page)
-    _show_link(run["placeholder"], st.query_params.to_dict())
+    if run["placeholder"] is not None:
+        _show_link(run["placeholder"], st.query_params.to_dict())
 
 
 def remember_open_tab(key: str) -> None:
