@@ -455,7 +455,11 @@ def link_to_this_view(page: str) -> None:
         accepted = {k: v for k, v in params.items() if k not in bad and k in PAGE_PARAMS[page]}
     # Drawn only while open (opening it reruns the page), so the page's own elements come first.
     popover = st.popover(
-        "Copy a link to this view", icon=":material/link:", key=LINK_POPOVER_KEY, on_change="rerun"
+        "Copy a link to this view",
+        icon=":material/link:",
+        type="tertiary",
+        key=LINK_POPOVER_KEY,
+        on_change="rerun",
     )
     placeholder = None
     if popover.open:

@@ -163,11 +163,13 @@ def view(tab, journey: Journey) -> dict:
     return {"chart": chart_data(tab, journey.chart), **{key: widget_state(tab, key) for key in journey.keys}}
 
 
-def copied_link(tab) -> str:
+def copied_link(tab, shot: str | None = None) -> str:
     tab.get_by_role("button", name="Copy a link to this view").click()
     code = tab.get_by_test_id("stPopoverBody").locator("code")
     expect(code).to_be_visible()
     link = code.inner_text().strip()
+    if shot:
+        screenshot(tab, shot, max_height=720)  # the window, with the popover open
     tab.keyboard.press("Escape")
     return link
 
@@ -193,7 +195,9 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(browser, server_ur
             wait_for_app(tab)
         params = {k: v[-1] for k, v in parse_qs(urlsplit(tab.url).query).items()}
         assert params == journey.expected, "the address bar holds the three settings"
-        link = copied_link(tab)
+        link = copied_link(
+            tab, f"links-{journey.page}-copy" if journey.page in ("build_and_train", "data") else None
+        )
         assert urlsplit(link).path == f"/{journey.page}"
         assert {k: v[-1] for k, v in parse_qs(urlsplit(link).query).items()} == journey.expected
         before = view(tab, journey)
