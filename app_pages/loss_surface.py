@@ -109,14 +109,14 @@ def one_weight() -> None:
 # --- Part 2 ---
 def two_weights() -> None:
     """Four optimizers race on a surface of two weights."""
-    if "surface_start_x" not in st.session_state:
-        reset_race_defaults()
     surface_column, start_column, steps_column = st.columns([1.3, 2, 1])
     name = surface_column.selectbox(
         "Surface", list(surfaces.SURFACES), index=list(surfaces.SURFACES).index("ravine"),
         format_func=lambda n: surfaces.SURFACES[n].title, key="surface_name", bind="query-params", persist_state="session", on_change=reset_race_defaults,
     )  # fmt: skip
     surface = surfaces.SURFACES[name]
+    if "surface_start_x" not in st.session_state:  # after the surface: a link may name another one
+        reset_race_defaults()
     surface_column.latex(f"L(x, y) = {surface.formula}")
     with start_column:
         start = (

@@ -465,7 +465,7 @@ def link_to_this_view(page: str) -> None:
     if popover.open:
         with popover:
             st.caption(
-                "This page with every setting as it is now: copy it with the button at its right. "
+                "This page with every setting as it is now. Point at the link and press the copy icon. "
                 "Your own runs and drawings stay with you."
             )
             placeholder = st.empty()

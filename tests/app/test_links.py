@@ -124,6 +124,8 @@ LINKS = {
             "surface_rho_rmsprop": "0.8",
             "surface_beta_1_adam": "0.7",
         },
+        # The surface alone: its own start and rates come with it.
+        {"surface_part": "2 · Two weights: optimizers race", "surface_name": "Round bowl"},
         {
             "surface_part": "2 · Two weights: optimizers race",
             "surface_lr_sgd": "0.05",

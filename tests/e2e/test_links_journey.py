@@ -26,7 +26,7 @@ def click_option(tab, key: str, label: str) -> None:
 
 def pick(tab, key: str, label: str) -> None:
     """A select box: open it, click the option."""
-    tab.locator(f".st-key-{key} [data-baseweb=select]").click()
+    tab.locator(f".st-key-{key} [role=combobox]").click()
     tab.get_by_role("option", name=label, exact=True).click()
 
 
@@ -38,7 +38,7 @@ def type_number(tab, key: str, value: int) -> None:
 
 def slide(tab, key: str, steps: int) -> None:
     """A slider, by keyboard: focus the thumb, press the right arrow ``steps`` times."""
-    thumb = tab.locator(f".st-key-{key} [role=slider]")
+    thumb = tab.locator(f".st-key-{key} input[type=range]")
     thumb.focus()
     for _ in range(steps):
         thumb.press("ArrowRight")
@@ -143,8 +143,7 @@ def widget_state(tab, key: str) -> str:
             if (!box) return null;
             const inputs = [...box.querySelectorAll('input')].map(i =>
                 i.type === 'checkbox' || i.type === 'radio' ? String(i.checked) : i.value);
-            const sliders = [...box.querySelectorAll('[role=slider]')].map(s => s.getAttribute('aria-valuenow'));
-            return JSON.stringify({text: box.innerText, inputs, sliders});
+            return JSON.stringify({text: box.innerText, inputs});
         }""",
         key,
     )
@@ -160,6 +159,9 @@ def chart_data(tab, key: str | None) -> str:
 
 
 def view(tab, journey: Journey) -> dict:
+    for key in journey.keys:
+        expect(tab.locator(f".st-key-{key} input").first).to_be_attached(timeout=FIRST_RENDER_MS)
+    wait_for_app(tab)
     return {"chart": chart_data(tab, journey.chart), **{key: widget_state(tab, key) for key in journey.keys}}
 
 
@@ -244,5 +246,59 @@ def test_a_garbage_link_gives_one_notice_and_the_defaults(browser, server_url, j
         if journey.page == "data":
             screenshot(tab, "links-garbage-notice", max_height=720)
         assert view(tab, journey) == defaults
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def second_server():
+    """Another `streamlit run`, which has never seen the link's session."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import ROOT, free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.25)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_a_deep_link_opens_the_same_view_on_a_fresh_server(browser, server_url, second_server):
+    journey = next(j for j in JOURNEYS if j.page == "dimensions")
+    context, tab = fresh_tab(browser, server_url)
+    try:
+        tab.goto(f"/{journey.page}")
+        wait_for_app(tab)
+        for action, args in journey.actions:
+            action(tab, *args)
+            wait_for_app(tab)
+        link = copied_link(tab)
+        before = view(tab, journey)
+    finally:
+        context.close()
+    context, tab = fresh_tab(browser, second_server)
+    try:
+        tab.goto(second_server + urlsplit(link).path + "?" + urlsplit(link).query)
+        wait_for_app(tab)
+        assert view(tab, journey) == before
     finally:
         context.close()
