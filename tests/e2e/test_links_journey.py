@@ -192,6 +192,7 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(browser, server_ur
         expect(tab.get_by_role("button", name="Copy a link to this view")).to_be_visible(
             timeout=FIRST_RENDER_MS
         )
+        view(tab, journey)  # the page has drawn its widgets
         for action, args in journey.actions:
             action(tab, *args)
             wait_for_app(tab)
