@@ -428,11 +428,15 @@ def problems(page: str, params: Params) -> dict[str, str]:
 
 
 def notice_text(bad: Mapping[str, str]) -> str:
+    """The one notice for a link's unusable settings, naming each as it was in the link."""
     settings = ", ".join(f"{name}={value}" for name, value in bad.items())
     one = len(bad) == 1
+    # The outcome first: a toast shows about three lines before "view more".
+    if one:
+        return f"1 setting of this link was reset to its default, as this page can't use it: {settings}."
     return (
-        f"This link had {len(bad)} setting{'' if one else 's'} this page can't use ({settings}); "
-        f"{'it was' if one else 'they were'} reset to {'its default' if one else 'their defaults'}."
+        f"{len(bad)} settings of this link were reset to their defaults, as this page can't use them: "
+        f"{settings}."
     )
 
 

@@ -312,10 +312,12 @@ def test_a_garbage_link_gives_one_notice_and_the_defaults(page):
 
 def test_a_notice_names_what_was_reset():
     assert notice_text({"train_epochs": "abc", "foo": "1"}) == (
-        "This link had 2 settings this page can't use (train_epochs=abc, foo=1); "
-        "they were reset to their defaults."
+        "2 settings of this link were reset to their defaults, as this page can't use them: "
+        "train_epochs=abc, foo=1."
     )
-    assert notice_text({"foo": "1"}).endswith("it was reset to its default.")
+    assert notice_text({"foo": "1"}) == (
+        "1 setting of this link was reset to its default, as this page can't use it: foo=1."
+    )
 
 
 def test_a_dependent_range_follows_the_link():
