@@ -487,8 +487,9 @@ def link_to_this_view(page: str) -> None:
 def is_bound(name: str) -> bool:
     """Whether a widget of this run holds URL parameter ``name``.
 
-    Streamlit has no public way to ask; this is its session state's own check (see the test
-    that fails if it moves).
+    Streamlit has no public way to ask; this is its session state's own check. If it moves,
+    tests/app/test_links.py fails: Inside the network's garbage link (a unit the model doesn't
+    have) is only caught through it.
     """
     from streamlit.runtime.state import get_session_state
 
