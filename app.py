@@ -7,6 +7,7 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 import streamlit as st
 
 from ui.lesson_bar import lesson_bar, page_name
+from ui.links import finish_page
 from ui.presentation import presentation_controls
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
@@ -54,3 +55,4 @@ presentation_controls()  # the presenter toggle at the top of every page, and th
 training_status()
 lesson_bar(page_name(navigation))
 navigation.run()
+finish_page()  # the page's link, complete now that every widget is in the URL

@@ -10,6 +10,7 @@ from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
 from ui.charts import show_chart
+from ui.links import link_to_this_view
 from ui.model_choice import open_with_model
 from ui.presentation import presenter_view_on
 from ui.resources import keras_module, mnist, training_slots
@@ -29,6 +30,7 @@ WARN_SECONDS = 120  # longer runs get a warning with the estimate
 CONFIRM_SECONDS = 15 * 60  # much longer runs must be confirmed first
 
 st.title("Build & Train")
+link_to_this_view("build_and_train")
 st.caption("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it to the data.")
 
 keras_module()  # the page trains models: load Keras now, visibly, not in the middle of a run
@@ -198,6 +200,7 @@ if runs:
             ["val_accuracy", "val_loss", "accuracy", "loss"],
             horizontal=True,
             key="train_compare_metric",
+            bind="query-params",
             persist_state="session",
             format_func=lambda m: m.replace("val_", "validation ").replace("_", " "),
         )

@@ -8,6 +8,7 @@ from mnist_core.data import MnistFacts, invert
 from mnist_core.figures import data_figures
 from ui import data_views
 from ui.charts import show_chart
+from ui.links import link_to_this_view
 from ui.tasks import get_task, task_panel
 
 EXPORT_TASK = "data_export_task"
@@ -15,6 +16,7 @@ facts = MnistFacts()
 
 st.caption("Life-cycle step 1 · Gather and prepare the data")
 st.title("The data")
+link_to_this_view("data")
 st.write(
     "Before any network, there are numbers. MNIST is a collection of small grayscale pictures of "
     "handwritten digits. Each picture is a **sample**; the digit it shows is its **label** (the target)."
@@ -39,7 +41,14 @@ st.caption("Not quite balanced: there are more 1s than 5s in both sets.")
 
 # --- One sample ---
 st.header("One sample, up close")
-split = st.radio("Set", data_views.SPLITS, horizontal=True, key="data_split", format_func=str.capitalize)
+split = st.radio(
+    "Set",
+    data_views.SPLITS,
+    horizontal=True,
+    key="data_split",
+    bind="query-params",
+    format_func=str.capitalize,
+)
 images, labels = data_views.split_arrays(split)
 index_key = "data_sample_index"
 st.session_state[index_key] = min(st.session_state.get(index_key, 0), len(labels) - 1)
@@ -56,9 +65,11 @@ def jump_to_next_of_class() -> None:
 
 
 pick = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
-pick[0].number_input(f"Sample index (0 to {len(labels) - 1:,})", 0, len(labels) - 1, key=index_key)
+pick[0].number_input(
+    f"Sample index (0 to {len(labels) - 1:,})", 0, len(labels) - 1, key=index_key, bind="query-params"
+)
 pick[1].button("Random sample", icon=":material/casino:", on_click=jump_to_random, key="data_random")
-pick[2].selectbox("Digit", range(10), key="data_class")
+pick[2].selectbox("Digit", range(10), key="data_class", bind="query-params")
 pick[3].button(
     "Next of this digit", icon=":material/skip_next:", on_click=jump_to_next_of_class, key="data_next"
 )
@@ -66,6 +77,7 @@ index = st.session_state[index_key]
 inverted = st.toggle(
     "Dark ink on light paper (invert)",
     key="data_invert",
+    bind="query-params",
     help="In the data the digit is light (high values) on a dark background (0). Printed examples are "
     "often the other way round. Which way does not matter; knowing which way it is does.",
 )
@@ -86,6 +98,7 @@ values_view = st.segmented_control(
     "Every pixel's value, written in its cell (drag on the chart to zoom in)",
     ["raw", "scaled"],
     key="data_annotate",
+    bind="query-params",
     help="784 numbers: drawn only when you ask for them.",
 )
 if values_view:
@@ -108,9 +121,12 @@ style = csv_columns[0].radio(
     if s == "lesson"
     else "pixel1x1, pixel1x2, …",
     key="data_csv_style",
+    bind="query-params",
 )
 label_last = csv_columns[1].checkbox(
-    "Put the label last (the usual convention for a target column)", key="data_csv_label_last"
+    "Put the label last (the usual convention for a target column)",
+    key="data_csv_label_last",
+    bind="query-params",
 )
 repeated = dataset_views.repeated_names(dataset_views.pixel_column_names(style))
 if repeated:
@@ -136,10 +152,12 @@ with st.expander(
 
 st.subheader("Download the data set as CSV")
 export = st.columns(2)
-export_split = export[0].radio("Set", data_views.SPLITS, horizontal=True, key="data_export_split")
+export_split = export[0].radio(
+    "Set", data_views.SPLITS, horizontal=True, key="data_export_split", bind="query-params"
+)
 n_available = len(data_views.split_arrays(export_split)[1])
 n_rows = export[1].number_input(
-    f"First N rows (up to {n_available:,})", 1, n_available, 1000, key="data_export_rows"
+    f"First N rows (up to {n_available:,})", 1, n_available, 1000, key="data_export_rows", bind="query-params"
 )
 ready = data_views.finished_export(export_split, n_rows, style, label_last)
 if ready is None:
@@ -167,7 +185,9 @@ st.write(
     "Reading a file is: parse the header, then `np.frombuffer(data, offset=header_size).reshape(dimensions)`."
 )
 files = data_views.idx_facts()
-chosen = st.selectbox("File", files, format_func=lambda f: f.file_name, key="data_idx_file")
+chosen = st.selectbox(
+    "File", files, format_func=lambda f: f.file_name, key="data_idx_file", bind="query-params"
+)
 st.dataframe(dataset_views.explain_header(chosen.header), hide_index=True, key="data_idx_table")
 st.caption(
     f"Magic number {chosen.header.magic_hex} · header {chosen.header.header_bytes} bytes, then "
@@ -178,8 +198,10 @@ st.caption(
 # --- The whole data set in one picture ---
 st.header("Every image at once")
 whole = st.columns(2)
-montage_split = whole[0].radio("Set", data_views.SPLITS, horizontal=True, key="data_montage_split")
-by_class = whole[1].toggle("Sorted by class", key="data_montage_sorted")
+montage_split = whole[0].radio(
+    "Set", data_views.SPLITS, horizontal=True, key="data_montage_split", bind="query-params"
+)
+by_class = whole[1].toggle("Sorted by class", key="data_montage_sorted", bind="query-params")
 overview_png, per_row, order = data_views.montage_png(montage_split, by_class)
 m_images, m_labels = data_views.split_arrays(montage_split)
 st.image(
@@ -198,9 +220,11 @@ st.download_button(
 )
 st.write("Or zoom in here: each tile is one sample at full size; hover a tile for its index and label.")
 zoom = st.columns(3)
-tile_row = zoom[0].slider("Tile row", 0, -(-len(order) // per_row) - 1, 0, key="data_zoom_row")
-tile_col = zoom[1].slider("Tile column", 0, per_row - 1, 0, key="data_zoom_col")
-size = zoom[2].slider("Tiles across", 2, 40, 10, key="data_zoom_size")
+tile_row = zoom[0].slider(
+    "Tile row", 0, -(-len(order) // per_row) - 1, 0, key="data_zoom_row", bind="query-params"
+)
+tile_col = zoom[1].slider("Tile column", 0, per_row - 1, 0, key="data_zoom_col", bind="query-params")
+size = zoom[2].slider("Tiles across", 2, 40, 10, key="data_zoom_size", bind="query-params")
 cells, across = dataset_views.montage_window(len(order), per_row, tile_row, tile_col, size)
 if len(cells):
     show_chart(

@@ -8,6 +8,7 @@ from mnist_core.figures import data_figures
 from ui import data_views
 from ui.charts import show_chart
 from ui.lazy_tabs import run_open_tab
+from ui.links import link_to_this_view
 from ui.tasks import get_task, task_panel
 
 TSNE_TASK = "dimensions_tsne_task"
@@ -16,6 +17,7 @@ SEED = 0  # one subset of digits for every view, so the same points appear in ea
 
 st.caption("Life-cycle step 1 · Gather and prepare the data")
 st.title("784 dimensions")
+link_to_this_view("dimensions")
 st.write(
     "Every image is a vector of 784 numbers, so every image is a **point in a 784-dimensional space**. "
     "Picture an *MNIST cube*: each dimension is one pixel, running from black (0) on one side to white "
@@ -41,12 +43,25 @@ def two_pixels_as_axes() -> None:
     """Olah's MNIST cube seen along two of its 784 axes."""
     st.header("Look at the cube along two pixels")
     axes = st.columns(5)
-    row_a = axes[0].slider("Pixel A row", 0, 27, 14, key="dimensions_a_row", persist_state="session")
-    col_a = axes[1].slider("Pixel A column", 0, 27, 10, key="dimensions_a_col", persist_state="session")
-    row_b = axes[2].slider("Pixel B row", 0, 27, 14, key="dimensions_b_row", persist_state="session")
-    col_b = axes[3].slider("Pixel B column", 0, 27, 18, key="dimensions_b_col", persist_state="session")
+    row_a = axes[0].slider(
+        "Pixel A row", 0, 27, 14, key="dimensions_a_row", bind="query-params", persist_state="session"
+    )
+    col_a = axes[1].slider(
+        "Pixel A column", 0, 27, 10, key="dimensions_a_col", bind="query-params", persist_state="session"
+    )
+    row_b = axes[2].slider(
+        "Pixel B row", 0, 27, 14, key="dimensions_b_row", bind="query-params", persist_state="session"
+    )
+    col_b = axes[3].slider(
+        "Pixel B column", 0, 27, 18, key="dimensions_b_col", bind="query-params", persist_state="session"
+    )
     n_cube = axes[4].select_slider(
-        "Digits", [500, 1000, 2000, 5000], 2000, key="dimensions_cube_n", persist_state="session"
+        "Digits",
+        [500, 1000, 2000, 5000],
+        2000,
+        key="dimensions_cube_n",
+        bind="query-params",
+        persist_state="session",
     )
     cube_indices = data_views.subset(n_cube, SEED)
     flat = images[cube_indices].reshape(n_cube, -1)
@@ -55,6 +70,7 @@ def two_pixels_as_axes() -> None:
         "Jitter the points a little",
         True,
         key="dimensions_jitter",
+        bind="query-params",
         persist_state="session",
         help="Many pixels are exactly 0 or 255.",
     )
@@ -82,7 +98,15 @@ def two_pixels_as_axes() -> None:
 def random_points_are_noise() -> None:
     """Random points of the cube next to real digits, and how far each is from a training digit."""
     st.header("Random points of the cube are noise")
-    seed = st.number_input("Random seed", 0, 10_000, 1, key="dimensions_random_seed", persist_state="session")
+    seed = st.number_input(
+        "Random seed",
+        0,
+        10_000,
+        1,
+        key="dimensions_random_seed",
+        bind="query-params",
+        persist_state="session",
+    )
     random_points, random_distances, _ = data_views.nearest_training_distances("random", 200, seed)
     test_points, test_distances, _ = data_views.nearest_training_distances("test", 200, seed)
     noise_side, digit_side = st.columns(2)
@@ -116,13 +140,28 @@ def flatten_to_two_or_three() -> None:
     st.header("Flatten 784 dimensions to 2 or 3")
     options = st.columns(3)
     method = options[0].radio(
-        "Method", ("PCA", "t-SNE"), horizontal=True, key="dimensions_method", persist_state="session"
+        "Method",
+        ("PCA", "t-SNE"),
+        horizontal=True,
+        key="dimensions_method",
+        bind="query-params",
+        persist_state="session",
     )
     n_projected = options[1].select_slider(
-        "Digits", [1000, 2000, 5000, 10_000], 2000, key="dimensions_n", persist_state="session"
+        "Digits",
+        [1000, 2000, 5000, 10_000],
+        2000,
+        key="dimensions_n",
+        bind="query-params",
+        persist_state="session",
     )
     dims = options[2].radio(
-        "Dimensions", (2, 3), horizontal=True, key="dimensions_dims", persist_state="session"
+        "Dimensions",
+        (2, 3),
+        horizontal=True,
+        key="dimensions_dims",
+        bind="query-params",
+        persist_state="session",
     )
     projected_indices = data_views.subset(n_projected, SEED)
     fit = data_views.pca(n_projected, SEED)
@@ -189,11 +228,17 @@ def walk_between_digits() -> None:
     st.header("Walk in a straight line from one digit to another")
     walk = st.columns(4)
     start_digit = walk[0].selectbox(
-        "From a", range(10), 3, key="dimensions_walk_from", persist_state="session"
+        "From a", range(10), 3, key="dimensions_walk_from", bind="query-params", persist_state="session"
     )
-    end_digit = walk[1].selectbox("To a", range(10), 8, key="dimensions_walk_to", persist_state="session")
-    which = walk[2].slider("Which examples", 0, 50, 0, key="dimensions_walk_which", persist_state="session")
-    steps = walk[3].slider("Steps", 3, 11, 7, step=2, key="dimensions_walk_steps", persist_state="session")
+    end_digit = walk[1].selectbox(
+        "To a", range(10), 8, key="dimensions_walk_to", bind="query-params", persist_state="session"
+    )
+    which = walk[2].slider(
+        "Which examples", 0, 50, 0, key="dimensions_walk_which", bind="query-params", persist_state="session"
+    )
+    steps = walk[3].slider(
+        "Steps", 3, 11, 7, step=2, key="dimensions_walk_steps", bind="query-params", persist_state="session"
+    )
     frames, walk_distances = data_views.walk(start_digit, end_digit, which, steps)
     show_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
     middle = steps // 2

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.links import link_to_this_view
+
 LIFE_CYCLE = [
     (
         "1",
@@ -52,6 +54,7 @@ LIFE_CYCLE = [
 ]
 
 st.title("MNIST Demystified")
+link_to_this_view("home")
 st.markdown(
     "How does a neural network learn to read handwriting? Every page here runs the real thing: "
     "the real MNIST digits, real Keras networks, real training, on this server, live. "

@@ -25,12 +25,14 @@ from mnist_core.trace import (
     untraceable_layers,
 )
 from ui.charts import show_chart
+from ui.links import link_to_this_view
 from ui.model_choice import digit_was_followed, model_picker, your_digit
 from ui.resources import mnist
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
 
 st.title("Inside the network")
+link_to_this_view("inside_the_network")
 st.caption(
     "Life-cycle step 6, opened up: a trained network is only arithmetic. Follow one digit through it, "
     "with the model's own weights and numbers."
@@ -44,9 +46,11 @@ drawn = your_digit()
 sources = ["A test image"] + (["Your digit"] if drawn else [])
 if digit_was_followed() and drawn:
     st.session_state["inside_source"] = sources[-1]  # "Follow this digit" opens the page on it
-picked_source = st.radio("Input", sources, horizontal=True, key="inside_source")
+picked_source = st.radio("Input", sources, horizontal=True, key="inside_source", bind="query-params")
 if picked_source == "A test image":
-    index = st.number_input("Test image number", 0, len(x_test) - 1, 0, key="inside_test_index")
+    index = st.number_input(
+        "Test image number", 0, len(x_test) - 1, 0, key="inside_test_index", bind="query-params"
+    )
     image, title = x_test[index], f"x_test[{index}], label {y_test[index]}"
 else:
     image, title = drawn["digit"], drawn["source"]
@@ -94,12 +98,17 @@ elif is_dense_network(model):
     names = [f"{step.name} ({step.units} units, {step.activation})" for step in trace.steps]
     layer_column, unit_column = st.columns(2)
     layer_index = layer_column.selectbox(
-        "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer"
+        "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer", bind="query-params"
     )
     step = trace.steps[layer_index]
     if step.units > 1:
         unit = unit_column.slider(
-            "Unit", 0, step.units - 1, int(step.outputs.argmax()), key=f"inside_unit_{layer_index}"
+            "Unit",
+            0,
+            step.units - 1,
+            int(step.outputs.argmax()),
+            key=f"inside_unit_{layer_index}",
+            bind="query-params",
         )
     else:  # a slider needs two ends: a one-unit layer has only unit 0
         unit = 0
@@ -151,7 +160,9 @@ elif is_dense_network(model):
         )
 
     st.header("The output: logits, then softmax step by step")
-    temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="inside_temperature")
+    temperature = st.slider(
+        "Temperature T", 0.1, 5.0, 1.0, 0.1, key="inside_temperature", bind="query-params"
+    )
     soft = softmax_steps(trace.logits, temperature)
     st.dataframe(
         pd.DataFrame(

@@ -9,8 +9,10 @@ from mnist_core.figures import surface_figures as figures
 from ui.charts import show_chart
 from ui.landscape_views import landscape_section, optimizer_controls, race, race_summary, reset_race_defaults
 from ui.lazy_tabs import run_open_tab
+from ui.links import link_to_this_view
 
 st.title("The loss surface")
+link_to_this_view("loss_surface")
 st.caption(
     "Life-cycle steps 3 and 4: the optimizer you pick when you compile is the walker that, "
     "while the network fits, goes downhill on this surface."
@@ -25,8 +27,6 @@ st.markdown(
 # --- Part 1 ---
 def one_weight() -> None:
     """A walker on a curve with three valleys: the slope, one step at a time."""
-    st.session_state.setdefault("surface_walker_start", walker.START_POSITIONS["1"])
-    st.session_state.setdefault("surface_walker_steps", 0)
 
     def place_walker(x: float) -> None:
         st.session_state["surface_walker_start"] = x
@@ -38,7 +38,7 @@ def one_weight() -> None:
     controls, chart = st.columns([1, 2.4])
     with controls:
         st.slider(
-            "Start here", *walker.X_RANGE, step=0.1, key="surface_walker_start", persist_state="session",
+            "Start here", *walker.X_RANGE, walker.START_POSITIONS["1"], 0.1, key="surface_walker_start", bind="query-params", persist_state="session",
             on_change=lambda: st.session_state.update(surface_walker_steps=0),
         )  # fmt: skip
         left, right = st.columns(2)
@@ -56,9 +56,11 @@ def one_weight() -> None:
         )
         learning_rate = st.select_slider(
             "Learning rate η", [0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 3.0], value=0.1,
-            key="surface_walker_learning_rate", persist_state="session", help="Each step moves the walker by η x slope.",
+            key="surface_walker_learning_rate", bind="query-params", persist_state="session", help="Each step moves the walker by η x slope.",
         )  # fmt: skip
-        st.slider("Steps taken", 0, 100, key="surface_walker_steps", persist_state="session")
+        st.slider(
+            "Steps taken", 0, 100, 0, key="surface_walker_steps", bind="query-params", persist_state="session"
+        )
         left, right = st.columns(2)
         left.button(
             "One step", key="surface_walker_one", on_click=take_steps, args=(1,), icon=":material/step:"
@@ -108,21 +110,39 @@ def one_weight() -> None:
 # --- Part 2 ---
 def two_weights() -> None:
     """Four optimizers race on a surface of two weights."""
-    if "surface_start_x" not in st.session_state:
-        reset_race_defaults()
     surface_column, start_column, steps_column = st.columns([1.3, 2, 1])
     name = surface_column.selectbox(
         "Surface", list(surfaces.SURFACES), index=list(surfaces.SURFACES).index("ravine"),
-        format_func=lambda n: surfaces.SURFACES[n].title, key="surface_name", persist_state="session", on_change=reset_race_defaults,
+        format_func=lambda n: surfaces.SURFACES[n].title, key="surface_name", bind="query-params", persist_state="session", on_change=reset_race_defaults,
     )  # fmt: skip
     surface = surfaces.SURFACES[name]
+    if "surface_start_x" not in st.session_state:  # after the surface: a link may name another one
+        reset_race_defaults()
     surface_column.latex(f"L(x, y) = {surface.formula}")
     with start_column:
         start = (
-            st.slider("Start x", *surface.x_range, step=0.05, key="surface_start_x", persist_state="session"),
-            st.slider("Start y", *surface.y_range, step=0.05, key="surface_start_y", persist_state="session"),
+            st.slider(
+                "Start x",
+                *surface.x_range,
+                surface.start[0],
+                0.05,
+                key="surface_start_x",
+                bind="query-params",
+                persist_state="session",
+            ),
+            st.slider(
+                "Start y",
+                *surface.y_range,
+                surface.start[1],
+                0.05,
+                key="surface_start_y",
+                bind="query-params",
+                persist_state="session",
+            ),
         )
-    steps = steps_column.slider("Steps", 10, 500, 200, 10, key="surface_steps", persist_state="session")
+    steps = steps_column.slider(
+        "Steps", 10, 500, 200, 10, key="surface_steps", bind="query-params", persist_state="session"
+    )
     steps_column.button("Reset start and rates", key="surface_reset", on_click=reset_race_defaults)
     st.markdown(f"**{surface.title}.** {surface.lesson}")
 

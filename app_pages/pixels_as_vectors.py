@@ -8,9 +8,11 @@ from mnist_core.data import IMAGE_SIDE, N_PIXELS, one_hot
 from mnist_core.figures import data_figures
 from ui import data_views
 from ui.charts import show_chart
+from ui.links import link_to_this_view
 
 st.caption("Life-cycle step 1 · Gather and prepare the data")
 st.title("Pixels as vectors")
+link_to_this_view("pixels_as_vectors")
 st.write(
     "A dense network does not see a picture: it sees a list of numbers. **Unrolling** (or flattening) "
     "turns the 28 × 28 grid into one vector of 784 numbers, row after row."
@@ -18,14 +20,14 @@ st.write(
 
 images, labels = data_views.split_arrays("train")
 pick = st.columns([3, 1], vertical_alignment="bottom")
-index = pick[0].slider("Training sample", 0, len(labels) - 1, 7, key="pixels_sample_index")
+index = pick[0].slider(
+    "Training sample", 0, len(labels) - 1, 7, key="pixels_sample_index", bind="query-params"
+)
 image, label = images[index], int(labels[index])
 pick[1].metric("Label", label)
 
 # --- Grid and vector, linked ---
 st.header("Where does a pixel go?")
-for key, default in (("pixels_row", 14), ("pixels_col", 14), ("pixels_index", vectors.pixel_index(14, 14))):
-    st.session_state.setdefault(key, default)
 
 
 def select_index(position: int) -> None:
@@ -50,7 +52,9 @@ controls[0].slider(
     "Row i",
     0,
     IMAGE_SIDE - 1,
+    14,
     key="pixels_row",
+    bind="query-params",
     on_change=lambda: select_index(
         vectors.pixel_index(st.session_state.pixels_row, st.session_state.pixels_col)
     ),
@@ -59,7 +63,9 @@ controls[1].slider(
     "Column j",
     0,
     IMAGE_SIDE - 1,
+    14,
     key="pixels_col",
+    bind="query-params",
     on_change=lambda: select_index(
         vectors.pixel_index(st.session_state.pixels_row, st.session_state.pixels_col)
     ),
@@ -68,7 +74,9 @@ controls[2].number_input(
     "Vector index",
     0,
     N_PIXELS - 1,
+    vectors.pixel_index(14, 14),
     key="pixels_index",
+    bind="query-params",
     on_change=lambda: select_index(st.session_state.pixels_index),
 )
 row, col, position = st.session_state.pixels_row, st.session_state.pixels_col, st.session_state.pixels_index
@@ -108,8 +116,9 @@ direction = st.radio(
     else "Wrap back: vector.reshape((28, 28))",
     horizontal=True,
     key="pixels_direction",
+    bind="query-params",
 )
-rows_done = st.slider("Rows moved so far", 0, IMAGE_SIDE, 10, key="pixels_rows_done")
+rows_done = st.slider("Rows moved so far", 0, IMAGE_SIDE, 10, key="pixels_rows_done", bind="query-params")
 if direction == "unroll":
     grid, strip = vectors.unroll_partially(image, rows_done)
     note = "Each row of 28 pixels is laid after the previous one."
@@ -143,6 +152,7 @@ layout = st.radio(
     if s == vectors.CHANNELS_LAST
     else "channels first (3, 28, 28): all reds, then all greens, then all blues",
     key="pixels_colour_layout",
+    bind="query-params",
 )
 colour_vector = vectors.unroll_colour(colour_image, layout)
 channel_of_entry = vectors.unroll_colour(np.broadcast_to(np.arange(3), colour_image.shape), layout)
@@ -151,6 +161,7 @@ channel = st.radio(
     range(3),
     format_func=lambda c: vectors.CHANNEL_NAMES[c],
     key="pixels_colour_channel",
+    bind="query-params",
     horizontal=True,
 )
 colour_position = vectors.colour_index(row, col, channel, layout)

@@ -13,6 +13,7 @@ from mnist_core.figures.prediction_figures import (
 from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from mnist_core.models import expects_raw_pixels
 from ui.charts import show_chart
+from ui.links import link_to_this_view
 from ui.model_choice import model_picker, test_evaluation
 from ui.resources import mnist
 from ui.your_digit import your_digit_section
@@ -20,6 +21,7 @@ from ui.your_digit import your_digit_section
 title_column, picker_column = st.columns([1.4, 1])
 with title_column:
     st.title("Predictions")
+    link_to_this_view("predictions")
     st.caption(
         "Life-cycle steps 5 and 6: evaluate the model on digits it never saw, then generate predictions."
     )
@@ -67,9 +69,21 @@ with st.expander("Lesson 5's bug: one-hot labels overwrite the integer labels"):
         )
 
 st.subheader("Nine right, nine wrong")
-if st.button("New draw", icon=":material/casino:", key="predictions_new_draw"):
-    st.session_state["predictions_draw_seed"] = st.session_state.get("predictions_draw_seed", 0) + 1
-seed = st.session_state.get("predictions_draw_seed", 0)
+MAX_DRAW = 10_000  # draw numbers wrap around after this one
+
+
+def new_draw() -> None:
+    st.session_state["predictions_draw_seed"] = (st.session_state["predictions_draw_seed"] + 1) % (
+        MAX_DRAW + 1
+    )
+
+
+draw_columns = st.columns([1, 1, 3], vertical_alignment="bottom")
+draw_columns[0].button("New draw", icon=":material/casino:", key="predictions_new_draw", on_click=new_draw)
+# The draw is a number, so a link can show the same eighteen images.
+seed = draw_columns[1].number_input(
+    "Draw number", 0, MAX_DRAW, 0, key="predictions_draw_seed", bind="query-params"
+)
 for column, correct in zip(st.columns(2), (True, False)):
     picked = sample(evaluation.indices(correct), 9, seed)
     with column:
@@ -85,9 +99,15 @@ st.caption("Rows: the true digit. Columns: what the model said. The diagonal is 
 matrix_column, cell_column = st.columns([3, 2])
 most_confused = evaluation.most_confused()
 with cell_column:
-    true_digit = st.selectbox("True digit", range(10), index=most_confused[0], key="predictions_cell_true")
+    true_digit = st.selectbox(
+        "True digit", range(10), index=most_confused[0], key="predictions_cell_true", bind="query-params"
+    )
     predicted_digit = st.selectbox(
-        "Predicted digit", range(10), index=most_confused[1], key="predictions_cell_predicted"
+        "Predicted digit",
+        range(10),
+        index=most_confused[1],
+        key="predictions_cell_predicted",
+        bind="query-params",
     )
     behind = evaluation.cell(true_digit, predicted_digit)
     st.markdown(f"**{len(behind)} test images** of a {true_digit} were predicted as {predicted_digit}.")
@@ -103,9 +123,19 @@ with matrix_column:
     show_chart(confusion_figure(evaluation.confusion, (true_digit, predicted_digit)), key="predictions_cm")
 
 st.header("6 · Predict one random test image")
-if st.button("Another test image", icon=":material/shuffle:", key="predictions_new_image"):
+
+
+def another_test_image() -> None:
     st.session_state["predictions_image_index"] = int(np.random.default_rng().integers(len(x_test)))
-index = st.session_state.get("predictions_image_index", 0)
+
+
+image_pick = st.columns([1, 1, 3], vertical_alignment="bottom")
+image_pick[0].button(
+    "Another test image", icon=":material/shuffle:", key="predictions_new_image", on_click=another_test_image
+)
+index = image_pick[1].number_input(
+    "Test image number", 0, len(x_test) - 1, 0, key="predictions_image_index", bind="query-params"
+)
 image_column, steps_column, bars_column = st.columns([1, 1.2, 1.6])
 show_chart(digit_figure(x_test[index], f"x_test[{index}], label {y_test[index]}"), where=image_column)
 probabilities = predict_probabilities(model, x_test[index : index + 1])[0]

@@ -5,12 +5,14 @@ import streamlit as st
 from mnist_core.sklearn_models import describe_sizes, parse_learning_rates, parse_size_list
 from mnist_core.tuning import DEFAULT_GRID_SAMPLES, LESSON_GRID_SIZES, LESSON_LEARNING_RATES, GridSpec
 from ui import sklearn_views as views
+from ui.links import link_to_this_view
 from ui.resources import background_slots, training_slots
 
 GRID_TRAIN_SIZES = [2_000, 5_000, 10_000, 20_000, 60_000]
 FIX_FIRST = "Fix the MLPClassifier settings above first."
 
 st.title("The same network in scikit-learn, and tuning it honestly")
+link_to_this_view("sklearn_tuning")
 st.caption(
     "Life-cycle steps 2 to 5 (define, compile, fit, evaluate) in a few lines of scikit-learn instead of Keras. "
     "Its MLPClassifier is a dense network: 784 inputs, your hidden ReLU layers, 10 outputs, trained with Adam "
@@ -23,7 +25,9 @@ if settings is not None:
     st.code(f"model = {settings.code()}\nmodel.fit(x_train, y_train)", language="python")
 
 train_tab, shapes_tab, grid_tab, keras_tab = st.tabs(
-    ["Train it", "Same 50 neurons, two shapes", "Grid search, done honestly", "Keras vs scikit-learn"]
+    ["Train it", "Same 50 neurons, two shapes", "Grid search, done honestly", "Keras vs scikit-learn"],
+    key="sklearn_tab",
+    bind="query-params",
 )
 
 with train_tab:
@@ -70,12 +74,16 @@ with grid_tab:
     )
     rates_column, sizes_column = st.columns(2)
     rates_text = rates_column.text_input(
-        "Learning rates", ", ".join(f"{rate:g}" for rate in LESSON_LEARNING_RATES), key="sklearn_grid_rates"
+        "Learning rates",
+        ", ".join(f"{rate:g}" for rate in LESSON_LEARNING_RATES),
+        key="sklearn_grid_rates",
+        bind="query-params",
     )
     sizes_text = sizes_column.text_input(
         "Architectures",
         ", ".join(describe_sizes(sizes) for sizes in LESSON_GRID_SIZES),
         key="sklearn_grid_sizes",
+        bind="query-params",
     )
     samples_column, share_column, iter_column, seed_column = st.columns(4)
     grid_samples = samples_column.selectbox(
@@ -84,14 +92,22 @@ with grid_tab:
         index=GRID_TRAIN_SIZES.index(DEFAULT_GRID_SAMPLES),
         format_func="{:,}".format,
         key="sklearn_grid_samples",
+        bind="query-params",
         help="10,000 finishes in one to three minutes here; all 60,000 takes several times longer.",
     )
-    share = share_column.slider("Validation share", 0.1, 0.3, 0.2, 0.05, key="sklearn_grid_share")
-    grid_iter = iter_column.number_input("max_iter", 1, 50, 10, key="sklearn_grid_max_iter")
-    grid_seed = seed_column.number_input("Seed", 0, 2**31 - 1, 1, key="sklearn_grid_seed")
+    share = share_column.slider(
+        "Validation share", 0.1, 0.3, 0.2, 0.05, key="sklearn_grid_share", bind="query-params"
+    )
+    grid_iter = iter_column.number_input(
+        "max_iter", 1, 50, 10, key="sklearn_grid_max_iter", bind="query-params"
+    )
+    grid_seed = seed_column.number_input(
+        "Seed", 0, 2**31 - 1, 1, key="sklearn_grid_seed", bind="query-params"
+    )
     wrong_way = st.toggle(
         "The wrong way: pick the winner by its test accuracy",
         key="sklearn_grid_wrong_way",
+        bind="query-params",
         help="Every model is scored on the test set and the best test score wins, and gets reported.",
     )
     try:

@@ -42,6 +42,7 @@ LEARNING_RATES = [
     0.005,
     0.01,
     0.02,
+    0.03,  # the bowl's momentum rate
     0.05,
     0.1,
     0.2,
@@ -75,7 +76,11 @@ def reset_race_defaults() -> None:
 def optimizer_controls(name: str) -> dict | None:
     """One optimizer's column: show it or not, its learning rate, its own knob, its update rule."""
     if not st.checkbox(
-        figures.OPTIMIZER_LABELS[name], value=True, key=f"surface_show_{name}", persist_state="session"
+        figures.OPTIMIZER_LABELS[name],
+        value=True,
+        key=f"surface_show_{name}",
+        bind="query-params",
+        persist_state="session",
     ):
         st.caption("Hidden from the race.")
         return None
@@ -83,7 +88,9 @@ def optimizer_controls(name: str) -> dict | None:
         "learning_rate": st.select_slider(
             "learning rate η",
             LEARNING_RATES,
+            value=surfaces.SURFACES[st.session_state.get("surface_name", "ravine")].learning_rates[name],
             key=f"surface_lr_{name}",
+            bind="query-params",
             persist_state="session",
             help="The size of each step.",
         )
@@ -97,6 +104,7 @@ def optimizer_controls(name: str) -> dict | None:
             0.9,
             0.01,
             key=f"surface_{keyword}_{name}",
+            bind="query-params",
             persist_state="session",
         )
     # Footnote size and centred lines: Adam's four lines fit a quarter of a 1280 px screen.
@@ -282,6 +290,7 @@ def landscape_section() -> None:
             "Network",
             list(sources),
             key="surface_run",
+            bind="query-params",
             persist_state="session",
             help="This session's trained networks, newest first, and the model shipped with the app.",
         )
@@ -293,6 +302,7 @@ def landscape_section() -> None:
         [11, 21, 31],
         value=21,
         key="surface_landscape_resolution",
+        bind="query-params",
         persist_state="session",
         help="More points, finer picture, longer wait (a convnet is much slower than a dense network).",
     )
@@ -301,6 +311,7 @@ def landscape_section() -> None:
         [0.25, 0.5, 1.0, 2.0],
         value=1.0,
         key="surface_landscape_span",
+        bind="query-params",
         persist_state="session",
         help="In filter-normalized units: 1 means as far as each unit's weights are long.",
     )
@@ -373,6 +384,7 @@ def draw_landscape(landscape: Landscape) -> None:
         ["Along the training path", "Two random directions"],
         horizontal=True,
         key="surface_landscape_plane",
+        bind="query-params",
         persist_state="session",
     )
     if plane == "Along the training path":

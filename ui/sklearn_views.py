@@ -119,24 +119,28 @@ def mlp_settings_form() -> MLPSettings | None:
         [describe_sizes(LESSON_SIZES), describe_sizes(DEEP_NARROW_SIZES), CUSTOM],
         horizontal=True,
         key="sklearn_shape",
+        bind="query-params",
         help="One number per hidden layer: (50,) is one layer of 50 neurons, (10, 10) two layers of 10.",
     )
     shape_text = (
-        shape_column.text_input("Your sizes", "(20, 10)", key="sklearn_custom_sizes")
+        shape_column.text_input("Your sizes", "(20, 10)", key="sklearn_custom_sizes", bind="query-params")
         if shape_choice == CUSTOM
         else shape_choice
     )
     max_iter = iter_column.number_input(
-        "max_iter", 1, 50, 10, key="sklearn_max_iter", help="Passes over the data."
+        "max_iter", 1, 50, 10, key="sklearn_max_iter", bind="query-params", help="Passes over the data."
     )
-    rate_text = rate_column.text_input("learning_rate_init", "0.001", key="sklearn_learning_rate")
-    seed = seed_column.number_input("random_state", 0, 2**31 - 1, 1, key="sklearn_seed")
+    rate_text = rate_column.text_input(
+        "learning_rate_init", "0.001", key="sklearn_learning_rate", bind="query-params"
+    )
+    seed = seed_column.number_input("random_state", 0, 2**31 - 1, 1, key="sklearn_seed", bind="query-params")
     samples = size_column.selectbox(
         "Training images",
         TRAIN_SIZES,
         index=len(TRAIN_SIZES) - 1,
         format_func="{:,}".format,
         key="sklearn_samples",
+        bind="query-params",
         help="All 60,000 is the lesson's run: half a minute to two minutes here. Fewer images train faster.",
     )
     try:

@@ -49,13 +49,20 @@ def preset_widget_values(preset: Preset) -> dict:
     return values
 
 
+FIRST_NETWORK = preset_widget_values(PRESETS["first-network"])  # every control's default
+
+
 def apply_preset() -> None:
     """on_change of the preset picker: set every control to the chosen preset."""
     st.session_state.update(preset_widget_values(PRESETS[st.session_state["train_preset"]]))
 
 
 def ensure_defaults() -> None:
-    """Give every control its first-network value on the first visit."""
+    """Give every control its first-network value on the first visit.
+
+    The widgets take the same values as their defaults too: a bound widget leaves its default
+    out of the URL, so a link's value that equals the default must give the default back.
+    """
     for key, value in preset_widget_values(PRESETS["first-network"]).items():
         st.session_state.setdefault(key, value)
 
@@ -73,6 +80,7 @@ def preset_picker() -> None:
         list(PRESETS),
         format_func=lambda key: f"{PRESETS[key].title} · {PRESETS[key].lesson}",
         key="train_preset",
+        bind="query-params",
         persist_state="session",
         on_change=apply_preset,
         help="Sets every control below; change any of them afterwards.",
@@ -84,8 +92,10 @@ def define_controls() -> None:
     architecture = st.radio(
         "Architecture",
         ["dense", "convnet"],
+        index=["dense", "convnet"].index(FIRST_NETWORK["train_architecture"]),
         format_func={"dense": "Dense layers (lessons 3, 5)", "convnet": "Small convnet (lesson 6)"}.get,
         key="train_architecture",
+        bind="query-params",
         persist_state="session",
         horizontal=True,
         help="Dense: every input pixel connects to every hidden unit. Convnet: small filters slide over the image.",
@@ -94,14 +104,18 @@ def define_controls() -> None:
         st.select_slider(
             "Filters (3 x 3)",
             [8, 16, 32, 64],
+            value=FIRST_NETWORK["train_conv_filters"],
             key="train_conv_filters",
+            bind="query-params",
             persist_state="session",
             help="How many patterns the conv layer learns to detect.",
         )
         st.select_slider(
             "Dense units after Flatten",
             UNIT_CHOICES,
+            value=FIRST_NETWORK["train_conv_dense_units"],
             key="train_conv_dense_units",
+            bind="query-params",
             persist_state="session",
             help="Hidden units before the output.",
         )
@@ -110,7 +124,9 @@ def define_controls() -> None:
         "Hidden layers",
         0,
         MAX_HIDDEN_LAYERS,
+        value=FIRST_NETWORK["train_layers"],
         key="train_layers",
+        bind="query-params",
         persist_state="session",
         help="0 connects the 784 pixels straight to the 10 outputs.",
     )
@@ -119,7 +135,9 @@ def define_controls() -> None:
         units_column.select_slider(
             f"Layer {index + 1}: units",
             UNIT_CHOICES,
+            value=FIRST_NETWORK[f"train_units_{index}"],
             key=f"train_units_{index}",
+            bind="query-params",
             persist_state="session",
             help="Width of this layer; the lesson tries 32, 64, 512 and 784.",
         )
@@ -127,8 +145,10 @@ def define_controls() -> None:
             f"Layer {index + 1}: dropout",
             0.0,
             MAX_DROPOUT,
+            value=FIRST_NETWORK[f"train_dropout_{index}"],
             step=0.05,
             key=f"train_dropout_{index}",
+            bind="query-params",
             persist_state="session",
             help="Share of this layer's outputs randomly ignored at each update (0.2 = one in five).",
         )
@@ -136,14 +156,18 @@ def define_controls() -> None:
         st.radio(
             "Activation",
             ACTIVATIONS,
+            index=ACTIVATIONS.index(FIRST_NETWORK["train_activation"]),
             key="train_activation",
+            bind="query-params",
             persist_state="session",
             horizontal=True,
             help="The non-linearity after each hidden layer.",
         )
     st.toggle(
         "Scale pixels to 0-1",
+        value=FIRST_NETWORK["train_scale"],
         key="train_scale",
+        bind="query-params",
         persist_state="session",
         help="Off feeds raw 0-255 values: lesson 3 shows why that trains badly.",
     )
@@ -155,8 +179,10 @@ def compile_controls() -> None:
     st.radio(
         "Optimizer",
         OPTIMIZERS,
+        index=OPTIMIZERS.index(FIRST_NETWORK["train_optimizer"]),
         format_func=OPTIMIZER_LABELS.get,
         key="train_optimizer",
+        bind="query-params",
         persist_state="session",
         horizontal=True,
         help="How the gradient becomes a weight update. RMSProp and Adam adapt the step per weight.",
@@ -164,7 +190,9 @@ def compile_controls() -> None:
     st.select_slider(
         "Learning rate",
         LEARNING_RATES,
+        value=FIRST_NETWORK["train_learning_rate"],
         key="train_learning_rate",
+        bind="query-params",
         persist_state="session",
         help="The size of each step downhill. Try 10 to watch a run diverge.",
     )
@@ -176,7 +204,9 @@ def fit_controls() -> None:
         "Epochs",
         1,
         MAX_EPOCHS,
+        value=FIRST_NETWORK["train_epochs"],
         key="train_epochs",
+        bind="query-params",
         persist_state="session",
         help="Passes over the whole training set.",
     )
@@ -184,19 +214,23 @@ def fit_controls() -> None:
         "Batch size",
         min_value=1,
         max_value=MAX_TRAIN_SAMPLES,
+        value=FIRST_NETWORK["train_batch_size"],
         step=1,
         key="train_batch_size",
+        bind="query-params",
         persist_state="session",
         help=f"Images per gradient update: 1 to {MAX_TRAIN_SAMPLES:,}.",
     )
     st.radio(
         "Validation data",
         ["holdout", "test"],
+        index=["holdout", "test"].index(FIRST_NETWORK["train_validation"]),
         format_func={
             "holdout": "Hold out 5,000 training images (right practice)",
             "test": "Use the test set (the lesson's shortcut)",
         }.get,
         key="train_validation",
+        bind="query-params",
         persist_state="session",
         help="Watched after every epoch to spot overfitting.",
     )
@@ -204,7 +238,9 @@ def fit_controls() -> None:
         "Random seed",
         min_value=0,
         max_value=MAX_SEED,
+        value=FIRST_NETWORK["train_seed"],
         key="train_seed",
+        bind="query-params",
         persist_state="session",
         help="Same seed, same curves.",
     )
