@@ -48,6 +48,8 @@ BAR_STYLE = """
 .st-key-lesson_bar { gap: 0.5rem; }
 .st-key-lesson_prompt { padding-bottom: 0.2rem; }
 .st-key-lesson_prompt p { font-size: 1.6rem; line-height: 1.3; font-weight: 600; margin: 0 !important; }
+/* Streamlit pulls a markdown block up by the 1rem margin its last paragraph no longer has here. */
+.st-key-lesson_prompt [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-lesson_explanation p { font-size: 1.1rem; line-height: 1.35; }
 </style>
 """

@@ -125,6 +125,10 @@ def model_picker() -> ModelChoice:
 def open_with_model(page: str, model_key: str) -> None:
     """Switch to ``page`` (a path under app_pages/) with ``model_key`` chosen on it."""
     choose_model(model_key)
+    if model_key == FIRST_NETWORK.key:
+        # The picker's default stays out of the URL: no ?model= to write, and no extra history entry,
+        # so the browser's Back returns to the page the student came from.
+        st.switch_page(page, query_params={})
     try:
         # The link of the new page names the model. (A picker drawn for the first time in a session
         # does not write a value set in session state into the URL; this does.)

@@ -30,7 +30,7 @@ APP_CSS = """
 .stPlotlyChart text[style*="fill: rgb(128, 132, 149)"] { fill: #4d4b5c !important; }
 /* White on the dark theme's light primary colour is 2.6:1; its background colour makes it 7.2:1.
    light-dark() follows the color-scheme Streamlit sets for the active theme. */
-[data-testid^="stBaseButton-primary"] { color: light-dark(#ffffff, #14131f) !important; }
+[data-testid^="stBaseButton-primary"]:not(:disabled) { color: light-dark(#ffffff, #14131f) !important; }
 .presenter-prompt { font-size: 1.6rem; line-height: 1.35; font-weight: 600; margin: 0.25rem 0 0.75rem; }
 </style>
 """
