@@ -10,6 +10,9 @@ from ui.charts import show_chart
 from ui.landscape_views import landscape_section, optimizer_controls, race, race_summary, reset_race_defaults
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
+from ui.presentation import presenter_view_on
+
+PRESENTER_MAP_HEIGHT = 420  # px: the race's map under its surface picker on one 1280 x 720 screen
 
 st.title("The loss surface")
 link_to_this_view("loss_surface")
@@ -144,14 +147,23 @@ def two_weights() -> None:
         "Steps", 10, 500, 200, 10, key="surface_steps", bind="query-params", persist_state="session"
     )
     steps_column.button("Reset start and rates", key="surface_reset", on_click=reset_race_defaults)
-    st.markdown(f"**{surface.title}.** {surface.lesson}")
-
+    # In presenter view the map comes right under the surface picker, on one 1280 x 720 screen: the
+    # optimizers' settings fold into an expander and the surface's lesson moves under the map.
+    presenter = presenter_view_on()
+    if not presenter:
+        st.markdown(f"**{surface.title}.** {surface.lesson}")
     chosen = {}
-    for column, optimizer in zip(st.columns(4, border=True), surfaces.OPTIMIZERS):
-        with column:
-            settings = optimizer_controls(optimizer)
-            if settings is not None:
-                chosen[optimizer] = settings
+    optimizer_area = (
+        st.expander("The four optimizers: which race, their learning rates and update rules")
+        if presenter
+        else st.container()
+    )
+    with optimizer_area:
+        for column, optimizer in zip(st.columns(4, border=True), surfaces.OPTIMIZERS):
+            with column:
+                settings = optimizer_controls(optimizer)
+                if settings is not None:
+                    chosen[optimizer] = settings
 
     paths, losses, milliseconds = race(name, start, steps, chosen)
     xs, ys, z = surfaces.grid(name, 90)
@@ -160,12 +172,16 @@ def two_weights() -> None:
         figures.race_contour_figure(xs, ys, z, surface.lowest, paths),
         key="surface_contour",
         where=contour_column,
+        height=PRESENTER_MAP_HEIGHT if presenter else None,
     )
     show_chart(
         figures.race_surface_figure(xs, ys, z, surface.lowest, paths, losses),
         key="surface_3d",
         where=surface_column,
+        height=PRESENTER_MAP_HEIGHT if presenter else None,
     )
+    if presenter:
+        st.markdown(f"**{surface.title}.** {surface.lesson}")
     st.caption(
         f"Press ▶ Play under the map to watch the race step by step. The {len(paths)} paths were "
         f"recomputed in {milliseconds:.1f} ms with the same update rules as keras.optimizers."
