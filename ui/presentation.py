@@ -24,6 +24,11 @@ PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigg
 APP_CSS = """
 <style>
 .st-key-presenter_row { position: fixed; top: 0.55rem; right: 10rem; z-index: 999991; width: auto; }
+/* "Copy a link to this view" (ui/links.py) sits in the header bar too, left of the toggle, where
+   there is room for it: every page's content then starts one row higher. */
+@media (min-width: 900px) {
+  .st-key-links_popover { position: fixed; top: 0.45rem; right: 21.5rem; z-index: 999991; width: auto; }
+}
 [data-testid="stCaptionContainer"] {
   opacity: 1 !important; color: color-mix(in srgb, currentColor 70%, transparent) !important;
 }

@@ -39,3 +39,18 @@ def wait_for_app(tab) -> None:
     expect(tab.get_by_test_id("stApp")).to_be_visible()
     expect(tab.get_by_test_id("stMain")).to_be_visible()
     expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def draw_a_seven(tab) -> None:
+    """Draw a "7" on the page's drawing canvas with the mouse: a bar across the top, a long diagonal down."""
+    canvas = tab.locator("canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    left, top, scale = box["x"], box["y"], box["width"] / 280  # the canvases are drawn 280 px wide
+    tab.mouse.move(left + 70 * scale, top + 60 * scale)
+    tab.mouse.down()
+    for step in range(1, 15):
+        tab.mouse.move(left + (70 + step * 10) * scale, top + 60 * scale)
+    for step in range(1, 19):
+        tab.mouse.move(left + (210 - step * 5) * scale, top + (60 + step * 10) * scale)
+    tab.mouse.up()

@@ -5,27 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import screenshot, wait_for_app
+from browser_helpers import draw_a_seven, screenshot, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-
-
-def draw_a_seven(tab) -> None:
-    """A bar across the top, then a long diagonal down to the left, with the mouse."""
-    canvas = tab.locator("canvas.upper-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    left, top = box["x"], box["y"]
-    tab.mouse.move(left + 70, top + 50)
-    tab.mouse.down()
-    for step in range(1, 15):
-        tab.mouse.move(left + 70 + step * 11, top + 50)
-    for step in range(1, 19):
-        tab.mouse.move(left + 224 - step * 6, top + 50 + step * 12)
-    tab.mouse.up()
 
 
 def test_a_phone_joins_the_board_and_its_drawing_appears_with_the_answer(browser, server_url):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import screenshot, wait_for_app
+from browser_helpers import draw_a_seven, screenshot, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -31,19 +31,6 @@ def projector(browser, server_url):
     tab.set_default_timeout(30_000)
     yield tab
     context.close()
-
-
-def draw_a_seven(page) -> None:
-    canvas = page.locator("canvas.upper-canvas")
-    box = canvas.bounding_box()
-    left, top, scale = box["x"], box["y"], box["width"] / 280
-    page.mouse.move(left + 70 * scale, top + 60 * scale)
-    page.mouse.down()
-    for step in range(1, 15):
-        page.mouse.move(left + (70 + step * 10) * scale, top + 60 * scale)
-    for step in range(1, 19):
-        page.mouse.move(left + (210 - step * 5) * scale, top + (60 + step * 10) * scale)
-    page.mouse.up()
 
 
 def ink(page) -> float:

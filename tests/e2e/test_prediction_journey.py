@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from browser_helpers import screenshot, wait_for_app
+from browser_helpers import draw_a_seven, screenshot, wait_for_app
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -52,16 +52,7 @@ def test_draw_a_digit_and_see_a_prediction(page):
     canvas = page.locator("canvas.upper-canvas")
     canvas.scroll_into_view_if_needed()
     expect(page.get_by_text("Draw one digit, large")).to_be_visible(timeout=SLOW)
-    box = canvas.bounding_box()
-    left, top, scale = box["x"], box["y"], box["width"] / 280
-    # a "7": a bar across the top, then a long diagonal down to the left
-    page.mouse.move(left + 70 * scale, top + 60 * scale)
-    page.mouse.down()
-    for step in range(1, 15):
-        page.mouse.move(left + (70 + step * 10) * scale, top + 60 * scale)
-    for step in range(1, 19):
-        page.mouse.move(left + (210 - step * 5) * scale, top + (60 + step * 10) * scale)
-    page.mouse.up()
+    draw_a_seven(page)
     verdict = page.get_by_text(re.compile(r"The model says \d \(probability [01]\.\d\d\)"))
     expect(verdict).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("Nearest training images")).to_be_visible(timeout=SLOW)
