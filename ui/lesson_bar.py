@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_DIR = ROOT / "lessons"
 LESSONS_DIR_ENV = "MNIST_LESSONS_DIR"  # a lecturer's own folder of .toml paths, read after the shipped ones
 PAGES_DIR = "app_pages"
-NOT_A_STEP_PAGE = {"lessons"}
+NOT_A_STEP_PAGE = {"lessons", "join"}  # a lesson step is for the lecturer's screen, not a phone
 HOME_PAGE = "home"  # the default page, whose URL path is empty
 
 ACTIVE_KEY = "lesson_active"  # id of the running path

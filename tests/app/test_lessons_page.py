@@ -211,7 +211,9 @@ def test_a_lecturers_folder_adds_paths_and_names_a_bad_file(open_page, tmp_path,
     assert warning.startswith(
         "A lesson file was left out: broken.toml, step 1: unknown page 'trainer'; use one of:"
     )
-    assert "build_and_train, data, dimensions" in warning and "lessons" not in warning.split("use one of:")[1]
+    pages = warning.split("use one of:")[1]
+    assert "build_and_train, class_board, data, dimensions" in warning
+    assert "lessons" not in pages and "join" not in pages
 
 
 def test_a_step_link_holds_its_page_and_settings():
