@@ -47,3 +47,14 @@ def test_a_wider_right_margin_than_the_toolbar_needs_is_kept():
     assert style_figure(figure, NORMAL).layout.margin.r == 120
     default = style_figure(go.Figure(go.Bar(y=[1]), layout={"title": "t"}), NORMAL)
     assert default.layout.margin.r == 80  # plotly's own default, already wider
+
+
+def test_image_grids_leave_no_blank_band_above_their_captions_for_the_toolbar():
+    """The toolbar no longer lies across the top, so a titled grid is as tall as an untitled one plus its captions."""
+    titled = data_figures.image_grid(
+        np.zeros((10, 28, 28)), titles=[f"mean {d}" for d in range(10)], columns=10
+    )
+    assert titled.layout.margin.t == 30  # one line of captions, nothing more
+    bare = prediction_figures.image_grid_figure(np.zeros((4, 28, 28)))
+    captioned = prediction_figures.image_grid_figure(np.zeros((4, 28, 28)), list("abcd"))
+    assert captioned.layout.margin.t == bare.layout.margin.t
