@@ -67,12 +67,9 @@ with summary_column:
     st.markdown(f"**Your network:** `{spec.describe()}`")
     counts = parameter_counts(spec)
     table = pd.DataFrame(
-        [
-            {"layer": c.name, "weights x inputs + biases": c.formula, "parameters": c.parameters}
-            for c in counts
-        ]
+        [{"layer": c.name, "weights + biases": c.formula, "parameters": c.parameters} for c in counts]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")  # short headers: fits a phone without scrolling
     st.caption(
         f"{sum(c.parameters for c in counts):,} parameters in all: each Dense layer computes "
         "relu(dot(x, w) + b), so it learns one weight per input per unit, plus one bias per unit. "

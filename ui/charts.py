@@ -38,6 +38,11 @@ class ChartFonts:
 NORMAL = ChartFonts(text=14, ticks=14, legend=14, title=17, axis_title=14, annotation=12, cell_growth=0)
 PRESENTER = ChartFonts(text=18, ticks=18, legend=18, title=22, axis_title=18, annotation=18, cell_growth=3)
 
+# Plotly's toolbar, shown on hover, lies across the top right of a chart, over its title and the
+# titles of its first row of subplots or images. Down the right edge, in a margin this wide, it
+# covers no title: titles sit above the plot, and the plot ends where the margin starts.
+MODEBAR_PX = 36
+
 
 def chart_fonts(presenter: bool) -> ChartFonts:
     """The font sizes for the normal view or the presenter view."""
@@ -67,7 +72,10 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
     cells and annotations only grow, from the sizes their builder chose to fit its layout.
     """
     layout = figure.layout
+    right = layout.margin.r if layout.margin.r is not None else 80  # plotly's default
     figure.update_layout(
+        modebar_orientation="v",
+        margin_r=max(right, MODEBAR_PX),
         font_size=fonts.text,
         legend_font_size=fonts.legend,
         legend_title_font_size=fonts.legend,

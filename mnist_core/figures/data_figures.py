@@ -8,7 +8,6 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-MODEBAR_PX = 24  # plotly's toolbar, shown on hover at the top right: titles are kept below it
 CLASS_COLOURS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
@@ -196,8 +195,8 @@ def image_grid(
         )
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    # Room above the first row's titles for plotly's toolbar, which appears on hover at the top right.
-    top_margin = (45 if titles and any("<br>" in t for t in titles) else 30) + (MODEBAR_PX if titles else 0)
+    # Plotly's toolbar runs down the right edge (ui/charts.py), so the titles need no room above for it.
+    top_margin = 45 if titles and any("<br>" in t for t in titles) else 30
     figure.update_layout(
         height=height_per_row * n_rows + top_margin,
         margin=dict(l=5, r=5, t=top_margin, b=5),

@@ -13,7 +13,6 @@ MUTED = "#b9b6d9"
 WRONG = "#e4572e"
 DIVERGING = "RdBu"  # blue positive, red negative, white zero: the sign of a weight at a glance
 CAPTION_PX = 18  # room above each small image for its caption
-MODEBAR_PX = 24  # plotly's toolbar, shown on hover at the top right: titles are kept below it
 
 
 def _square_pixels(figure: go.Figure, row=None, col=None) -> None:
@@ -105,13 +104,8 @@ def image_grid_figure(
     _square_pixels(figure)
     figure.update_yaxes(scaleanchor="x")
     figure.update_layout(
-        height=round(grid.shape[0] * px_per_pixel) + 12 + (MODEBAR_PX if titles else 0),
-        margin={
-            "t": 4 + (MODEBAR_PX if titles else 0),
-            "b": 4,
-            "l": 4,
-            "r": 4,
-        },  # the toolbar clears the titles
+        height=round(grid.shape[0] * px_per_pixel) + 12,
+        margin={"t": 4, "b": 4, "l": 4, "r": 4},  # the toolbar runs down the right edge (ui/charts.py)
         plot_bgcolor="white",
     )
     return figure

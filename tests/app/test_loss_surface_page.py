@@ -142,3 +142,43 @@ def test_only_the_open_part_runs_and_closed_parts_keep_their_settings(open_page)
     assert app.slider(key="surface_walker_steps").value == 10
     open_part(app, 2)
     assert app.select_slider(key="surface_lr_sgd").value == 0.1
+
+
+def test_a_convnet_run_is_announced_as_slow_with_its_estimate_before_compute(open_page):
+    pytest.importorskip("keras")
+    from mnist_core.landscape import LandscapeSettings, estimate_landscape_seconds
+    from mnist_core.spec import PRESETS, TrainConfig
+    from mnist_core.tasks import TaskState
+    from mnist_core.training import train
+    from ui.landscape_views import SLOW_LANDSCAPE_SECONDS
+    from ui.training_runs import FinishedRun
+
+    convnet = PRESETS["convnet"].model
+    result = train(convnet, TrainConfig(epochs=1, train_limit=600, validation_size=200))
+    app = open_part(open_page(PAGE, {"train_runs": [FinishedRun(1, result, {}, TaskState.FINISHED)]}), 3)
+    assert app.selectbox(key="surface_run").value.startswith("Run 1: convnet")
+    estimate = estimate_landscape_seconds(convnet, LandscapeSettings(resolution=21))
+    first = estimate_landscape_seconds(PRESETS["first-network"].model, LandscapeSettings(resolution=21))
+    assert estimate > SLOW_LANDSCAPE_SECONDS > first  # the convnet is slow, the first network is not
+
+    def estimate_caption():
+        return next(c.value for c in app.caption if "loss evaluations: about" in c.value)
+
+    assert f"about {estimate:,.0f} s on a quiet server" in estimate_caption()
+    [warning] = [w.value for w in app.warning]
+    assert f"takes about {estimate:,.0f} s here, the first network's about {first:,.0f} s" in warning
+    assert "a convolution costs far more per image" in warning and "11 instead of 21" in warning
+    assert app.button(key="surface_compute")
+    assert "surface_landscape_task" not in app.session_state  # nothing starts until Compute
+
+    app.select_slider(key="surface_landscape_resolution").set_value(11).run()
+    fewer = estimate_landscape_seconds(convnet, LandscapeSettings(resolution=11))
+    assert fewer < estimate / 2.5 and f"about {fewer:,.0f} s" in estimate_caption()
+
+    # At 21 points: another test may have left the shipped model's landscape at 11 in the server's cache.
+    app.select_slider(key="surface_landscape_resolution").set_value(21).run()
+    app.selectbox(key="surface_run").set_value(app.selectbox(key="surface_run").options[-1]).run()
+    assert app.selectbox(key="surface_run").value.startswith("Default: first network")
+    assert not app.warning  # the first network's landscape takes a few seconds: no warning
+    assert f"about {first:,.0f} s" in estimate_caption()
+    assert not app.exception
