@@ -44,7 +44,10 @@ def scroll_to_top(tab) -> None:
 
 
 def box_of(tab, key: str) -> dict:
-    box = tab.locator(f".st-key-{key}").first.bounding_box()
+    """The element's box; a live chart is redrawn while the run trains, so wait for it to be there."""
+    element = tab.locator(f".st-key-{key}").first
+    expect(element).to_be_visible()
+    box = element.bounding_box()
     assert box is not None, f"{key}: not drawn"
     return box
 
