@@ -43,9 +43,14 @@ def scroll_to_top(tab) -> None:
     tab.wait_for_timeout(200)
 
 
+def keyed(tab, key: str):
+    """The element keyed ``key``; not a stale copy Streamlit keeps on screen while the page reruns."""
+    return tab.locator(f'.st-key-{key}:not([data-stale="true"])').first
+
+
 def box_of(tab, key: str) -> dict:
     """The element's box; a live chart is redrawn while the run trains, so wait for it to be there."""
-    element = tab.locator(f".st-key-{key}").first
+    element = keyed(tab, key)
     expect(element).to_be_visible()
     box = element.bounding_box()
     assert box is not None, f"{key}: not drawn"
@@ -90,14 +95,14 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
         expect(tab.locator(".st-key-lesson_prompt")).to_contain_text(step.prompt)
         assert "presenter=true" in tab.url and f"step={number}" in tab.url, tab.url
         scroll_to_top(tab)
-        control = tab.locator(f".st-key-{step.control}")
+        control = keyed(tab, step.control)
         expect(control).to_be_visible()
         button = control.get_by_test_id("stButton").locator("button")
         if button.count():  # the step asks the class to press it: do so, from the keyboard
             expect(button).to_be_enabled()
             tab_to(tab, button)
             tab.keyboard.press("Enter")
-        expect(tab.locator(f".st-key-{step.result}")).to_be_visible(timeout=SLOW_SERVER_MS)
+        expect(keyed(tab, step.result)).to_be_visible(timeout=SLOW_SERVER_MS)
         wait_for_app(tab)
         tab.keyboard.press("s")  # Show what happened
         expect(tab.locator(".st-key-lesson_explanation")).to_contain_text(step.explanation[:60])
