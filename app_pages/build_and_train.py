@@ -38,7 +38,7 @@ ensure_defaults()
 # Presenter view keeps Train and its live charts on one 1280 x 720 screen: the preset and Train
 # share a row at the top, and the settings fold into an expander.
 presenter = presenter_view_on()
-live_chart_height = 270 if presenter else None  # px: two charts side by side end above 720 px
+live_chart_height = 250 if presenter else None  # px: two charts side by side end above 720 px
 top_row = st.container(horizontal=presenter, vertical_alignment="bottom")
 with top_row:
     preset_picker()
@@ -115,7 +115,7 @@ def draw_live(snapshot) -> None:
     detail = snapshot.detail
     if snapshot.state == TaskState.QUEUED:
         st.info("Another run is training on this server; yours starts as soon as it ends.")
-    if "updates_total" in detail:
+    if "updates_total" in detail and not presenter:  # in presenter view the progress line says it
         st.caption(
             f"{detail.get('updates_done', 0):,} of {detail['updates_total']:,} gradient updates · "
             f"{detail.get('training_samples', 0):,} training images · "

@@ -206,6 +206,7 @@ def test_build_and_train_shows_train_and_its_live_charts_on_the_first_screen(pro
     tab.wait_for_timeout(1000)
     scrolled = tab.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
     assert scrolled == 0
+    first_screen(tab, "presenter-build-and-train-measured")
     for box in [train.bounding_box()] + [charts.nth(i).bounding_box() for i in range(2)]:
         assert box["x"] >= 0 and box["y"] >= 0, box
         assert box["x"] + box["width"] <= PROJECTOR["width"], box
