@@ -51,10 +51,13 @@ def keyed(tab, key: str):
 def box_of(tab, key: str) -> dict:
     """The element's box; a live chart is redrawn while the run trains, so wait for it to be there."""
     element = keyed(tab, key)
-    expect(element).to_be_visible()
-    box = element.bounding_box()
-    assert box is not None, f"{key}: not drawn"
-    return box
+    for _ in range(100):  # up to about 10 s: between two redraws there may be no box for a moment
+        expect(element).to_be_visible()
+        box = element.bounding_box()
+        if box is not None:
+            return box
+        tab.wait_for_timeout(100)
+    raise AssertionError(f"{key}: not drawn")
 
 
 def outside_first_screen(tab, key: str) -> str | None:
@@ -84,15 +87,15 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
     tab.set_default_timeout(60_000)
     tab.goto("/lessons?presenter=true")
     wait_for_app(tab)
-    tab_to(tab, tab.locator(f".st-key-lessons_start_{PATH.id}"))
+    tab_to(tab, keyed(tab, f"lessons_start_{PATH.id}"))
     tab.keyboard.press("Enter")
 
     problems, below_the_fold = [], []
     for number, step in enumerate(PATH.steps, start=1):
-        bar = tab.locator(".st-key-lesson_bar")
+        bar = keyed(tab, "lesson_bar")
         expect(bar).to_contain_text(f"{PATH.lesson} · step {number} of {len(PATH.steps)}")
         wait_for_app(tab)
-        expect(tab.locator(".st-key-lesson_prompt")).to_contain_text(step.prompt)
+        expect(keyed(tab, "lesson_prompt")).to_contain_text(step.prompt)
         assert "presenter=true" in tab.url and f"step={number}" in tab.url, tab.url
         scroll_to_top(tab)
         control = keyed(tab, step.control)
@@ -105,7 +108,7 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
         expect(keyed(tab, step.result)).to_be_visible(timeout=SLOW_SERVER_MS)
         wait_for_app(tab)
         tab.keyboard.press("s")  # Show what happened
-        expect(tab.locator(".st-key-lesson_explanation")).to_contain_text(step.explanation[:60])
+        expect(keyed(tab, "lesson_explanation")).to_contain_text(step.explanation[:60])
         scroll_to_top(tab)
         below_the_fold += [outside_first_screen(tab, step.control), outside_first_screen(tab, step.result)]
         problems.append(not_on_one_screen(tab, step.control, step.result))
@@ -113,9 +116,9 @@ def test_lesson_4_by_keyboard_in_presenter_view(browser, server_url):
         tab.screenshot(path=str(SCREENSHOTS / f"lesson_journey_step{number}.png"))
         if number < len(PATH.steps):
             tab.keyboard.press("n")  # Next
-    expect(tab.locator(".st-key-lesson_next button")).to_be_disabled()
+    expect(keyed(tab, "lesson_next").locator("button")).to_be_disabled()
     tab.keyboard.press("b")  # Back, once, to see the shortcut works both ways
-    expect(tab.locator(".st-key-lesson_bar")).to_contain_text(f"step {len(PATH.steps) - 1} of")
+    expect(keyed(tab, "lesson_bar")).to_contain_text(f"step {len(PATH.steps) - 1} of")
     sidebar = tab.get_by_test_id("stSidebar").bounding_box()
     presenter_view_here = sidebar is None or sidebar["x"] + sidebar["width"] <= 0 or sidebar["width"] < 50
     context.close()
