@@ -160,8 +160,15 @@ def widget_state(tab, key: str) -> str:
 
 def chart_data(tab, key: str | None) -> str:
     """The main chart's data as plotly holds it in the page; without a chart, the page's text."""
-    if key is None:
-        return tab.get_by_test_id("stMain").inner_text()
+    if key is None:  # read it once it has stopped changing: the page may still be drawing its last parts
+        text = tab.get_by_test_id("stMain").inner_text()
+        for _ in range(20):
+            tab.wait_for_timeout(500)
+            again = tab.get_by_test_id("stMain").inner_text()
+            if again == text:
+                return text
+            text = again
+        return text
     selector = f".st-key-{key} .js-plotly-plot"
     expect(tab.locator(selector)).to_be_visible(timeout=FIRST_RENDER_MS)
     return tab.evaluate("s => JSON.stringify(document.querySelector(s).data)", selector)
