@@ -8,10 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-CLASS_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip
+from mnist_core.figures.palette import CLASS_COLOURS, CLASS_SYMBOLS
+
 HIGHLIGHT = "#ff2d55"
 GRAY = [[0.0, "black"], [1.0, "white"]]
 WEBGL_ABOVE = 3000  # points; fewer draw faster as SVG, which also needs no graphics card
@@ -430,7 +428,12 @@ def class_scatter(
                 scatter(
                     x=coordinates[members, 0],
                     y=coordinates[members, 1],
-                    marker=dict(size=marker_size, color=CLASS_COLOURS[digit], opacity=0.75),
+                    marker=dict(
+                        size=marker_size,
+                        color=CLASS_COLOURS[digit],
+                        symbol=CLASS_SYMBOLS[digit],
+                        opacity=0.75,
+                    ),
                     **common,
                 )
             )

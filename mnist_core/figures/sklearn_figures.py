@@ -8,7 +8,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-COLORS = ("#4b3fd6", "#e4572e", "#17a398", "#f0a202", "#7d5ba6")
+from mnist_core.figures.palette import CATEGORY_COLOURS
+
+COLORS = CATEGORY_COLOURS[:5]
 WINNER_MARK = "★"
 
 

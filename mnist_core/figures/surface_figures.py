@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-OPTIMIZER_COLORS = {"sgd": "#1f77b4", "momentum": "#ff7f0e", "rmsprop": "#2ca02c", "adam": "#d62728"}
+from mnist_core.figures.palette import CATEGORY_COLOURS
+
+OPTIMIZER_COLORS = dict(zip(("sgd", "momentum", "rmsprop", "adam"), CATEGORY_COLOURS))
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSProp", "adam": "Adam"}
 MAX_FRAMES = 50  # animation frames per race: smooth enough, light enough to resend on every slider move
 HEIGHT_FLOOR = 1e-3  # log colour scales need heights above zero
