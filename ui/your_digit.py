@@ -21,6 +21,8 @@ from ui.model_choice import (
     remember_digit,
     training_neighbours,
 )
+from ui.pixel_grid import HELP as GRID_HELP
+from ui.pixel_grid import pixel_grid
 from ui.resources import mnist
 
 CANVAS_SIDE = 240  # px: with the steps and the answer beside it, all fit a 1280 x 720 projector
@@ -28,6 +30,9 @@ DRAWING_KEY = "predictions_drawing"  # {"json": the canvas's drawing, "pixels": 
 UPLOAD_KEY = "predictions_upload_kept"  # {"pixels": the decoded picture, "name": its file name}
 _CANVAS_GENERATION = "predictions_canvas_generation"  # Clear draws a new, empty canvas under a new key
 _CANVAS_START = "predictions_canvas_start"  # the drawing the canvas started from on this visit
+GRID_KEY = "predictions_grid_kept"  # the keyboard grid's drawing (28 x 28), kept between visits
+_GRID_GENERATION = "predictions_grid_generation"  # Clear or a test digit starts the grid anew
+DRAW, DRAW_WITH_KEYS, UPLOAD = "Draw", "Draw with keys", "Upload"
 
 
 def clear_drawing() -> None:
@@ -71,6 +76,39 @@ def drawn_pixels() -> np.ndarray | None:
             st.session_state.pop(DRAWING_KEY, None)
             saved = None
     return saved["pixels"] if saved else None
+
+
+def _restart_grid(start: np.ndarray | None) -> None:
+    st.session_state[GRID_KEY] = start
+    st.session_state[_GRID_GENERATION] = st.session_state.get(_GRID_GENERATION, 0) + 1
+    kept = st.session_state.get(YOUR_DIGIT_KEY)
+    if kept is not None and kept["source"] == "your grid drawing":
+        del st.session_state[YOUR_DIGIT_KEY]
+
+
+def grid_pixels() -> np.ndarray | None:
+    """The keyboard grid, with Clear and a test digit to start from; its 28 x 28 drawing, or None."""
+    generation = st.session_state.get(_GRID_GENERATION, 0)
+    with st.container(key="predictions_grid"):
+        drawn = pixel_grid("predictions_grid_component", st.session_state.get(GRID_KEY), generation)
+    st.session_state[GRID_KEY] = drawn
+    st.caption(GRID_HELP)
+    _, (x_test, _) = mnist()
+    index = st.number_input(
+        "Or start from test digit number", 0, len(x_test) - 1, 0, key="predictions_grid_test_index"
+    )
+    with st.container(horizontal=True):
+        st.button(
+            "Put it on the grid", key="predictions_grid_load", on_click=_restart_grid, args=(x_test[index],)
+        )
+        st.button(
+            "Clear",
+            icon=":material/ink_eraser:",
+            key="predictions_grid_clear",
+            on_click=_restart_grid,
+            args=(None,),
+        )
+    return drawn
 
 
 def _forget_removed_upload() -> None:
@@ -144,21 +182,23 @@ def your_digit_section(choice: ModelChoice) -> None:
     with input_column:
         way = st.segmented_control(
             "6 · Predict your own digit",
-            ["Draw", "Upload a picture"],
-            default="Draw",
+            [DRAW, DRAW_WITH_KEYS, UPLOAD],
+            default=DRAW,
             key="predictions_source",
             persist_state="session",
         )
-        if way == "Upload a picture":
+        if way == UPLOAD:
             pixels, source = uploaded_pixels()
+        elif way == DRAW_WITH_KEYS:
+            pixels, source = grid_pixels(), "your grid drawing"
         else:
             pixels, source = drawn_pixels(), "your drawing"
             st.button("Clear", icon=":material/ink_eraser:", key="predictions_clear", on_click=clear_drawing)
     if pixels is None:
         with steps_column:
             st.info(
-                "Draw one digit, large, with the mouse or a finger, or upload a picture of one: the "
-                "steps that prepare it and the model's answer appear here.",
+                "Draw one digit, large, with the mouse or a finger (or with the keys: Draw with keys), "
+                "or upload a picture of one: the steps that prepare it and the model's answer appear here.",
                 icon=":material/draw:",
             )
         return

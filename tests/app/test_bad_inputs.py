@@ -124,7 +124,7 @@ BAD_PICTURES = {
 
 def open_upload(open_page):
     app = open_page(PREDICTIONS)
-    app.segmented_control(key="predictions_source").set_value("Upload a picture").run()
+    app.segmented_control(key="predictions_source").set_value("Upload").run()
     return app
 
 

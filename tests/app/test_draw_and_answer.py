@@ -217,7 +217,7 @@ def test_an_uploaded_picture_is_kept_until_it_is_removed(open_page, mnist_arrays
     Image.fromarray(255 - three).resize((140, 140)).save(buffer, format="PNG")  # dark ink on paper
     picture = ("three.png", buffer.getvalue(), "image/png")
     app = open_page(PREDICTIONS)
-    app.button_group(key="predictions_source").set_value("Upload a picture").run()
+    app.button_group(key="predictions_source").set_value("Upload").run()
     app.file_uploader(key="predictions_upload").set_value(picture).run()
     assert not app.exception, [e.value for e in app.exception]
     verdict = verdicts(app)
@@ -228,8 +228,30 @@ def test_an_uploaded_picture_is_kept_until_it_is_removed(open_page, mnist_arrays
     app.file_uploader(key="predictions_upload").set_value(picture).run()
     goto(app, INSIDE)
     goto(app, PREDICTIONS)
-    assert app.button_group(key="predictions_source").value == "Upload a picture"
+    assert app.button_group(key="predictions_source").value == "Upload"
     assert verdicts(app) == verdict
     assert any("Your picture from before: **three.png**" in text for text in texts(app.caption))
     app.button(key="predictions_forget_upload").click().run()
     assert verdicts(app) == []
+
+
+def test_the_keyboard_grid_starts_from_a_test_digit_and_is_answered_and_kept(open_page, mnist_arrays):
+    _, (x_test, y_test) = mnist_arrays
+    index = int(np.flatnonzero(y_test == 4)[0])
+    app = open_page(PREDICTIONS)
+    app.button_group(key="predictions_source").set_value("Draw with keys").run()
+    assert verdicts(app) == []  # an empty grid: the hint, no answer
+    app.number_input(key="predictions_grid_test_index").set_value(index).run()
+    app.button(key="predictions_grid_load").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert np.array_equal(app.session_state["predictions_grid_kept"], x_test[index])
+    verdict = verdicts(app)
+    assert verdict and verdict[0].startswith("The model says 4")
+    assert app.session_state[YOUR_DIGIT_KEY]["source"] == "your grid drawing"
+
+    goto(app, INSIDE)
+    goto(app, PREDICTIONS)
+    assert verdicts(app) == verdict  # the grid's drawing outlives the trip
+    app.button(key="predictions_grid_clear").click().run()
+    assert verdicts(app) == []
+    assert YOUR_DIGIT_KEY not in app.session_state

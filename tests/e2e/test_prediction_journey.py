@@ -39,7 +39,7 @@ def open_predictions(page):
 
 
 def choose_upload(page, name: str, data: bytes, mime: str = "image/png"):
-    page.get_by_test_id("stButtonGroup").get_by_text("Upload a picture").click()
+    page.get_by_test_id("stButtonGroup").get_by_text("Upload", exact=True).click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": data}]
     )
