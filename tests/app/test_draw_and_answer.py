@@ -78,7 +78,7 @@ def verdicts(app) -> list[str]:
 
 
 def canvas_start(app) -> dict:
-    (canvas,) = app.get("bidi_component")
+    (canvas,) = [c for c in app.get("bidi_component") if "drawable_canvas" in c.proto.component_name]
     return json.loads(canvas.proto.json)["initialDrawing"]
 
 

@@ -31,9 +31,19 @@ def test_train_and_predict_a_digit_drawn_with_the_keyboard(page):
     wait_for_app(page)
     expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
     page.locator("body").focus()
-    counts["Build & Train: Train"] = tab_until(
+    counts["Build & Train: Train, Tab after Tab"] = tab_until(
         page, "e.tagName === 'BUTTON' && !!e.closest('.st-key-train_start')"
     )
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    # The way a keyboard user skips: Streamlit's "Skip to main content", then the page's own link.
+    presses = tab_until(page, "e.innerText === 'Skip to main content'")
+    page.keyboard.press("Enter")
+    presses += tab_until(page, "e.shadowRoot?.activeElement?.textContent === 'Skip to Train'")
+    page.keyboard.press("Enter")
+    assert page.evaluate("!!document.activeElement.closest('.st-key-train_start')")
+    counts["Build & Train: Train, with the skip links"] = presses
     page.keyboard.press("Enter")
     finished = page.get_by_role("button", name="See its predictions")
     expect(finished).to_be_visible(timeout=240_000)
