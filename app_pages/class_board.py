@@ -60,7 +60,13 @@ with join_column:
     )
     qr = io.BytesIO()
     segno.make(phone_link, error="m").save(qr, kind="png", scale=7, border=2)
-    st.image(qr.getvalue(), width=210, caption="Scan to join, or open the link:", output_format="PNG")
+    st.image(
+        qr.getvalue(),
+        width=210,
+        caption="Scan to join, or open the link:",
+        output_format="PNG",
+        alt=f"QR code of the link to join this class: {phone_link}",
+    )
     st.code(phone_link, language=None, wrap_lines=True)
     if network_note:
         st.caption(network_note)

@@ -208,6 +208,8 @@ st.image(
     overview_png,
     caption=f"All {len(order):,} {montage_split} images, {per_row} per row, shrunk to fit the screen "
     "(full-screen button at its top right).",
+    alt=f"{len(order):,} handwritten {montage_split} digits, light on dark, {per_row} per row"
+    + (", sorted from the zeros to the nines." if by_class else ", in the order of the file."),
 )
 st.download_button(
     f"Full-size picture ({per_row * 28:,} × {-(-len(order) // per_row) * 28:,} pixels, PNG)",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import streamlit as st
 
+from mnist_core.figures.alt_text import describe_figure
 from ui.presentation import presenter_view_on
 
 
@@ -138,8 +139,10 @@ def show_chart(figure: go.Figure, *, where=None, height: int | None = None, **kw
     """``st.plotly_chart`` (or ``where.plotly_chart``, for a column) with the view's fonts applied.
 
     ``height`` (pixels) overrides the builder's, for a page that must fit a chart on one screen.
+    ``alt``, the text a screen reader reads, is written from the figure's own data unless given.
     """
     style_figure(figure, chart_fonts(presenter_view_on()))
     if height is not None:
         figure.update_layout(height=height)
+    kwargs["alt"] = kwargs.get("alt") or describe_figure(figure)
     return (where or st).plotly_chart(figure, **kwargs)

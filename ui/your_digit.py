@@ -168,7 +168,11 @@ def _steps_pictures(steps, digit, skip: bool) -> None:
         ]
     for picture, caption, scale in pictures:
         picture_column, caption_column = st.columns([1, 2.2], vertical_alignment="center")
-        picture_column.image(pixelated(picture), width=max(1, round(picture.shape[1] * scale)))
+        picture_column.image(
+            pixelated(picture),
+            width=max(1, round(picture.shape[1] * scale)),
+            alt=f"Your digit, {caption}: {picture.shape[0]} x {picture.shape[1]} pixels",
+        )
         caption_column.caption(caption)
     if not skip:
         row, col = steps.center_of_mass
