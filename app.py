@@ -6,12 +6,12 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 
 import streamlit as st
 
+from ui.accessibility import accessibility_helpers
 from ui.lesson_bar import lesson_bar, page_name
 from ui.links import finish_page
 from ui.presentation import presentation_controls
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
-from ui.skip_links import skip_to_main_action
 
 keep_keras_state_between_runs()  # before any page: see the module's docstring
 
@@ -52,7 +52,7 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-skip_to_main_action(page_name(navigation))  # first in the page: the next Tab stop after the sidebar
+accessibility_helpers(page_name(navigation))  # first in the page: the next Tab stop after the sidebar
 presentation_controls()  # the presenter toggle at the top of every page, and the app's CSS
 training_status()
 lesson_bar(page_name(navigation))

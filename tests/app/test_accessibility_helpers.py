@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ui.skip_links import MAIN_ACTIONS
+from ui.accessibility import MAIN_ACTIONS
 
 
 @pytest.mark.parametrize("page", sorted(MAIN_ACTIONS))
