@@ -1,0 +1,55 @@
+"""Progress patches: what a worker sends must rebuild exactly the detail dict the job built."""
+
+import copy
+
+import numpy as np
+
+from mnist_core.jobs.messages import apply_patch, diff_detail, same
+from mnist_core.tasks import TaskControl
+
+
+def test_a_growing_curve_sends_only_its_new_points():
+    sent = {"batches": {"loss": [1.0, 0.9]}, "epochs": [{"epoch": 1}]}
+    now = {"batches": {"loss": [1.0, 0.9, 0.8]}, "epochs": [{"epoch": 1}, {"epoch": 2}], "phase": "training"}
+    edits = diff_detail(sent, now)
+    assert ("extend", ("batches", "loss"), [0.8]) in edits
+    assert ("extend", ("epochs",), [{"epoch": 2}]) in edits
+    assert ("set", ("phase",), "training") in edits
+    apply_patch(sent, edits)
+    assert sent == now
+
+
+def test_replaced_shrunk_and_removed_values_are_rebuilt():
+    sent = {"loss_curve": [3, 2, 1], "gone": 1, "grid": np.zeros(3), "nan": float("nan")}
+    now = {"loss_curve": [5], "grid": np.ones(3), "nan": sent["nan"]}
+    edits = diff_detail(sent, now)
+    rebuilt = copy.deepcopy(sent)
+    apply_patch(rebuilt, edits)
+    assert rebuilt.keys() == now.keys()
+    assert rebuilt["loss_curve"] == [5]
+    assert np.array_equal(rebuilt["grid"], np.ones(3))
+    assert diff_detail(now, now) == []
+
+
+def test_same_compares_arrays_and_lists_of_arrays():
+    assert same([np.arange(3)], [np.arange(3)])
+    assert not same([np.arange(3)], [np.arange(4)])
+    assert not same(np.arange(3), [0, 1, 2])
+
+
+def test_every_control_fits_the_protocol():
+    from recording_control import RecordingControl
+
+    from mnist_core.jobs.control import EventSignals, WorkerControl
+    from mnist_core.sklearn_models import ShiftedControl
+    from mnist_core.tasks import BackgroundTask, ThreadTaskControl
+
+    worker = WorkerControl(lambda message: None, EventSignals(*[__import__("threading").Event()] * 2))
+    worker.close()
+    for control in (
+        RecordingControl(),
+        worker,
+        ThreadTaskControl(BackgroundTask(lambda c: None)),
+        ShiftedControl(RecordingControl(), 0, 1),
+    ):
+        assert isinstance(control, TaskControl)
