@@ -309,7 +309,7 @@ class Executor(ABC):
     def _execute(self, handle: JobHandle, payload: bytes) -> Outcome:
         """Run the job; call ``handle.attach`` when it starts and ``handle.on_message`` for progress."""
 
-    def shutdown(self) -> None:
+    def shutdown(self) -> None:  # noqa: B027 - most executors have nothing to release
         """Release workers (the default: nothing to release)."""
 
     def __enter__(self) -> Executor:

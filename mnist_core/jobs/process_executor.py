@@ -17,6 +17,7 @@ to an idle worker and reads the worker's messages in the job's handle thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -118,10 +119,8 @@ class _Worker:
         """Ask the worker to exit, in the background; kill it if it does not."""
 
         def end():
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
             self.process.join(EXIT_SECONDS)
             if self.process.is_alive():
                 self.process.kill()
@@ -184,10 +183,8 @@ class ProcessExecutor(Executor):
         try:
             worker.signals.reset()
             handle.attach(worker.signals, {"pid": worker.process.pid, "worker": worker.number})
-            try:
+            with contextlib.suppress(OSError):  # a worker that died while idle is reported by _follow
                 worker.conn.send(("job", handle.id, payload))
-            except OSError:
-                pass  # it died while idle: the loop below reports it
             outcome = self._follow(worker, handle)
             return outcome
         finally:
@@ -196,6 +193,7 @@ class ProcessExecutor(Executor):
     def _follow(self, worker: _Worker, handle: JobHandle) -> Outcome:
         """Read the worker's messages until the job ends or the worker does."""
         killed = False
+        watched = time.monotonic()
         while True:
             ready = wait([worker.conn, worker.process.sentinel], timeout=POLL_SECONDS)
             if worker.conn in ready:
@@ -213,9 +211,11 @@ class ProcessExecutor(Executor):
                     handle.worker.update(start_seconds=worker.start_seconds)
                 else:
                     handle.on_message(message)
-                continue
-            if worker.process.sentinel in ready:
+            elif worker.process.sentinel in ready:
                 return self._died(worker, handle, killed)
+            if time.monotonic() - watched < POLL_SECONDS:
+                continue  # a chatty job: look at the owner and the stop deadline ten times a second
+            watched = time.monotonic()
             handle.watch()
             if not killed and handle.hard_stop_due(self.config.hard_stop_seconds):
                 LOGGER.warning("Job %r ignored stop; killing worker %s", handle.name, worker.process.pid)
@@ -230,6 +230,8 @@ class ProcessExecutor(Executor):
                 message=f"Stopped (it did not stop by itself within {self.config.hard_stop_seconds:g} s, "
                 "so its worker was ended)",
             )
+        if self._closed:
+            return Outcome("failed", message="The server shut down while this job ran.")
         why = exit_description(worker.process.exitcode)
         LOGGER.error("Worker %s died under job %r: %s", worker.process.pid, handle.name, why)
         return Outcome("died", message=WORKER_DIED_MESSAGE.format(why=why), details=f"worker exit: {why}")
