@@ -17,6 +17,7 @@ from job_contract import (  # noqa: F401 - pytest collects the imported contract
     test_result_progress_and_detail,
     test_stop_ends_a_job_within_a_second,
 )
+from waiting import wait_for
 
 from mnist_core.jobs import TaskState, ThreadExecutor, make_executor
 
@@ -38,8 +39,13 @@ def test_its_own_capacity_queues_jobs():
     executor = ThreadExecutor(capacity=1)
     first = executor.submit(functools.partial(job_samples.count_steps, 10_000, 0.01))
     second = executor.submit(functools.partial(job_samples.count_steps, 1, 0.0))
-    from waiting import wait_for
-
     wait_for(lambda: second.snapshot().queue_position == 1)
     first.stop()
     assert second.join(10).state == TaskState.FINISHED
+
+
+def test_a_pool_setting_that_is_not_a_number_says_which(monkeypatch):
+    monkeypatch.setenv("MNIST_EXECUTOR", "process")
+    monkeypatch.setenv("MNIST_WORKERS", "two")
+    with pytest.raises(ValueError, match="MNIST_WORKERS must be a number, got 'two'"):
+        make_executor()
