@@ -32,7 +32,9 @@ from mnist_core.jobs import TaskState
 from mnist_core.jobs.process_executor import ProcessExecutor, ProcessPoolConfig
 
 ROOT = Path(__file__).resolve().parents[2]
-LIGHT = ProcessPoolConfig(workers=2, warm_imports=())  # these jobs need no TensorFlow: start workers fast
+LIGHT = ProcessPoolConfig(
+    workers=2, warm_imports=(), preload_mnist=False
+)  # these jobs need no TensorFlow: start workers fast
 
 
 @pytest.fixture(scope="module")
@@ -107,18 +109,29 @@ def test_a_hard_stop_ends_a_job_stuck_in_a_c_call_within_a_second(executor):
 
 
 def test_a_worker_is_recycled_after_its_number_of_jobs():
-    with ProcessExecutor(ProcessPoolConfig(workers=1, max_jobs_per_worker=2, warm_imports=())) as pool:
+    with ProcessExecutor(
+        ProcessPoolConfig(workers=1, max_jobs_per_worker=2, warm_imports=(), preload_mnist=False)
+    ) as pool:
         pids = [pool.submit(job_samples.worker_pid).join(60).result for _ in range(3)]
     assert pids[0] == pids[1] != pids[2]
 
 
 def test_a_worker_is_recycled_past_its_memory_limit():
-    with ProcessExecutor(ProcessPoolConfig(workers=1, max_worker_rss_mb=250, warm_imports=())) as pool:
+    with ProcessExecutor(
+        ProcessPoolConfig(workers=1, max_worker_rss_mb=250, warm_imports=(), preload_mnist=False)
+    ) as pool:
         first = pool.submit(job_samples.worker_pid).join(60).result
         assert pool.submit(job_samples.worker_pid).join(60).result == first, "a light worker is kept"
         holder = pool.submit(functools.partial(job_samples.hold_memory, 300)).join(60).result
         assert holder == first
         assert pool.submit(job_samples.worker_pid).join(60).result != first
+
+
+def test_workers_can_start_from_a_forkserver():
+    config = ProcessPoolConfig(workers=1, start_method="forkserver", warm_imports=(), preload_mnist=False)
+    with ProcessExecutor(config) as pool:
+        snapshot = pool.submit(functools.partial(job_samples.count_steps, 3, 0.0)).join(60)
+    assert snapshot.state == TaskState.FINISHED and snapshot.detail["steps"] == [0, 1, 2]
 
 
 def test_bad_pool_settings_say_how_to_fix_them():
