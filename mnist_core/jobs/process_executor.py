@@ -188,6 +188,9 @@ class ProcessExecutor(Executor):
             if self._closed:
                 return Outcome("failed", message="The server is shutting down: the job was not started.")
             worker = self._idle.pop(0)  # capacity == workers, so one is free
+            if not worker.process.is_alive():
+                worker.retire()  # it died while idle (the out-of-memory killer): this job gets a fresh one
+                worker = self._new_worker()
             self._busy.add(worker)
         outcome = Outcome("died")
         try:

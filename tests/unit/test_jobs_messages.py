@@ -53,3 +53,18 @@ def test_every_control_fits_the_protocol():
         ShiftedControl(RecordingControl(), 0, 1),
     ):
         assert isinstance(control, TaskControl)
+
+
+def test_the_job_layer_imports_no_tensorflow_keras_ray_or_streamlit():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, mnist_core.jobs, mnist_core.jobs.keras_jobs, mnist_core.jobs.process_executor, "
+        "mnist_core.jobs.ray_executor\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras', 'ray', 'streamlit'}))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -88,6 +88,16 @@ def test_a_killed_worker_fails_its_job_clearly_and_the_pool_carries_on(executor)
     other.join(5)
 
 
+def test_a_worker_killed_while_idle_is_replaced_before_the_next_job():
+    with ProcessExecutor(ProcessPoolConfig(workers=1, warm_imports=(), preload_mnist=False)) as pool:
+        pid = pool.workers_info()[0]["pid"]
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not pool._idle[0].process.is_alive())
+        snapshot = pool.submit(job_samples.worker_pid).join(60)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message
+    assert snapshot.result != pid
+
+
 def test_a_worker_that_aborts_fails_its_job(executor):
     snapshot = executor.submit(job_samples.abort).join(30)
     assert snapshot.state == TaskState.FAILED
