@@ -64,3 +64,17 @@ def test_a_killed_ray_worker_fails_its_job_clearly(executor):
     assert executor.submit(functools.partial(job_samples.count_steps, 2, 0.0)).join(120).state == (
         TaskState.FINISHED
     )
+
+
+def test_a_keras_training_on_ray_returns_its_model_and_curves(executor):
+    from mnist_core.jobs.keras_jobs import training_job
+    from mnist_core.spec import ModelSpec, TrainConfig
+
+    config = TrainConfig(epochs=1, train_limit=2000, seed=7)
+    snapshot = executor.submit(training_job(ModelSpec(), config)).join(600)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message + snapshot.error_details
+    run = snapshot.result
+    assert run.keras_bytes[:2] == b"PK"  # a .keras file is a zip archive
+    assert run.test_accuracy > 0.5 and run.correct + run.incorrect == 10_000
+    assert snapshot.detail["batches"]["update"] == run.batches["update"], "the live curve came through"
+    assert len(run.epochs) == 1 and run.worker_pid != os.getpid()
