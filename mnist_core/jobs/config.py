@@ -5,7 +5,6 @@
 - ``MNIST_WORKER_MAX_JOBS``: jobs a worker runs before it is replaced (default 50).
 - ``MNIST_WORKER_MAX_RSS_MB``: memory past which a worker is replaced after its job (default 1500).
 - ``MNIST_HARD_STOP_SECONDS``: how long a stopped job may take before its worker is killed (default 0.5).
-- ``MNIST_WORKER_START``: ``spawn`` (default) or ``forkserver``; never ``fork`` (TensorFlow's threads).
 - ``RAY_ADDRESS``: the Ray cluster for ``ray`` (unset: a local one is started); ``MNIST_RAY_MAX_JOBS``:
   jobs it runs at once (default 2).
 """
@@ -57,7 +56,6 @@ def make_executor(name: str | None = None) -> Executor:
                 max_jobs_per_worker=_number("MNIST_WORKER_MAX_JOBS", 50),
                 max_worker_rss_mb=_number("MNIST_WORKER_MAX_RSS_MB", 1500.0, float),
                 hard_stop_seconds=_number("MNIST_HARD_STOP_SECONDS", 0.5, float),
-                start_method=os.environ.get("MNIST_WORKER_START") or "spawn",
             )
         )
     if name == "ray":

@@ -3,8 +3,9 @@
 The page's process never imports TensorFlow or Keras: it pickles a job, sends it
 to an idle worker and reads the worker's messages in the job's handle thread.
 
-- Workers start with ``spawn`` (or ``forkserver``), never ``fork``, and import
-  Keras as soon as they start, so a job does not wait for it.
+- Workers are fresh interpreters (``python -m mnist_core.jobs.worker``, see there
+  why not ``multiprocessing``), never forks, and import Keras and read MNIST as
+  soon as they start, so a job does not wait for either.
 - A worker is recycled after ``max_jobs_per_worker`` jobs or once its memory
   passes ``max_worker_rss_mb`` (TensorFlow does not give memory back).
 - Stop is asked politely first; a job that has not ended ``hard_stop_seconds``
@@ -17,21 +18,23 @@ to an idle worker and reads the worker's messages in the job's handle thread.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 
-from mnist_core.jobs.control import EventSignals
 from mnist_core.jobs.handle import POLL_SECONDS, Executor, JobHandle
 from mnist_core.jobs.messages import Outcome
-from mnist_core.jobs.worker import worker_main
 
 LOGGER = logging.getLogger(__name__)
-START_METHODS = ("spawn", "forkserver")
 EXIT_SECONDS = 5.0  # a retiring worker gets this long to exit before it is killed
 
 WORKER_DIED_MESSAGE = (
@@ -49,7 +52,6 @@ class ProcessPoolConfig:
     max_jobs_per_worker: int = 50
     max_worker_rss_mb: float = 1500.0  # TensorFlow keeps what it once allocated: start afresh past this
     hard_stop_seconds: float = 0.5  # a stop not honoured by then kills the worker
-    start_method: str = "spawn"
     warm_imports: tuple[str, ...] = ("keras",)  # imported when a worker starts, before its first job
     preload_mnist: bool = True  # read the data set when a worker starts, too (55 MB of uint8 per worker)
 
@@ -62,11 +64,6 @@ class ProcessPoolConfig:
             raise ValueError(f"max_worker_rss_mb must be positive, got {self.max_worker_rss_mb}")
         if not 0 < self.hard_stop_seconds <= 10:
             raise ValueError(f"hard_stop_seconds must be between 0 and 10, got {self.hard_stop_seconds}")
-        if self.start_method not in START_METHODS:
-            raise ValueError(
-                f"start_method must be one of {START_METHODS} (never fork after TensorFlow), "
-                f"got {self.start_method!r}"
-            )
 
 
 def exit_description(exitcode: int | None) -> str:
@@ -80,38 +77,79 @@ def exit_description(exitcode: int | None) -> str:
     return f"it exited with code {exitcode}"
 
 
+def _python_path() -> str:
+    """The parent's import path, so a worker imports this project (and a test's helpers) from the same place."""
+    return os.pathsep.join(path for path in sys.path if path and os.path.isdir(path))
+
+
+class _JobSignals:
+    """Pause and stop of one job, sent to its worker's command socket (a late click names an old job: ignored)."""
+
+    def __init__(self, worker: _Worker, job_id: int):
+        self._worker, self._job_id = worker, job_id
+
+    def _send(self, command: str) -> None:
+        with self._worker.control_lock, contextlib.suppress(OSError):
+            self._worker.control.send((command, self._job_id))
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def resume(self) -> None:
+        self._send("resume")
+
+    def stop(self) -> None:
+        self._send("stop")
+
+
 class _Worker:
     """The parent's side of one worker process."""
 
-    def __init__(self, context, config: ProcessPoolConfig, number: int):
-        self.conn, child_conn = context.Pipe()
-        self.signals = EventSignals(context.Event(), context.Event())
-        self.signals.reset()
-        self.process = context.Process(
-            target=worker_main,
-            args=(
-                child_conn,
-                self.signals.stop_event,
-                self.signals.resume_event,
-                config.warm_imports,
-                config.preload_mnist,
-            ),
-            name=f"mnist-worker-{number}",
-            daemon=True,
-        )
+    def __init__(self, config: ProcessPoolConfig, number: int):
+        parent_jobs, child_jobs = socket.socketpair()
+        parent_control, child_control = socket.socketpair()
+        fds = (child_jobs.fileno(), child_control.fileno())
         self.started_at = time.monotonic()
-        self.process.start()
-        child_conn.close()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mnist_core.jobs.worker",
+                *map(str, fds),
+                ",".join(config.warm_imports),
+                "1" if config.preload_mnist else "0",
+            ],
+            pass_fds=fds,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": _python_path()},
+        )
+        child_jobs.close()
+        child_control.close()
+        self.conn = Connection(parent_jobs.detach())
+        self.control = Connection(parent_control.detach())
+        self.control_lock = threading.Lock()
         self.number = number
         self.jobs_done = 0
         self.rss_mb: float | None = None
-        self.start_seconds: float | None = None  # spawn to ready, including the warm imports
+        self.start_seconds: float | None = None  # start to ready, including the warm imports
         self.import_seconds: float | None = None
         self.data_seconds: float | None = None
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def exitcode(self, timeout: float = EXIT_SECONDS) -> int | None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self.process.wait(timeout)
+        return None
+
     def info(self) -> dict:
         return {
-            "pid": self.process.pid,
+            "pid": self.pid,
             "number": self.number,
             "jobs_done": self.jobs_done,
             "rss_mb": self.rss_mb,
@@ -125,19 +163,31 @@ class _Worker:
         self.import_seconds = info.get("import_seconds")
         self.data_seconds = info.get("data_seconds")
 
-    def retire(self) -> None:
+    def retire(self, wait_seconds: float = EXIT_SECONDS) -> None:
         """Ask the worker to exit, in the background; kill it if it does not."""
 
         def end():
             with contextlib.suppress(OSError):
                 self.conn.send(None)
-            self.process.join(EXIT_SECONDS)
-            if self.process.is_alive():
+            if self.exitcode(wait_seconds) is None:
                 self.process.kill()
-                self.process.join(EXIT_SECONDS)
+                self.exitcode()
             self.conn.close()
+            self.control.close()
 
         threading.Thread(target=end, name=f"retire-worker-{self.number}", daemon=True).start()
+
+
+_executors: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_workers_at_exit() -> None:
+    """Workers are separate programs: end them with the process that started them."""
+    for executor in list(_executors):
+        for worker in executor._all_workers():
+            with contextlib.suppress(OSError):
+                worker.process.kill()
 
 
 class ProcessExecutor(Executor):
@@ -148,12 +198,16 @@ class ProcessExecutor(Executor):
     def __init__(self, config: ProcessPoolConfig | None = None):
         self.config = config or ProcessPoolConfig()
         super().__init__(self.config.workers)
-        self._context = multiprocessing.get_context(self.config.start_method)
         self._lock = threading.Lock()
         self._numbers = iter(range(1, 1 << 62))
         self._idle = [self._new_worker() for _ in range(self.config.workers)]
         self._busy: set[_Worker] = set()
         self._closed = False
+        _executors.add(self)
+
+    def _all_workers(self) -> list[_Worker]:
+        with self._lock:
+            return [*self._idle, *self._busy]
 
     def workers_info(self) -> list[dict]:
         """pid, jobs done, memory and start time of each current worker (for benchmarks and tests)."""
@@ -168,7 +222,7 @@ class ProcessExecutor(Executor):
         for worker in waiting:
             remaining = max(deadline - time.monotonic(), 0)
             if not worker.conn.poll(remaining):
-                raise TimeoutError(f"worker {worker.process.pid} did not start within {timeout:g} s")
+                raise TimeoutError(f"worker {worker.pid} did not start within {timeout:g} s")
             message = worker.conn.recv()
             if message[0] == "ready":
                 worker.note_ready(message[1])
@@ -181,21 +235,20 @@ class ProcessExecutor(Executor):
             worker.retire()
 
     def _new_worker(self) -> _Worker:
-        return _Worker(self._context, self.config, next(self._numbers))
+        return _Worker(self.config, next(self._numbers))
 
     def _execute(self, handle: JobHandle, payload: bytes) -> Outcome:
         with self._lock:
             if self._closed:
                 return Outcome("failed", message="The server is shutting down: the job was not started.")
             worker = self._idle.pop(0)  # capacity == workers, so one is free
-            if not worker.process.is_alive():
+            if not worker.is_alive():
                 worker.retire()  # it died while idle (the out-of-memory killer): this job gets a fresh one
                 worker = self._new_worker()
             self._busy.add(worker)
         outcome = Outcome("died")
         try:
-            worker.signals.reset()
-            handle.attach(worker.signals, {"pid": worker.process.pid, "worker": worker.number})
+            handle.attach(_JobSignals(worker, handle.id), {"pid": worker.pid, "worker": worker.number})
             with contextlib.suppress(OSError):  # a worker that died while idle is reported by _follow
                 worker.conn.send(("job", handle.id, payload))
             outcome = self._follow(worker, handle)
@@ -208,7 +261,7 @@ class ProcessExecutor(Executor):
         killed = False
         watched = time.monotonic()
         while True:
-            ready = wait([worker.conn, worker.process.sentinel], timeout=POLL_SECONDS)
+            ready = wait([worker.conn], timeout=POLL_SECONDS)  # a dead worker's socket reads as closed
             if worker.conn in ready:
                 try:
                     message = worker.conn.recv()
@@ -224,19 +277,17 @@ class ProcessExecutor(Executor):
                     handle.worker.update(start_seconds=worker.start_seconds)
                 else:
                     handle.on_message(message)
-            elif worker.process.sentinel in ready:
-                return self._died(worker, handle, killed)
             if time.monotonic() - watched < POLL_SECONDS:
                 continue  # a chatty job: look at the owner and the stop deadline ten times a second
             watched = time.monotonic()
             handle.watch()
             if not killed and handle.hard_stop_due(self.config.hard_stop_seconds):
-                LOGGER.warning("Job %r ignored stop; killing worker %s", handle.name, worker.process.pid)
+                LOGGER.warning("Job %r ignored stop; killing worker %s", handle.name, worker.pid)
                 worker.process.kill()
                 killed = True
 
     def _died(self, worker: _Worker, handle: JobHandle, killed: bool) -> Outcome:
-        worker.process.join(EXIT_SECONDS)
+        exitcode = worker.exitcode()
         if killed or handle.stop_was_requested:
             return Outcome(
                 "stopped",
@@ -245,13 +296,13 @@ class ProcessExecutor(Executor):
             )
         if self._closed:
             return Outcome("failed", message="The server shut down while this job ran.")
-        why = exit_description(worker.process.exitcode)
-        LOGGER.error("Worker %s died under job %r: %s", worker.process.pid, handle.name, why)
+        why = exit_description(exitcode)
+        LOGGER.error("Worker %s died under job %r: %s", worker.pid, handle.name, why)
         return Outcome("died", message=WORKER_DIED_MESSAGE.format(why=why), details=f"worker exit: {why}")
 
     def _put_back(self, worker: _Worker, outcome: Outcome) -> None:
         """Return the worker to the idle list, or replace it when it died or is due for recycling."""
-        alive = worker.process.is_alive() and outcome.kind != "died"
+        alive = worker.is_alive() and outcome.kind != "died"
         worn = worker.jobs_done >= self.config.max_jobs_per_worker or (
             worker.rss_mb is not None and worker.rss_mb > self.config.max_worker_rss_mb
         )
@@ -266,7 +317,7 @@ class ProcessExecutor(Executor):
             if worn and alive:
                 LOGGER.info(
                     "Recycling worker %s after %d jobs (%.0f MB)",
-                    worker.process.pid,
+                    worker.pid,
                     worker.jobs_done,
                     worker.rss_mb or 0,
                 )

@@ -1,9 +1,15 @@
-"""The main loop of a worker process: import TensorFlow once, then run jobs one after another.
+"""A worker process: import TensorFlow once, then run jobs one after another.
 
-Started by ``ProcessExecutor`` with ``spawn`` (a fresh interpreter: nothing of the
-page's process, and never a fork of a process that has TensorFlow's threads). It
-talks to its parent over one pipe: it receives ``("job", id, payload)`` or ``None``
-(exit), and sends ``("ready", info)``, progress messages and ``("outcome", Outcome)``.
+``ProcessExecutor`` starts it as a fresh interpreter, ``python -m mnist_core.jobs.worker``,
+with two sockets inherited as file descriptors: one for jobs and their messages, one
+for pause and stop. A fresh interpreter, not ``multiprocessing``'s spawn, because
+spawn re-runs the parent's ``__main__`` in the child, and under ``streamlit run`` that
+is the page script being run. Never a fork either: a fork of a process with
+TensorFlow's threads can deadlock.
+
+On the job socket it receives ``("job", id, payload)`` or ``None`` (exit), and sends
+``("ready", info)``, progress messages and ``("outcome", Outcome)``. On the control
+socket it receives ``(command, job id)``, command one of "pause", "resume", "stop".
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ import contextlib
 import importlib
 import os
 import signal
+import sys
 import threading
 import time
 from dataclasses import replace
+from multiprocessing.connection import Connection
 
 from mnist_core.jobs.control import EventSignals, run_work
 from mnist_core.jobs.messages import Outcome
@@ -30,10 +38,56 @@ def current_rss_mb() -> float | None:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def worker_main(conn, stop_event, resume_event, warm_imports: tuple[str, ...], preload_mnist: bool) -> None:
+class JobFlags:
+    """Each job's stop and resume events, made by whichever thread hears of the job first."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._events: dict[int, tuple[threading.Event, threading.Event]] = {}
+        self.parent_gone = False
+
+    def events(self, job_id: int) -> tuple[threading.Event, threading.Event]:
+        with self._lock:
+            if job_id not in self._events:
+                stop, resume = threading.Event(), threading.Event()
+                resume.set()
+                if self.parent_gone:
+                    stop.set()
+                self._events[job_id] = (stop, resume)
+            return self._events[job_id]
+
+    def forget(self, job_id: int) -> None:
+        with self._lock:
+            self._events.pop(job_id, None)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self.parent_gone = True
+            for stop, resume in self._events.values():
+                stop.set()
+                resume.set()
+
+
+def listen_for_commands(control: Connection, flags: JobFlags) -> None:
+    """Apply pause, resume and stop as they come; stop everything when the parent goes away."""
+    while True:
+        try:
+            command, job_id = control.recv()
+        except (EOFError, OSError):
+            flags.stop_all()
+            return
+        stop, resume = flags.events(job_id)
+        if command == "stop":
+            stop.set()
+            resume.set()
+        elif command == "pause":
+            resume.clear()
+        elif command == "resume":
+            resume.set()
+
+
+def serve(conn: Connection, control: Connection, warm_imports: list[str], preload_mnist: bool) -> None:
     """Serve jobs from ``conn`` until told to exit or the parent goes away."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to handle
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     started = time.perf_counter()
     for module in warm_imports:  # the first job should not wait for TensorFlow to import
         importlib.import_module(module)
@@ -43,23 +97,23 @@ def worker_main(conn, stop_event, resume_event, warm_imports: tuple[str, ...], p
 
         with contextlib.suppress(ValueError):  # a broken folder is reported by the job that reads it
             load_mnist()  # cached for this worker's jobs
+    flags = JobFlags()
+    threading.Thread(target=listen_for_commands, args=(control, flags), name="commands", daemon=True).start()
     send_lock = threading.Lock()
 
     def send(message) -> None:
         with send_lock:
             conn.send(message)
 
+    info = {
+        "pid": os.getpid(),
+        "import_seconds": imported - started,
+        "data_seconds": time.perf_counter() - imported,
+    }
     try:
-        info = {
-            "pid": os.getpid(),
-            # 0 when the parent's main module already imported them: spawn re-runs it in the child
-            "import_seconds": imported - started,
-            "data_seconds": time.perf_counter() - imported,
-        }
         send(("ready", info))
     except OSError:
         return
-    signals = EventSignals(stop_event, resume_event)
     while True:
         try:
             request = conn.recv()
@@ -67,8 +121,10 @@ def worker_main(conn, stop_event, resume_event, warm_imports: tuple[str, ...], p
             return  # the parent is gone
         if request is None:
             return
-        _, _job_id, payload = request
-        outcome = replace(run_work(payload, send, signals), worker_rss_mb=current_rss_mb())
+        _, job_id, payload = request
+        outcome = run_work(payload, send, EventSignals(*flags.events(job_id)))
+        flags.forget(job_id)
+        outcome = replace(outcome, worker_rss_mb=current_rss_mb())
         try:
             send(("outcome", outcome))
         except (EOFError, OSError):
@@ -77,3 +133,20 @@ def worker_main(conn, stop_event, resume_event, warm_imports: tuple[str, ...], p
             from mnist_core.jobs.thread_executor import unsendable_result_message
 
             send(("outcome", Outcome("failed", message=unsendable_result_message(error))))
+
+
+def main(argv: list[str]) -> None:
+    """``python -m mnist_core.jobs.worker JOB_FD CONTROL_FD WARM_IMPORTS PRELOAD_MNIST``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to handle
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    job_fd, control_fd, warm_imports, preload_mnist = argv
+    serve(
+        Connection(int(job_fd)),
+        Connection(int(control_fd)),
+        [name for name in warm_imports.split(",") if name],
+        preload_mnist == "1",
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -92,7 +92,7 @@ def test_a_worker_killed_while_idle_is_replaced_before_the_next_job():
     with ProcessExecutor(ProcessPoolConfig(workers=1, warm_imports=(), preload_mnist=False)) as pool:
         pid = pool.workers_info()[0]["pid"]
         os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not pool._idle[0].process.is_alive())
+        wait_for(lambda: not pool._idle[0].is_alive())
         snapshot = pool.submit(job_samples.worker_pid).join(60)
     assert snapshot.state == TaskState.FINISHED, snapshot.message
     assert snapshot.result != pid
@@ -137,16 +137,36 @@ def test_a_worker_is_recycled_past_its_memory_limit():
         assert pool.submit(job_samples.worker_pid).join(60).result != first
 
 
-def test_workers_can_start_from_a_forkserver():
-    config = ProcessPoolConfig(workers=1, start_method="forkserver", warm_imports=(), preload_mnist=False)
-    with ProcessExecutor(config) as pool:
-        snapshot = pool.submit(functools.partial(job_samples.count_steps, 3, 0.0)).join(60)
-    assert snapshot.state == TaskState.FINISHED and snapshot.detail["steps"] == [0, 1, 2]
+PAGE_AS_MAIN = textwrap.dedent(
+    """
+    import sys, types
+    page = types.ModuleType("__main__")
+    page.__file__ = sys.argv[1]  # what streamlit run does while it runs a page script
+    sys.modules["__main__"] = page
+    import job_samples
+    from mnist_core.jobs.process_executor import ProcessExecutor, ProcessPoolConfig
+    pool = ProcessExecutor(ProcessPoolConfig(workers=1, warm_imports=(), preload_mnist=False))
+    print(pool.submit(job_samples.worker_pid).join(60).state.value)
+    pool.shutdown()
+    """
+)
+
+
+def test_workers_start_from_a_page_script_without_running_it_again(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text("raise SystemExit('the page script ran again inside a worker')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "unit")])}
+    done = subprocess.run(
+        [sys.executable, "-c", PAGE_AS_MAIN, str(page)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "finished"
+    assert "ran again" not in done.stderr
 
 
 def test_bad_pool_settings_say_how_to_fix_them():
-    with pytest.raises(ValueError, match="never fork after TensorFlow"):
-        ProcessPoolConfig(start_method="fork")
+    with pytest.raises(ValueError, match="hard_stop_seconds must be between 0 and 10, got 0"):
+        ProcessPoolConfig(hard_stop_seconds=0)
     with pytest.raises(ValueError, match="workers must be between 1 and 64, got 0"):
         ProcessPoolConfig(workers=0)
 
