@@ -118,6 +118,18 @@ def test_a_hard_stop_ends_a_job_stuck_in_a_c_call_within_a_second(executor):
     assert executor.submit(job_samples.worker_pid).join(60).state == TaskState.FINISHED
 
 
+def test_a_late_stop_of_a_finished_job_does_not_stop_the_next_one_on_its_worker():
+    with ProcessExecutor(ProcessPoolConfig(workers=1, warm_imports=(), preload_mnist=False)) as pool:
+        first = pool.submit(functools.partial(job_samples.count_steps, 1, 0.0))
+        assert first.join(60).state == TaskState.FINISHED
+        first.stop()  # a Stop click that arrives after the run ended
+        second = pool.submit(functools.partial(job_samples.count_steps, 30, 0.01))
+        snapshot = second.join(60)
+    assert snapshot.state == TaskState.FINISHED
+    assert snapshot.detail["steps"] == list(range(30))
+    assert first.snapshot().state == TaskState.FINISHED
+
+
 def test_a_worker_is_recycled_after_its_number_of_jobs():
     with ProcessExecutor(
         ProcessPoolConfig(workers=1, max_jobs_per_worker=2, warm_imports=(), preload_mnist=False)
