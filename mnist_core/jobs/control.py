@@ -10,6 +10,7 @@ evaluates). Pause and stop come from ``Signals``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickle
 import threading
@@ -27,7 +28,7 @@ LOGGER = logging.getLogger(__name__)
 
 
 class Signals(Protocol):
-    """Pause and stop as the job sees them."""
+    """Pause, stop and requests as the job sees them."""
 
     def stop_requested(self) -> bool: ...
 
@@ -35,12 +36,24 @@ class Signals(Protocol):
         """Wait up to ``timeout`` seconds while paused; True once not paused."""
         ...
 
+    def take_request(self, name: str) -> Any:
+        """The latest value the page left under ``name``, once; else None."""
+        ...
+
+    def pause_here(self) -> None:
+        """The job pauses itself: the next wait blocks until the page resumes it."""
+        ...
+
 
 class EventSignals:
-    """Pause and stop through two events (``threading`` or ``multiprocessing`` ones)."""
+    """Pause and stop through two events, and the page's requests in a dict (one job's)."""
 
-    def __init__(self, stop_event, resume_event):
-        self.stop_event, self.resume_event = stop_event, resume_event
+    def __init__(self, stop_event=None, resume_event=None):
+        self.stop_event = stop_event or threading.Event()
+        self.resume_event = resume_event or threading.Event()
+        self.resume_event.set()
+        self._requests: dict = {}
+        self._requests_lock = threading.Lock()
 
     # the job's side
     def stop_requested(self) -> bool:
@@ -49,11 +62,14 @@ class EventSignals:
     def wait_resumed(self, timeout: float) -> bool:
         return self.resume_event.wait(timeout)
 
-    # the handle's side
-    def reset(self) -> None:
-        self.stop_event.clear()
-        self.resume_event.set()
+    def take_request(self, name: str) -> Any:
+        with self._requests_lock:
+            return self._requests.pop(name, None)
 
+    def pause_here(self) -> None:
+        self.resume_event.clear()
+
+    # the handle's side
     def pause(self) -> None:
         self.resume_event.clear()
 
@@ -63,6 +79,10 @@ class EventSignals:
     def stop(self) -> None:
         self.stop_event.set()
         self.resume_event.set()
+
+    def request(self, name: str, value: Any) -> None:
+        with self._requests_lock:
+            self._requests[name] = value
 
 
 class WorkerControl:
@@ -97,6 +117,18 @@ class WorkerControl:
         while not self._signals.wait_resumed(POLL_SECONDS):
             if self.stop_requested:
                 break
+
+    def take_request(self, name: str) -> Any:
+        """The latest plain value the page left under ``name`` (``JobHandle.request``), once; else None."""
+        return self._signals.take_request(name)
+
+    def pause(self, message: str = "Paused") -> None:
+        """Pause from inside the job (a step the user asked for is done); the page shows ``message``."""
+        self._signals.pause_here()
+        with self._lock:
+            self._flush()  # progress first, so the page shows the step that was done
+            with contextlib.suppress(BrokenPipeError, ConnectionError, EOFError, OSError):
+                self._send(("pause", message))
 
     def report(self, fraction: float | None = None, message: str | None = None, **detail: Any) -> None:
         with self._lock:

@@ -64,7 +64,7 @@ class JobHandle:
         self._lock = threading.Lock()
         self._signals = None  # the executor's pause/stop for this job, once it runs
         self._stop_asked_at: float | None = None
-        self._paused = False
+        self._requests: dict = {}
         self._state = TaskState.QUEUED
         self._fraction = 0.0
         self._message = "Waiting to start"
@@ -83,19 +83,25 @@ class JobHandle:
         self._thread.start()
         return self
 
-    def pause(self) -> None:
+    def pause(self, message: str = "Paused") -> None:
         with self._lock:
             if self._state == TaskState.RUNNING:
-                self._paused = True
                 self._set_state(TaskState.PAUSED)
-                self._message = "Paused"
+                self._message = message
                 if self._signals is not None:
                     self._signals.pause()
+
+    def request(self, name: str, value: Any) -> None:
+        """Leave a plain value for the job to act on when it next looks (``control.take_request(name)``)."""
+        with self._lock:
+            if self._signals is None:
+                self._requests[name] = value  # delivered when the job starts
+            else:
+                self._signals.request(name, value)
 
     def resume(self) -> None:
         with self._lock:
             if self._state == TaskState.PAUSED:
-                self._paused = False
                 self._set_state(TaskState.RUNNING)
                 self._message = "Running"
                 if self._signals is not None:
@@ -154,11 +160,17 @@ class JobHandle:
             self.worker = dict(worker or {})
             if self._stop_asked_at is not None:
                 signals.stop()
+            for name, value in self._requests.items():
+                signals.request(name, value)
+            self._requests.clear()
             self._set_state(TaskState.RUNNING)
             self._message = "Running"
 
     def on_message(self, message: tuple) -> None:
-        """Apply a ("progress", fraction, message, patch) message from the job."""
+        """Apply a ("progress", fraction, message, patch) or ("pause", message) message from the job."""
+        if message[0] == "pause":
+            self.pause(message[1])
+            return
         if message[0] != "progress":
             return
         _, fraction, text, edits = message

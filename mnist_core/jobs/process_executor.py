@@ -88,9 +88,12 @@ class _JobSignals:
     def __init__(self, worker: _Worker, job_id: int):
         self._worker, self._job_id = worker, job_id
 
-    def _send(self, command: str) -> None:
+    def _send(self, command: str, *argument) -> None:
         with self._worker.control_lock, contextlib.suppress(OSError):
-            self._worker.control.send((command, self._job_id))
+            self._worker.control.send((command, self._job_id, *argument))
+
+    def request(self, name: str, value) -> None:
+        self._send("request", name, value)
 
     def pause(self) -> None:
         self._send("pause")

@@ -50,6 +50,7 @@ class JobHub:
     def __init__(self):
         self._messages: dict[int, list] = {}
         self._flags: dict[int, tuple[bool, bool]] = {}  # job id -> (stop, paused)
+        self._requests: dict[int, dict] = {}  # job id -> the page's latest value per name
 
     def open(self, job_id: int) -> None:
         self._messages[job_id] = []
@@ -58,6 +59,10 @@ class JobHub:
     def close(self, job_id: int) -> None:
         self._messages.pop(job_id, None)
         self._flags.pop(job_id, None)
+        self._requests.pop(job_id, None)
+
+    def request(self, job_id: int, name: str, value) -> None:
+        self._requests.setdefault(job_id, {})[name] = value
 
     def push(self, job_id: int, message: tuple) -> None:
         self._messages.setdefault(job_id, []).append(message)
@@ -70,25 +75,30 @@ class JobHub:
         old_stop, old_paused = self._flags.get(job_id, (False, False))
         self._flags[job_id] = (old_stop if stop is None else stop, old_paused if paused is None else paused)
 
-    def flags(self, job_id: int) -> tuple[bool, bool]:
-        return self._flags.get(job_id, (True, False))  # a closed job: stop
+    def flags(self, job_id: int) -> tuple[bool, bool, dict]:
+        """(stop, paused, requests since the last call); a closed job reads as stopped."""
+        stop, paused = self._flags.get(job_id, (True, False))
+        return stop, paused, self._requests.pop(job_id, {})
 
     def sync(self) -> None:
         """Returns once every earlier call from the same caller has been handled."""
 
 
 class _HubSignals:
-    """Pause and stop as a job on a Ray worker sees them: the hub's flags, re-read at most every 50 ms."""
+    """Pause, stop and requests as a job on a Ray worker sees them: the hub's, re-read at most every 50 ms."""
 
     def __init__(self, hub, job_id: int):
         self._hub, self._job_id = hub, job_id
         self._read_at, self._flags = 0.0, (False, False)
+        self._requests: dict = {}
 
     def _current(self) -> tuple[bool, bool]:
         if time.monotonic() - self._read_at > FLAG_SECONDS:
             import ray
 
-            self._flags = ray.get(self._hub.flags.remote(self._job_id))
+            stop, paused, requests = ray.get(self._hub.flags.remote(self._job_id))
+            self._flags = (stop, paused)
+            self._requests.update(requests)
             self._read_at = time.monotonic()
         return self._flags
 
@@ -105,6 +115,16 @@ class _HubSignals:
                 return False
             time.sleep(min(FLAG_SECONDS, WORKER_POLL_SECONDS))
 
+    def take_request(self, name: str):
+        self._current()
+        return self._requests.pop(name, None)
+
+    def pause_here(self) -> None:
+        import ray
+
+        ray.get(self._hub.set_flags.remote(self._job_id, paused=True))
+        self._read_at = 0.0
+
 
 class _HandleSignals:
     """Pause and stop as the page's handle sends them: flag changes on the hub."""
@@ -120,6 +140,9 @@ class _HandleSignals:
 
     def stop(self) -> None:
         self._hub.set_flags.remote(self._job_id, stop=True, paused=False)
+
+    def request(self, name: str, value) -> None:
+        self._hub.request.remote(self._job_id, name, value)
 
 
 def run_job_in_ray(payload: bytes, hub, job_id: int) -> Outcome:

@@ -27,8 +27,7 @@ class ThreadExecutor(Executor):
         super().__init__(capacity)
 
     def _execute(self, handle: JobHandle, payload: bytes) -> Outcome:
-        signals = EventSignals(threading.Event(), threading.Event())
-        signals.reset()
+        signals = EventSignals()
         handle.attach(signals, {"pid": os.getpid(), "thread": True})
         ended: list[Outcome] = []
 

@@ -9,7 +9,8 @@ TensorFlow's threads can deadlock.
 
 On the job socket it receives ``("job", id, payload)`` or ``None`` (exit), and sends
 ``("ready", info)``, progress messages and ``("outcome", Outcome)``. On the control
-socket it receives ``(command, job id)``, command one of "pause", "resume", "stop".
+socket it receives ``(command, job id, *argument)``: "pause", "resume", "stop", or
+"request" with a name and a plain value.
 """
 
 from __future__ import annotations
@@ -39,51 +40,49 @@ def current_rss_mb() -> float | None:
 
 
 class JobFlags:
-    """Each job's stop and resume events, made by whichever thread hears of the job first."""
+    """Each job's pause, stop and requests, made by whichever thread hears of the job first."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._events: dict[int, tuple[threading.Event, threading.Event]] = {}
+        self._signals: dict[int, EventSignals] = {}
         self.parent_gone = False
 
-    def events(self, job_id: int) -> tuple[threading.Event, threading.Event]:
+    def signals(self, job_id: int) -> EventSignals:
         with self._lock:
-            if job_id not in self._events:
-                stop, resume = threading.Event(), threading.Event()
-                resume.set()
+            if job_id not in self._signals:
+                self._signals[job_id] = EventSignals()
                 if self.parent_gone:
-                    stop.set()
-                self._events[job_id] = (stop, resume)
-            return self._events[job_id]
+                    self._signals[job_id].stop()
+            return self._signals[job_id]
 
     def forget(self, job_id: int) -> None:
         with self._lock:
-            self._events.pop(job_id, None)
+            self._signals.pop(job_id, None)
 
     def stop_all(self) -> None:
         with self._lock:
             self.parent_gone = True
-            for stop, resume in self._events.values():
-                stop.set()
-                resume.set()
+            for signals in self._signals.values():
+                signals.stop()
 
 
 def listen_for_commands(control: Connection, flags: JobFlags) -> None:
-    """Apply pause, resume and stop as they come; stop everything when the parent goes away."""
+    """Apply pause, resume, stop and requests as they come; stop everything when the parent goes away."""
     while True:
         try:
-            command, job_id = control.recv()
+            command, job_id, *argument = control.recv()
         except (EOFError, OSError):
             flags.stop_all()
             return
-        stop, resume = flags.events(job_id)
+        signals = flags.signals(job_id)
         if command == "stop":
-            stop.set()
-            resume.set()
+            signals.stop()
         elif command == "pause":
-            resume.clear()
+            signals.pause()
         elif command == "resume":
-            resume.set()
+            signals.resume()
+        elif command == "request":
+            signals.request(*argument)
 
 
 def serve(conn: Connection, control: Connection, warm_imports: list[str], preload_mnist: bool) -> None:
@@ -122,7 +121,7 @@ def serve(conn: Connection, control: Connection, warm_imports: list[str], preloa
         if request is None:
             return
         _, job_id, payload = request
-        outcome = run_work(payload, send, EventSignals(*flags.events(job_id)))
+        outcome = run_work(payload, send, flags.signals(job_id))
         flags.forget(job_id)
         outcome = replace(outcome, worker_rss_mb=current_rss_mb())
         try:

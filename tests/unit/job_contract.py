@@ -140,3 +140,27 @@ def test_a_running_job_whose_owner_is_gone_stops_after_the_grace_period(executor
     snapshot = handle.join(5)
     assert snapshot.state == TaskState.STOPPED
     assert snapshot.message == "Stopped: the browser tab that started it was closed"
+
+
+def test_requests_from_the_page_reach_the_job_as_plain_values(executor):
+    handle = executor.submit(job_samples.follow_requests)
+    handle.request("rate", 0.5)  # maybe before the job has started: it is kept for it
+    wait_for(lambda: handle.snapshot().detail.get("rate") == 0.5, what="the first request to arrive")
+    handle.request("rate", "last")
+    snapshot = handle.join(10)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message
+    assert snapshot.result == [0.5, "last"]
+
+
+def test_a_job_can_pause_itself_and_be_resumed(executor):
+    handle = executor.submit(functools.partial(job_samples.pause_itself_after, 3))
+    wait_for(lambda: handle.state == TaskState.PAUSED, what="the job to pause itself")
+    snapshot = handle.snapshot()
+    assert snapshot.message == "Paused after 3 steps, as asked"
+    assert snapshot.detail["step"] == 2
+    time.sleep(0.2)
+    assert handle.state == TaskState.PAUSED and "resumed" not in handle.snapshot().detail
+    handle.resume()
+    snapshot = handle.join(10)
+    assert snapshot.state == TaskState.FINISHED and snapshot.result == "went on"
+    assert snapshot.detail["resumed"] is True

@@ -63,3 +63,28 @@ def hold_memory(megabytes: int, control) -> int:
 
 def unsendable_result(control):
     return threading.Lock()
+
+
+def follow_requests(control) -> list:
+    """Act on the page's requests until one says "last"; return every value it saw."""
+    seen = []
+    while True:
+        control.checkpoint()
+        value = control.take_request("rate")
+        if value is not None:
+            seen.append(value)
+            control.report(rate=value)
+            if value == "last":
+                return seen
+        time.sleep(0.01)
+
+
+def pause_itself_after(steps: int, control) -> str:
+    """Count to ``steps``, pause itself (a step the user asked for is done), then finish when resumed."""
+    for step in range(steps):
+        control.checkpoint()
+        control.report(step=step)
+    control.pause(f"Paused after {steps} steps, as asked")
+    control.wait_while_paused()
+    control.report(resumed=True)
+    return "went on"

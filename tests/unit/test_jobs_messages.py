@@ -44,7 +44,7 @@ def test_every_control_fits_the_protocol():
     from mnist_core.sklearn_models import ShiftedControl
     from mnist_core.tasks import BackgroundTask, ThreadTaskControl
 
-    worker = WorkerControl(lambda message: None, EventSignals(*[__import__("threading").Event()] * 2))
+    worker = WorkerControl(lambda message: None, EventSignals())
     worker.close()
     for control in (
         RecordingControl(),

@@ -6,6 +6,7 @@ import job_samples
 import pytest
 from job_contract import (  # noqa: F401 - pytest collects the imported contract tests
     test_a_failure_ends_the_job_with_its_message,
+    test_a_job_can_pause_itself_and_be_resumed,
     test_a_lambda_is_refused_at_submit,
     test_a_queued_job_whose_owner_is_gone_gives_up_at_once,
     test_a_result_that_is_not_plain_data_fails_clearly,
@@ -14,6 +15,7 @@ from job_contract import (  # noqa: F401 - pytest collects the imported contract
     test_pause_holds_the_job_and_resume_continues_it,
     test_progress_streams_while_running,
     test_queued_jobs_know_their_position_and_run_in_turn,
+    test_requests_from_the_page_reach_the_job_as_plain_values,
     test_result_progress_and_detail,
     test_stop_ends_a_job_within_a_second,
 )
