@@ -96,6 +96,12 @@ class _KeepDetail:
         update(self.detail)  # the engine's updates append values they captured: safe to apply twice
         self._control.update_detail(update)
 
+    def take_request(self, name: str):
+        return self._control.take_request(name)
+
+    def pause(self, message: str = "Paused") -> None:
+        self._control.pause(message)
+
 
 def train_network(
     spec: ModelSpec, config: TrainConfig, data_source: str | None = None, control=None

@@ -68,3 +68,24 @@ def test_the_job_layer_imports_no_tensorflow_keras_ray_or_streamlit():
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_training_job_passes_requests_and_self_pause_through_to_its_control():
+    from recording_control import RecordingControl
+
+    from mnist_core.jobs.keras_jobs import _KeepDetail
+
+    class Asking(RecordingControl):
+        def take_request(self, name):
+            return {"step": 1}.get(name)
+
+        def pause(self, message="Paused"):
+            self.paused_with = message
+
+    inner = Asking()
+    keeper = _KeepDetail(inner)
+    assert keeper.take_request("step") == 1 and keeper.take_request("speed") is None
+    keeper.pause("One epoch done")
+    assert inner.paused_with == "One epoch done"
+    keeper.update_detail(lambda detail: detail.setdefault("batches", {"loss": []})["loss"].append(0.5))
+    assert keeper.detail == inner.detail == {"batches": {"loss": [0.5]}}
