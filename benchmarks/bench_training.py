@@ -6,6 +6,12 @@ Both fit 784-32-10 (RMSProp, batch 128, 5 epochs, the test set as validation dat
 alternating, and the medians of their fit times are compared. The engine also reports how
 often it streamed progress (chart updates per second), which the page needs to feel live.
 Machines here are noisy: read the ratio and the medians, not one run.
+
+Then the same engine run once as a job on the process executor (``mnist_core.jobs``), which
+the app is moving to: the worker's start (spawn + importing Keras, paid once per worker and
+hidden from a student because workers start with the server) is reported apart from the
+job's fit time and from what the job layer adds around it (pickling, the pipe, saving the
+``.keras`` bytes). ``--skip-process`` leaves it out.
 """
 
 from __future__ import annotations
@@ -65,10 +71,39 @@ def engine() -> tuple[float, float, float]:
     return result.train_seconds, result.epochs[-1]["val_accuracy"], reports / result.train_seconds
 
 
+def process_executor_run() -> None:
+    """One engine run as a job in a worker process: worker start vs fit vs the job layer's overhead."""
+    from mnist_core.jobs.keras_jobs import training_job
+    from mnist_core.jobs.process_executor import ProcessExecutor, ProcessPoolConfig
+
+    config = TrainConfig(epochs=EPOCHS, batch_size=BATCH_SIZE, validation="test", seed=SEED)
+    spawned = time.perf_counter()
+    pool = ProcessExecutor(ProcessPoolConfig(workers=1))
+    pool.wait_until_ready()
+    ready = time.perf_counter()
+    worker = pool.workers_info()[0]
+    submitted = time.perf_counter()
+    snapshot = pool.submit(training_job(ModelSpec(), config)).join()
+    wall = time.perf_counter() - submitted
+    pool.shutdown()
+    run, timings = snapshot.result, snapshot.result.timings
+    print(
+        f"process executor: worker start {ready - spawned:.2f} s (spawn, import Keras, read MNIST; "
+        f"{worker['data_seconds']:.2f} s of it reading MNIST), "
+        f"then the job {wall:.2f} s from submit to result: fit {run.train_seconds:.2f} s, "
+        f"data {timings['data_seconds']:.2f} s, build + fit + evaluate {timings['train_call_seconds']:.2f} s, "
+        f"save .keras {timings['save_seconds']:.2f} s, job layer (pickle, pipe) "
+        f"{wall - timings['total_seconds']:.2f} s; val acc {run.epochs[-1]['val_accuracy']:.4f}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--skip-process", action="store_true", help="leave out the process executor run")
+    arguments = parser.parse_args()
+    repeats = arguments.repeats
     load_mnist()
     plain_times, engine_times, rates = [], [], []
     for index in range(repeats):
@@ -85,6 +120,8 @@ def main() -> None:
     plain, fast = statistics.median(plain_times), statistics.median(engine_times)
     print(f"median fit: plain Keras {plain:.2f} s, engine {fast:.2f} s, speed-up x{plain / fast:.2f}")
     print(f"median chart updates per second while training: {statistics.median(rates):.1f}")
+    if not arguments.skip_process:
+        process_executor_run()
     print(f"cpu count {os.cpu_count()}, numpy {np.__version__}, keras {keras.__version__}")
 
 

@@ -1,8 +1,9 @@
 """Long work off the script thread: background tasks with progress, pause, stop and queueing.
 
 A ``BackgroundTask`` runs a function in a daemon thread. The function receives a
-``TaskControl`` through which it reports progress and checks, as often as it can,
-whether it should pause or stop. The page only ever reads ``task.snapshot()``,
+``TaskControl`` (a Protocol: this module's thread control, the job layer's worker
+control in ``mnist_core.jobs`` and test stand-ins all fit it) through which it reports
+progress and checks, as often as it can, whether it should pause or stop. The page only ever reads ``task.snapshot()``,
 which is a consistent copy taken under a lock, so a Streamlit rerun (a slider
 moved, a page switched) never touches the work itself.
 
@@ -21,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 POLL_SECONDS = 0.1  # how often waiting loops look at stop requests and their owner
 LOGGER = logging.getLogger(__name__)
@@ -110,8 +111,38 @@ class SlotPool:
             return len(self._running)
 
 
-class TaskControl:
-    """What a worker function uses to report progress and to honour pause and stop."""
+@runtime_checkable
+class TaskControl(Protocol):
+    """What a worker function uses to report progress and to honour pause and stop.
+
+    Everything a worker passes in is plain data, except ``update_detail``'s function,
+    which runs where the work runs (the job layer sends the change it made, not the function).
+    """
+
+    @property
+    def stop_requested(self) -> bool:
+        """True once the work should end: stop was pressed, or its owner is gone."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Block while paused; raise ``TaskStopped`` if a stop was requested."""
+        ...
+
+    def wait_while_paused(self) -> None:
+        """Block while paused, without raising (for workers that stop on their own terms)."""
+        ...
+
+    def report(self, fraction: float | None = None, message: str | None = None, **detail: Any) -> None:
+        """Publish progress: the share done (0-1), a one-line message, and worker-specific fields."""
+        ...
+
+    def update_detail(self, update: Callable[[dict], None]) -> None:
+        """Change the detail dict in place (cheap appends to long lists)."""
+        ...
+
+
+class ThreadTaskControl:
+    """``TaskControl`` for a ``BackgroundTask``: reads and writes the task's state under its lock."""
 
     def __init__(self, task: BackgroundTask):
         self._task = task
@@ -256,7 +287,7 @@ class BackgroundTask:
                 self._set_state(TaskState.RUNNING)
                 self._message = "Running"
             try:
-                result = self._work(TaskControl(self))
+                result = self._work(ThreadTaskControl(self))
             except TaskStopped:
                 self._finish(TaskState.STOPPED, self._stopped_message())
             except TaskFailed as failure:

@@ -1,0 +1,76 @@
+"""Which executor runs the jobs, chosen by environment variables.
+
+- ``MNIST_EXECUTOR``: ``process`` (default), ``thread`` or ``ray``.
+- ``MNIST_WORKERS``: worker processes of the ``process`` executor (default 2).
+- ``MNIST_WORKER_MAX_JOBS``: jobs a worker runs before it is replaced (default 50).
+- ``MNIST_WORKER_MAX_RSS_MB``: memory past which a worker is replaced after its job (default 1500).
+- ``MNIST_HARD_STOP_SECONDS``: how long a stopped job may take before its worker is killed (default 0.5).
+- ``RAY_ADDRESS``: the Ray cluster for ``ray`` (unset: a local one is started); ``MNIST_RAY_MAX_JOBS``:
+  jobs it runs at once (default 2).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from mnist_core.jobs.handle import Executor
+
+EXECUTOR_VARIABLE = "MNIST_EXECUTOR"
+EXECUTORS = ("process", "thread", "ray")
+DEFAULT_EXECUTOR = "process"
+
+_default: Executor | None = None
+_default_lock = threading.Lock()
+
+
+def _number(variable: str, default: float, kind=int):
+    text = os.environ.get(variable)
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{variable} must be a number, got {text!r}") from None
+
+
+def make_executor(name: str | None = None) -> Executor:
+    """A new executor: ``name``, or ``$MNIST_EXECUTOR``, or ``process``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or a setting that is not a number, saying which.
+    """
+    name = (name or os.environ.get(EXECUTOR_VARIABLE) or DEFAULT_EXECUTOR).strip().lower()
+    if name == "thread":
+        from mnist_core.jobs.thread_executor import ThreadExecutor
+
+        return ThreadExecutor()
+    if name == "process":
+        from mnist_core.jobs.process_executor import ProcessExecutor, ProcessPoolConfig
+
+        return ProcessExecutor(
+            ProcessPoolConfig(
+                workers=_number("MNIST_WORKERS", 2),
+                max_jobs_per_worker=_number("MNIST_WORKER_MAX_JOBS", 50),
+                max_worker_rss_mb=_number("MNIST_WORKER_MAX_RSS_MB", 1500.0, float),
+                hard_stop_seconds=_number("MNIST_HARD_STOP_SECONDS", 0.5, float),
+            )
+        )
+    if name == "ray":
+        from mnist_core.jobs.ray_executor import RayExecutor
+
+        return RayExecutor(
+            address=os.environ.get("RAY_ADDRESS") or None, capacity=_number("MNIST_RAY_MAX_JOBS", 2)
+        )
+    raise ValueError(f"{EXECUTOR_VARIABLE} must be one of {', '.join(EXECUTORS)}, got {name!r}")
+
+
+def default_executor() -> Executor:
+    """The executor of this process, made on first use from the environment and then shared."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = make_executor()
+        return _default

@@ -1,0 +1,207 @@
+"""Keras jobs: what a worker process runs, returning only plain data.
+
+Importing this module is cheap (Keras is imported inside the jobs), so the page's
+process can name a job, ``functools.partial(train_network, spec, config)``, without
+ever loading TensorFlow. The worker does the rest: it trains through the one engine
+(``mnist_core.training.train``), forwards its progress unchanged (the page's live
+charts read the same ``detail`` keys as today: ``batches``, ``epochs``,
+``updates_done``, ``updates_total``...), and returns a ``TrainedRun``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mnist_core.spec import ModelSpec, TrainConfig
+
+MODELS_KEPT = 4  # loaded models a worker keeps for the next prediction on the same model
+
+
+@dataclass(frozen=True)
+class TrainedRun:
+    """A finished (or stopped) training run as plain data: everything the page shows of it.
+
+    ``keras_bytes`` is the model as a ``.keras`` file (architecture, weights,
+    optimizer state); load it with ``mnist_core.models.load_model_bytes`` where
+    Keras is welcome (a worker), or send it to a job.
+    """
+
+    spec: ModelSpec
+    config: TrainConfig
+    keras_bytes: bytes
+    summary_text: str  # model.summary(), for the page's "Keras model summary"
+    epochs: list[dict]  # one row per epoch: epoch, loss, accuracy, val_loss, val_accuracy, seconds
+    batches: dict  # the live per-batch curves: update, loss, accuracy (lists of equal length)
+    test_loss: float
+    test_accuracy: float
+    correct: int
+    incorrect: int
+    train_seconds: float  # fit only, as the engine measures it
+    stopped_early: bool = False
+    warning: str | None = None  # the engine's diagnosis of a run that learned nothing
+    weight_history: list[list[np.ndarray]] | None = None  # get_weights() before and after each epoch
+    timings: dict = field(default_factory=dict)  # seconds in the worker: data, keras_import, total, save
+    worker_pid: int = 0
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the model file: the key a worker caches the loaded model under."""
+        return model_fingerprint(self.keras_bytes)
+
+    def summary(self) -> dict:
+        """A JSON-ready summary, as the command line prints it."""
+        return {
+            "model": self.spec.describe(),
+            "epochs": len(self.epochs),
+            "batch_size": self.config.batch_size,
+            "train_seconds": round(self.train_seconds, 3),
+            "test_loss": round(self.test_loss, 4),
+            "test_accuracy": round(self.test_accuracy, 4),
+            "correct": self.correct,
+            "incorrect": self.incorrect,
+            "stopped_early": self.stopped_early,
+        }
+
+
+class _KeepDetail:
+    """Forwards to the job's control and keeps its own copy of the detail, to put the curves in the result."""
+
+    def __init__(self, control):
+        self._control = control
+        self.detail: dict = {}
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._control.stop_requested
+
+    def checkpoint(self) -> None:
+        self._control.checkpoint()
+
+    def wait_while_paused(self) -> None:
+        self._control.wait_while_paused()
+
+    def report(self, fraction=None, message=None, **detail: Any) -> None:
+        self.detail.update(detail)
+        self._control.report(fraction, message, **detail)
+
+    def update_detail(self, update) -> None:
+        update(self.detail)  # the engine's updates append values they captured: safe to apply twice
+        self._control.update_detail(update)
+
+    def take_request(self, name: str):
+        return self._control.take_request(name)
+
+    def pause(self, message: str = "Paused") -> None:
+        self._control.pause(message)
+
+
+def train_network(
+    spec: ModelSpec, config: TrainConfig, data_source: str | None = None, control=None
+) -> TrainedRun:
+    """Train ``spec`` with ``config`` on MNIST from ``data_source``, in this process, and return plain data.
+
+    Parameters
+    ----------
+    spec, config : ModelSpec, TrainConfig
+        The seed is ``config.seed``: the same three give the same run.
+    data_source : str, optional
+        A folder of the four IDX files; default ``$MNIST_DATA_DIR`` or the bundled copy.
+    control : TaskControl, optional
+        Progress goes there (the page's live charts), pause and stop come from there.
+
+    Returns
+    -------
+    TrainedRun
+
+    Raises
+    ------
+    TaskFailed
+        When the loss diverges (the engine's message says what to change).
+    """
+    from mnist_core.data import load_mnist
+
+    started = time.perf_counter()
+    keeper = _KeepDetail(control) if control is not None else None
+    if control is not None:
+        control.report(message="Loading the data", phase="loading")
+    data = load_mnist(data_source)
+    loaded = time.perf_counter()
+    import keras  # noqa: F401 - imported already when the worker warmed up; timed for the benchmark
+
+    from mnist_core.models import model_summary, model_to_bytes
+    from mnist_core.training import train
+
+    imported = time.perf_counter()
+    result = train(spec, config, control=keeper, mnist=data)
+    trained = time.perf_counter()
+    if control is not None:
+        control.report(message="Saving the model", phase="saving")
+    keras_bytes = model_to_bytes(result.model)
+    summary_text = model_summary(result.model)
+    batches = (keeper.detail if keeper else {}).get("batches", {"update": [], "loss": [], "accuracy": []})
+    return TrainedRun(
+        spec=result.spec,
+        config=result.config,
+        keras_bytes=keras_bytes,
+        summary_text=summary_text,
+        epochs=[dict(row) for row in result.epochs],
+        batches={key: list(values) for key, values in batches.items()},
+        test_loss=result.test_loss,
+        test_accuracy=result.test_accuracy,
+        correct=result.correct,
+        incorrect=result.incorrect,
+        train_seconds=result.train_seconds,
+        stopped_early=result.stopped_early,
+        warning=result.warning,
+        weight_history=result.weight_history,
+        timings={
+            "data_seconds": loaded - started,
+            "keras_import_seconds": imported - loaded,
+            "train_call_seconds": trained - imported,  # build + fit + evaluate
+            "save_seconds": time.perf_counter() - trained,
+            "total_seconds": time.perf_counter() - started,
+        },
+        worker_pid=os.getpid(),
+    )
+
+
+def training_job(spec: ModelSpec, config: TrainConfig, data_source: str | None = None):
+    """The job to submit for a training run: ``work(control) -> TrainedRun``."""
+    return functools.partial(train_network, spec, config, data_source)
+
+
+def model_fingerprint(keras_bytes: bytes) -> str:
+    return hashlib.sha256(keras_bytes).hexdigest()[:16]
+
+
+_loaded_models: OrderedDict[str, Any] = OrderedDict()
+
+
+def loaded_model(keras_bytes: bytes):
+    """The model in ``keras_bytes``, loaded once per worker (safe mode) and kept for the next call."""
+    key = model_fingerprint(keras_bytes)
+    if key in _loaded_models:
+        _loaded_models.move_to_end(key)
+        return _loaded_models[key]
+    from mnist_core.models import load_model_bytes
+
+    model = load_model_bytes(keras_bytes)
+    _loaded_models[key] = model
+    while len(_loaded_models) > MODELS_KEPT:
+        _loaded_models.popitem(last=False)
+    return model
+
+
+def predict_digits(keras_bytes: bytes, images: np.ndarray, control=None) -> np.ndarray:
+    """Class probabilities of uint8 ``images`` (n, 28, 28) by the model in ``keras_bytes``: shape (n, 10)."""
+    from mnist_core.evaluation import predict_probabilities
+
+    return np.asarray(predict_probabilities(loaded_model(keras_bytes), images))

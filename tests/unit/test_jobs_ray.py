@@ -1,0 +1,82 @@
+"""The job layer on a local Ray instance: the shared contract, stop by force, and a crashed worker."""
+
+import functools
+import os
+import signal
+import time
+
+import pytest
+
+pytest.importorskip("ray", reason="Ray is optional here: pip install -r requirements-ray.txt (CI does)")
+
+import job_samples  # noqa: E402
+from job_contract import (  # noqa: E402, F401 - pytest collects the imported contract tests
+    test_a_failure_ends_the_job_with_its_message,
+    test_a_job_can_pause_itself_and_be_resumed,
+    test_a_lambda_is_refused_at_submit,
+    test_a_queued_job_whose_owner_is_gone_gives_up_at_once,
+    test_a_result_that_is_not_plain_data_fails_clearly,
+    test_a_running_job_whose_owner_is_gone_stops_after_the_grace_period,
+    test_a_stopped_paused_job_ends,
+    test_pause_holds_the_job_and_resume_continues_it,
+    test_progress_streams_while_running,
+    test_queued_jobs_know_their_position_and_run_in_turn,
+    test_requests_from_the_page_reach_the_job_as_plain_values,
+    test_result_progress_and_detail,
+    test_stop_ends_a_job_within_a_second,
+)
+from waiting import wait_for  # noqa: E402
+
+from mnist_core.jobs import TaskState  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def executor():
+    os.environ.pop("RAY_ADDRESS", None)  # always a local instance here
+    from mnist_core.jobs.ray_executor import RayExecutor
+
+    pool = RayExecutor()
+    yield pool
+    pool.shutdown()
+
+
+def test_jobs_run_in_ray_workers(executor):
+    snapshot = executor.submit(job_samples.worker_pid).join(120)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message
+    assert snapshot.result != os.getpid()
+
+
+def test_a_hard_stop_cancels_a_stuck_job_within_a_second(executor):
+    handle = executor.submit(job_samples.stuck)
+    wait_for(lambda: "pid" in handle.snapshot().detail)
+    asked = time.monotonic()
+    handle.stop()
+    snapshot = handle.join(1.0)
+    assert time.monotonic() - asked < 1.0
+    assert snapshot.state == TaskState.STOPPED
+
+
+def test_a_killed_ray_worker_fails_its_job_clearly(executor):
+    handle = executor.submit(job_samples.wait_forever)
+    wait_for(lambda: "pid" in handle.snapshot().detail)
+    os.kill(handle.snapshot().detail["pid"], signal.SIGKILL)
+    snapshot = handle.join(10)
+    assert snapshot.state == TaskState.FAILED
+    assert snapshot.message.startswith("The worker training this network stopped unexpectedly")
+    assert executor.submit(functools.partial(job_samples.count_steps, 2, 0.0)).join(120).state == (
+        TaskState.FINISHED
+    )
+
+
+def test_a_keras_training_on_ray_returns_its_model_and_curves(executor):
+    from mnist_core.jobs.keras_jobs import training_job
+    from mnist_core.spec import ModelSpec, TrainConfig
+
+    config = TrainConfig(epochs=1, train_limit=2000, seed=7)
+    snapshot = executor.submit(training_job(ModelSpec(), config)).join(600)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message + snapshot.error_details
+    run = snapshot.result
+    assert run.keras_bytes[:2] == b"PK"  # a .keras file is a zip archive
+    assert run.test_accuracy > 0.5 and run.correct + run.incorrect == 10_000
+    assert snapshot.detail["batches"]["update"] == run.batches["update"], "the live curve came through"
+    assert len(run.epochs) == 1 and run.worker_pid != os.getpid()
