@@ -155,6 +155,9 @@ LINKS = {
             "inside_temperature": "2.5",
         },
         {"inside_unit_0": "31"},
+        {"inside_section": "2 · Layer by layer", "inside_projection": "t-SNE"},
+        {"inside_section": "2 · Layer by layer", "inside_epoch": "3"},
+        {"inside_section": "3 · Tensor shapes", "inside_test_index": "5"},
     ],
     "sklearn_tuning": [
         {
