@@ -158,7 +158,8 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             f"{NEIGHBOURS}-nearest-neighbour accuracy per layer: {accuracies}.",
         )
         st.caption(
-            "Hover a point to see its digit. "
+            "Hover a point to see its digit. A flat PCA view shows few of the output's 10 corners apart; "
+            "t-SNE shows them all. "
             + (
                 "The star is your digit."
                 if marked
@@ -228,7 +229,8 @@ def uncrumpling_view(choice: ModelChoice) -> None:
 
 def _axes(shape: tuple[int, ...]) -> str:
     if len(shape) == 4:
-        return f"{shape[0]} image × {shape[1]} rows × {shape[2]} columns × {shape[3]} channels"
+        channels = f"{shape[3]} channel" + ("s" if shape[3] > 1 else "")
+        return f"{shape[0]} image × {shape[1]} rows × {shape[2]} columns × {channels}"
     if len(shape) == 3:
         return f"{shape[0]} image × {shape[1]} rows × {shape[2]} columns"
     return f"{shape[0]} image × {shape[-1]:,} values"

@@ -88,9 +88,10 @@ def layer_maps_figure(
     figure.update_xaxes(showticklabels=False, zeroline=False)
     figure.update_yaxes(showticklabels=False, zeroline=False)
     figure.update_layout(
-        height=panel_height * rows,
-        legend=dict(title_text="digit", itemsizing="constant"),
-        margin=dict(l=10, r=10, t=40, b=10),
+        height=panel_height * rows + 40,
+        # Along the bottom: a column of 10 digits beside panels this short would scroll.
+        legend=dict(title_text="digit", itemsizing="constant", orientation="h", x=0, y=0, yanchor="top"),
+        margin=dict(l=10, r=10, t=40, b=50),
     )
     return figure
 
