@@ -11,12 +11,13 @@ Everything here returns plain arrays and dataclasses, so it can run in a worker 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from mnist_core.projections import PcaResult, as_unit_vectors, pca_of_vectors
+from mnist_core.projections import PcaResult, as_unit_vectors, pca_of_vectors, tsne_of_vectors
 from mnist_core.trace import ACTIVATION_LAYERS
 
 REPRESENTING_LAYERS = ("Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D")  # layers that make a new vector
@@ -212,6 +213,35 @@ def uncrumpling(model, images: np.ndarray, labels: np.ndarray, weights: list | N
     weights : one snapshot of a weight history, optional (see ``layer_representations``)
     """
     return layer_maps(layer_representations(model, images, weights), labels)
+
+
+def tsne_maps(
+    model, images: np.ndarray, seed: int = 0, on_progress: Callable[[float, str], None] | None = None
+) -> dict[str, np.ndarray]:
+    """A t-SNE map of the digits in every layer: ``{name: coordinates of shape (n_digits, 2)}``.
+
+    Parameters
+    ----------
+    model : keras.Model
+    images : array of shape (n_digits, 28, 28), pixels 0-255
+    seed : int
+    on_progress : callable, optional
+        ``on_progress(fraction of all layers, message)``; raise in it to stop.
+    """
+    found = layer_representations(model, images)
+    maps = {}
+    for done, representation in enumerate(found):
+
+        def layer_progress(fraction: float, message: str, done=done, name=representation.name) -> None:
+            if on_progress is not None:
+                on_progress(
+                    (done + fraction) / len(found), f"Layer {done + 1} of {len(found)} ({name}): {message}"
+                )
+
+        maps[representation.name] = tsne_of_vectors(
+            representation.values, seed=seed, on_progress=layer_progress
+        )
+    return maps
 
 
 # --- One image's tensors through the network ---

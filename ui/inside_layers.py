@@ -18,6 +18,7 @@ from mnist_core.representations import (
     layer_representations,
     representation_layers,
     tensor_shapes,
+    tsne_maps,
     uncrumpling,
 )
 from mnist_core.tasks import TaskControl
@@ -28,7 +29,8 @@ from ui.resources import background_slots, mnist
 from ui.tasks import get_task, start_task, task_panel
 from ui.training_runs import finished_runs
 
-SAMPLE = 2000  # test digits in every map: enough to see the classes, quick enough to compute on open
+SAMPLE = 2000  # test digits measured: the first half votes, the second half is named by the vote
+DRAWN = slice(SAMPLE // 2, None)  # the digits drawn: those the vote names (each hover sketch costs 700 bytes)
 SEED = 0
 TSNE_TASK = "inside_tsne_task"
 MAPS_SHOWN = 16  # feature maps drawn per layer: 32 tiles at a readable size would not fit the screen
@@ -36,10 +38,10 @@ MAPS_SHOWN = 16  # feature maps drawn per layer: 32 tiles at a readable size wou
 
 @st.cache_resource(show_spinner=False)
 def _sample() -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The same test digits for every model and epoch: (images, labels, hover sketches)."""
+    """The same test digits for every model and epoch: (images, labels, hover sketches of the drawn ones)."""
     _, (x_test, y_test) = mnist()
     indices = projections.subset_indices(len(y_test), SAMPLE, SEED)
-    return x_test[indices], y_test[indices], braille_sketches(x_test[indices])
+    return x_test[indices], y_test[indices], braille_sketches(x_test[indices][DRAWN])
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,27 +79,17 @@ def _start_tsne(model) -> None:
     results = _tsne_maps(model)
 
     def work(control: TaskControl) -> dict:
-        control.report(0.0, "Running the digits through every layer")
-        found = layer_representations(model, images)
-        for done, representation in enumerate(found):
-            if representation.name in results:
-                continue
+        def on_progress(fraction: float, message: str) -> None:
+            control.checkpoint()
+            control.report(fraction, message)
 
-            def on_progress(fraction: float, message: str, done=done, name=representation.name) -> None:
-                control.checkpoint()
-                control.report(
-                    (done + fraction) / len(found), f"Layer {done + 1} of {len(found)} ({name}): {message}"
-                )
-
-            results[representation.name] = projections.tsne_of_vectors(
-                representation.values, seed=SEED, on_progress=on_progress
-            )
+        results.update(tsne_maps(model, images[DRAWN], SEED, on_progress))
         return dict(results)
 
     start_task(
         TSNE_TASK,
         work,
-        name=f"t-SNE of {SAMPLE:,} digits in every layer",
+        name=f"t-SNE of {SAMPLE // 2:,} digits in every layer",
         slots=background_slots(),
         needs_keras=True,
     )
@@ -113,7 +105,7 @@ def uncrumpling_view(choice: ModelChoice) -> None:
     st.caption("Life-cycle steps 4-5 · Fit, then evaluate: what each layer makes of the test digits")
     st.header("Layer by layer, the network uncrumples the digits")
     st.write(
-        f"The same {SAMPLE:,} test digits as each layer sees them, flattened to 2-D, one colour per digit. "
+        f"The same {SAMPLE // 2:,} test digits as each layer sees them, flattened to 2-D, one colour per digit. "
         "Each layer is one simple transformation; together they pull the tangled classes apart."
     )
     history = weight_history(choice)
@@ -152,9 +144,9 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             mine = layer_representations(model, drawn["digit"][None], weights)
             marked = [m.place(r.values)[0] for m, r in zip(maps, mine)]
         show_chart(
-            layer_maps_figure(names, [m.coordinates for m in maps], labels, sketches, marked),
+            layer_maps_figure(names, [m.coordinates[DRAWN] for m in maps], labels[DRAWN], sketches, marked),
             key="inside_layer_maps",
-            alt=f"PCA maps of {SAMPLE:,} test digits at every layer{when}, coloured by digit. "
+            alt=f"PCA maps of {SAMPLE // 2:,} test digits at every layer{when}, coloured by digit. "
             f"{NEIGHBOURS}-nearest-neighbour accuracy per layer: {accuracies}.",
         )
         st.caption(
@@ -170,9 +162,9 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         found = _tsne_maps(model)
         if all(m.name in found for m in maps):
             show_chart(
-                layer_maps_figure(names, [found[m.name] for m in maps], labels, sketches),
+                layer_maps_figure(names, [found[m.name] for m in maps], labels[DRAWN], sketches),
                 key="inside_layer_maps",
-                alt=f"t-SNE maps of {SAMPLE:,} test digits at every layer, coloured by digit. "
+                alt=f"t-SNE maps of {SAMPLE // 2:,} test digits at every layer, coloured by digit. "
                 f"{NEIGHBOURS}-nearest-neighbour accuracy per layer: {accuracies}.",
             )
             st.caption(
@@ -180,7 +172,7 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             )
         else:
             st.info(
-                f"t-SNE of {SAMPLE:,} digits takes about half a minute per layer here. It runs in the background; "
+                f"t-SNE of {SAMPLE // 2:,} digits takes 10-40 s per layer here. It runs in the background; "
                 "once done it is kept for everyone.",
                 icon=":material/hourglass:",
             )
@@ -200,8 +192,8 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         )
     skipped = representation_layers(model)[1]
     st.caption(
-        f"{NEIGHBOURS}-nearest-neighbour accuracy in each layer's full space: each of {SAMPLE // 2:,} digits is "
-        f"named by a vote of its {NEIGHBOURS} nearest among the other {SAMPLE // 2:,}. Higher: classes further apart."
+        f"{NEIGHBOURS}-nearest-neighbour accuracy in each layer's full space: each digit drawn is named by a "
+        f"vote of its {NEIGHBOURS} nearest among {SAMPLE // 2:,} other test digits. Higher: classes further apart."
         + (
             f" Left out for size: {', '.join(skipped)}; the pooling after it stands for it."
             if skipped

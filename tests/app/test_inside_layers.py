@@ -12,6 +12,7 @@ from mnist_core.representations import uncrumpling
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
+from ui import inside_layers, model_choice
 from ui.links import INSIDE_TABS
 from ui.model_choice import YOUR_DIGIT_KEY
 from ui.training_runs import RUNS_KEY, FinishedRun
@@ -92,7 +93,18 @@ def test_the_convnet_maps_skip_the_wide_convolution_and_t_sne_waits_for_a_button
     assert any("Left out for size: conv (21,632 values)" in caption.value for caption in app.caption)
     app.radio(key="inside_projection").set_value("t-SNE").run()
     assert not app.exception
-    assert app.button(key="inside_tsne_start").label == "Compute the t-SNE maps"
+    app.button(key="inside_tsne_start").click().run()
+    task = app.session_state["inside_tsne_task"]
+    assert task.name == "t-SNE of 1,000 digits in every layer"
+    task.stop()  # it ends at its next checkpoint; the unit tests check the maps themselves
+    # Maps in the server-wide cache are drawn at once, without a button.
+    convnet = model_choice._shipped("default-convnet")
+    finished = inside_layers._tsne_maps(convnet)
+    finished.update({name: np.zeros((1000, 2)) for name in ("pixels", "pool", "hidden_1", "output")})
+    app.run()
+    assert app.get("plotly_chart")[0].proto.alt.startswith("t-SNE maps of 1,000 test digits at every layer")
+    assert not [button for button in app.button if button.key == "inside_tsne_start"]
+    finished.clear()
 
 
 def test_the_tensor_shapes_of_the_convnet_and_of_a_dense_network(open_page):

@@ -10,13 +10,14 @@ from sklearn.neighbors import KNeighborsClassifier
 from mnist_core.data import load_mnist
 from mnist_core.default_model import load_shipped, load_shipped_history
 from mnist_core.figures.representation_figures import layer_maps_figure, separation_by_epoch_figure
-from mnist_core.projections import pca_of_vectors
+from mnist_core.projections import pca_of_vectors, tsne_of_vectors
 from mnist_core.representations import (
     knn_accuracy,
     layer_maps,
     layer_representations,
     representation_layers,
     tensor_shapes,
+    tsne_maps,
     uncrumpling,
 )
 from mnist_core.trace import feature_maps, trace_dense
@@ -181,3 +182,16 @@ def test_the_separation_figure_draws_one_line_per_layer():
     figure = separation_by_epoch_figure(np.array([[0.9, 0.6], [0.9, 0.95]]), ["pixels", "output"], epoch=1)
     assert [t.name for t in figure.data] == ["pixels", "output"]
     assert list(figure.data[1].y) == [0.6, 0.95]
+
+
+def test_the_t_sne_maps_are_scikit_learns_t_sne_of_each_layer_with_progress_over_all_layers(digits):
+    images, _ = digits
+    model = load_shipped("default")
+    reports = []
+    maps = tsne_maps(
+        model, images[:80], seed=1, on_progress=lambda fraction, message: reports.append(fraction)
+    )
+    found = layer_representations(model, images[:80])
+    assert list(maps) == ["pixels", "hidden_1", "output"]
+    np.testing.assert_array_equal(maps["hidden_1"], tsne_of_vectors(found[1].values, seed=1))
+    assert reports == sorted(reports) and reports[0] == 0 and 0.95 < reports[-1] <= 1
