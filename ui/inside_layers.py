@@ -200,7 +200,12 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             else ""
         )
     )
-    if history is not None:
+    if history is None:
+        st.caption(
+            "This model kept no weights per epoch. Train one on Build & Train (or pick `default`) to watch the "
+            "layers separate the digits epoch by epoch."
+        )
+    else:
         by_epoch = np.array([[m.knn_accuracy for m in _maps(model, history, i)] for i in range(len(history))])
         layer_names = [m.name for m in maps]
         show_chart(
@@ -276,7 +281,7 @@ def tensors_view(choice: ModelChoice) -> None:
         st.markdown(f"**After the convolution** `{conv.shape}`: {shown} of {conv.shape[-1]} channels")
         maps = conv.maps()[:shown]
         show_chart(
-            image_grid_figure(maps, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=70),
+            image_grid_figure(maps, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=95),
             key="inside_conv_maps",
             alt=f"{shown} feature maps of {title} after {conv.name}, each {conv.shape[1]} x {conv.shape[2]} "
             f"pixels, values 0 to {maps.max():.2f}.",
@@ -286,7 +291,7 @@ def tensors_view(choice: ModelChoice) -> None:
             st.markdown(f"**After pooling** `{pool.shape}`: the same channels")
             pooled = pool.maps()[:shown]
             show_chart(
-                image_grid_figure(pooled, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=70),
+                image_grid_figure(pooled, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=95),
                 key="inside_pool_maps",
                 alt=f"The same {shown} maps after {pool.name}, each {pool.shape[1]} x {pool.shape[2]} pixels, "
                 f"values 0 to {pooled.max():.2f}.",
