@@ -55,7 +55,9 @@ def weight_history(choice: ModelChoice) -> list | None:
         return _shipped_history(choice.key)
     if choice.key.startswith("run-"):
         run = next((r for r in finished_runs() if f"run-{r.number}" == choice.key), None)
-        return None if run is None else run.result.weight_history
+        history = None if run is None else run.result.weight_history
+        # A big run keeps only its first and last weights: that is no epoch-by-epoch story.
+        return history if history is not None and len(history) == len(run.result.epochs) + 1 else None
     return None
 
 
