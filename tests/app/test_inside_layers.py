@@ -140,3 +140,15 @@ def test_the_input_outlives_a_closed_tab(open_page):
     open_lazy_tab(app, TABS, INSIDE_TABS[0])
     assert app.number_input(key="inside_test_index").value == 12
     np.testing.assert_equal(app.session_state["inside_test_index"], 12)
+
+
+def test_following_a_digit_inside_opens_its_trace_even_from_another_tab(open_page):
+    x_test = load_mnist()[1][0]
+    app = open_page(INSIDE, {YOUR_DIGIT_KEY: {"digit": x_test[1], "source": "your drawing"}})
+    open_lazy_tab(app, TABS, INSIDE_TABS[2])
+    app.session_state[model_choice._FOLLOWED] = True  # what follow_digit_inside sets before it switches page
+    app.run()
+    assert not app.exception
+    assert app.session_state[TABS] == INSIDE_TABS[0]
+    assert app.radio(key="inside_source").value == "Your digit"
+    assert "The input" in [h.value for h in app.header]
