@@ -62,11 +62,35 @@ def pca(images: np.ndarray, n_components: int = 3) -> PcaResult:
     PcaResult
         Deterministic: scikit-learn fixes each component's sign.
     """
-    vectors = as_unit_vectors(images)
+    return pca_of_vectors(as_unit_vectors(images), n_components)
+
+
+def _pca_model(n_components: int, n_features: int) -> PCA:
+    # Eigen-decomposition of the 784 x 784 covariance: well under a second for 10,000 digits. A wider
+    # layer (a convnet's 5,408 pooled values) would need a 5,408 x 5,408 one: a seeded randomized SVD instead.
+    if n_features <= 2 * N_PIXELS:
+        return PCA(n_components=n_components, svd_solver="covariance_eigh")
+    return PCA(n_components=n_components, svd_solver="randomized", random_state=0)
+
+
+def pca_of_vectors(vectors: np.ndarray, n_components: int = 3) -> PcaResult:
+    """``pca`` for any vectors (a layer's activations, say), taken as they are: no scaling.
+
+    Parameters
+    ----------
+    vectors : array of shape (n_samples, n_features)
+    n_components : int
+        How many directions to keep, 1 to min(n_samples, n_features).
+
+    Returns
+    -------
+    PcaResult
+        ``components`` has shape (n_components, n_features), ``mean`` shape (n_features,).
+    """
+    vectors = np.asarray(vectors)
     if not 1 <= n_components <= min(vectors.shape):
         raise ValueError(f"n_components must be between 1 and {min(vectors.shape)}, got {n_components}")
-    # Eigen-decomposition of the 784 x 784 covariance: well under a second for 10,000 digits.
-    model = PCA(n_components=n_components, svd_solver="covariance_eigh")
+    model = _pca_model(n_components, vectors.shape[1])
     with threadpool_limits(limits=1):  # see tsne: on a busy 2-core server one BLAS thread is the fastest
         coordinates = model.fit_transform(vectors)
     return PcaResult(coordinates, model.components_, model.explained_variance_ratio_, model.mean_)
@@ -155,7 +179,19 @@ def tsne(
     -------
     float array of shape (n_samples, n_components)
     """
-    vectors = as_unit_vectors(images)
+    return tsne_of_vectors(as_unit_vectors(images), n_components, seed, perplexity, max_iter, on_progress)
+
+
+def tsne_of_vectors(
+    vectors: np.ndarray,
+    n_components: int = 2,
+    seed: int = 0,
+    perplexity: float = 30.0,
+    max_iter: int = TSNE_ITERATIONS,
+    on_progress: Callable[[float, str], None] | None = None,
+) -> np.ndarray:
+    """``tsne`` for any vectors of shape (n_samples, n_features) (a layer's activations), taken as they are."""
+    vectors = np.asarray(vectors)
     if n_components not in (2, 3):
         raise ValueError(f"t-SNE here makes 2-D or 3-D maps, got n_components={n_components}")
     if not 0 < perplexity < len(vectors):
@@ -167,10 +203,8 @@ def tsne(
         if on_progress is not None:
             on_progress(fraction, message)
 
-    progress(0.0, "Reducing 784 pixels to 50 principal components")
-    reduced = PCA(
-        n_components=min(PCA_BEFORE_TSNE, *vectors.shape), svd_solver="covariance_eigh"
-    ).fit_transform(vectors)
+    progress(0.0, f"Reducing {vectors.shape[1]:,} values to 50 principal components")
+    reduced = _pca_model(min(PCA_BEFORE_TSNE, *vectors.shape), vectors.shape[1]).fit_transform(vectors)
     progress(0.02, "Finding each digit's nearest neighbours (no progress within this stage)")
     model = _ProgressTSNE(
         n_components=n_components, perplexity=perplexity, max_iter=max_iter, init="pca", random_state=seed

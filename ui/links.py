@@ -34,7 +34,8 @@ Parameters per page (page: names):
 - predictions: predictions_draw_seed, predictions_cell_true, predictions_cell_predicted,
   predictions_image_index, predictions_skip
 - inside_the_network: inside_source, inside_test_index, inside_layer, inside_unit_0 ...
-  inside_unit_5 (one per layer), inside_temperature
+  inside_unit_5 (one per layer), inside_temperature, inside_section (the tab), inside_projection,
+  inside_epoch
 - sklearn_tuning: sklearn_tab (the tab), sklearn_shape, sklearn_custom_sizes, sklearn_max_iter,
   sklearn_learning_rate, sklearn_seed, sklearn_samples, sklearn_grid_rates, sklearn_grid_sizes,
   sklearn_grid_samples, sklearn_grid_share, sklearn_grid_max_iter, sklearn_grid_seed,
@@ -245,6 +246,11 @@ SURFACE_TABS = (
     "2 · Two weights: optimizers race",
     "3 · Your network's landscape",
 )
+INSIDE_TABS = (
+    "1 · Follow one digit",
+    "2 · Layer by layer",
+    "3 · Tensor shapes",
+)
 SKLEARN_TABS = (
     "Train it",
     "Same 50 neurons, two shapes",
@@ -253,9 +259,15 @@ SKLEARN_TABS = (
 )
 # Parameters whose exact range is the model's: the description only bounds them, and a value the
 # model can't take is caught after the widget ran (``finish_page``).
-MODEL_DEPENDENT = {"inside_layer"} | {f"inside_unit_{i}" for i in range(MAX_HIDDEN_LAYERS + 1)}
+MODEL_DEPENDENT = {"inside_layer", "inside_epoch"} | {
+    f"inside_unit_{i}" for i in range(MAX_HIDDEN_LAYERS + 1)
+}
 # The lazy tabs that reopen on the tab a student left: tab key -> its page.
-LAZY_TABS = {"dimensions_section": "dimensions", "surface_part": "loss_surface"}
+LAZY_TABS = {
+    "dimensions_section": "dimensions",
+    "surface_part": "loss_surface",
+    "inside_section": "inside_the_network",
+}
 
 
 def _sizes(sizes: tuple[int, ...]) -> str:
@@ -382,6 +394,9 @@ PAGE_PARAMS: dict[str, dict[str, Spec]] = {
         # One unit per layer; how many units a layer has depends on the model.
         **{f"inside_unit_{i}": Whole(0, 1023) for i in range(MAX_HIDDEN_LAYERS + 1)},
         "inside_temperature": Number(0.1, 5.0),
+        "inside_section": _tabs(*INSIDE_TABS),
+        "inside_projection": Choice(same(["PCA", "t-SNE"])),
+        "inside_epoch": Whole(0, 50),  # a run's epochs; the model's own count is checked by the slider
     },
     "sklearn_tuning": {
         "sklearn_tab": _tabs(*SKLEARN_TABS),

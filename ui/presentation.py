@@ -50,6 +50,8 @@ PRESENTER_CSS = """
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
 [data-testid="stMain"] [data-testid="stWidgetLabel"] p { font-size: 1.1rem; }
+/* A metric's value is markdown too: without this the rule above shrinks it below its own label. */
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 2.6rem; }
 [data-testid="stMain"] input, [data-testid="stMain"] [data-baseweb="select"] { font-size: 1.1rem; }
 [data-testid="stMain"] h1 { font-size: 2.4rem; padding-top: 0; }
 .presenter-prompt { font-size: 2.1rem; }

@@ -155,6 +155,9 @@ LINKS = {
             "inside_temperature": "2.5",
         },
         {"inside_unit_0": "31"},
+        {"inside_section": "2 · Layer by layer", "inside_projection": "t-SNE"},
+        {"inside_section": "2 · Layer by layer", "inside_epoch": "3"},
+        {"inside_section": "3 · Tensor shapes", "inside_test_index": "5"},
     ],
     "sklearn_tuning": [
         {
@@ -287,7 +290,7 @@ GARBAGE = {
     "build_and_train": {"train_epochs": "abc", "train_optimizer": "adamw", "train_layers": "9"},
     "dimensions": {"dimensions_section": "5 · Nothing", "dimensions_a_row": "-3"},
     "loss_surface": {"surface_walker_steps": "1e9", "surface_walker_start": "nan"},
-    "inside_the_network": {"inside_test_index": "10000", "inside_unit_0": "40"},
+    "inside_the_network": {"inside_test_index": "10000", "inside_unit_0": "40", "inside_section": "9 · Nope"},
     "predictions": {"predictions_image_index": "-1", "predictions_cell_true": "11"},
     "sklearn_tuning": {"sklearn_tab": "Nope", "sklearn_max_iter": "0"},
     "pixels_as_vectors": {"pixels_row": "28"},

@@ -1,0 +1,305 @@
+"""Inside the network's tabs 2 and 3: every layer's map of the test digits (and how it changes epoch by
+epoch), and one image's tensors through a convnet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mnist_core import projections
+from mnist_core.default_model import FIRST_NETWORK, load_shipped_history
+from mnist_core.figures.data_figures import braille_sketches
+from mnist_core.figures.prediction_figures import image_grid_figure
+from mnist_core.figures.representation_figures import layer_maps_figure, separation_by_epoch_figure
+from mnist_core.representations import (
+    NEIGHBOURS,
+    LayerMap,
+    layer_representations,
+    representation_layers,
+    tensor_shapes,
+    tsne_maps,
+    uncrumpling,
+)
+from mnist_core.tasks import TaskControl
+from ui.charts import show_chart
+from ui.inside_trace import pick_input
+from ui.model_choice import ModelChoice, choose_model, per_model, your_digit
+from ui.resources import background_slots, mnist
+from ui.tasks import get_task, start_task, task_panel
+from ui.training_runs import finished_runs
+
+SAMPLE = 2000  # test digits measured: the first half votes, the second half is named by the vote
+DRAWN = slice(SAMPLE // 2, None)  # the digits drawn: those the vote names (each hover sketch costs 700 bytes)
+SEED = 0
+TSNE_TASK = "inside_tsne_task"
+MAPS_SHOWN = 16  # feature maps drawn per layer: 32 tiles at a readable size would not fit the screen
+
+
+@st.cache_resource(show_spinner=False)
+def _sample() -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The same test digits for every model and epoch: (images, labels, hover sketches of the drawn ones)."""
+    _, (x_test, y_test) = mnist()
+    indices = projections.subset_indices(len(y_test), SAMPLE, SEED)
+    return x_test[indices], y_test[indices], braille_sketches(x_test[indices][DRAWN])
+
+
+@st.cache_resource(show_spinner=False)
+def _shipped_history(key: str):
+    return load_shipped_history(key)
+
+
+def weight_history(choice: ModelChoice) -> list | None:
+    """The weights before training and after each epoch of the chosen model, if they were kept."""
+    if choice.key == FIRST_NETWORK.key:
+        return _shipped_history(choice.key)
+    if choice.key.startswith("run-"):
+        run = next((r for r in finished_runs() if f"run-{r.number}" == choice.key), None)
+        history = None if run is None else run.result.weight_history
+        # A big run keeps only its first and last weights: that is no epoch-by-epoch story.
+        return history if history is not None and len(history) == len(run.result.epochs) + 1 else None
+    return None
+
+
+def _maps(model, history: list | None, snapshot: int | None) -> list[LayerMap]:
+    """Every layer's map of the sample at one snapshot (None: the model's own weights), cached per model."""
+    images, labels, _ = _sample()
+    weights = None if snapshot is None else history[snapshot]
+    with st.spinner(f"Running {SAMPLE:,} test digits through every layer…"):
+        return per_model(
+            model, f"uncrumpling_{snapshot}", lambda: uncrumpling(model, images, labels, weights)
+        )
+
+
+def _tsne_maps(model) -> dict:
+    """Finished t-SNE maps of the model's layers, {layer name: (n, 2) coordinates}, for every session."""
+    return per_model(model, "uncrumpling_tsne", dict)
+
+
+def _start_tsne(model) -> None:
+    images, _, _ = _sample()
+    results = _tsne_maps(model)
+
+    def work(control: TaskControl) -> dict:
+        def on_progress(fraction: float, message: str) -> None:
+            control.checkpoint()
+            control.report(fraction, message)
+
+        results.update(tsne_maps(model, images[DRAWN], SEED, on_progress))
+        return dict(results)
+
+    start_task(
+        TSNE_TASK,
+        work,
+        name=f"t-SNE of {SAMPLE // 2:,} digits in every layer",
+        slots=background_slots(),
+        needs_keras=True,
+    )
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def uncrumpling_view(choice: ModelChoice) -> None:
+    """Lesson 2's last bullet: the test digits at every layer, side by side, with a number per layer."""
+    model = choice.model
+    st.caption("Life-cycle steps 4-5 · Fit, then evaluate: what each layer makes of the test digits")
+    st.header("Layer by layer, the network uncrumples the digits")
+    st.write(
+        f"The same {SAMPLE // 2:,} test digits as each layer sees them, flattened to 2-D, one colour per digit. "
+        "Each layer is one simple transformation; together they pull the tangled classes apart."
+    )
+    history = weight_history(choice)
+    options = st.columns([1, 2])
+    method = options[0].radio(
+        "Flatten with",
+        ("PCA", "t-SNE"),
+        horizontal=True,
+        key="inside_projection",
+        bind="query-params",
+        persist_state="session",
+        help="PCA is instant. t-SNE keeps each digit near its neighbours; it runs in the background.",
+    )
+    snapshot = None
+    if history is not None and method == "PCA":
+        last = len(history) - 1
+        snapshot = options[1].slider(
+            "Epochs of training (0 = before training)",
+            0,
+            last,
+            last,
+            key="inside_epoch",
+            bind="query-params",
+            persist_state="session",
+        )
+    maps = _maps(model, history, snapshot)
+    _, labels, sketches = _sample()
+    names = [f"{m.name} · {int(np.prod(m.shape)):,} values" for m in maps]
+    accuracies = ", ".join(f"{m.name} {_percent(m.knn_accuracy)}" for m in maps)
+    when = "" if snapshot is None else f" after {snapshot} epochs" if snapshot else " before training"
+    if method == "PCA":
+        drawn = your_digit()
+        marked = None
+        if drawn is not None:
+            weights = None if snapshot is None else history[snapshot]
+            mine = layer_representations(model, drawn["digit"][None], weights)
+            marked = [m.place(r.values)[0] for m, r in zip(maps, mine)]
+        show_chart(
+            layer_maps_figure(names, [m.coordinates[DRAWN] for m in maps], labels[DRAWN], sketches, marked),
+            key="inside_layer_maps",
+            alt=f"PCA maps of {SAMPLE // 2:,} test digits at every layer{when}, coloured by digit. "
+            f"{NEIGHBOURS}-nearest-neighbour accuracy per layer: {accuracies}.",
+        )
+        st.caption(
+            "Hover a point to see its digit. A flat PCA view shows few of the output's 10 corners apart; "
+            "t-SNE shows them all. "
+            + (
+                "The star is your digit."
+                if marked
+                else "Draw a digit on the Predictions page and it appears here as a star."
+            )
+        )
+    else:
+        found = _tsne_maps(model)
+        if all(m.name in found for m in maps):
+            show_chart(
+                layer_maps_figure(names, [found[m.name] for m in maps], labels[DRAWN], sketches),
+                key="inside_layer_maps",
+                alt=f"t-SNE maps of {SAMPLE // 2:,} test digits at every layer, coloured by digit. "
+                f"{NEIGHBOURS}-nearest-neighbour accuracy per layer: {accuracies}.",
+            )
+            st.caption(
+                "Hover a point to see its digit. t-SNE maps the trained model only, and has no place for new digits."
+            )
+        else:
+            st.info(
+                f"t-SNE of {SAMPLE // 2:,} digits takes 10-40 s per layer here. It runs in the background; "
+                "once done it is kept for everyone.",
+                icon=":material/hourglass:",
+            )
+            if st.button("Compute the t-SNE maps", icon=":material/play_arrow:", key="inside_tsne_start"):
+                _start_tsne(model)
+            if get_task(TSNE_TASK) is not None:
+                task_panel(TSNE_TASK)
+
+    st.markdown(f"**How well each layer separates the digits**{when}")
+    columns = st.columns(len(maps))
+    for column, (index, layer_map) in zip(columns, enumerate(maps)):
+        before = maps[index - 1].knn_accuracy if index else None
+        column.metric(
+            layer_map.name,
+            _percent(layer_map.knn_accuracy),
+            None if before is None else f"{(layer_map.knn_accuracy - before) * 100:+.1f} points",
+        )
+    skipped = representation_layers(model)[1]
+    st.caption(
+        f"{NEIGHBOURS}-nearest-neighbour accuracy in each layer's full space: each digit drawn is named by a "
+        f"vote of its {NEIGHBOURS} nearest among {SAMPLE // 2:,} other test digits. Higher: classes further apart."
+        + (
+            f" Left out for size: {', '.join(skipped)}; the pooling after it stands for it."
+            if skipped
+            else ""
+        )
+    )
+    if history is None:
+        st.caption(
+            "This model kept no weights per epoch. Train one on Build & Train (or pick `default`) to watch the "
+            "layers separate the digits epoch by epoch."
+        )
+    else:
+        by_epoch = np.array([[m.knn_accuracy for m in _maps(model, history, i)] for i in range(len(history))])
+        layer_names = [m.name for m in maps]
+        show_chart(
+            separation_by_epoch_figure(by_epoch, layer_names, snapshot),
+            key="inside_separation_chart",
+            alt=f"{NEIGHBOURS}-nearest-neighbour accuracy per layer after each of {len(history) - 1} epochs: "
+            + "; ".join(
+                f"{name} from {_percent(by_epoch[0, k])} before training to {_percent(by_epoch[-1, k])}"
+                for k, name in enumerate(layer_names)
+            )
+            + ".",
+        )
+        st.caption(
+            "Before training, random weights crumple the digits further: each layer separates them worse than the "
+            "pixels. Training turns that around, epoch by epoch."
+        )
+
+
+def _axes(shape: tuple[int, ...]) -> str:
+    if len(shape) == 4:
+        channels = f"{shape[3]} channel" + ("s" if shape[3] > 1 else "")
+        return f"{shape[0]} image × {shape[1]} rows × {shape[2]} columns × {channels}"
+    if len(shape) == 3:
+        return f"{shape[0]} image × {shape[1]} rows × {shape[2]} columns"
+    return f"{shape[0]} image × {shape[-1]:,} values"
+
+
+def tensors_view(choice: ModelChoice) -> None:
+    """One image's tensors through every layer, (batch, height, width, channels), and the maps they hold."""
+    model = choice.model
+    st.caption("Life-cycle step 2 · Define the model: the shape of the tensor each layer hands to the next")
+    st.header("One image's tensors, layer by layer")
+    st.write(
+        "Keras always works on a batch, here of one image. A convnet keeps the picture's rows and columns and "
+        "adds channels, one per filter: 4-D tensors (batch, height, width, channels), until Flatten lines them up."
+    )
+    if not choice.is_convnet:
+        st.info(
+            "This model's tensors are 2-D, (batch, values): it reads the 784 pixels as one long vector. "
+            "A convnet shows 4-D ones.",
+            icon=":material/info:",
+        )
+        st.button(
+            "Show the shipped convnet",
+            key="inside_tensors_convnet",
+            icon=":material/grid_on:",
+            on_click=choose_model,
+            args=("default-convnet",),
+        )
+    image, title = pick_input()
+    tensors = tensor_shapes(model, image)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "layer": [t.name for t in tensors],
+                "kind": [t.kind for t in tensors],
+                "output shape": [str(t.shape) for t in tensors],
+                "numbers": [t.size for t in tensors],
+                "what the axes are": [_axes(t.shape) for t in tensors],
+            }
+        ),
+        hide_index=True,
+        column_config={"numbers": st.column_config.NumberColumn(format="localized")},
+    )
+    conv = next((t for t in tensors if t.kind == "Conv2D"), None)
+    if conv is None:
+        return
+    after = tensors[tensors.index(conv) + 1 :]
+    pool = next((t for t in after if t.kind.endswith("Pooling2D")), None)
+    shown = min(MAPS_SHOWN, conv.shape[-1])
+    conv_side, pool_side = st.columns(2)
+    with conv_side:
+        st.markdown(f"**After the convolution** `{conv.shape}`: {shown} of {conv.shape[-1]} channels")
+        maps = conv.maps()[:shown]
+        show_chart(
+            image_grid_figure(maps, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=95),
+            key="inside_conv_maps",
+            alt=f"{shown} feature maps of {title} after {conv.name}, each {conv.shape[1]} x {conv.shape[2]} "
+            f"pixels, values 0 to {maps.max():.2f}.",
+        )
+    if pool is not None:
+        with pool_side:
+            st.markdown(f"**After pooling** `{pool.shape}`: the same channels")
+            pooled = pool.maps()[:shown]
+            show_chart(
+                image_grid_figure(pooled, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=95),
+                key="inside_pool_maps",
+                alt=f"The same {shown} maps after {pool.name}, each {pool.shape[1]} x {pool.shape[2]} pixels, "
+                f"values 0 to {pooled.max():.2f}.",
+            )
+        st.caption(
+            f"Pooling sums up each {conv.shape[1] // pool.shape[1]} x {conv.shape[1] // pool.shape[1]} block in one "
+            f"value (MaxPooling keeps the largest): the same maps, smaller, {conv.size // pool.size}x fewer numbers "
+            f"({conv.size:,} to {pool.size:,})."
+        )

@@ -1,0 +1,270 @@
+"""Inside the network's first tab: one digit through the layers, number by number (life-cycle step 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mnist_core.evaluation import predict_probabilities
+from mnist_core.figures.prediction_figures import (
+    activations_figure,
+    digit_figure,
+    image_grid_figure,
+    probabilities_figure,
+    products_figure,
+    weight_histograms_figure,
+)
+from mnist_core.lesson_bugs import skip_one_hot, skip_reshape
+from mnist_core.trace import (
+    conv_filters,
+    feature_maps,
+    first_layer_weight_images,
+    is_dense_network,
+    layer_weights,
+    softmax_steps,
+    trace_dense,
+    untraceable_layers,
+)
+from ui.charts import show_chart
+from ui.model_choice import ModelChoice, your_digit
+from ui.resources import mnist
+
+MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
+SOURCE_KEY = "inside_source"
+YOUR_DIGIT = "Your digit"
+
+
+def open_on_your_digit() -> None:
+    """After "Follow this digit": start on the student's digit (called before the tabs are drawn)."""
+    if your_digit():
+        st.session_state[SOURCE_KEY] = YOUR_DIGIT
+
+
+def pick_input() -> tuple[np.ndarray, str]:
+    """The input radio (a test image or the student's digit) and the test image number: (image, title).
+
+    Shared by the tabs that need one image; the choice outlives a closed tab.
+    """
+    _, (x_test, y_test) = mnist()
+    drawn = your_digit()
+    sources = ["A test image"] + ([YOUR_DIGIT] if drawn else [])
+    picked_source = st.radio(
+        "Input", sources, horizontal=True, key=SOURCE_KEY, bind="query-params", persist_state="session"
+    )
+    if picked_source == "A test image":
+        index = st.number_input(
+            "Test image number",
+            0,
+            len(x_test) - 1,
+            0,
+            key="inside_test_index",
+            bind="query-params",
+            persist_state="session",
+        )
+        image, title = x_test[index], f"x_test[{index}], label {y_test[index]}"
+    else:
+        image, title = drawn["digit"], drawn["source"]
+    if not drawn:
+        st.page_link(
+            "app_pages/predictions.py",
+            label="Draw your own digit on the Predictions page",
+            icon=":material/target:",
+        )
+    return image, title
+
+
+def follow_one_digit(choice: ModelChoice) -> None:
+    """The input, its prediction, and the trace: convolution filters or every Dense unit's sum."""
+    model = choice.model
+    st.header("The input")
+    image, title = pick_input()
+    input_column, output_column = st.columns(2)
+    show_chart(digit_figure(image, title), key="inside_input", where=input_column)
+    answer = predict_probabilities(model, image[None])[0]
+    show_chart(probabilities_figure(answer), key="inside_out", where=output_column)
+    output_column.caption(f"What `model.predict` says for this input: **{answer.argmax()}**.")
+
+    if choice.is_convnet:
+        st.header("The convolution: 32 small filters slide over the image")
+        filters = conv_filters(model)
+        maps = feature_maps(model, image)
+        st.markdown(
+            f"Each of the {len(filters)} filters is a {filters.shape[1]} x {filters.shape[2]} grid of weights. "
+            "Sliding it over the 28 x 28 input and taking relu(dot(filter, patch) + b) at every position gives "
+            f"a {maps.shape[1]} x {maps.shape[2]} feature map: bright where the patch looks like the filter."
+        )
+        show_chart(
+            image_grid_figure(
+                filters, [f"filter {i}" for i in range(len(filters))], 16, "RdBu", True, tile_px=60
+            ),
+            key="inside_filters",
+        )
+        show_chart(
+            image_grid_figure(maps, [f"map {i}" for i in range(len(maps))], 8, "gray", tile_px=110),
+            key="inside_maps",
+        )
+    elif is_dense_network(model):
+        trace = trace_dense(model, image)
+        st.header("One unit: y = relu(dot(w, x) + b)")
+        first = trace.steps[0]
+        where = "in the model's own Rescaling layer" if trace.scale else "before the model"
+        st.markdown(
+            f"The first layer reads 784 numbers x_i, one per pixel, each pixel / 255 ({where}). "
+            "Each unit multiplies every input by its own weight, adds them up, adds its bias, then applies "
+            "its activation. Pick a unit and see every number."
+        )
+        names = [f"{step.name} ({step.units} units, {step.activation})" for step in trace.steps]
+        layer_column, unit_column = st.columns(2)
+        layer_index = layer_column.selectbox(
+            "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer", bind="query-params"
+        )
+        step = trace.steps[layer_index]
+        if step.units > 1:
+            unit = unit_column.slider(
+                "Unit",
+                0,
+                step.units - 1,
+                int(step.outputs.argmax()),
+                key=f"inside_unit_{layer_index}",
+                bind="query-params",
+            )
+        else:  # a slider needs two ends: a one-unit layer has only unit 0
+            unit = 0
+            unit_column.markdown("**Unit 0**, the layer's only one")
+        detail = trace.unit(layer_index, unit)
+        picture_column, sum_column = st.columns([1, 1.3])
+        with picture_column:
+            if len(detail.products) == 784:
+                show_chart(products_figure(detail.products), key="inside_products")
+                st.caption(
+                    "Each pixel's w·x: blue pushes the unit up, red pushes it down, white does nothing."
+                )
+            else:
+                show_chart(activations_figure(detail.products, label="input"), key="inside_products")
+                st.caption("Each input's w·x for this unit.")
+        with sum_column:
+            st.markdown(
+                f"**Sum of the {len(detail.products)} products** w·x = `{detail.total:.6f}`  \n"
+                f"**+ bias** b = `{detail.bias:+.6f}` → `{detail.pre_activation:.6f}`  \n"
+                f"**{detail.activation}** → `{detail.output:.6f}`"
+                + (
+                    "  (negative becomes 0)"
+                    if detail.activation == "relu" and detail.pre_activation < 0
+                    else ""
+                )
+            )
+            top = np.argsort(-np.abs(detail.products))[:8]
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "input i": top,
+                        **(
+                            {"pixel (row, col)": [f"({i // 28}, {i % 28})" for i in top]}
+                            if layer_index == 0
+                            else {}
+                        ),
+                        "x_i": detail.inputs[top],
+                        "w_i": detail.weights[top],
+                        "w_i · x_i": detail.products[top],
+                    }
+                ),
+                hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(format="%.5f") for c in ("x_i", "w_i", "w_i · x_i")
+                },
+            )
+            st.caption(
+                f"The 8 largest of {len(detail.products)} products; {int((detail.inputs == 0).sum())} are zero."
+            )
+        for position, hidden in enumerate(trace.hidden):
+            st.markdown(f"**Every unit of {hidden.name}** (the chosen one highlighted):")
+            show_chart(
+                activations_figure(hidden.outputs, unit if position == layer_index else None),
+                key=f"inside_hidden_{position}",
+            )
+
+        st.header("The output: logits, then softmax step by step")
+        temperature = st.slider(
+            "Temperature T", 0.1, 5.0, 1.0, 0.1, key="inside_temperature", bind="query-params"
+        )
+        soft = softmax_steps(trace.logits, temperature)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "digit": range(10),
+                    "logit z": soft.logits,
+                    "z / T": soft.tempered,
+                    "minus the max": soft.shifted,
+                    "exp(…)": soft.exponentials,
+                    "÷ sum = probability": soft.probabilities,
+                }
+            ),
+            hide_index=True,
+            column_config={
+                name: st.column_config.NumberColumn(format="%.6f")
+                for name in ("exp(…)", "÷ sum = probability")
+            },
+        )
+        from_keras = predict_probabilities(model, image[None])[0]
+        difference = np.abs(softmax_steps(trace.logits).probabilities - from_keras).max()
+        st.caption(
+            f"Sum of the exponentials: {soft.total:.6f}. Subtracting the max first changes nothing in the result "
+            "but keeps exp from overflowing. Higher T flattens the probabilities, lower T sharpens them; "
+            f"the winner stays **{soft.probabilities.argmax()}**. At T = 1 these are the model's own numbers: "
+            f"they differ from Keras's output by at most {difference:.1e}."
+        )
+
+        st.header("What each first-layer unit looks for")
+        weights = first_layer_weight_images(model)[:MAX_WEIGHT_IMAGES]
+        show_chart(
+            image_grid_figure(
+                weights, [f"unit {i}" for i in range(len(weights))], 8, "RdBu", True, tile_px=100
+            ),
+            key="inside_weight_images",
+        )
+        st.caption(
+            "Each unit's 784 weights laid out as a 28 x 28 image: ink on blue pixels raises the unit's output, "
+            f"ink on red lowers it.{f' The first {MAX_WEIGHT_IMAGES} of {first.units} units.' if first.units > MAX_WEIGHT_IMAGES else ''}"
+        )
+    else:
+        st.info(
+            f"The number-by-number trace follows Dense layers only; it cannot follow "
+            f"{', '.join(untraceable_layers(model)) or 'a model without Dense layers'}. The weights below are "
+            "still this model's. Pick a Dense network to follow a digit through it.",
+            icon=":material/info:",
+        )
+
+    weighted_layers = layer_weights(model)
+    if weighted_layers:
+        st.header("Weights of every layer")
+        show_chart(
+            weight_histograms_figure([(w.name, w.weights) for w in weighted_layers]), key="inside_histograms"
+        )
+        st.caption("How many of each layer's weights fall in each range. Each bar chart has its own scale.")
+
+    st.header("Shape errors, for real (lesson 3)")
+    st.markdown(
+        "Two preparation steps are easy to forget. Each button runs the real Keras `fit` without one of them "
+        "and shows the error Keras raises."
+    )
+
+    for which, label in (
+        ("reshape", "Fit without the reshape"),
+        ("one-hot", "Fit without the one-hot encoding"),
+    ):
+        if st.button(label, key=f"inside_bug_{which}"):
+            st.session_state[f"inside_bug_{which}_shown"] = True
+        if st.session_state.get(f"inside_bug_{which}_shown"):
+            demo = shape_error(which)
+            st.code(demo.buggy_code, language="python")
+            st.error(f"{demo.error_type}: {demo.message}", icon=":material/error:")
+            st.markdown(f"**The fix:** {demo.why}")
+            st.code(demo.fixed_code, language="python")
+            st.success(demo.fixed_result, icon=":material/check_circle:")
+
+
+@st.cache_resource(show_spinner="Running model.fit…")
+def shape_error(which: str):
+    (images, labels), _ = mnist()
+    return (skip_reshape if which == "reshape" else skip_one_hot)(images, labels)
