@@ -87,14 +87,16 @@ def optimizer_update(optimizer: str, learning_rate: float, weight: float, gradie
         step = lr * g
         lines.append(("η · g", float(step)))
     elif optimizer == "rmsprop":
+        # Keras takes 1 - rho in Python (float64), then multiplies in float32: so does this.
         rho, eps = f(params["rho"]), f(params["epsilon"])
-        v = rho * f(0) + (f(1) - rho) * g * g
+        v = rho * f(0) + f(1 - params["rho"]) * g * g
         step = lr * g / np.sqrt(v + eps)
         lines += [("v = (1 - ρ) g²", float(v)), ("η g / √(v + ε)", float(step))]
     elif optimizer == "adam":
         beta_1, beta_2, eps = f(params["beta_1"]), f(params["beta_2"]), f(params["epsilon"])
-        m = f(0) + (g - f(0)) * (f(1) - beta_1)
-        v = f(0) + (g * g - f(0)) * (f(1) - beta_2)
+        # As Keras: 1 - beta in Python for m and v, but beta ** t in float32 for the corrected rate.
+        m = f(0) + (g - f(0)) * f(1 - params["beta_1"])
+        v = f(0) + (g * g - f(0)) * f(1 - params["beta_2"])
         alpha = lr * np.sqrt(f(1) - beta_2) / (f(1) - beta_1)
         step = m * alpha / (np.sqrt(v) + eps)
         lines += [
@@ -114,7 +116,7 @@ class OneStep:
 
     labels: np.ndarray  # (n,) the batch's true digits
     probabilities: np.ndarray  # (n, 10) the softmax outputs, from Keras
-    losses: np.ndarray  # (n,) -log(probability of the true class)
+    losses: np.ndarray  # (n,) -log(probability of the true class), from the logits as Keras does
     loss: float  # their mean: the batch's categorical cross-entropy, as Keras computes it
     layer_name: str
     weight: WeightChoice
@@ -167,10 +169,11 @@ def dense_forward(weights: list[np.ndarray], inputs: np.ndarray, activation: str
 
 
 def dense_loss(weights: list[np.ndarray], inputs: np.ndarray, labels: np.ndarray, activation: str) -> float:
-    """Mean categorical cross-entropy of a dense network, in float64."""
-    probabilities = dense_forward(weights, inputs, activation)[-1][1]
-    true = np.clip(probabilities[np.arange(len(labels)), labels], LOSS_EPSILON, 1 - LOSS_EPSILON)
-    return float(-np.log(true).mean())
+    """Mean categorical cross-entropy of a dense network, in float64, from the logits (log-softmax)."""
+    logits = dense_forward(weights, inputs, activation)[-1][0]
+    top = logits.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(logits - top).sum(axis=1)) + top[:, 0]
+    return float((log_sum - logits[np.arange(len(labels)), labels]).mean())
 
 
 def dense_backprop(
@@ -244,7 +247,9 @@ def one_step(
     weights_before = model.get_weights()
     with tf.GradientTape() as tape:
         probabilities = model(x, training=False)  # dropout off: see the module's docstring
-        loss = keras.losses.CategoricalCrossentropy()(y, probabilities)
+        # Per image, as Keras computes it: from the softmax's logits, so a saturated softmax still has a gradient.
+        losses = keras.losses.CategoricalCrossentropy(reduction=None)(y, probabilities)
+        loss = keras.ops.mean(losses)
     variables = model.trainable_variables
     gradients = tape.gradient(loss, variables)
     kernel_position = next(i for i, v in enumerate(variables) if v is layer.kernel)
@@ -264,13 +269,12 @@ def one_step(
             axis=1,
         )
     probabilities = probabilities.numpy()
-    true = np.clip(probabilities[np.arange(len(labels)), labels], LOSS_EPSILON, 1 - LOSS_EPSILON)
     weights_after = model.get_weights()
     changed = sum(int((a != b).sum()) for a, b in zip(weights_before, weights_after))
     return OneStep(
         labels=labels,
         probabilities=probabilities,
-        losses=-np.log(true),
+        losses=np.asarray(losses, dtype=np.float64),
         loss=float(loss),
         layer_name=layer.name,
         weight=weight,
