@@ -50,7 +50,11 @@ def _trained_diagram(spec: ModelSpec) -> tuple[DiagramWeights, str, bool] | None
     if "diagram_weights" not in snapshot.detail:
         return None
     epoch = snapshot.detail["diagram_epoch"]
-    stage = f"after epoch {epoch} of this run" if not snapshot.is_over else f"after training ({epoch} epochs)"
+    stage = (
+        f"after epoch {epoch} of this run"
+        if not snapshot.is_over
+        else f"after training (epoch {epoch}, its last)"
+    )
     return snapshot.detail["diagram_weights"], stage, not snapshot.is_over
 
 

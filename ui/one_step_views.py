@@ -10,7 +10,7 @@ from mnist_core.network_diagram import layer_rows
 from mnist_core.one_step import OneStep, WeightChoice, one_step
 from mnist_core.spec import ModelSpec
 from ui.links import ONE_STEP_NETWORK_PARAMS as NETWORK_PARAMS
-from ui.links import PAGE_PARAMS, Choice, Flag, Number, Whole
+from ui.links import PAGE_PARAMS, Choice, Flag, Number, Whole, is_bound
 from ui.train_form import FIRST_NETWORK
 
 _ARRIVED_KEY = "_step_network_link"
@@ -57,6 +57,8 @@ def network_into_link() -> None:
     relevant = set(NETWORK_PARAMS) - {f"train_units_{i}" for i in range(layers, 5)}
     relevant -= {f"train_dropout_{i}" for i in range(layers, 5)}
     for name in NETWORK_PARAMS:
+        if is_bound(name):  # still bound by the Build & Train run just left: not ours to set this run
+            continue
         value = st.session_state.get(name, FIRST_NETWORK[name])
         if name in relevant and value != FIRST_NETWORK[name]:
             st.query_params[name] = _label(described[name], value)
