@@ -74,8 +74,9 @@ source = batch_column.number_input(
     help="For the first Dense layer, pixel 28 x row + column of the flattened image: 350 is (12, 14).",
 )  # fmt: skip
 unit = batch_column.number_input(
-    f"To unit (0-{shape[-1] - 1})", 0, shape[-1] - 1, 0, key="step_unit", bind="query-params"
-)
+    f"To unit (0-{shape[-1] - 1})", 0, shape[-1] - 1, min(3, shape[-1] - 1), key="step_unit", bind="query-params",
+    help="Unit 3 of the first network learns from pixel 350 on the first batch; many others are switched off.",
+)  # fmt: skip
 index = (*np.unravel_index(source, shape[:-1]), unit)
 weight = WeightChoice(layer, tuple(int(i) for i in index))
 step = cached_step(spec, config.seed, first, size, weight, x_train, y_train)
@@ -141,6 +142,19 @@ st.markdown(
     f"pass and gives its gradient, ∂L/∂w = **{step.gradient:+.6g}**: the slope of the loss if this weight alone "
     "moved. Positive means a larger weight would raise the loss, so the optimizer lowers it."
 )
+if step.gradient == 0:
+    best = int(np.abs(step.input_gradients).argmax())
+    st.info(
+        "This weight's gradient is exactly 0: its input is 0 (blank paper) in every image of the batch, or its "
+        "unit is switched off (ReLU of a negative sum) for all of them. Nothing flows back, so this step leaves "
+        "it alone.",
+        icon=":material/block:",
+    )
+    if step.input_gradients[best] != 0:
+        st.button(
+            f"Follow unit {best} instead: the largest gradient from this input",
+            key="step_best_unit", on_click=lambda: st.session_state.update(step_unit=best),
+        )  # fmt: skip
 if step.terms is not None:
     st.latex(
         r"\frac{\partial L}{\partial w} = \frac{1}{n}\sum_{\text{images}} a_{\text{in}} \cdot \delta_{\text{unit}}"
@@ -148,9 +162,9 @@ if step.terms is not None:
     terms = pd.DataFrame(
         {
             "image": np.arange(first, first + size),
-            "a: what flows in": step.terms[:, 0],
-            "δ: the unit's error": step.terms[:, 1],
-            "a · δ": step.terms[:, 0] * step.terms[:, 1],
+            "a: what flows in": [f"{v:.6g}" for v in step.terms[:, 0]],
+            "δ: the unit's error": [f"{v:+.6g}" for v in step.terms[:, 1]],
+            "a · δ": [f"{v:+.6g}" for v in step.terms[:, 0] * step.terms[:, 1]],
         }
     )
     st.dataframe(terms, hide_index=True, height=min(38 + 35 * size, 250))
@@ -177,7 +191,8 @@ with numbers_column:
         ("w after, by the formula", step.update.after_formula),
         ("w after, as Keras applied it", step.after),
     ]
-    st.dataframe(pd.DataFrame(rows, columns=["", "value"]), hide_index=True)
+    table = pd.DataFrame([(what, f"{value:+.9f}") for what, value in rows], columns=["", "value"])
+    st.dataframe(table, hide_index=True, width="stretch")
     if spec.optimizer == "sgd":
         st.caption("SGD's step is η x g: a steep slope takes a big step, a flat one a tiny step.")
     else:

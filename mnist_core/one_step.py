@@ -131,6 +131,7 @@ class OneStep:
     unit_before: np.ndarray  # the chosen unit's incoming weights, flattened
     unit_after: np.ndarray
     unit_gradient: np.ndarray
+    input_gradients: np.ndarray  # (units,) the gradient of the weight from the same input to every unit
     changed_weights: int  # how many of all the network's weights the step changed
     total_weights: int
 
@@ -287,6 +288,7 @@ def one_step(
         unit_before=np.asarray(weights_before[2 * weight.layer])[..., unit].ravel(),
         unit_after=after_kernel[..., unit].ravel(),
         unit_gradient=kernel_gradient[..., unit].ravel(),
+        input_gradients=kernel_gradient[weight.index[:-1]].ravel(),
         changed_weights=changed,
         total_weights=sum(int(w.size) for w in weights_before),
     )

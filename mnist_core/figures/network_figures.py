@@ -17,6 +17,8 @@ NEGATIVE = "#b2182b"  # its red end
 NODE = "#4b3fd6"
 MUTED = "#b9b6d9"
 WIDTH_BINS = (0.25, 0.5, 0.75, 1.01)  # |w| / largest |w| of the layer: four line widths per sign
+EDGE_WIDTHS = (0.5, 1.0, 1.8, 3.0)
+EDGE_OPACITIES = (0.08, 0.2, 0.45, 0.85)
 GRID_LEFT, GRID_RIGHT = -1.25, -0.3  # where the 28 x 28 input grid sits, left of the input nodes
 
 
@@ -69,8 +71,8 @@ def dense_diagram_figure(diagram: DiagramWeights, stage: str = "initial weights"
                         x=xs.ravel(),
                         y=ys.ravel(),
                         mode="lines",
-                        line={"color": colour, "width": 0.6 + 1.6 * step},
-                        opacity=0.25 + 0.22 * step,
+                        line={"color": colour, "width": EDGE_WIDTHS[step]},
+                        opacity=EDGE_OPACITIES[step],  # faint small weights, so the large ones stand out
                         hoverinfo="skip",
                         showlegend=False,
                     )
@@ -116,7 +118,7 @@ def dense_diagram_figure(diagram: DiagramWeights, stage: str = "initial weights"
             dx=cell,
             y0=0.5 - IMAGE_SIDE * cell / 2 + cell / 2,
             dy=cell,
-            colorscale=[[0, "#eeeef4"], [1, MUTED]],
+            colorscale=[[0, "#eeeef4"], [1, "#6b6b80"]],
             showscale=False,
             hoverinfo="skip",
             xgap=0.5,

@@ -50,10 +50,10 @@ def cross_entropy_figure(probability: float) -> go.Figure:
         )
     )
     figure.update_layout(
-        title={"text": "The loss for one image: small when right and sure, huge when wrong and sure"},
+        title={"text": "Loss of one image: −ln p"},
         xaxis={"title": {"text": "probability the network gives the true class, p"}, "range": [0, 1]},
         yaxis={"title": {"text": "loss"}, "range": [0, 7.5]},
-        legend={"orientation": "h", "y": -0.25},
+        legend={"x": 0.3, "y": 0.98, "bgcolor": "rgba(0,0,0,0)"},
         height=340,
         margin={"t": 50, "b": 10},
     )
