@@ -163,8 +163,8 @@ if step.terms is not None:
         {
             "image": np.arange(first, first + size),
             "a: what flows in": [f"{v:.6g}" for v in step.terms[:, 0]],
-            "δ: the unit's error": [f"{v:+.6g}" for v in step.terms[:, 1]],
-            "a · δ": [f"{v:+.6g}" for v in step.terms[:, 0] * step.terms[:, 1]],
+            "δ: the unit's error": [f"{v + 0.0:+.6g}" for v in step.terms[:, 1]],
+            "a · δ": [f"{v + 0.0:+.6g}" for v in step.terms[:, 0] * step.terms[:, 1]],
         }
     )
     st.dataframe(terms, hide_index=True, height=min(38 + 35 * size, 250))
@@ -216,7 +216,10 @@ if spec.architecture == "dense" and layer == 0:
             key=key, where=where,
             alt=f"{title.capitalize()} as a 28 x 28 image, from {values.min():+.3g} to {values.max():+.3g}.",
         )  # fmt: skip
-    st.caption("The change is much smaller than the weights, so it has its own colour scale. Blue +, red −.")
+    st.caption(
+        "The change has its own colour scale: it is much smaller than the weights. Only pixels with ink in an image "
+        "where this unit was on moved; with RMSProp or Adam they all moved by about the same amount. Blue +, red −."
+    )
 else:
     largest = np.argsort(-np.abs(changes))[:8]
     st.dataframe(

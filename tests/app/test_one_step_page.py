@@ -39,10 +39,9 @@ def test_the_page_follows_one_weight_of_the_build_and_train_network(open_page):
     assert not app.exception
     assert app.number_input(key="step_input").value < 32
     assert "output.kernel[" in markdown_with(app, "tf.GradientTape")
-    links = [e for e in app.get("page_link")]
-    assert any(
-        "surface_lr_rmsprop=0.001" in link.proto.page or "loss_surface" in link.proto.page for link in links
-    )
+    race = next(e.proto for e in app.get("page_link") if e.proto.page == "loss_surface")
+    assert "surface_lr_rmsprop=0.001" in race.query_string and "surface_show_adam=false" in race.query_string
+    assert "surface_show_rmsprop" not in race.query_string  # the student's optimizer races, beside SGD
 
 
 def test_the_network_comes_from_build_and_train_and_its_link(open_page):
@@ -100,17 +99,24 @@ def test_the_diagram_follows_the_sliders_and_the_layer_table_has_pooling_and_fla
 
 def test_the_diagram_shows_the_trained_weights_after_training(open_page):
     app = open_page(BUILD)
-    app.slider(key="train_epochs").set_value(1).run()
+    app.slider(key="train_epochs").set_value(3).run()
     before, _ = chart(app, "train_network_diagram")
     app.button(key="train_start").click().run()
     task = app.session_state["train_task"]
     deadline = time.monotonic() + 300
+    while task.snapshot().detail.get("diagram_epoch") is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    if not task.snapshot().is_over:  # mid-run: the diagram shows the epoch just finished
+        app.run()
+        _, alt = chart(app, "train_network_diagram")
+        assert "after epoch" in alt and "of this run" in alt, alt
     while not task.snapshot().is_over:
         assert time.monotonic() < deadline
         time.sleep(0.5)
     app.run()
     after, alt = chart(app, "train_network_diagram")
-    assert "after training (epoch 1, its last)" in alt
+    assert "after training (epoch 3, its last)" in alt
     trained = task.snapshot().result.model.get_weights()[0]
     shown = np.concatenate([t["y"] for t in after["data"] if t.get("mode") == "lines"], axis=None)
     assert before != after
