@@ -178,13 +178,18 @@ def dense_loss(weights: list[np.ndarray], inputs: np.ndarray, labels: np.ndarray
 
 
 def dense_backprop(
-    weights: list[np.ndarray], inputs: np.ndarray, labels: np.ndarray, activation: str
-) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    weights: list[np.ndarray],
+    inputs: np.ndarray,
+    labels: np.ndarray,
+    activation: str,
+    kernel_gradients: bool = True,
+) -> tuple[list[np.ndarray] | None, list[np.ndarray], list[np.ndarray]]:
     """Backpropagation by hand: the gradient of the mean cross-entropy for every kernel.
 
     Returns
     -------
-    kernel_gradients : list of arrays shaped as the kernels
+    kernel_gradients : list of arrays shaped as the kernels (None unless ``kernel_gradients``: for one
+        weight, ``layer_inputs[l][:, i] @ deltas[l][:, j]`` is enough and much cheaper on a wide network)
     layer_inputs : list of (n, fan_in) arrays, the input a of each layer
     deltas : list of (n, units) arrays, dLoss/dz of each layer (already divided by n)
     """
@@ -201,7 +206,7 @@ def dense_backprop(
         z, a = forward[layer - 1]
         delta = (delta @ kernels[layer].T) * _activation_slope(activation, z, a)
         deltas.insert(0, delta)
-    gradients = [x.T @ d for x, d in zip(layer_inputs, deltas)]
+    gradients = [x.T @ d for x, d in zip(layer_inputs, deltas)] if kernel_gradients else None
     return gradients, layer_inputs, deltas
 
 
@@ -263,8 +268,10 @@ def one_step(
     hand_gradient = terms = None
     if spec.architecture == "dense":
         flat = x.reshape(len(x), -1) * (1 / 255 if spec.scale_inputs else 1.0)
-        hand, layer_inputs, deltas = dense_backprop(weights_before, flat, labels, spec.activation)
-        hand_gradient = float(hand[weight.layer][weight.index])
+        _, layer_inputs, deltas = dense_backprop(
+            weights_before, flat, labels, spec.activation, kernel_gradients=False
+        )
+        hand_gradient = float(layer_inputs[weight.layer][:, weight.index[0]] @ deltas[weight.layer][:, unit])
         terms = np.stack(
             [layer_inputs[weight.layer][:, weight.index[0]], deltas[weight.layer][:, unit] * len(labels)],
             axis=1,
