@@ -14,14 +14,12 @@ really applied.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from mnist_core.spec import ModelSpec
 
-SEED_LOCK = threading.Lock()  # set_random_seed is process-wide: two builds must not interleave
 LOSS_EPSILON = 1e-7  # Keras clips probabilities to [1e-7, 1 - 1e-7] before the log
 # Keras 3's defaults for the optimizers the app builds (make_optimizer passes only the learning rate)
 HYPERPARAMETERS = {
@@ -42,14 +40,13 @@ UPDATE_FORMULAS = {  # LaTeX, in Keras's own form, for the first step (t = 1, m 
 
 
 def initial_model(spec: ModelSpec, seed: int):
-    """``spec``'s network with the initial weights the training engine gives it for ``seed``."""
-    import keras
+    """``spec``'s network with the initial weights the training engine gives it for ``seed``.
 
+    No process-wide random state is touched, so a run training in another thread keeps its own.
+    """
     from mnist_core.models import build_model
 
-    with SEED_LOCK:
-        keras.utils.set_random_seed(seed)
-        return build_model(spec)
+    return build_model(spec, initial_seed=seed)
 
 
 @dataclass(frozen=True)
