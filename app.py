@@ -32,6 +32,7 @@ PAGES = {
     "Steps 2-4 · Define, compile, fit": [
         st.Page("app_pages/build_and_train.py", title="Build & Train", icon=":material/model_training:"),
         st.Page("app_pages/loss_surface.py", title="Loss surface", icon=":material/landscape:"),
+        st.Page("app_pages/one_step.py", title="One step by numbers", icon=":material/calculate:"),
     ],
     "Steps 5-6 · Evaluate, predict": [
         st.Page("app_pages/predictions.py", title="Predictions", icon=":material/target:"),

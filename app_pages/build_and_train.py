@@ -12,6 +12,7 @@ from mnist_core.training import train
 from ui.charts import show_chart
 from ui.links import link_to_this_view
 from ui.model_choice import open_with_model
+from ui.network_views import layer_table_rows, network_diagram, script_download
 from ui.presentation import presenter_view_on
 from ui.resources import keras_module, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
@@ -62,13 +63,13 @@ if form.error:
     st.stop()
 spec, config = form.spec, form.config
 
+with settings:
+    network_diagram(spec, config)
 summary_column, updates_column = settings.columns([3, 2])
 with summary_column:
     st.markdown(f"**Your network:** `{spec.describe()}`")
     counts = parameter_counts(spec)
-    table = pd.DataFrame(
-        [{"layer": c.name, "weights + biases": c.formula, "parameters": c.parameters} for c in counts]
-    )
+    table = pd.DataFrame(layer_table_rows(spec))
     st.dataframe(table, hide_index=True, width="stretch")  # short headers: fits a phone without scrolling
     st.caption(
         f"{sum(c.parameters for c in counts):,} parameters in all: each Dense layer computes "
@@ -84,6 +85,8 @@ with updates_column:
     )
     estimate = estimate_training_seconds(spec, config)
     st.caption(f"Estimated time on this server: about {estimate:,.0f} s.")
+with settings:
+    script_download(spec, config)
 
 current = get_task(TRAIN_TASK_KEY)
 busy = current is not None and not current.snapshot().is_over

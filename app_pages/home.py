@@ -31,7 +31,11 @@ LIFE_CYCLE = [
         "4",
         "Fit it",
         "Show it batches of examples; after each batch, nudge every weight downhill.",
-        [("app_pages/build_and_train.py", "Build & Train"), ("app_pages/loss_surface.py", "Loss surface")],
+        [
+            ("app_pages/build_and_train.py", "Build & Train"),
+            ("app_pages/loss_surface.py", "Loss surface"),
+            ("app_pages/one_step.py", "One step by numbers"),
+        ],
     ),
     (
         "5",

@@ -11,6 +11,7 @@ Keras is imported lazily inside functions: importing this module is cheap.
 
 from __future__ import annotations
 
+import random
 import tempfile
 import zipfile
 from pathlib import Path
@@ -37,7 +38,7 @@ def make_optimizer(name: str, learning_rate: float):
     return optimizers[name](learning_rate=learning_rate)
 
 
-def build_model(spec: ModelSpec, steps_per_execution: int = 1):
+def build_model(spec: ModelSpec, steps_per_execution: int = 1, initial_seed: int | None = None):
     """Build and compile the network described by ``spec``.
 
     Parameters
@@ -46,6 +47,11 @@ def build_model(spec: ModelSpec, steps_per_execution: int = 1):
     steps_per_execution : int
         Gradient updates Keras runs per call into TensorFlow; more is faster,
         with identical results.
+    initial_seed : int, optional
+        Give the layers the initial weights (and dropout seeds) that
+        ``keras.utils.set_random_seed(initial_seed)`` before this call would give, without
+        touching any process-wide random state: a page can show a run's starting weights
+        while another thread trains. None: Keras draws them from the global state.
 
     Returns
     -------
@@ -56,6 +62,18 @@ def build_model(spec: ModelSpec, steps_per_execution: int = 1):
     import keras
     from keras import layers
 
+    # Keras draws one seed per initializer and per Dropout layer, as it builds them, with Python's
+    # random.randint(1, 1e9); set_random_seed seeds that generator. A private one replays the draws.
+    draws = random.Random(initial_seed) if initial_seed is not None else None
+
+    def seeded() -> dict:
+        if draws is None:
+            return {}
+        return {"kernel_initializer": keras.initializers.GlorotUniform(seed=draws.randint(1, int(1e9)))}
+
+    def dropout_seed() -> int | None:
+        return None if draws is None else draws.randint(1, int(1e9))
+
     inputs = keras.Input(shape=spec.input_shape, name="pixels")
     x = inputs
     if spec.scale_inputs:
@@ -63,16 +81,16 @@ def build_model(spec: ModelSpec, steps_per_execution: int = 1):
     else:  # an identity layer, so the model itself says it was trained on raw 0-255 pixels
         x = layers.Identity(name=UNSCALED_LAYER_NAME)(x)
     if spec.architecture == "convnet":
-        x = layers.Conv2D(spec.conv_filters, (3, 3), activation="relu", name="conv")(x)
+        x = layers.Conv2D(spec.conv_filters, (3, 3), activation="relu", name="conv", **seeded())(x)
         x = layers.MaxPooling2D((2, 2), name="pool")(x)
         x = layers.Flatten(name="flatten")(x)
-        x = layers.Dense(spec.conv_dense_units, activation="relu", name="hidden_1")(x)
+        x = layers.Dense(spec.conv_dense_units, activation="relu", name="hidden_1", **seeded())(x)
     else:
         for index, (units, rate) in enumerate(zip(spec.hidden_units, spec.dropout), start=1):
-            x = layers.Dense(units, activation=spec.activation, name=f"hidden_{index}")(x)
+            x = layers.Dense(units, activation=spec.activation, name=f"hidden_{index}", **seeded())(x)
             if rate > 0:
-                x = layers.Dropout(rate, name=f"dropout_{index}")(x)
-    outputs = layers.Dense(N_CLASSES, activation="softmax", name="output")(x)
+                x = layers.Dropout(rate, name=f"dropout_{index}", seed=dropout_seed())(x)
+    outputs = layers.Dense(N_CLASSES, activation="softmax", name="output", **seeded())(x)
     model = keras.Model(inputs, outputs, name=spec.architecture)
     model.compile(
         optimizer=make_optimizer(spec.optimizer, spec.learning_rate),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_core.data import load_mnist, one_hot, split_validation
+from mnist_core.network_diagram import sample_dense_weights
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 
@@ -258,6 +259,9 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
                 self.model.stop_training = True
             if control is not None:
                 control.update_detail(lambda detail: detail.setdefault("epochs", []).append(dict(row)))
+                if spec.architecture == "dense":  # the live network diagram's few hundred weights
+                    weights = self.weight_history[-1] if self._keep_every_epoch else self.model.get_weights()
+                    control.report(diagram_weights=sample_dense_weights(weights), diagram_epoch=epoch + 1)
 
     return ProgressCallback()
 

@@ -40,6 +40,8 @@ Parameters per page (page: names):
   sklearn_learning_rate, sklearn_seed, sklearn_samples, sklearn_grid_rates, sklearn_grid_sizes,
   sklearn_grid_samples, sklearn_grid_share, sklearn_grid_max_iter, sklearn_grid_seed,
   sklearn_grid_wrong_way
+- one_step: step_first_image, step_batch_size, step_layer, step_input, step_unit, step_confidence,
+  and the Build & Train settings of the network it steps (``ONE_STEP_NETWORK_PARAMS``)
 
 App-wide parameters owned by other parts of the app (``APP_WIDE_PARAMS``) are never reported.
 """
@@ -415,6 +417,24 @@ PAGE_PARAMS: dict[str, dict[str, Spec]] = {
         "sklearn_grid_wrong_way": Flag(),
     },
 }
+
+
+# One step by numbers steps the Build & Train network: its link carries those settings too.
+ONE_STEP_NETWORK_PARAMS = (
+    "train_architecture", "train_conv_filters", "train_conv_dense_units", "train_layers",
+    *(f"train_units_{i}" for i in range(MAX_HIDDEN_LAYERS)), *(f"train_dropout_{i}" for i in range(MAX_HIDDEN_LAYERS)),
+    "train_activation", "train_scale", "train_optimizer", "train_learning_rate", "train_seed",
+)  # fmt: skip
+PAGE_PARAMS["one_step"] = {
+    "step_first_image": Whole(0, _FACTS.n_train - 1),
+    "step_batch_size": Choice(same([1, 2, 4, 8, 16, 32])),
+    "step_layer": Choice(None),  # the network's layers with weights
+    "step_input": Whole(0, 13 * 13 * 128 - 1),  # up to the widest fan-in: the largest convnet's Flatten
+    "step_unit": Whole(0, 1023),
+    "step_confidence": Number(0.001, 1.0),
+    **{name: PAGE_PARAMS["build_and_train"][name] for name in ONE_STEP_NETWORK_PARAMS},
+}
+MODEL_DEPENDENT |= {"step_layer", "step_input", "step_unit"}
 
 
 # --- checking a link ---

@@ -26,7 +26,7 @@ def test_defaults_are_the_first_network(open_page):
     assert metric_values(app)["Gradient updates per epoch"] == "430"
     assert "784-32-10 relu, rmsprop lr 0.001" in app.markdown[0].value
     table = app.dataframe[0].value
-    assert table["parameters"].tolist() == [25_120, 330]
+    assert table["parameters"].tolist() == [0, 25_120, 330]  # the Input row first
 
 
 def test_batch_size_changes_the_gradient_updates_shown(open_page):

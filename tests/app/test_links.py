@@ -138,6 +138,32 @@ LINKS = {
             "surface_landscape_span": "0.5",
         },
     ],
+    "one_step": [
+        {
+            "step_first_image": "59990",
+            "step_batch_size": "8",
+            "step_layer": "6: Dense 10 (softmax output)",
+            "step_input": "31",
+            "step_unit": "9",
+            "step_confidence": "0.02",
+            "train_layers": "5",
+            **{f"train_units_{i}": str(units) for i, units in enumerate([64, 128, 16, 8, 32])},
+            **{f"train_dropout_{i}": str(rate) for i, rate in enumerate([0.2, 0.1, 0.3, 0.4, 0.5])},
+            "train_activation": "tanh",
+            "train_scale": "false",
+            "train_optimizer": "Adam",
+            "train_learning_rate": "0.01",
+            "train_seed": "7",
+        },
+        {
+            "train_architecture": "Small convnet (lesson 6)",
+            "train_conv_filters": "16",
+            "train_conv_dense_units": "64",
+            "step_layer": "1: Conv2D 16 (3 x 3, relu)",
+            "step_input": "8",
+            "step_unit": "15",
+        },
+    ],
     "predictions": [
         {
             "predictions_draw_seed": "3",
@@ -294,6 +320,7 @@ GARBAGE = {
     "predictions": {"predictions_image_index": "-1", "predictions_cell_true": "11"},
     "sklearn_tuning": {"sklearn_tab": "Nope", "sklearn_max_iter": "0"},
     "pixels_as_vectors": {"pixels_row": "28"},
+    "one_step": {"step_first_image": "60000", "train_optimizer": "adamw", "step_confidence": "0"},
 }
 
 
