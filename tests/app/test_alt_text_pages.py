@@ -9,6 +9,7 @@ PAGES = [
     "app_pages/dimensions.py",
     "app_pages/build_and_train.py",
     "app_pages/loss_surface.py",
+    "app_pages/one_step.py",
     "app_pages/predictions.py",
     "app_pages/inside_the_network.py",
     "app_pages/sklearn_tuning.py",

@@ -23,6 +23,7 @@ PAGES = [
     "dimensions",
     "build_and_train",
     "loss_surface",
+    "one_step",
     "predictions",
     "inside_the_network",
     "sklearn_tuning",
