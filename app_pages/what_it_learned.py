@@ -25,21 +25,29 @@ st.caption(
     "Steps 5-6 · Evaluate and predict, then look closer: where the network looks, when it fails, how "
     "little it takes to fool it, and which of its units it needs."
 )
-choice = model_picker()
+picker_column, digit_column = st.columns([1, 1.4])
+with picker_column:
+    choice = model_picker()
 model = choice.model
 layers = learned_views.network(model)
 if layers is None:
     st.stop()
-digit = learned_views.choose_digit()
+with digit_column:
+    digit = learned_views.choose_digit()
 probabilities = predict_probabilities(model, digit.image[None])[0]
 answer = int(probabilities.argmax())
 
 
-def digit_and_answer(image: np.ndarray, title: str, probs: np.ndarray, key: str, threshold: float = 0.0):
-    """The digit, and the model's probabilities for it, side by side in the current container."""
-    picture, bars = st.columns([1, 1.4])
+def digit_and_answer(
+    image: np.ndarray, title: str, probs: np.ndarray, key: str, threshold: float = 0.0, stacked: bool = False
+):
+    """The digit and the model's probabilities for it: side by side, or one above the other."""
+    picture, bars = (st.container(), st.container()) if stacked else st.columns([1, 1.4])
     show_chart(
-        digit_figure(image, title, height=230), key=f"{key}_digit", where=picture, alt=f"The digit: {title}."
+        digit_figure(image, title, height=200 if stacked else 230),
+        key=f"{key}_digit",
+        where=picture,
+        alt=f"The digit: {title}.",
     )
     said = robustness.answer(probs, threshold)
     bars.markdown(
@@ -48,7 +56,7 @@ def digit_and_answer(image: np.ndarray, title: str, probs: np.ndarray, key: str,
         else "**The model says: I don't know**"
     )
     show_chart(
-        probabilities_figure(probs, height=200),
+        probabilities_figure(probs, height=180 if stacked else 200),
         key=f"{key}_bars",
         where=bars,
         alt=describe_probabilities(probs),
@@ -199,16 +207,17 @@ def adversarial_nudge() -> None:
         return
     before, change, after = st.columns(3)
     with before:
-        digit_and_answer(result.original, digit.title, result.before, "learned_before")
+        digit_and_answer(result.original, digit.title, result.before, "learned_before", stacked=True)
+    change.markdown("**The change**")
     show_chart(
-        learned_figures.signed_map_figure(result.change, None, "change, of 255", height=230),
+        learned_figures.signed_map_figure(result.change, None, "change, of 255", height=200),
         key="learned_change",
         where=change,
         alt=f"The change: every pixel moved by at most {result.step} of 255, blue more ink, red less.",
     )
     change.caption(f"The change, amplified: the colours end at ±{result.step} of 255.")
     with after:
-        digit_and_answer(result.nudged, "nudged", result.after, "learned_after")
+        digit_and_answer(result.nudged, "nudged", result.after, "learned_after", stacked=True)
     how = "one step" if result.repeats == 1 else f"{result.repeats} small steps"
     verdict = (
         f"The model now says **{int(result.after.argmax())}**"
@@ -271,9 +280,7 @@ def switch_neurons_off() -> None:
         f"{new_accuracy - accuracy:+.3f}",
         help=f"on {len(labels):,} test images",
     )
-    metrics[2].metric(
-        "This digit's answer", str(int(without[-1].argmax())), f"was {answer}", delta_color="off"
-    )
+    metrics[2].metric(f"{digit.title} now reads", f"{int(without[-1].argmax())} (was {answer})")
     left, right = st.columns(2)
     before, after = (
         ablation.accuracy_by_digit(baseline, labels),
@@ -294,13 +301,12 @@ def switch_neurons_off() -> None:
     )
     whose = "every test image" if way == "units I pick" else f"the test images of {which}"
     right.caption(f"Each unit's mean output over {whose}; the red ones are off.")
-    with left:
-        st.caption(f"{digit.title} with these units off:")
-        show_chart(
-            probabilities_figure(without[-1], height=200),
-            key="learned_off_bars",
-            alt=describe_probabilities(without[-1]),
-        )
+    show_chart(
+        probabilities_figure(without[-1], height=180),
+        key="learned_off_bars",
+        where=right,
+        alt=describe_probabilities(without[-1]),
+    )
 
 
 run_open_tab(

@@ -408,7 +408,7 @@ PAGE_PARAMS: dict[str, dict[str, Spec]] = {
         "learned_section": _tabs(*LEARNED_TABS),
         "learned_source": Choice(_learned_sources),
         "learned_test_index": Whole(0, _FACTS.n_test - 1),
-        "learned_class": Choice(same(["its answer", *range(10)])),
+        "learned_class": Choice(same(["its answer", *map(str, range(10))])),
         "learned_patch": Choice(same([4, 6, 8])),
         "learned_fill": Choice(same(["grey", "black"])),
         "learned_noise": Whole(0, 160),
@@ -417,7 +417,7 @@ PAGE_PARAMS: dict[str, dict[str, Spec]] = {
         "learned_shift_y": Whole(-8, 8),
         "learned_thickness": Whole(-2, 3),
         "learned_threshold": Number(0.0, 0.99),
-        "learned_target": Choice(same(["its second choice", *range(10)])),
+        "learned_target": Choice(same(["its second choice", *map(str, range(10))])),
         "learned_layer": Choice(None),  # the model's hidden layers
         "learned_off_way": Choice(same(["a digit's most active units", "units I pick"])),
         "learned_off_units": Text("3, 7, 12"),

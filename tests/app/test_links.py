@@ -156,6 +156,36 @@ LINKS = {
         },
         {"inside_unit_0": "31"},
     ],
+    "what_it_learned": [
+        {
+            "learned_source": "A test image",
+            "learned_test_index": "42",
+            "learned_class": "3",
+            "learned_patch": "8",
+            "learned_fill": "black",
+        },
+        {
+            "learned_section": "2 · When it fails",
+            "learned_noise": "40",
+            "learned_rotation": "-30",
+            "learned_shift_x": "2",
+            "learned_shift_y": "-3",
+            "learned_thickness": "1",
+            "learned_threshold": "0.8",
+        },
+        {"learned_section": "3 · An adversarial nudge", "learned_target": "5"},
+        {
+            "learned_section": "4 · Switch neurons off",
+            "learned_layer": "hidden_1 (32 units)",
+            "learned_off_digit": "4",
+            "learned_off_count": "12",
+        },
+        {
+            "learned_section": "4 · Switch neurons off",
+            "learned_off_way": "units I pick",
+            "learned_off_units": "3, 7, 12",
+        },
+    ],
     "sklearn_tuning": [
         {
             "sklearn_tab": "Grid search, done honestly",
@@ -290,6 +320,7 @@ GARBAGE = {
     "predictions": {"predictions_image_index": "-1", "predictions_cell_true": "11"},
     "sklearn_tuning": {"sklearn_tab": "Nope", "sklearn_max_iter": "0"},
     "pixels_as_vectors": {"pixels_row": "28"},
+    "what_it_learned": {"learned_test_index": "10000", "learned_rotation": "91", "learned_section": "5 · No"},
 }
 
 
