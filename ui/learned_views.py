@@ -37,7 +37,10 @@ class Digit:
 
 
 def look_at_digit(image: np.ndarray, model_key: str, source: str = "your drawing") -> None:
-    """Open "What it learned" on "Where it looks" with this digit (28 x 28, 0-255) and model. Switches page."""
+    """Open "What it learned" on "Where it looks" with this digit (28 x 28, 0-255) and this model.
+
+    Call it when a button is pressed: it switches page at once.
+    """
     remember_digit(image, source)
     st.session_state[_FOLLOWED] = True
     st.session_state[TABS_KEY] = TABS[0]
