@@ -8,6 +8,7 @@ return new uint8 arrays; the tests compare them with scipy.ndimage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,26 +64,36 @@ def rotate(images: np.ndarray, degrees: float) -> np.ndarray:
     """
     values, single = _batch(images)
     side = values.shape[-1]
+    turned = values.reshape(len(values), -1) @ _rotation_matrix(float(degrees), side).T
+    return _result(np.asarray(turned).reshape(values.shape), single)
+
+
+@lru_cache(maxsize=64)
+def _rotation_matrix(degrees: float, side: int):
+    """The rotation as a sparse (side², side²) matrix: each output pixel mixes the 4 input pixels around
+    the point the rotation carries onto it (bilinear weights), so a batch turns in one product."""
+    from scipy.sparse import csr_matrix
+
     centre = (side - 1) / 2
     theta = np.deg2rad(degrees)
     rows, cols = np.indices((side, side), dtype=np.float64) - centre
-    # Each output pixel reads the input at the point that the rotation carries onto it.
-    source_rows = np.cos(theta) * rows + np.sin(theta) * cols + centre
-    source_cols = -np.sin(theta) * rows + np.cos(theta) * cols + centre
-    padded = np.pad(values, ((0, 0), (1, 1), (1, 1)))  # a border of paper for points just outside
+    source_rows = (np.cos(theta) * rows + np.sin(theta) * cols + centre).ravel()
+    source_cols = (-np.sin(theta) * rows + np.cos(theta) * cols + centre).ravel()
     top, left = np.floor(source_rows), np.floor(source_cols)
     down, right = source_rows - top, source_cols - left
-
-    def at(r, c):
-        return padded[:, np.clip(r, -1, side).astype(int) + 1, np.clip(c, -1, side).astype(int) + 1]
-
-    turned = (
-        at(top, left) * (1 - down) * (1 - right)
-        + at(top, left + 1) * (1 - down) * right
-        + at(top + 1, left) * down * (1 - right)
-        + at(top + 1, left + 1) * down * right
-    )
-    return _result(turned, single)
+    out = np.arange(side * side)
+    entries = []
+    for row_step, col_step, weight in (
+        (0, 0, (1 - down) * (1 - right)),
+        (0, 1, (1 - down) * right),
+        (1, 0, down * (1 - right)),
+        (1, 1, down * right),
+    ):
+        r, c = top + row_step, left + col_step
+        inside = (r >= 0) & (r < side) & (c >= 0) & (c < side) & (weight > 0)  # outside is paper: 0
+        entries.append((out[inside], (r[inside] * side + c[inside]).astype(np.int64), weight[inside]))
+    targets, sources, weights = (np.concatenate(part) for part in zip(*entries))
+    return csr_matrix((weights, (targets, sources)), shape=(side * side, side * side))
 
 
 def shift(images: np.ndarray, right: int, down: int) -> np.ndarray:

@@ -158,12 +158,11 @@ def ablation_result(
         alt=f"Mean activation of the {layer.units} units; switched off, in red: "
         f"{', '.join(map(str, off)) or 'none'}.",
     )
-    right.caption(
-        f"Each unit's mean output over {whose}; the red ones are off. Below, {digit.title} without them:"
-    )
+    right.caption(f"Each unit's mean output over {whose}; the red ones are off.")
+    left.caption(f"{digit.title}, with these units off:")
     show_chart(
         probabilities_figure(without[-1], height=180),
         key="learned_off_bars",
-        where=right,
+        where=left,
         alt=describe_probabilities(without[-1]),
     )
