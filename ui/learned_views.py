@@ -75,7 +75,15 @@ def choose_digit() -> Digit:
 def network(model) -> list | None:
     """The model's layers as a chain (``layer_chain.chain``), or None after saying why it can't be used."""
     from mnist_core.layer_chain import chain
+    from mnist_core.models import non_finite_weights
 
+    if per_model(model, "non_finite_weights", lambda: non_finite_weights(model)):
+        st.warning(
+            "This model's weights are NaN or infinite, so its gradients and answers mean nothing: pick "
+            "another model.",
+            icon=":material/info:",
+        )
+        return None
     try:
         return per_model(model, "layer_chain", lambda: chain(model))
     except ValueError as error:

@@ -5,10 +5,12 @@ import base64
 import io
 import time
 
+import keras
 import numpy as np
 import pytest
 from lazy_tabs import open_lazy_tab
 from PIL import Image
+from test_bad_inputs import dense_model
 
 from mnist_core import robustness
 from mnist_core.data import load_mnist
@@ -20,7 +22,7 @@ from mnist_core.tasks import TaskState
 from mnist_core.training import train
 from ui.learned_views import CURVES_TASK, TABS, TABS_KEY
 from ui.model_choice import MODEL_KEY, YOUR_DIGIT_KEY
-from ui.training_runs import RUNS_KEY, FinishedRun
+from ui.training_runs import RUNS_KEY, UPLOADED_MODEL_KEY, FinishedRun, UploadedModel
 from ui.your_digit import CANVAS_SIDE
 
 PAGE = "app_pages/what_it_learned.py"
@@ -198,3 +200,46 @@ def test_where_does_it_look_opens_the_page_on_the_drawing(open_page, mnist_array
     assert app.selectbox(key=MODEL_KEY).value == "default-convnet"
     np.testing.assert_array_equal(app.session_state[YOUR_DIGIT_KEY]["digit"], preprocess(rgba).digit)
     assert "The model says **7**" in " ".join(texts(app.caption))
+
+
+def skip_connection_model():
+    """A model that is not a chain: its output reads the pixels and the hidden layer at once."""
+    inputs = keras.Input(shape=(784,))
+    scaled = keras.layers.Rescaling(1 / 255)(inputs)
+    hidden = keras.layers.Dense(784, activation="relu")(scaled)
+    return keras.Model(
+        inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Add()([scaled, hidden]))
+    )
+
+
+def nan_weights_model():
+    model = dense_model()
+    model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
+    return model
+
+
+ODD_UPLOADS = {
+    "PReLU layer": (lambda: dense_model("linear", extra=keras.layers.PReLU()), None),
+    "BatchNormalization": (lambda: dense_model(extra=keras.layers.BatchNormalization()), None),
+    "one hidden unit": (lambda: dense_model(units=1), None),
+    "a skip connection": (skip_connection_model, "not a plain chain of layers"),
+    "weights that are NaN": (nan_weights_model, "weights are NaN or infinite"),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_UPLOADS))
+def test_an_odd_upload_is_shown_or_explained_on_every_tab(name, open_page):
+    make, message = ODD_UPLOADS[name]
+    app = open_page(PAGE, {UPLOADED_MODEL_KEY: UploadedModel("mine.keras", make(), 0.1)})
+    app.selectbox(key=MODEL_KEY).set_value("upload").run()
+    assert not app.exception, [e.value for e in app.exception]
+    if message is not None:
+        assert message in " ".join(texts(app.warning))
+        return
+    for tab in (LOOK, NUDGE, OFF):
+        app = open_lazy_tab(app, TABS_KEY, tab)
+        assert app.get("plotly_chart") or app.info
+    app.radio(key="learned_off_way").set_value("units I pick").run()
+    assert not app.exception
+    if name == "one hidden unit":  # the default "0-3" names units it doesn't have
+        assert "this layer has units 0 to 0; there is no unit 1" in texts(app.warning)
