@@ -81,8 +81,8 @@ def where_it_looks() -> None:
     )
     columns[1].caption("**Saliency**: blue, more ink here raises the class's score; red lowers it.")
     columns[2].caption(
-        f"**Occlusion**: a {patch} x {patch} {fill} square slides over the digit. Blue: covering here "
-        "lowers the class's probability."
+        f"**Occlusion**: a {patch} x {patch} {fill} square slides over the digit (grey also adds ink to the "
+        f"paper; black only erases). Blue: covering here lowers P({target})."
     )
 
 

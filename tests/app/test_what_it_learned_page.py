@@ -78,7 +78,7 @@ def test_where_it_looks_for_the_answer_and_for_another_class(open_page):
     after = specs(app)
     assert before[0] == after[0] and before[1] != after[1] and before[2] != after[2]  # the digit stays
     app.radio(key="learned_fill").set_value("black").run()
-    assert any("6 x 6 black square" in caption for caption in texts(app.caption))
+    assert any("6 x 6 black square slides" in caption for caption in texts(app.caption))
 
 
 def test_when_it_fails_follows_the_sliders_and_draws_the_curves(open_page, mnist_arrays):
