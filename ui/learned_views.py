@@ -32,8 +32,7 @@ class Digit:
     """The digit every tab of the page studies."""
 
     image: np.ndarray  # (28, 28) uint8
-    title: str
-    label: int | None  # the true digit of a test image; None for the student's own
+    title: str  # "x_test[8], a 5" or "your drawing"
 
 
 def look_at_digit(image: np.ndarray, model_key: str, source: str = "your drawing") -> None:
@@ -63,13 +62,13 @@ def choose_digit() -> Digit:
     picked = source_column.radio("Input", offered, horizontal=True, key=SOURCE_KEY, bind="query-params")
     if picked == YOUR_DIGIT:
         index_column.caption(f"**{drawn['source'].capitalize()}**, as prepared on the Predictions page.")
-        return Digit(drawn["digit"], drawn["source"], None)
+        return Digit(drawn["digit"], drawn["source"])
     index = index_column.number_input(
         "Test image number", 0, len(x_test) - 1, 0, key="learned_test_index", bind="query-params"
     )
     if not drawn:
         index_column.page_link(PREDICTIONS_PAGE, label="Or draw your own digit", icon=":material/draw:")
-    return Digit(x_test[index], f"x_test[{index}], a {y_test[index]}", int(y_test[index]))
+    return Digit(x_test[index], f"x_test[{index}], a {y_test[index]}")
 
 
 def network(model) -> list | None:
