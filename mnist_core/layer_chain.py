@@ -10,6 +10,9 @@ same layers (the app runs Keras on TensorFlow).
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 
 from mnist_core.data import IMAGE_SIDE
@@ -94,3 +97,34 @@ def scores(model, layers: list, pixels):
     hidden = run(layers[:-1], x)
     kernel, bias = last.kernel, last.bias
     return keras.ops.matmul(hidden, kernel) + (bias if bias is not None else 0.0)
+
+
+COMPILED_BATCH = 250  # images per compiled call: measured 2x faster than 1,000 for the convnet (cache-sized)
+_compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_compiled_lock = threading.Lock()
+
+
+def predicted_digits(model, images: np.ndarray) -> np.ndarray:
+    """The digit ``model`` predicts for each of many 0-255 images, through one compiled function per model.
+
+    A ``tf.function`` of the model's call, kept while the model lives, runs about twice as fast as
+    eager calls on thousands of images (the curves of ``robustness``) and is traced once per model.
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
+    """
+    import tensorflow as tf
+
+    from mnist_core.models import to_model_inputs
+
+    with _compiled_lock:
+        call = _compiled.get(model)
+        if call is None:
+            owner = weakref.ref(model)  # the function must not keep its model alive: the cache is weak
+            call = _compiled[model] = tf.function(lambda x: owner()(x, training=False), reduce_retracing=True)
+    digits = [
+        np.asarray(call(to_model_inputs(model, images[start : start + COMPILED_BATCH]))).argmax(axis=1)
+        for start in range(0, len(images), COMPILED_BATCH)
+    ]
+    return np.concatenate(digits).astype(np.int64)

@@ -15,7 +15,6 @@ import numpy as np
 ROTATION_ANGLES = tuple(range(-90, 91, 15))  # degrees, counter-clockwise
 NOISE_LEVELS = tuple(range(0, 161, 20))  # standard deviation of the added noise, in 0-255 pixel units
 CURVE_IMAGES = 1_000  # test images per point of a curve
-PREDICT_BATCH = 1_000  # images per forward pass: a convnet's feature maps for 1,000 are ~90 MB
 MAX_SHIFT = 8
 MAX_THICKNESS = 3
 
@@ -187,7 +186,7 @@ def robustness_curves(
     -------
     RobustnessCurves
     """
-    from mnist_core.models import to_model_inputs
+    from mnist_core.layer_chain import predicted_digits
 
     labels = np.asarray(labels)
     steps = [("rotation", float(a)) for a in angles] + [("noise", float(s)) for s in noise_levels]
@@ -197,11 +196,7 @@ def robustness_curves(
             control.checkpoint()
             control.report(done / len(steps), f"{kind} {level:g}")
         changed = rotate(images, level) if kind == "rotation" else add_noise(images, level, seed=0)
-        correct = 0
-        for start in range(0, len(changed), PREDICT_BATCH):
-            batch = to_model_inputs(model, changed[start : start + PREDICT_BATCH])
-            predicted = np.asarray(model(batch, training=False)).argmax(axis=1)
-            correct += int((predicted == labels[start : start + PREDICT_BATCH]).sum())
+        correct = int((predicted_digits(model, changed) == labels).sum())
         accuracy.append(correct / len(labels))
     if control is not None:
         control.report(1.0, "done")

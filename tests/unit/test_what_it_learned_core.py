@@ -230,3 +230,20 @@ def test_units_are_typed_as_numbers_and_ranges():
         ablation.parse_units("40", 32)
     with pytest.raises(ValueError, match="'x' is not a unit number"):
         ablation.parse_units("x", 32)
+
+
+def test_the_compiled_predictions_are_the_models_and_let_it_go(test_set):
+    import gc
+    import weakref
+
+    from mnist_core.layer_chain import _compiled, predicted_digits
+    from mnist_core.models import load_model_bytes, model_to_bytes
+
+    model = load_model_bytes(model_to_bytes(load_shipped("default")))  # a copy this test owns
+    images = test_set[0][:600]
+    expected = model.predict(to_model_inputs(model, images), verbose=0).argmax(axis=1)
+    np.testing.assert_array_equal(predicted_digits(model, images), expected)
+    kept, gone = len(_compiled), weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None and len(_compiled) == kept - 1  # the compiled function did not keep it alive
