@@ -37,6 +37,7 @@ PAGES = {
     "Steps 5-6 · Evaluate, predict": [
         st.Page("app_pages/predictions.py", title="Predictions", icon=":material/target:"),
         st.Page("app_pages/inside_the_network.py", title="Inside the network", icon=":material/biotech:"),
+        st.Page("app_pages/what_it_learned.py", title="What it learned", icon=":material/psychology:"),
     ],
     "The same in scikit-learn": [
         st.Page("app_pages/sklearn_tuning.py", title="scikit-learn & tuning", icon=":material/science:"),

@@ -53,6 +53,7 @@ LIFE_CYCLE = [
         [
             ("app_pages/predictions.py", "Predictions"),
             ("app_pages/inside_the_network.py", "Inside the network"),
+            ("app_pages/what_it_learned.py", "What it learned"),
         ],
     ),
 ]

@@ -36,6 +36,10 @@ Parameters per page (page: names):
 - inside_the_network: inside_source, inside_test_index, inside_layer, inside_unit_0 ...
   inside_unit_5 (one per layer), inside_temperature, inside_section (the tab), inside_projection,
   inside_epoch
+- what_it_learned: learned_section (the tab), learned_source, learned_test_index, learned_class,
+  learned_patch, learned_fill, learned_noise, learned_rotation, learned_shift_x, learned_shift_y,
+  learned_thickness, learned_threshold, learned_target, learned_layer, learned_off_way,
+  learned_off_units, learned_off_digit, learned_off_count
 - sklearn_tuning: sklearn_tab (the tab), sklearn_shape, sklearn_custom_sizes, sklearn_max_iter,
   sklearn_learning_rate, sklearn_seed, sklearn_samples, sklearn_grid_rates, sklearn_grid_sizes,
   sklearn_grid_samples, sklearn_grid_share, sklearn_grid_max_iter, sklearn_grid_seed,
@@ -233,6 +237,12 @@ def _inside_sources(params: Params) -> dict:
     return same(["A test image"] + (["Your digit"] if your_digit() else []))
 
 
+def _learned_sources(params: Params) -> dict:
+    from ui.learned_views import sources
+
+    return same(sources())
+
+
 def _tabs(*labels: str) -> Choice:
     return Choice(same(labels))
 
@@ -253,6 +263,12 @@ INSIDE_TABS = (
     "2 · Layer by layer",
     "3 · Tensor shapes",
 )
+LEARNED_TABS = (
+    "1 · Where it looks",
+    "2 · When it fails",
+    "3 · An adversarial nudge",
+    "4 · Switch neurons off",
+)
 SKLEARN_TABS = (
     "Train it",
     "Same 50 neurons, two shapes",
@@ -264,11 +280,13 @@ SKLEARN_TABS = (
 MODEL_DEPENDENT = {"inside_layer", "inside_epoch"} | {
     f"inside_unit_{i}" for i in range(MAX_HIDDEN_LAYERS + 1)
 }
+MODEL_DEPENDENT |= {"learned_layer", "learned_off_count"}
 # The lazy tabs that reopen on the tab a student left: tab key -> its page.
 LAZY_TABS = {
     "dimensions_section": "dimensions",
     "surface_part": "loss_surface",
     "inside_section": "inside_the_network",
+    "learned_section": "what_it_learned",
 }
 
 
@@ -399,6 +417,26 @@ PAGE_PARAMS: dict[str, dict[str, Spec]] = {
         "inside_section": _tabs(*INSIDE_TABS),
         "inside_projection": Choice(same(["PCA", "t-SNE"])),
         "inside_epoch": Whole(0, 50),  # a run's epochs; the model's own count is checked by the slider
+    },
+    "what_it_learned": {
+        "learned_section": _tabs(*LEARNED_TABS),
+        "learned_source": Choice(_learned_sources),
+        "learned_test_index": Whole(0, _FACTS.n_test - 1),
+        "learned_class": Choice(same(["its answer", *map(str, range(10))])),
+        "learned_patch": Choice(same([4, 6, 8])),
+        "learned_fill": Choice(same(["grey", "black"])),
+        "learned_noise": Whole(0, 160),
+        "learned_rotation": Whole(-90, 90),
+        "learned_shift_x": Whole(-8, 8),
+        "learned_shift_y": Whole(-8, 8),
+        "learned_thickness": Whole(-2, 3),
+        "learned_threshold": Number(0.0, 0.99),
+        "learned_target": Choice(same(["its second choice", *map(str, range(10))])),
+        "learned_layer": Choice(None),  # the model's hidden layers
+        "learned_off_way": Choice(same(["a digit's most active units", "units I pick"])),
+        "learned_off_units": Text("3, 7, 12"),
+        "learned_off_digit": Choice(_DIGITS),
+        "learned_off_count": Whole(0, 1024),  # up to the layer's units
     },
     "sklearn_tuning": {
         "sklearn_tab": _tabs(*SKLEARN_TABS),

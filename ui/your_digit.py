@@ -14,6 +14,7 @@ from mnist_core.evaluation import predict_probabilities
 from mnist_core.figures.prediction_figures import image_grid_figure, pixelated, probabilities_figure
 from mnist_core.preprocess import MAX_UPLOAD_BYTES, decode_image, has_ink, preprocess, skip_preprocessing
 from ui.charts import show_chart
+from ui.learned_views import look_at_digit
 from ui.model_choice import (
     YOUR_DIGIT_KEY,
     ModelChoice,
@@ -228,6 +229,8 @@ def your_digit_section(choice: ModelChoice) -> None:
     with input_column:
         if st.button("Follow it through the network", icon=":material/biotech:", key="predictions_follow"):
             follow_digit_inside(digit, choice.key, source)
+        if st.button("Where does it look?", icon=":material/psychology:", key="predictions_where_it_looks"):
+            look_at_digit(digit, choice.key, source)
     with steps_column:
         _steps_pictures(steps, digit, skip)
     with answer_column:

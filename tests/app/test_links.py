@@ -185,6 +185,36 @@ LINKS = {
         {"inside_section": "2 · Layer by layer", "inside_epoch": "3"},
         {"inside_section": "3 · Tensor shapes", "inside_test_index": "5"},
     ],
+    "what_it_learned": [
+        {
+            "learned_source": "A test image",
+            "learned_test_index": "42",
+            "learned_class": "3",
+            "learned_patch": "8",
+            "learned_fill": "black",
+        },
+        {
+            "learned_section": "2 · When it fails",
+            "learned_noise": "40",
+            "learned_rotation": "-30",
+            "learned_shift_x": "2",
+            "learned_shift_y": "-3",
+            "learned_thickness": "1",
+            "learned_threshold": "0.8",
+        },
+        {"learned_section": "3 · An adversarial nudge", "learned_target": "5"},
+        {
+            "learned_section": "4 · Switch neurons off",
+            "learned_layer": "hidden_1 (32 units)",
+            "learned_off_digit": "4",
+            "learned_off_count": "12",
+        },
+        {
+            "learned_section": "4 · Switch neurons off",
+            "learned_off_way": "units I pick",
+            "learned_off_units": "3, 7, 12",
+        },
+    ],
     "sklearn_tuning": [
         {
             "sklearn_tab": "Grid search, done honestly",
@@ -321,6 +351,7 @@ GARBAGE = {
     "sklearn_tuning": {"sklearn_tab": "Nope", "sklearn_max_iter": "0"},
     "pixels_as_vectors": {"pixels_row": "28"},
     "one_step": {"step_first_image": "60000", "train_optimizer": "adamw", "step_confidence": "0"},
+    "what_it_learned": {"learned_test_index": "10000", "learned_rotation": "91", "learned_section": "5 · No"},
 }
 
 

@@ -25,6 +25,7 @@ PAGES = [
     "loss_surface",
     "predictions",
     "inside_the_network",
+    "what_it_learned",
     "sklearn_tuning",
 ]
 DEVELOPER_ITEMS = ("Rerun", "Clear cache", "Deploy", "Settings", "Developer")
