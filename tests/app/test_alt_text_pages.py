@@ -12,6 +12,7 @@ PAGES = [
     "app_pages/one_step.py",
     "app_pages/predictions.py",
     "app_pages/inside_the_network.py",
+    "app_pages/what_it_learned.py",
     "app_pages/sklearn_tuning.py",
     "app_pages/class_board.py",
 ]

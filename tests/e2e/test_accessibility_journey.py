@@ -26,6 +26,7 @@ PAGES = [
     "one_step",
     "predictions",
     "inside_the_network",
+    "what_it_learned",
     "sklearn_tuning",
     "class_board",
     "join",
