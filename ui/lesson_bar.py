@@ -27,6 +27,7 @@ from mnist_core.lesson_paths import (
     parse_lesson_path,
     url_value,
 )
+from ui.links import PAGE_PARAMS, Choice
 from ui.presentation import PRESENTER_KEY, presenter_view_on
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +76,8 @@ PINNED_BAR_STYLE = """
 # about 1,100 px down). In presenter view the browser scrolls them into view under the pinned bar
 # when the step opens, and again when the page's layout moves them (a chart appears after Train, the
 # answer is revealed), until the lecturer scrolls by hand. It scrolls as little as it can: when both
-# already fit on the first screen, the page stays at its top, title and all.
+# already fit on the first screen, the page stays at its top, title and all. A target inside a folded
+# expander (Build & Train's settings, in presenter view) is unfolded once.
 AIM_SCRIPT = """
 <script>
 (() => {
@@ -84,8 +86,9 @@ AIM_SCRIPT = """
   const previous = window.__lessonAim;
   if (previous && previous.step === STEP) return;  // a rerun of the same step: already aiming
   if (previous) previous.stop();
-  const live = (key) => [...document.querySelectorAll(".st-key-" + CSS.escape(key))].find(
-    (el) => !el.closest('[data-stale="true"]') && el.getBoundingClientRect().height > 0);
+  const current = (key) => [...document.querySelectorAll(".st-key-" + CSS.escape(key))].filter(
+    (el) => !el.closest('[data-stale="true"]'));
+  const live = (key) => current(key).find((el) => el.getBoundingClientRect().height > 0);
   const scroller = (el) => {
     for (let node = el.parentElement; node; node = node.parentElement) {
       const overflow = getComputedStyle(node).overflowY;
@@ -93,7 +96,14 @@ AIM_SCRIPT = """
     }
     return document.scrollingElement;
   };
-  const state = { step: STEP, layout: null, settle: 0, byHand: false, missing: 0 };
+  const state = { step: STEP, layout: null, settle: 0, byHand: false, missing: 0, unfolded: new Set() };
+  const unfold = () => KEYS.forEach((key) => {  // a target in folded expanders: open them, once
+    const el = state.unfolded.has(key) ? null : current(key)[0];
+    if (!el) return;
+    state.unfolded.add(key);
+    for (let node = el.parentElement; node; node = node.parentElement)
+      if (node.tagName === "DETAILS" && !node.open) node.querySelector(":scope > summary")?.click();
+  });
   const byHand = (event) => {
     if (event.type !== "keydown" || ["PageUp", "PageDown", "Home", "End", "ArrowUp", "ArrowDown"].includes(event.key))
       state.byHand = true;
@@ -105,6 +115,7 @@ AIM_SCRIPT = """
     }
     state.missing = 0;
     const bar = live("lesson_bar");
+    if (!state.byHand) unfold();
     const targets = KEYS.map(live).filter(Boolean);
     if (!bar || state.byHand || !targets.length) return;
     const page = scroller(targets[0]);
@@ -210,7 +221,15 @@ def show_uploaded_path(file_name: str, data: bytes) -> LessonPath | None:
 
 def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]:
     """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view."""
-    params = {**path.steps[index].query_params(), "lesson": path.id, "step": str(index + 1)}
+    step = path.steps[index]
+    texts = step.query_params()
+    described = PAGE_PARAMS.get(step.page, {})
+    for name, value in step.settings:  # a choice is written in a link as its label, as its widget does
+        spec = described.get(name)
+        labels = spec.options(texts) if isinstance(spec, Choice) else None
+        if labels and value in labels:
+            texts[name] = labels[value]
+    params = {**texts, "lesson": path.id, "step": str(index + 1)}
     if presenter:
         params[PRESENTER_KEY] = "true"  # the presenter toggle's value in a link
     return params
