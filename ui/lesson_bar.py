@@ -96,13 +96,20 @@ AIM_SCRIPT = """
     }
     return document.scrollingElement;
   };
-  const state = { step: STEP, layout: null, settle: 0, byHand: false, missing: 0, unfolded: new Set() };
-  const unfold = () => KEYS.forEach((key) => {  // a target in folded expanders: open them, once
-    const el = state.unfolded.has(key) ? null : current(key)[0];
-    if (!el) return;
-    state.unfolded.add(key);
+  const state = { step: STEP, layout: null, settle: 0, byHand: false, missing: 0, ticks: 0, unfolds: {} };
+  // A target in folded expanders: open them, a few times at most while the step's page is still being
+  // drawn (a rerun may draw the expander again, folded), never once the lecturer has had time to fold it.
+  const UNFOLD_TRIES = 3, UNFOLD_TICKS = 40;
+  const unfold = () => KEYS.forEach((key) => {
+    const el = current(key)[0];
+    const tries = state.unfolds[key] || 0;
+    if (!el || tries >= UNFOLD_TRIES || state.ticks > UNFOLD_TICKS) return;
+    const folded = [];
     for (let node = el.parentElement; node; node = node.parentElement)
-      if (node.tagName === "DETAILS" && !node.open) node.querySelector(":scope > summary")?.click();
+      if (node.tagName === "DETAILS" && !node.open) folded.unshift(node);
+    if (!folded.length) return;
+    state.unfolds[key] = tries + 1;
+    folded.forEach((details) => details.querySelector(":scope > summary")?.click());
   });
   const byHand = (event) => {
     if (event.type !== "keydown" || ["PageUp", "PageDown", "Home", "End", "ArrowUp", "ArrowDown"].includes(event.key))
@@ -115,7 +122,8 @@ AIM_SCRIPT = """
     }
     state.missing = 0;
     const bar = live("lesson_bar");
-    if (!state.byHand) unfold();
+    state.ticks += 1;
+    if (!state.byHand && state.ticks %% 4 === 1) unfold();
     const targets = KEYS.map(live).filter(Boolean);
     if (!bar || state.byHand || !targets.length) return;
     const page = scroller(targets[0]);

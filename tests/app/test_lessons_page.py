@@ -235,3 +235,20 @@ def test_every_step_link_holds_values_its_page_accepts(path):
 
     for index, step in enumerate(path.steps):
         assert problems(step.page, step_params(path, index, presenter=True)) == {}, (path.id, index + 1)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.id)
+def test_presenter_view_aims_at_each_steps_control_and_result(path):
+    """The script that scrolls a step's targets into view names exactly the step's keys."""
+    import json
+
+    from ui.lesson_bar import aim_script
+
+    for index, step in enumerate(path.steps):
+        script = aim_script(path, index)
+        keys = [key for key in (step.control, step.result) if key]
+        if not keys:
+            assert script == ""
+            continue
+        assert f"const STEP = {json.dumps(f'{path.id}/{index}')}, KEYS = {json.dumps(keys)}," in script
+        assert "%(" not in script and "<script>" in script
