@@ -66,6 +66,8 @@ PINNED_BAR_STYLE = """
 }
 /* Compact, so more of the page fits under it: smaller buttons, less space around the prompt. */
 .st-key-lesson_bar { gap: 0.25rem; padding-top: 0.15rem; padding-bottom: 0.3rem; }
+/* An edge under the pinned bar, so the page reads as scrolling beneath it. */
+[data-testid="stLayoutWrapper"]:has(> .st-key-lesson_bar) { box-shadow: 0 10px 8px -10px rgba(0, 0, 0, 0.35); }
 .st-key-lesson_bar [data-testid^="stBaseButton"] { min-height: 2.1rem; padding-top: 0; padding-bottom: 0; }
 .st-key-lesson_explanation [data-testid="stAlertContainer"] { padding: 0.5rem 0.9rem; }
 .st-key-lesson_explanation p { font-size: 1.1rem !important; line-height: 1.35; }
