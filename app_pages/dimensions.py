@@ -9,10 +9,13 @@ from ui import data_views
 from ui.charts import show_chart
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
+from ui.presentation import presenter_view_on
 from ui.tasks import get_task, task_panel
 
 TSNE_TASK = "dimensions_tsne_task"
 SEED = 0  # one subset of digits for every view, so the same points appear in each chart
+# In presenter view a map and the control above it fit under the lesson bar on one 1280 x 720 screen.
+PRESENTER_MAP_HEIGHT = 380
 # Widgets keep their values while their tab is closed (persist_state="session").
 
 st.caption("Life-cycle step 1 · Gather and prepare the data")
@@ -87,6 +90,7 @@ def two_pixels_as_axes() -> None:
         ),
         key="dimensions_cube_chart",
         on_select="rerun",
+        height=PRESENTER_MAP_HEIGHT if presenter_view_on() else None,
     )
     st.write(
         "Two of the 784 axes at a time. Hover a point to see a sketch of its digit. Most points pile up at 0 "
@@ -192,6 +196,7 @@ def flatten_to_two_or_three() -> None:
             ),
             key="dimensions_projection_chart",
             on_select="rerun" if dims == 2 else "ignore",
+            height=PRESENTER_MAP_HEIGHT if presenter_view_on() else None,
         )
         st.write(
             "**PCA** keeps the straight-line directions along which the digits vary most: instant, but classes "

@@ -21,10 +21,12 @@ machine's clock), and the script times:
   and after they sent, and its CPU seconds while the 51 sessions sat idle for 10 s (the
   board's once-a-second refresh is the only work then).
 
-Why real browsers and not a protocol-level client: 50 Chromium contexts do run on the shared
-2-core machine (most of their CPU is spent loading the page and drawing, before the timed part), and only a real browser exercises the canvas component, its PNG upload and
-Streamlit's own reruns exactly as a phone does. The clients' CPU use competes with the server
-on the same 2 cores, which a lecture hall's phones would not do: the numbers are pessimistic.
+The headline number comes from `bench_class_board_protocol.py`, whose phones speak
+Streamlit's websocket protocol directly. This one is kept because only real browsers exercise
+the canvas component, its PNG upload and Streamlit's own reruns exactly as a phone does; but
+on a 2-core machine its 50 Chromium pages took 6.7 CPU-s during the burst against the server's
+1.0 CPU-s, so the board time it prints (5.1 s once) measures the browsers competing with the
+server for the cores, which a lecture hall's phones (each its own CPU) never do.
 """
 
 from __future__ import annotations

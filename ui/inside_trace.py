@@ -28,6 +28,7 @@ from mnist_core.trace import (
 )
 from ui.charts import show_chart
 from ui.model_choice import ModelChoice, your_digit
+from ui.presentation import presenter_view_on
 from ui.resources import mnist
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
@@ -101,7 +102,14 @@ def follow_one_digit(choice: ModelChoice) -> None:
             key="inside_filters",
         )
         show_chart(
-            image_grid_figure(maps, [f"map {i}" for i in range(len(maps))], 8, "gray", tile_px=110),
+            # Smaller tiles in presenter view: all 32 maps fit under the lesson bar on a 1280 x 720 screen.
+            image_grid_figure(
+                maps,
+                [f"map {i}" for i in range(len(maps))],
+                8,
+                "gray",
+                tile_px=96 if presenter_view_on() else 110,
+            ),
             key="inside_maps",
         )
     elif is_dense_network(model):

@@ -8,6 +8,7 @@ a step, and the bar survives a trip through the sidebar, which clears the URL.
 
 from __future__ import annotations
 
+import json
 import os
 from html import escape
 from pathlib import Path
@@ -26,7 +27,8 @@ from mnist_core.lesson_paths import (
     parse_lesson_path,
     url_value,
 )
-from ui.presentation import PRESENTER_KEY
+from ui.links import PAGE_PARAMS, Choice
+from ui.presentation import PRESENTER_KEY, presenter_view_on
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_DIR = ROOT / "lessons"
@@ -53,6 +55,117 @@ BAR_STYLE = """
 .st-key-lesson_explanation p { font-size: 1.1rem; line-height: 1.35; }
 </style>
 """
+
+
+# Presenter view: the bar stays pinned under the header while the page scrolls, so the question is on
+# screen with whatever part of the page the step is about.
+PINNED_BAR_STYLE = """
+<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-lesson_bar), .st-key-lesson_bar {
+  position: sticky; top: 3.75rem; z-index: 99; background: light-dark(#ffffff, #14131f);
+}
+/* Compact, so more of the page fits under it: smaller buttons, less space around the prompt. */
+.st-key-lesson_bar { gap: 0.25rem; padding-top: 0.15rem; padding-bottom: 0.3rem; }
+/* An edge under the pinned bar, so the page reads as scrolling beneath it. */
+[data-testid="stLayoutWrapper"]:has(> .st-key-lesson_bar) { box-shadow: 0 10px 8px -10px rgba(0, 0, 0, 0.35); }
+.st-key-lesson_bar [data-testid^="stBaseButton"] { min-height: 2.1rem; padding-top: 0; padding-bottom: 0; }
+.st-key-lesson_explanation [data-testid="stAlertContainer"] { padding: 0.5rem 0.9rem; }
+.st-key-lesson_explanation p { font-size: 1.1rem !important; line-height: 1.35; }
+</style>
+"""
+
+# A step's control and result are often far down a long page (the Data page's sample viewer starts
+# about 1,100 px down). In presenter view the browser scrolls them into view under the pinned bar
+# when the step opens, and again when the page's layout moves them (a chart appears after Train, the
+# answer is revealed), until the lecturer scrolls by hand. It scrolls as little as it can: when both
+# already fit on the first screen, the page stays at its top, title and all. A target inside a folded
+# expander (Build & Train's settings, in presenter view) is unfolded once.
+AIM_SCRIPT = """
+<script>
+(() => {
+  const STEP = %(step)s, KEYS = %(keys)s, TICK_MS = 250, SETTLE_TICKS = 6;
+  const ABOVE = 8, BELOW = 8;
+  const previous = window.__lessonAim;
+  if (previous && previous.step === STEP) return;  // a rerun of the same step: already aiming
+  if (previous) previous.stop();
+  const current = (key) => [...document.querySelectorAll(".st-key-" + CSS.escape(key))].filter(
+    (el) => !el.closest('[data-stale="true"]'));
+  const live = (key) => current(key).find((el) => el.getBoundingClientRect().height > 0);
+  const scroller = (el) => {
+    for (let node = el.parentElement; node; node = node.parentElement) {
+      const overflow = getComputedStyle(node).overflowY;
+      if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) return node;
+    }
+    return document.scrollingElement;
+  };
+  const state = { step: STEP, layout: null, settle: 0, byHand: false, missing: 0, ticks: 0, unfolds: {} };
+  // A target in folded expanders: open them, a few times at most while the step's page is still being
+  // drawn (a rerun may draw the expander again, folded), never once the lecturer has had time to fold it.
+  const UNFOLD_TRIES = 3, UNFOLD_TICKS = 40;
+  const unfold = () => KEYS.forEach((key) => {
+    const el = current(key)[0];
+    const tries = state.unfolds[key] || 0;
+    if (!el || tries >= UNFOLD_TRIES || state.ticks > UNFOLD_TICKS) return;
+    const folded = [];
+    for (let node = el.parentElement; node; node = node.parentElement)
+      if (node.tagName === "DETAILS" && !node.open) folded.unshift(node);
+    if (!folded.length) return;
+    state.unfolds[key] = tries + 1;
+    folded.forEach((details) => details.querySelector(":scope > summary")?.click());
+  });
+  const byHand = (event) => {
+    if (event.type !== "keydown" || ["PageUp", "PageDown", "Home", "End", "ArrowUp", "ArrowDown"].includes(event.key))
+      state.byHand = true;
+  };
+  const tick = () => {
+    if (!document.querySelector(".st-key-lesson_bar")) {  // the lesson was left (or a rerun redraws it)
+      if (++state.missing > 8) state.stop();
+      return;
+    }
+    state.missing = 0;
+    const bar = live("lesson_bar");
+    state.ticks += 1;
+    if (!state.byHand && state.ticks %% 4 === 1) unfold();
+    const targets = KEYS.map(live).filter(Boolean);
+    if (!bar || state.byHand || !targets.length) return;
+    const page = scroller(targets[0]);
+    const boxes = targets.map((el) => el.getBoundingClientRect());
+    const barBox = bar.getBoundingClientRect();
+    const top = Math.min(...boxes.map((b) => b.top)), bottom = Math.max(...boxes.map((b) => b.bottom));
+    const layout = [top + page.scrollTop, bottom + page.scrollTop, barBox.height, targets.length].map(Math.round).join();
+    if (layout !== state.layout) { state.layout = layout; state.settle = SETTLE_TICKS; }
+    if (state.settle <= 0) return;
+    state.settle -= 1;
+    const first = barBox.bottom + ABOVE, last = window.innerHeight - BELOW;
+    page.style.scrollPaddingTop = first + "px";  // Tab to a control keeps it out from under the bar
+    const result = boxes[boxes.length - 1];
+    let delta = 0;
+    if (bottom - top <= last - first) delta = top < first ? top - first : Math.max(0, bottom - last);
+    else delta = result.height <= last - first ? result.bottom - last : result.top - first;  // the result first
+    if (Math.abs(delta) >= 2) page.scrollBy({ top: delta, behavior: "instant" });
+  };
+  const timer = setInterval(tick, TICK_MS);
+  const events = ["wheel", "touchmove", "keydown"];
+  events.forEach((name) => document.addEventListener(name, byHand, { passive: true, capture: true }));
+  state.stop = () => {
+    clearInterval(timer);
+    events.forEach((name) => document.removeEventListener(name, byHand, { capture: true }));
+    if (window.__lessonAim === state) window.__lessonAim = null;
+  };
+  window.__lessonAim = state;
+  tick();
+})();
+</script>
+"""
+
+
+def aim_script(path: LessonPath, index: int) -> str:
+    """The script that scrolls step ``index``'s control and result into view (empty without them)."""
+    step = path.steps[index]
+    keys = [key for key in (step.control, step.result) if key]
+    if not keys:
+        return ""
+    return AIM_SCRIPT % {"step": json.dumps(f"{path.id}/{index}"), "keys": json.dumps(keys)}
 
 
 def page_name(page) -> str:
@@ -118,7 +231,15 @@ def show_uploaded_path(file_name: str, data: bytes) -> LessonPath | None:
 
 def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]:
     """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view."""
-    params = {**path.steps[index].query_params(), "lesson": path.id, "step": str(index + 1)}
+    step = path.steps[index]
+    texts = step.query_params()
+    described = PAGE_PARAMS.get(step.page, {})
+    for name, value in step.settings:  # a choice is written in a link as its label, as its widget does
+        spec = described.get(name)
+        labels = spec.options(texts) if isinstance(spec, Choice) else None
+        if labels and value in labels:
+            texts[name] = labels[value]
+    params = {**texts, "lesson": path.id, "step": str(index + 1)}
     if presenter:
         params[PRESENTER_KEY] = "true"  # the presenter toggle's value in a link
     return params
@@ -232,7 +353,10 @@ def lesson_bar(current_page: str | None = None) -> None:
     index = min(st.session_state.get(STEP_KEY, 0), len(path.steps) - 1)
     step = path.steps[index]
     revealed = st.session_state.get(REVEALED_KEY) == (path.id, index)
-    st.html(BAR_STYLE)
+    if presenter_view_on():
+        st.html(BAR_STYLE + PINNED_BAR_STYLE + aim_script(path, index), unsafe_allow_javascript=True)
+    else:
+        st.html(BAR_STYLE)
     last = index == len(path.steps) - 1
     with st.container(key="lesson_bar"):
         title = f" · {step.title}" if step.title else ""
@@ -265,5 +389,5 @@ def lesson_bar(current_page: str | None = None) -> None:
         if revealed:
             with st.container(key="lesson_explanation"):
                 st.success(step.explanation, icon=":material/lightbulb:")
-        elif last:
+        elif last and not presenter_view_on():  # on a projector the greyed-out Next says it, in less room
             st.caption("Last step. Show what happened, then Leave to end the lesson.")

@@ -37,6 +37,9 @@ APP_CSS = """
    light-dark() follows the color-scheme Streamlit sets for the active theme. */
 [data-testid^="stBaseButton-primary"]:not(:disabled) { color: light-dark(#ffffff, #14131f) !important; }
 .presenter-prompt { font-size: 1.6rem; line-height: 1.35; font-weight: 600; margin: 0.25rem 0 0.75rem; }
+/* The drawing canvas's toolbar floats 2.65rem above it on hover (its styles are the component's own):
+   room for it, so it does not cover Predictions' Draw / Upload switch. */
+.st-key-predictions_canvas { margin-top: 1.7rem; }
 </style>
 """
 

@@ -224,3 +224,31 @@ def test_a_step_link_holds_its_page_and_settings():
     )
     life_cycle = next(p for p in SHIPPED if p.id == "life-cycle")
     assert step_link(life_cycle, 0, presenter=True) == "/?lesson=life-cycle&step=1&presenter=true"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.id)
+def test_every_step_link_holds_values_its_page_accepts(path):
+    """A step's link writes each setting as the page's own link does (a choice by its label, "RMSProp"
+    not "rmsprop"), so opening it shows no "reset to its default" notice over the lesson bar."""
+    from ui.lesson_bar import step_params
+    from ui.links import problems
+
+    for index, step in enumerate(path.steps):
+        assert problems(step.page, step_params(path, index, presenter=True)) == {}, (path.id, index + 1)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.id)
+def test_presenter_view_aims_at_each_steps_control_and_result(path):
+    """The script that scrolls a step's targets into view names exactly the step's keys."""
+    import json
+
+    from ui.lesson_bar import aim_script
+
+    for index, step in enumerate(path.steps):
+        script = aim_script(path, index)
+        keys = [key for key in (step.control, step.result) if key]
+        if not keys:
+            assert script == ""
+            continue
+        assert f"const STEP = {json.dumps(f'{path.id}/{index}')}, KEYS = {json.dumps(keys)}," in script
+        assert "%(" not in script and "<script>" in script

@@ -67,6 +67,12 @@ def test_draw_and_answer_on_one_screen_and_follow_the_digit(projector):
     expect(canvas).to_be_visible(timeout=SLOW)
     clear = page.get_by_role("button", name="Clear")
     assert inside_viewport(canvas) and inside_viewport(clear)  # before any scrolling
+    canvas.hover()  # the canvas's toolbar shows on hover, above the canvas
+    toolbar = page.locator(".dc-toolbar-card").first  # inside the component's open shadow root
+    expect(toolbar).to_be_visible()
+    page.wait_for_timeout(400)  # it slides up into place
+    switch, bar = page.locator(".st-key-predictions_source").bounding_box(), toolbar.bounding_box()
+    assert bar["y"] >= switch["y"] + switch["height"], (bar, switch)  # not over Draw / Upload a picture
 
     pick_model(page, "default-convnet")
     expect(page).to_have_url(re.compile(r"/predictions\?model=default-convnet$"))
