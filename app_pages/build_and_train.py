@@ -5,11 +5,12 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from mnist_core.figures.training_figures import batch_curves_figure, compare_runs_figure, epoch_curves_figure
+from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
 from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
 from ui.charts import show_chart
+from ui.experiment_log import experiment_log
 from ui.links import link_to_this_view
 from ui.model_choice import open_with_model
 from ui.presentation import presenter_view_on
@@ -190,22 +191,7 @@ if runs:
     )
     with st.expander("Keras model summary"):
         st.code(run.summary_text)
-    if len(runs) > 1:
-        st.subheader("Compare this session's runs")
-        metric = st.radio(
-            "Metric",
-            ["val_accuracy", "val_loss", "accuracy", "loss"],
-            horizontal=True,
-            key="train_compare_metric",
-            bind="query-params",
-            persist_state="session",
-            format_func=lambda m: m.replace("val_", "validation ").replace("_", " "),
-        )
-        show_chart(
-            compare_runs_figure(
-                [(f"Run {r.number}: {r.result.spec.describe()}", r.result.epochs) for r in runs], metric
-            )
-        )
+    experiment_log(runs, spec, config, can_start=not busy and confirmed)
 
 with st.expander("Upload a trained model (.keras)"):
     model_upload()

@@ -180,15 +180,19 @@ class ModelBytesCache:
         self._lock = threading.Lock()
 
     def load(self, data: bytes):
-        """The model saved in ``data``, loaded at most once while it stays cached."""
-        from mnist_core.models import load_model_bytes
+        """The model saved in ``data``, loaded at most once while it stays cached.
 
+        Raises
+        ------
+        ValueError
+            When ``data`` is not a .keras file.
+        """
         key = bytes_fingerprint(data)
         with self._lock:
             if key in self._models:
                 self._models.move_to_end(key)
                 return self._models[key]
-            model = load_model_bytes(data)
+            model = _load_own_model(data)
             self._models[key] = model
             while len(self._models) > self.size:
                 self._models.popitem(last=False)
@@ -196,3 +200,19 @@ class ModelBytesCache:
 
     def __len__(self) -> int:
         return len(self._models)
+
+
+def _load_own_model(data: bytes):
+    """Load a .keras file this app saved: no upload size limit (Adam on 784-1024x5-10 is ~60 MB)."""
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    import keras
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "run.keras"
+        path.write_bytes(data)
+        if not zipfile.is_zipfile(path):
+            raise ValueError("these bytes are not a .keras model file")
+        return keras.models.load_model(path, safe_mode=True)
