@@ -154,7 +154,7 @@ runs = finished_runs()
 if runs:
     run = runs[-1]
     result = run.result
-    earlier = current is not None and current.snapshot().result is not result  # the latest run has no model
+    earlier = current is not None and run.task_id != current.id  # the latest run has no model
     st.subheader(
         f"5 · Evaluate: the 10,000 test images{f' (run {run.number}, an earlier run)' if earlier else ''}"
     )

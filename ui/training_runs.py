@@ -49,6 +49,7 @@ class FinishedRun:
     origin: str = ""  # how it started, when not from its own seed: "branch of run 1: ..."
     keras_bytes: bytes | None = None  # the model as a .keras file, while it is one of the latest
     summary_text: str = ""
+    task_id: int | None = None  # the background task that trained it
 
     def __post_init__(self):
         if self.result.model is not None:
@@ -135,7 +136,7 @@ def collect_finished_run() -> None:
     number = runs[-1].number + 1 if runs else 1
     batches = snapshot.detail.get("batches", {"update": [], "loss": [], "accuracy": []})
     origin = st.session_state.get(ORIGINS_KEY, {}).pop(task.id, "")
-    runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state, origin))
+    runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state, origin, task_id=task.id))
     st.session_state.setdefault(BASELINE_KEY, runs[0].number)
     keep_log_small(runs, st.session_state[BASELINE_KEY])
 

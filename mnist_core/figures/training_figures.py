@@ -133,6 +133,8 @@ def compare_runs_figure(
     figure.update_xaxes(
         tickformat="d",
         dtick=1 if longest <= 20 else None,
-        range=[0.5, 2.5] if longest < 2 else None,  # a lone epoch-1 point sits inside the plot, not on its edge
+        range=[0.5, 2.5]
+        if longest < 2
+        else None,  # a lone epoch-1 point sits inside the plot, not on its edge
     )
     return figure

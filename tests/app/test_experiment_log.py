@@ -104,6 +104,7 @@ def test_a_branch_changes_one_thing_and_the_same_seed_overlays_exactly(open_page
     app.slider(key="train_dropout_0").set_value(0.3).run()
     assert "One change from run 1" in " ".join(c.value for c in app.caption)
     press(app, "train_branch")  # run 4: dropout 0.3, from run 1's initial weights
+    assert not [header for header in app.subheader if "an earlier run" in header.value]
     runs = app.session_state["train_runs"]
     assert [row["val_accuracy"] for row in runs[1].result.epochs] == [
         row["val_accuracy"] for row in runs[0].result.epochs
