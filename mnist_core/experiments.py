@@ -85,7 +85,8 @@ def run_label(number: int, changed: dict[str, str], is_baseline: bool, settings:
     if is_baseline:
         return (
             f"Run {number} (baseline): {settings['layers']}, {settings['optimizer']} lr "
-            f"{settings['learning rate']}, batch {settings['batch size']}, {settings['epochs']} epochs"
+            f"{settings['learning rate']}, batch {settings['batch size']}, {settings['epochs']} "
+            + ("epoch" if settings["epochs"] == "1" else "epochs")
         )
     return f"Run {number}: {describe_differences(changed)}"
 

@@ -195,7 +195,9 @@ def start_branch(spec: ModelSpec, config: TrainConfig, baseline: FinishedRun, or
     st.rerun()
 
 
-def change_one_thing(spec: ModelSpec, config: TrainConfig, baseline: FinishedRun, can_start: bool) -> None:
+def change_one_thing(
+    runs: list[FinishedRun], spec: ModelSpec, config: TrainConfig, baseline: FinishedRun, can_start: bool
+) -> None:
     """Offer the branch the settings above make of the baseline: one change, or the same seed again."""
     base_spec, base_config = baseline.result.spec, baseline.result.config
     changed = differences(run_settings(spec, config), run_settings(base_spec, base_config))
@@ -253,6 +255,10 @@ def change_one_thing(spec: ModelSpec, config: TrainConfig, baseline: FinishedRun
     if name in ("training images", "validation"):
         st.caption("The training images change, so the batches cannot be the same ones.")
     st.caption(f"One change from run {number}: **{described}**, starting from {how}.")
+    twins = [run.number for run in runs if run.origin.startswith(f"branch of run {number},")
+             and run_settings(run.result.spec, run.result.config) == run_settings(spec, config)]  # fmt: skip
+    if twins and same_start:
+        st.caption(f"Run {twins[-1]} is this branch already: training it again overlays it exactly.")
     if st.button(
         f"Branch run {number}: {described}",
         key="train_branch",
@@ -284,9 +290,9 @@ def experiment_log(runs: list[FinishedRun], spec: ModelSpec, config: TrainConfig
             "test loss",
             "fit s",
             "updates",
+            "note",  # how the run started: before the settings, so it is on screen at 1280 px
             *SETTING_NAMES,
-            "note",
-        ],  # fmt: skip
+        ],
     )
     st.download_button(
         "Download the log (.csv)",
@@ -296,7 +302,7 @@ def experiment_log(runs: list[FinishedRun], spec: ModelSpec, config: TrainConfig
         icon=":material/download:",
         key="train_log_download",
     )
-    change_one_thing(spec, config, baseline, can_start)
+    change_one_thing(runs, spec, config, baseline, can_start)
     if len(runs) < 2:
         return
     metric = st.radio(

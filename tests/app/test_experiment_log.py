@@ -1,6 +1,7 @@
 """Build & Train's experiment log: many runs kept, a pinned baseline, branches, the same seed again."""
 
 import json
+import re
 import time
 
 from mnist_core.tasks import TaskState
@@ -113,6 +114,11 @@ def test_a_branch_changes_one_thing_and_the_same_seed_overlays_exactly(open_page
     assert runs[3].origin.startswith("branch of run 1, the same initial weights")
     table = log_table(app)
     assert table["changed from baseline"].tolist() == ["", "same settings", "seed 43", "dropout 0.3"]
+    # Highlighted: the changed cells of runs 3 and 4, nothing of the baseline or its identical copy.
+    frame = next(frame for frame in app.dataframe if "changed from baseline" in frame.value.columns)
+    styles = frame.proto.arrow_data.styler.styles
+    assert "rgba(230, 159, 0, 0.35)" in styles
+    assert {int(row) for row in re.findall(r"row(\d+)_col\d+", styles)} == {2, 3}
     captions = " ".join(c.value for c in app.caption)
     assert "its validation accuracy curve is identical to the baseline's" in captions
     assert "Run 3 differs only in its seed (43)" in captions
