@@ -1,10 +1,12 @@
-"""Memory a session's training runs hold: the old way (6 live Keras models) against the experiment log.
+"""Memory a session's training runs hold: live Keras models (the old way) against the experiment log.
 
 Each way runs in a fresh Python process. It trains RUNS networks one after the other, keeps
-them as that way does, and prints the resident memory (RSS) the kept runs add, measured after
-garbage collection, relative to the memory after one warm-up run that is then let go (so
-TensorFlow's own start-up is not counted), plus the Python-side bytes tracemalloc sees
-(NumPy arrays: the weight histories) and the size of one .keras file.
+every one of them as that way does, and prints the resident memory (RSS) the kept runs add,
+measured after garbage collection, relative to the memory after one warm-up run that is then
+let go (so TensorFlow's own start-up is not counted); the RSS added by each run once 4 are
+kept (the steady state of a long lecture); the Python-side bytes tracemalloc sees (NumPy
+arrays: the weight histories); and the size of one .keras file. The old way capped the list
+at 6 runs; "old" here keeps all RUNS, which is what keeping every run would have cost.
 
     .venv/bin/python benchmarks/bench_run_log_memory.py [deeper-network|first-network] [runs]
 """
@@ -37,24 +39,26 @@ del warm
 start = rss()
 tracemalloc.start()
 kept = []
-if way == "old":
-    from ui.training_runs import KEPT_MODELS  # noqa: F401 - the same import cost in both ways
-    for number in range(1, runs + 1):
-        kept.append(train(spec, replace(config, seed=number), mnist=data))  # live model + weight history
-        del kept[:-6]  # the old MAX_KEPT_RUNS
-else:
-    from ui.training_runs import FinishedRun, keep_log_small
-    for number in range(1, runs + 1):
-        result = train(spec, replace(config, seed=number), mnist=data)
+from ui.training_runs import FinishedRun, keep_log_small
+for number in range(1, runs + 1):
+    result = train(spec, replace(config, seed=number), mnist=data)
+    if way == "old":
+        kept.append(result)  # the live model and the weight history, as FinishedRun kept them
+    else:
         kept.append(FinishedRun(number, result, {"update": [], "loss": [], "accuracy": []}, TaskState.FINISHED))
-        del result
         keep_log_small(kept, baseline=1)
+    del result
+    if number == 4:
+        at_four = rss()
 python_bytes = tracemalloc.get_traced_memory()[0]
-added = rss() - start
+end = rss()
+added = end - start
+marginal = (end - at_four) / (runs - 4)
 with_model = [run for run in kept if getattr(run, "keras_bytes", None)]
 file_mb = len(with_model[-1].keras_bytes) / 2**20 if with_model else float("nan")
 print(f"{way}: {len(kept)} runs kept ({len(with_model) if way == 'new' else len(kept)} with a model), "
-      f"RSS +{added:.0f} MB ({added / len(kept):.1f} MB per kept run), Python-side "
+      f"RSS +{added:.0f} MB ({added / len(kept):.1f} MB per kept run; {marginal:.1f} MB per run after the 4th), "
+      f"Python-side "
       f"{python_bytes / 2**20:.0f} MB, one .keras file {file_mb:.1f} MB")
 """
 

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from browser_helpers import screenshot, wait_for_app
+from browser_helpers import SCREENSHOTS, screenshot, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +47,8 @@ def test_train_a_baseline_branch_it_and_see_the_change_marked(page):
     chart = page.get_by_role("figure", name=re.compile(r"^Validation accuracy per epoch for 2 runs"))
     chart.scroll_into_view_if_needed()
     expect(chart).to_be_visible()
-    table.scroll_into_view_if_needed()
     screenshot(page, "experiment-log-branch", max_height=2400)
-    page.screenshot(path="docs/screenshots/experiment-log-1280x720.png")
+    page.get_by_text("Experiment log: this session's runs").evaluate(
+        "e => e.scrollIntoView({block: 'start'})"
+    )
+    page.screenshot(path=str(SCREENSHOTS / "experiment-log-1280x720.png"))
