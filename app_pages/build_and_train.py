@@ -5,11 +5,12 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from mnist_core.figures.training_figures import batch_curves_figure, compare_runs_figure, epoch_curves_figure
+from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
 from mnist_core.spec import estimate_training_seconds, parameter_counts
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
 from ui.charts import show_chart
+from ui.experiment_log import experiment_log
 from ui.links import link_to_this_view
 from ui.model_choice import open_with_model
 from ui.network_views import layer_table_rows, network_diagram, script_download
@@ -156,7 +157,7 @@ runs = finished_runs()
 if runs:
     run = runs[-1]
     result = run.result
-    earlier = current is not None and current.snapshot().result is not result  # the latest run has no model
+    earlier = current is not None and run.task_id != current.id  # the latest run has no model
     st.subheader(
         f"5 · Evaluate: the 10,000 test images{f' (run {run.number}, an earlier run)' if earlier else ''}"
     )
@@ -193,22 +194,7 @@ if runs:
     )
     with st.expander("Keras model summary"):
         st.code(run.summary_text)
-    if len(runs) > 1:
-        st.subheader("Compare this session's runs")
-        metric = st.radio(
-            "Metric",
-            ["val_accuracy", "val_loss", "accuracy", "loss"],
-            horizontal=True,
-            key="train_compare_metric",
-            bind="query-params",
-            persist_state="session",
-            format_func=lambda m: m.replace("val_", "validation ").replace("_", " "),
-        )
-        show_chart(
-            compare_runs_figure(
-                [(f"Run {r.number}: {r.result.spec.describe()}", r.result.epochs) for r in runs], metric
-            )
-        )
+    experiment_log(runs, spec, config, can_start=not busy and confirmed)
 
 with st.expander("Upload a trained model (.keras)"):
     model_upload()

@@ -272,6 +272,7 @@ def train(
     control: TaskControl | None = None,
     mnist=None,
     on_epoch_end: Callable[[dict], None] | None = None,
+    initial_weights: list[np.ndarray] | None = None,
 ) -> TrainingResult:
     """Build, fit and evaluate a network; the engine behind the page and the command line.
 
@@ -284,6 +285,9 @@ def train(
         Defaults to ``load_mnist()``.
     on_epoch_end : callable, optional
         Called with each epoch's row (the command line prints it).
+    initial_weights : list of arrays, optional
+        Start from these (shaped as ``model.get_weights()``) instead of the seed's own: a branch
+        of a run starts where that run started. The batch order still comes from ``config.seed``.
 
     Returns
     -------
@@ -315,6 +319,8 @@ def train(
     phase("building", "Building the model")
     keras.utils.set_random_seed(config.seed)
     model = build_model_for_training(spec, config)
+    if initial_weights is not None:
+        model.set_weights(initial_weights)  # draws no random numbers: the batch order stays the seed's
     callback = make_progress_callback(spec, config, control)
     if on_epoch_end is not None:
         printer = keras.callbacks.LambdaCallback(

@@ -175,10 +175,10 @@ def landscape_sources() -> list[LandscapeSource]:
             run.result.spec,
             run.result.config,
             run.result.weight_history,
-            lambda model=run.result.model: model,
+            run.model,
         )  # fmt: skip
         for run in reversed(finished_runs())
-        if run.result.weight_history and len(run.result.weight_history) >= 2
+        if run.has_model and run.result.weight_history and len(run.result.weight_history) >= 2
     ]
     preset = PRESETS[FIRST_NETWORK.preset]
     sources.append(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -37,7 +37,8 @@ INSIDE_PAGE = "app_pages/inside_the_network.py"
 class ModelChoice:
     key: str  # "default", "default-convnet", "run-3" or "upload"
     label: str
-    model: object  # keras.Model
+    model: object  # keras.Model, or None until picked (shipped models and runs load when picked)
+    load: Callable[[], object] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_convnet(self) -> bool:
@@ -53,7 +54,8 @@ def available_models() -> list[ModelChoice]:
     """Shipped models first, then this session's runs (newest first), then the uploaded model."""
     choices = [ModelChoice(m.key, m.label, None) for m in SHIPPED_MODELS]
     for run in reversed(finished_runs()):
-        choices.append(ModelChoice(f"run-{run.number}", f"This session's {run.label}", run.result.model))
+        if run.has_model:  # only the latest few runs keep theirs
+            choices.append(ModelChoice(f"run-{run.number}", f"This session's {run.label}", None, run.model))
     upload = uploaded_model()
     if upload is not None:
         choices.append(
@@ -113,7 +115,12 @@ def model_picker() -> ModelChoice:
     )
     choice = choices[picked]
     if choice.model is None:
-        choice = ModelChoice(choice.key, choice.label, _shipped(choice.key))
+        if choice.load is not None:
+            with st.spinner("Loading the model…"):
+                loaded = choice.load()
+        else:
+            loaded = _shipped(choice.key)
+        choice = ModelChoice(choice.key, choice.label, loaded)
     notice = st.session_state.get(_LINK_NOTICE)
     if notice is not None and notice[1] != picked:
         del st.session_state[_LINK_NOTICE]  # the student has picked another model since

@@ -2,55 +2,103 @@
 
 The contract other pages rely on:
 - ``st.session_state[TRAIN_TASK_KEY]``: the ``BackgroundTask`` of the latest training run.
-- ``finished_runs()``: every run of this session that produced a model, oldest first.
+- ``finished_runs()``: every run of this session, oldest first (the experiment log).
+  Only the latest ``KEPT_MODELS`` runs keep a model (``run.has_model``, ``run.model()``)
+  and the weight history the loss landscape needs; the others keep spec, config, curves
+  and results.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from mnist_core.experiments import ModelBytesCache
 from mnist_core.tasks import TaskState
 from mnist_core.training import TrainingResult
 from ui.tasks import get_task
 
 TRAIN_TASK_KEY = "train_task"
 RUNS_KEY = "train_runs"
+BASELINE_KEY = "train_baseline"  # the pinned baseline's run number: session data, so not in the link
+ORIGINS_KEY = "train_run_origins"  # {task id: how the run started}, set when a branch is started
 UPLOADED_MODEL_KEY = "uploaded_model"  # an UploadedModel, set on the Build & Train page
-MAX_KEPT_RUNS = 6  # older runs are dropped so a long lecture does not fill the server's memory
+# A run keeps its model as .keras bytes (0.1-10 MB; a live Keras model that has trained holds
+# several times that), and only the latest few: enough for the run just trained, the one before
+# it and one more to compare on Predictions, Inside the network and the Loss surface, while 30
+# students' sessions stay within a small server's memory.
+KEPT_MODELS = 3
+MAX_LOGGED_RUNS = 500  # a run without its model is a few tens of KB: a whole lecture fits
+MAX_BATCH_POINTS = 2_000  # per-batch curve points kept per run (the chart draws no more)
+_MODELS = ModelBytesCache(size=4)  # server-wide: models loaded back from bytes, the most recent few
 
 
 @dataclass
 class FinishedRun:
-    """A run of this session with a model: finished, or stopped early after some training."""
+    """A run of this session: finished, or stopped early after some training.
+
+    Built with a ``TrainingResult`` that holds the live model; the model is saved to .keras
+    bytes at once and the live one let go, so a run in the log stays small.
+    """
 
     number: int  # 1, 2, ... in this session
-    result: TrainingResult
+    result: TrainingResult  # its .model is None: use model()
     batches: dict  # per-batch curves: update, loss, accuracy
     state: TaskState
+    origin: str = ""  # how it started, when not from its own seed: "branch of run 1: ..."
+    keras_bytes: bytes | None = None  # the model as a .keras file, while it is one of the latest
+    summary_text: str = ""
+    task_id: int | None = None  # the background task that trained it
 
-    @cached_property
-    def keras_bytes(self) -> bytes:
-        """The run's model as a .keras file, made once."""
-        from mnist_core.models import model_to_bytes
+    def __post_init__(self):
+        if self.result.model is not None:
+            from mnist_core.models import model_summary, model_to_bytes
 
-        return model_to_bytes(self.result.model)
+            self.keras_bytes = model_to_bytes(self.result.model)
+            self.summary_text = model_summary(self.result.model)
+            self.result = replace(self.result, model=None)
+        self.batches = _thinned(self.batches)
 
-    @cached_property
-    def summary_text(self) -> str:
-        from mnist_core.models import model_summary
+    @property
+    def has_model(self) -> bool:
+        return self.keras_bytes is not None
 
-        return model_summary(self.result.model)
+    def model(self):
+        """The run's Keras model, loaded from its bytes once and shared while it is used."""
+        if self.keras_bytes is None:
+            raise LookupError(
+                f"run {self.number} no longer keeps its model: only the latest {KEPT_MODELS} do"
+            )
+        return _MODELS.load(self.keras_bytes)
+
+    def let_model_go(self) -> None:
+        """Keep only what the log shows: no model, no weight history."""
+        self.keras_bytes = None
+        self.result = replace(self.result, weight_history=None)
 
     @property
     def label(self) -> str:
         stopped = " (stopped early)" if self.state == TaskState.STOPPED else ""
+        dropout = (
+            f" {', '.join(f'{r:g}' for r in self.result.spec.dropout)}"
+            if any(self.result.spec.dropout)
+            else ""
+        )
         return (
-            f"Run {self.number}: {self.result.spec.describe()}, {len(self.result.epochs)} epochs, "
+            f"Run {self.number}: {self.result.spec.describe()}{dropout}, {len(self.result.epochs)} epochs, "
             f"batch {self.result.config.batch_size}, test accuracy {self.result.test_accuracy:.4f}{stopped}"
         )
+
+
+def _thinned(batches: dict) -> dict:
+    """At most MAX_BATCH_POINTS evenly spaced points of each per-batch curve."""
+    updates = batches.get("update", [])
+    if len(updates) <= MAX_BATCH_POINTS:
+        return batches
+    step = len(updates) / MAX_BATCH_POINTS
+    keep = sorted({int(i * step) for i in range(MAX_BATCH_POINTS)} | {len(updates) - 1})
+    return {name: [values[i] for i in keep] for name, values in batches.items()}
 
 
 @dataclass
@@ -87,5 +135,33 @@ def collect_finished_run() -> None:
         return  # failed or stopped before training: nothing to keep
     number = runs[-1].number + 1 if runs else 1
     batches = snapshot.detail.get("batches", {"update": [], "loss": [], "accuracy": []})
-    runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state))
-    del runs[:-MAX_KEPT_RUNS]
+    origin = st.session_state.get(ORIGINS_KEY, {}).pop(task.id, "")
+    runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state, origin, task_id=task.id))
+    st.session_state.setdefault(BASELINE_KEY, runs[0].number)
+    keep_log_small(runs, st.session_state[BASELINE_KEY])
+
+
+def keep_log_small(runs: list[FinishedRun], baseline: int) -> None:
+    """Let go of the models of all but the latest KEPT_MODELS runs; past MAX_LOGGED_RUNS, the oldest
+    runs other than the baseline go."""
+    for run in runs[:-KEPT_MODELS]:
+        if run.has_model:
+            run.let_model_go()
+    while len(runs) > MAX_LOGGED_RUNS:
+        oldest = next(index for index, run in enumerate(runs) if run.number != baseline)
+        del runs[oldest]
+
+
+def baseline_run(runs: list[FinishedRun]) -> FinishedRun | None:
+    """The pinned baseline, the first run unless another was pinned."""
+    pinned = st.session_state.get(BASELINE_KEY)
+    return next((run for run in runs if run.number == pinned), runs[0] if runs else None)
+
+
+def pin_baseline(number: int) -> None:
+    st.session_state[BASELINE_KEY] = number
+
+
+def remember_origin(task_id, origin: str) -> None:
+    """Say how the run of ``task_id`` started (a branch of which run): shown in the log once it ends."""
+    st.session_state.setdefault(ORIGINS_KEY, {})[task_id] = origin

@@ -80,28 +80,61 @@ def epoch_curves_figure(epochs: list[dict]) -> go.Figure:
     return figure
 
 
-def compare_runs_figure(runs: list[tuple[str, list[dict]]], metric: str = "val_accuracy") -> go.Figure:
-    """One line per run of ``metric`` against epochs, to compare this session's runs."""
+# Run colours from the Okabe-Ito palette: told apart with every common colour-vision deficiency
+# and on light and dark themes (its yellow and black are left out for that reason).
+RUN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#999999")
+RUN_DASHES = ("solid", "dash", "dot", "dashdot")
+RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "pentagon", "cross")
+
+
+def run_style(index: int) -> dict:
+    """Colour, dash and marker of the ``index``-th run: no two of the first 28 runs share all three."""
+    return {
+        "color": RUN_COLORS[index % len(RUN_COLORS)],
+        "dash": RUN_DASHES[(index // len(RUN_COLORS)) % len(RUN_DASHES)],
+        "symbol": RUN_SYMBOLS[index % len(RUN_SYMBOLS)],
+    }
+
+
+def compare_runs_figure(
+    runs: list[tuple[str, list[dict]]], metric: str = "val_accuracy", baseline: str | None = None
+) -> go.Figure:
+    """One line per run of ``metric`` against epochs, to compare this session's runs.
+
+    Runs differ by colour, marker and (past seven runs) dash; the ``baseline`` run's line is
+    thicker. A 1-epoch run is one point, so it is drawn as a large marker labelled with its run.
+    """
     figure = go.Figure()
-    for label, epochs in runs:
+    for index, (label, epochs) in enumerate(runs):
+        style = run_style(index)
+        single = len(epochs) == 1
         figure.add_trace(
             go.Scatter(
                 x=[row["epoch"] for row in epochs],
                 y=[row.get(metric) for row in epochs],
-                mode="lines+markers",
+                mode="markers+text" if single else "lines+markers",
                 name=label,
+                line={"color": style["color"], "dash": style["dash"], "width": 4 if label == baseline else 2},
+                marker={"symbol": style["symbol"], "size": 13 if single else 8, "color": style["color"]},
+                text=[label.split(":")[0]] if single else None,
+                textposition="middle right",
+                hovertemplate=f"{label}<br>epoch %{{x}}: %{{y:.4f}}<extra></extra>",
             )
         )
     figure.update_layout(
         xaxis_title="epoch",
         yaxis_title=metric.replace("val_", "validation ").replace("_", " "),
-        height=340,
+        height=340 + 22 * max(len(runs) - 2, 0),  # room for the legend's rows below the plot
         margin={"t": 20, "b": 40, "l": 40, "r": 10},
-        legend={"orientation": "h", "y": -0.3},
+        legend={"orientation": "h", "y": -0.3 if len(runs) <= 4 else -0.15, "yanchor": "top"},
     )
     longest = max((len(epochs) for _, epochs in runs), default=1)
     # Whole epochs only: plotly would otherwise label a short run's axis "1.5 epochs".
     figure.update_xaxes(
-        tickformat="d", dtick=1 if longest <= 20 else None, rangemode="tozero" if longest < 2 else None
+        tickformat="d",
+        dtick=1 if longest <= 20 else None,
+        range=[0.5, 2.5]
+        if longest < 2
+        else None,  # a lone epoch-1 point sits inside the plot, not on its edge
     )
     return figure
