@@ -7,6 +7,8 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from mnist_core.figures.palette import CATEGORY_COLOURS
+
 TRAIN_COLOR = "#4b3fd6"
 VALIDATION_COLOR = "#e4572e"
 MAX_POINTS = 2_000  # more points than pixels only slows the browser
@@ -80,9 +82,9 @@ def epoch_curves_figure(epochs: list[dict]) -> go.Figure:
     return figure
 
 
-# Run colours from the Okabe-Ito palette: told apart with every common colour-vision deficiency
-# and on light and dark themes (its yellow and black are left out for that reason).
-RUN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#999999")
+# Run colours: the app's categorical palette, told apart with every common colour-vision deficiency
+# and with 3:1 contrast on light and dark themes (mnist_core/figures/palette.py).
+RUN_COLORS = CATEGORY_COLOURS
 RUN_DASHES = ("solid", "dash", "dot", "dashdot")
 RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "pentagon", "cross")
 
