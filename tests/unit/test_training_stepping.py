@@ -71,7 +71,9 @@ def test_steps_run_exact_batch_counts_and_leave_the_numbers_unchanged():
     snapshot = task.join(120)
     assert snapshot.state == TaskState.FINISHED, snapshot.message
     straight = train(ModelSpec(), SMALL)
-    for stepped, unstepped in zip(snapshot.result.model.get_weights(), straight.model.get_weights(), strict=True):
+    for stepped, unstepped in zip(
+        snapshot.result.model.get_weights(), straight.model.get_weights(), strict=True
+    ):
         np.testing.assert_array_equal(stepped, unstepped)
 
 
@@ -125,7 +127,9 @@ def test_the_confusion_matrix_of_each_epoch_is_sklearns_on_the_models_prediction
     for epoch, confusion in enumerate(result.confusion_per_epoch, start=1):
         model.set_weights(result.weight_history[epoch])
         predicted = np.argmax(model.predict(data.x_val, verbose=0), axis=1)
-        np.testing.assert_array_equal(confusion, sklearn_confusion_matrix(labels, predicted, labels=range(10)))
+        np.testing.assert_array_equal(
+            confusion, sklearn_confusion_matrix(labels, predicted, labels=range(10))
+        )
         assert confusion.sum() == len(data.x_val) == 200
     assert control.detail["confusion"] == {"epoch": 2, "matrix": result.confusion_per_epoch[-1].tolist()}
     assert not np.array_equal(result.confusion_per_epoch[0], result.confusion_per_epoch[1])
