@@ -16,7 +16,8 @@ def wait_for(predicate, seconds=120.0, what="the condition"):
 
 def paused_after(task, updates_before):
     wait_for(
-        lambda: task.state == TaskState.PAUSED and task.snapshot().detail.get("updates_done") != updates_before,
+        lambda: task.state == TaskState.PAUSED
+        and task.snapshot().detail.get("updates_done") != updates_before,
         what=f"a pause after update {updates_before}",
     )
     return task.snapshot().detail["updates_done"]
@@ -47,7 +48,8 @@ def test_step_change_the_learning_rate_and_watch_the_confusion_matrix(open_page)
     app.selectbox(key="train_speed").set_value(0).run()  # full speed reaches the run in progress
     app.button(key="train_step_epoch").click().run()
     wait_for(
-        lambda: task.state == TaskState.PAUSED and task.snapshot().detail.get("epochs"), what="the end of epoch 1"
+        lambda: task.state == TaskState.PAUSED and task.snapshot().detail.get("epochs"),
+        what="the end of epoch 1",
     )
     detail = task.snapshot().detail
     assert detail["updates_done"] == detail["updates_per_epoch"] == 430
