@@ -116,7 +116,13 @@ if current is not None:
         st.subheader(f"Run: {current.name}")
     task_panel(
         TRAIN_TASK_KEY,
-        functools.partial(draw_live, task=current, presenter=presenter, chart_height=live_chart_height),
+        functools.partial(
+            draw_live,
+            task=current,
+            presenter=presenter,
+            chart_height=live_chart_height,
+            dropout="+ dropout" in current.name,
+        ),
     )
 
 runs = finished_runs()

@@ -38,6 +38,7 @@ def speed_control(task: BackgroundTask | None) -> int:
         bind="query-params",
         persist_state="session",
         on_change=send,
+        width=320,
         help="Slow motion trains one gradient update at a time, so each point of the curves can be watched. "
         "It can be changed while a run trains.",
     )
@@ -54,8 +55,11 @@ def _change_learning_rate(task: BackgroundTask) -> None:
     st.session_state["train_live_learning_rate_sent"] = rate
 
 
-def step_controls(task: BackgroundTask, snapshot: TaskSnapshot) -> None:
-    """Step one batch or to the end of the epoch, and change the learning rate, while a run is live."""
+def step_controls(task: BackgroundTask, snapshot: TaskSnapshot, presenter: bool = False) -> None:
+    """Step one batch or to the end of the epoch, and change the learning rate, while a run is live.
+
+    In presenter view the row drops its labels and captions, so the charts stay on a 720 px screen.
+    """
     if snapshot.is_over or snapshot.state == TaskState.QUEUED:
         return
     detail = snapshot.detail
@@ -85,16 +89,17 @@ def step_controls(task: BackgroundTask, snapshot: TaskSnapshot) -> None:
             value=_nearest(LEARNING_RATES, current) if current else LEARNING_RATES[2],
             key="train_live_learning_rate",
             width=320,
+            label_visibility="collapsed" if presenter else "visible",
         )
         st.button(
-            "Change it",
+            "Set this learning rate" if presenter else "Change it",
             key="train_change_learning_rate",
             icon=":material/tune:",
             on_click=_change_learning_rate,
             args=(task,),
             help="The optimizer takes the new rate at its next update; a dashed line marks the place on the curves.",
         )
-    if current is not None:
+    if current is not None and not presenter:
         pending = st.session_state.get("train_live_learning_rate_sent")
         note = f"Learning rate now: {current:g}"
         if pending is not None and not np.isclose(pending, current) and not running:
@@ -160,7 +165,7 @@ def draw_live(
             f"{detail.get('validation_samples', 0):,} validation images"
         )
     if presenter:
-        batch_area, epoch_area, confusion_area = st.columns([5, 5, 3])
+        batch_area, epoch_area, confusion_area = st.columns([4, 4, 3])
     else:
         curves, confusion_area = st.columns([2, 1])
         batch_area = epoch_area = curves
@@ -187,9 +192,8 @@ def draw_live(
             alt=epoch_alt,
         )
         epoch_area.caption(
-            "Epoch 1's training loss is the average over the epoch, while the weights were still poor, and "
-            "dropout is on in training only: so it can sit above the validation loss, measured at the end. "
-            "When training accuracy pulls away above validation accuracy, the network is overfitting."
+            epoch_one_note(detail["epochs"], dropout)
+            + "When training accuracy pulls away above validation accuracy, the network is overfitting."
         )
     confusion = detail.get("confusion")
     if confusion:
@@ -200,6 +204,7 @@ def draw_live(
             height=chart_height or 340,
             margin={"t": 70, "b": 10, "l": 50, "r": 10},
         )
+        figure.update_xaxes(title_text=None)  # its place on top goes to the title; the caption says it
         show_chart(
             figure,
             key="train_confusion_chart",
@@ -207,5 +212,5 @@ def draw_live(
             alt=confusion_alt(matrix, confusion["epoch"]),
         )
         confusion_area.caption(
-            "Rows: the true digit; columns: what the network answered. Redrawn after every epoch."
+            "Rows: the true digit; columns (on top): the digit the network answered. Redrawn after every epoch."
         )
