@@ -150,14 +150,31 @@ def curves_alt(detail: dict) -> tuple[str, str]:
     return batch_alt, epoch_alt
 
 
+def epoch_one_note(epochs: list[dict], dropout: bool) -> str:
+    """Why epoch 1's training loss can sit above its validation loss, with its numbers, when it does."""
+    first = epochs[0]
+    if not first["loss"] > first["val_loss"]:
+        return ""
+    return (
+        f"Epoch 1's training loss ({first['loss']:.2f}) is above its validation loss ({first['val_loss']:.2f}): "
+        "it is the average over the epoch, much of it measured while the weights were still poor"
+        + (", and dropout is on in training only" if dropout else "")
+        + ". The validation loss is measured once, at the end of the epoch. "
+    )
+
+
 def draw_live(
-    snapshot: TaskSnapshot, task: BackgroundTask, presenter: bool, chart_height: int | None
+    snapshot: TaskSnapshot,
+    task: BackgroundTask,
+    presenter: bool,
+    chart_height: int | None,
+    dropout: bool = False,
 ) -> None:
     """Step controls, then the charts that grow while the run trains, its confusion matrix beside them."""
     detail = snapshot.detail
     if snapshot.state == TaskState.QUEUED:
         st.info("Another run is training on this server; yours starts as soon as it ends.")
-    step_controls(task, snapshot)
+    step_controls(task, snapshot, presenter)
     if "updates_total" in detail and not presenter:  # in presenter view the progress line says it
         st.caption(
             f"{detail.get('updates_done', 0):,} of {detail['updates_total']:,} gradient updates · "
