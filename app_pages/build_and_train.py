@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.figures.training_figures import compare_runs_figure
-from mnist_core.spec import estimate_training_seconds, parameter_counts
+from mnist_core.spec import parameter_counts
 from mnist_core.training import train
 from ui.charts import show_chart
 from ui.links import link_to_this_view
-from ui.live_training import draw_live, speed_control
+from ui.live_training import draw_live, estimate_caption, speed_control
 from ui.model_choice import open_with_model
 from ui.presentation import presenter_view_on
 from ui.resources import keras_module, mnist, training_slots
@@ -79,8 +79,8 @@ with updates_column:
         f"ceil({config.training_samples:,} training images / batch {config.batch_size:,}) = {per_epoch:,}; "
         f"x {config.epochs} epochs = **{config.gradient_updates_total:,} updates** in all."
     )
-    estimate = estimate_training_seconds(spec, config)
-    st.caption(f"Estimated time on this server: about {estimate:,.0f} s.")
+    estimate, estimate_text = estimate_caption(spec, config)
+    st.caption(estimate_text)
 
 current = get_task(TRAIN_TASK_KEY)
 busy = current is not None and not current.snapshot().is_over

@@ -277,6 +277,8 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             speed = control.take_request("speed")
             if speed is not None:
                 self._speed = max(0.0, float(speed))
+                if self._speed:  # its time says nothing of the machine's speed
+                    control.report(slow_motion=True)
             rate = control.take_request("learning_rate")
             if rate is not None and float(rate) > 0:
                 self.model.optimizer.learning_rate = float(rate)

@@ -10,17 +10,63 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from mnist_core.estimates import SpeedCalibration, measure_speed
 from mnist_core.figures.prediction_figures import confusion_figure
 from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
 from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from mnist_core.training import SLOW_MOTION_SPEEDS
 from ui.charts import show_chart
+from ui.resources import mnist, training_slots
 from ui.train_form import LEARNING_RATES
 
 SPEED_LABELS = {
     0: "Full speed",
     **{speed: f"Slow motion: {speed} updates a second" for speed in SLOW_MOTION_SPEEDS},
 }
+
+
+@st.cache_resource(show_spinner=False)
+def speed_calibration() -> SpeedCalibration:
+    """This server's measured speed, shared by every session: timed once, then refined by each run.
+
+    The timing (a small run, a few seconds) waits for the training slot like any run, so it
+    never slows a student's run down, and the page shows the built-in estimate meanwhile.
+    """
+    calibration = SpeedCalibration()
+    data = mnist()
+    BackgroundTask(
+        lambda control: calibration.add_timing(measure_speed(data)),
+        name="Timing this server",
+        slots=training_slots(),
+    ).start()
+    return calibration
+
+
+def estimate_caption(spec, config) -> tuple[float, str]:
+    """The estimate of a run at this server's measured speed, and a line saying what it is based on."""
+    calibration = speed_calibration()
+    seconds = calibration.estimate(spec, config)
+    if calibration.runs:
+        basis = f"measured from this server's last {min(calibration.runs, 8)} run{'s' if calibration.runs > 1 else ''}"
+    elif calibration.timed:
+        basis = "from a small timing of this server"
+    else:
+        basis = "from this project's 2-core machines, while this server is being timed"
+    return (
+        seconds,
+        f"Estimated time on this server: about {seconds:,.0f} s ({basis}); updated live while it trains.",
+    )
+
+
+def record_speed(task: BackgroundTask, snapshot: TaskSnapshot) -> None:
+    """Once per finished run at full speed: keep its real time, so later estimates match this server."""
+    result = snapshot.result
+    recorded = st.session_state.setdefault("train_speed_recorded", set())
+    if snapshot.state != TaskState.FINISHED or task.id in recorded or result is None:
+        return
+    recorded.add(task.id)
+    if not snapshot.detail.get("slow_motion"):
+        speed_calibration().record_run(result.spec, result.config, snapshot.elapsed_seconds)
 
 
 def speed_control(task: BackgroundTask | None) -> int:
@@ -174,6 +220,7 @@ def draw_live(
     detail = snapshot.detail
     if snapshot.state == TaskState.QUEUED:
         st.info("Another run is training on this server; yours starts as soon as it ends.")
+    record_speed(task, snapshot)
     step_controls(task, snapshot, presenter)
     if "updates_total" in detail and not presenter:  # in presenter view the progress line says it
         st.caption(
