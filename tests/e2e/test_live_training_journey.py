@@ -64,7 +64,9 @@ def test_step_one_batch_then_change_the_learning_rate_mid_run(page):
     option.click()
     page.get_by_role("button", name="Step one epoch").click()
     expect(page.get_by_test_id("stMain").get_by_text("Paused after epoch 1")).to_be_visible(timeout=120_000)
-    expect(page.get_by_test_id("stPlotlyChart").get_by_text("Validation, after epoch 1").first).to_be_visible()
+    expect(
+        page.get_by_test_id("stPlotlyChart").get_by_text("Validation, after epoch 1").first
+    ).to_be_visible()
     expect(page.get_by_test_id("stPlotlyChart").get_by_text("lr 0.003").first).to_be_visible()
     step.scroll_into_view_if_needed()
     page.screenshot(
@@ -74,7 +76,9 @@ def test_step_one_batch_then_change_the_learning_rate_mid_run(page):
     page.get_by_text("Presenter view").click()
     wait_for_app(page)
     expect(page.get_by_role("button", name="Step one batch")).to_be_visible()
-    expect(page.get_by_test_id("stPlotlyChart").get_by_text("Validation, after epoch 1").first).to_be_visible()
+    expect(
+        page.get_by_test_id("stPlotlyChart").get_by_text("Validation, after epoch 1").first
+    ).to_be_visible()
     page.screenshot(
         path=str(
             screenshot(page, "live-training-3-presenter").with_name("live-training-presenter-1280x720.png")
