@@ -27,7 +27,10 @@ def test_the_estimate_adds_start_epochs_and_the_test_passes():
         )
 
     per_epoch = (
-        430 * (128 * per_image + BUILT_IN.seconds_per_update) + forward(5_000, 128) + forward(5_000, 1_000)
+        BUILT_IN.seconds_per_epoch
+        + 430 * (128 * per_image + BUILT_IN.seconds_per_update)
+        + forward(5_000, 128)
+        + forward(5_000, 1_000)
     )
     by_hand = BUILT_IN.seconds_to_start + 5 * per_epoch + 2 * forward(TEST_IMAGES, 1_000)
     assert estimate_training_seconds(spec, config) == pytest.approx(by_hand)
