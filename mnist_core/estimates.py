@@ -121,7 +121,8 @@ class SpeedCalibration:
 
     Each finished run leaves the ratio of its real time to the built-in estimate. An estimate
     uses the median of the latest ratios of runs of the same architecture (or of any run, before
-    one of that architecture has trained), so one run slowed by a busy moment swings nothing.
+    one of that architecture has trained), with the built-in speed (1.0) counted as one more
+    measurement: one run slowed by a busy moment, or one hurried timing, cannot swing it alone.
     """
 
     def __init__(self, initial_factor: float | None = None):
@@ -155,7 +156,7 @@ class SpeedCalibration:
         with self._lock:
             same = self._factors.get(architecture)
             values = list(same) if same else [f for kept in self._factors.values() for f in kept]
-        return statistics.median(values) if values else 1.0
+        return statistics.median([1.0, *values])
 
     @property
     def speed_factor(self) -> float:

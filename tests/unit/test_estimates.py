@@ -43,22 +43,20 @@ def test_a_servers_runs_calibrate_its_estimates():
     calibration = SpeedCalibration()
     built_in = estimate_training_seconds(spec, config)
     assert calibration.estimate(spec, config) == built_in  # nothing measured yet
-    calibration.record_run(spec, config, 2 * built_in)  # this server is twice as slow
+    # This server is twice as slow; the built-in speed counts as one measurement beside it.
+    calibration.record_run(spec, config, 2 * built_in)
+    assert calibration.estimate(spec, config) == pytest.approx(1.5 * built_in)
+    calibration.record_run(spec, config, 2 * built_in)
     assert calibration.estimate(spec, config) == pytest.approx(2 * built_in)
     convnet = PRESETS["convnet"]
+    convnet_built_in = estimate_training_seconds(convnet.model, convnet.train)
     # No convnet has run here yet: the dense runs' speed is the best guess.
-    assert calibration.estimate(convnet.model, convnet.train) == pytest.approx(
-        2 * estimate_training_seconds(convnet.model, convnet.train)
-    )
-    calibration.record_run(
-        convnet.model, convnet.train, estimate_training_seconds(convnet.model, convnet.train)
-    )
-    assert calibration.estimate(convnet.model, convnet.train) == pytest.approx(
-        estimate_training_seconds(convnet.model, convnet.train)
-    )
+    assert calibration.estimate(convnet.model, convnet.train) == pytest.approx(2 * convnet_built_in)
+    calibration.record_run(convnet.model, convnet.train, 3 * convnet_built_in)
+    assert calibration.estimate(convnet.model, convnet.train) == pytest.approx(2 * convnet_built_in)
     # One run slowed by a busy moment does not swing the median of the runs before it.
-    calibration.record_run(spec, config, 2 * built_in)
     calibration.record_run(spec, config, 500 * built_in)
     assert calibration.estimate(spec, config) == pytest.approx(2 * built_in)
     assert calibration.runs == 4
-    assert SpeedCalibration(initial_factor=1e6).speed_factor == MAX_FACTOR  # a hiccup is capped
+    timed = SpeedCalibration(initial_factor=1e6)  # a hiccup is capped, and weighed against the built-in
+    assert timed.timed and timed.speed_factor == pytest.approx((1 + MAX_FACTOR) / 2)
