@@ -134,7 +134,7 @@ def step_controls(task: BackgroundTask, snapshot: TaskSnapshot, presenter: bool 
             LEARNING_RATES,
             value=_nearest(LEARNING_RATES, current) if current else LEARNING_RATES[2],
             key="train_live_learning_rate",
-            width=320,
+            width="stretch" if presenter else 320,
             label_visibility="collapsed" if presenter else "visible",
         )
         st.button(
@@ -221,7 +221,8 @@ def draw_live(
     if snapshot.state == TaskState.QUEUED:
         st.info("Another run is training on this server; yours starts as soon as it ends.")
     record_speed(task, snapshot)
-    step_controls(task, snapshot, presenter)
+    if not presenter:
+        step_controls(task, snapshot)
     if "updates_total" in detail and not presenter:  # in presenter view the progress line says it
         st.caption(
             f"{detail.get('updates_done', 0):,} of {detail['updates_total']:,} gradient updates · "
@@ -229,7 +230,11 @@ def draw_live(
             f"{detail.get('validation_samples', 0):,} validation images"
         )
     if presenter:
+        # The step controls take the third column, over the confusion matrix, so the curves
+        # stay on the first 720 px screen beside the buttons that drive them.
         batch_area, epoch_area, confusion_area = st.columns([4, 4, 3])
+        with confusion_area:
+            step_controls(task, snapshot, presenter=True)
     else:
         curves, confusion_area = st.columns([2, 1])
         batch_area = epoch_area = curves
