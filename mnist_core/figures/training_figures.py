@@ -20,15 +20,22 @@ def _thin(values: list, max_points: int = MAX_POINTS) -> list:
 LEARNING_RATE_COLOR = "#2a9d3a"
 
 
-def _mark_learning_rate_changes(figure: go.Figure, positions: list[tuple[float, float]]) -> None:
-    """A dashed line, labelled with the new rate, where the learning rate was changed mid-run."""
+def _mark_learning_rate_changes(
+    figure: go.Figure, positions: list[tuple[float, float]], x_range: tuple[float, float]
+) -> None:
+    """A dashed line, labelled with the new rate, where the learning rate was changed mid-run.
+
+    The x range is fixed to ``x_range`` when there are marks: plotly would stretch it to hold a label.
+    """
     for x, rate in positions:
         figure.add_vline(
             x=x,
             line={"dash": "dash", "color": LEARNING_RATE_COLOR, "width": 2},
             annotation={"text": f"lr {rate:g}", "font": {"color": LEARNING_RATE_COLOR}},
-            annotation_position="top left",
+            annotation_position="top right",
         )
+    if positions:
+        figure.update_xaxes(range=list(x_range))
 
 
 def batch_curves_figure(
@@ -63,7 +70,9 @@ def batch_curves_figure(
         for boundary in range(updates_per_epoch, updates[-1] + 1, updates_per_epoch):
             figure.add_vline(x=boundary, line={"dash": "dot", "color": "#999", "width": 1})
     _mark_learning_rate_changes(
-        figure, [(change["update"], change["learning_rate"]) for change in learning_rate_changes or []]
+        figure,
+        [(change["update"], change["learning_rate"]) for change in learning_rate_changes or []],
+        (0, max(updates[-1] if updates else 1, 1)),
     )
     figure.update_xaxes(title_text="gradient updates")
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
@@ -100,6 +109,7 @@ def epoch_curves_figure(
         _mark_learning_rate_changes(
             figure,
             [(c["update"] / updates_per_epoch, c["learning_rate"]) for c in learning_rate_changes or []],
+            (0, max(len(epochs), 1) + 0.1),
         )
     figure.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 20 else None)
     figure.update_layout(

@@ -149,3 +149,19 @@ def test_slow_motion_spaces_the_updates_and_full_speed_ends_it():
     task.request("speed", 0)
     snapshot = task.join(60)
     assert snapshot.state == TaskState.FINISHED and snapshot.detail["updates_done"] == 35
+
+
+def test_a_learning_rate_change_is_marked_where_it_took_effect_on_both_charts():
+    from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
+
+    change = [{"update": 215, "learning_rate": 0.003}]
+    batches = {"update": [100, 200, 300], "loss": [1.0, 0.8, 0.5], "accuracy": [0.5, 0.7, 0.8]}
+    epochs = [{"epoch": 1, "loss": 0.4, "accuracy": 0.9, "val_loss": 0.3, "val_accuracy": 0.92}]
+    for figure, x in (
+        (batch_curves_figure(batches, 430, change), 215),
+        (epoch_curves_figure(epochs, change, 430), 0.5),
+    ):
+        marks = [shape for shape in figure.layout.shapes if shape.line.dash == "dash"]
+        assert marks and {shape.x0 for shape in marks} == {x}
+        assert any(annotation.text == "lr 0.003" for annotation in figure.layout.annotations)
+    assert not [s for s in batch_curves_figure(batches, 430).layout.shapes if s.line.dash == "dash"]
