@@ -75,6 +75,8 @@ def test_step_one_batch_then_change_the_learning_rate_mid_run(page):
 
     page.get_by_text("Presenter view").click()
     wait_for_app(page)
+    # Streamlit keeps the old copy on screen during the rerun: wait until the one in the third column is alone.
+    expect(page.get_by_role("button", name="Step one batch")).to_have_count(1)
     expect(page.get_by_role("button", name="Step one batch")).to_be_visible()
     expect(
         page.get_by_test_id("stPlotlyChart").get_by_text("Validation, after epoch 1").first
