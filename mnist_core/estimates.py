@@ -26,15 +26,15 @@ VALIDATION_BATCH = 1_000  # the confusion matrix's pass over the validation imag
 class CostModel:
     """Seconds per unit of work of ``mnist_core.training.train``, on this project's 2-core machines."""
 
-    # Fitted to runs timed on this project's machines (quiet: the deeper network about 28 s, a
-    # 1-epoch convnet 12.6 s, 10 epochs about 105 s) and checked by benchmarks/bench_estimates.py.
-    seconds_per_multiply_add: float = 1.1e-10  # dense layers, one image forward + backward
-    seconds_per_conv_multiply_add: float = 4.6e-10  # a conv multiply-add, forward + backward
-    seconds_per_update: float = 8.0e-4  # fixed cost of one gradient update, whatever its size
-    seconds_per_forward_batch: float = 4.0e-4  # fixed cost of one batch of a validation or test pass
+    # Fitted to benchmarks/bench_estimates.py's runs on this project's machine at load 3.6-5
+    # (2026-12-01): the engine's own measured time per update, and each run's time in all.
+    seconds_per_multiply_add: float = 9.5e-11  # dense layers, one image forward + backward
+    seconds_per_conv_multiply_add: float = 4.5e-10  # a conv multiply-add, forward + backward
+    seconds_per_update: float = 3.5e-4  # fixed cost of one gradient update, whatever its size
+    seconds_per_forward_batch: float = 2.0e-4  # fixed cost of one batch of a validation or test pass
     seconds_per_epoch: float = 0.5  # an epoch's own overhead: validation set-up, weights kept, callbacks
     forward_share: float = 1 / 3  # a forward pass alone costs about a third of forward + backward
-    seconds_to_start: float = 3.5  # splitting the data, building the model, tracing its graphs
+    seconds_to_start: float = 2.0  # splitting the data, building the model, tracing its graphs
 
 
 BUILT_IN = CostModel()
