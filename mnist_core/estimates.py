@@ -26,15 +26,15 @@ VALIDATION_BATCH = 1_000  # the confusion matrix's pass over the validation imag
 class CostModel:
     """Seconds per unit of work of ``mnist_core.training.train``, on this project's 2-core machines."""
 
-    # Fitted to benchmarks/bench_estimates.py's runs on this project's machine at load 3.6-5
+    # Fitted to benchmarks/bench_estimates.py's runs on this project's machine at load 2.7-5
     # (2026-12-01): the engine's own measured time per update, and each run's time in all.
     seconds_per_multiply_add: float = 9.5e-11  # dense layers, one image forward + backward
-    seconds_per_conv_multiply_add: float = 4.5e-10  # a conv multiply-add, forward + backward
-    seconds_per_update: float = 3.5e-4  # fixed cost of one gradient update, whatever its size
+    seconds_per_conv_multiply_add: float = 3.5e-10  # a conv multiply-add, forward + backward
+    seconds_per_update: float = 3.0e-4  # fixed cost of one gradient update, whatever its size
     seconds_per_forward_batch: float = 2.0e-4  # fixed cost of one batch of a validation or test pass
-    seconds_per_epoch: float = 0.5  # an epoch's own overhead: validation set-up, weights kept, callbacks
+    seconds_per_epoch: float = 0.25  # an epoch's own overhead: validation set-up, weights kept, callbacks
     forward_share: float = 1 / 3  # a forward pass alone costs about a third of forward + backward
-    seconds_to_start: float = 2.0  # splitting the data, building the model, tracing its graphs
+    seconds_to_start: float = 1.0  # splitting the data, building the model, tracing its graphs
 
 
 BUILT_IN = CostModel()
@@ -91,6 +91,7 @@ def estimate_training_seconds(spec: ModelSpec, config: TrainConfig, cost: CostMo
 SPEED_SPEC = ModelSpec()  # the first network: what a server times when it starts
 SPEED_CONFIG = TrainConfig(epochs=1, batch_size=128, train_limit=12_000, validation_size=1_000, seed=0)
 KEPT_MEASUREMENTS = 8
+PRIOR_UNTIL = 3  # measurements from which the built-in speed no longer counts as one of them
 MIN_FACTOR, MAX_FACTOR = 0.1, 20.0  # a measurement outside this says more about a hiccup than the machine
 
 
@@ -121,8 +122,9 @@ class SpeedCalibration:
 
     Each finished run leaves the ratio of its real time to the built-in estimate. An estimate
     uses the median of the latest ratios of runs of the same architecture (or of any run, before
-    one of that architecture has trained), with the built-in speed (1.0) counted as one more
-    measurement: one run slowed by a busy moment, or one hurried timing, cannot swing it alone.
+    one of that architecture has trained). While there are fewer than three, the built-in speed
+    (1.0) counts as one more: one run slowed by a busy moment, or one hurried timing, cannot
+    swing an estimate alone, and from three on the server's own runs decide.
     """
 
     def __init__(self, initial_factor: float | None = None):
@@ -156,7 +158,7 @@ class SpeedCalibration:
         with self._lock:
             same = self._factors.get(architecture)
             values = list(same) if same else [f for kept in self._factors.values() for f in kept]
-        return statistics.median([1.0, *values])
+        return statistics.median(values if len(values) >= PRIOR_UNTIL else [1.0, *values])
 
     @property
     def speed_factor(self) -> float:
