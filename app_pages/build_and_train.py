@@ -5,13 +5,11 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
-from mnist_core.spec import estimate_training_seconds, parameter_counts
-from mnist_core.tasks import TaskState
+from mnist_core.spec import parameter_counts
 from mnist_core.training import train
-from ui.charts import show_chart
 from ui.experiment_log import experiment_log
 from ui.links import link_to_this_view
+from ui.live_training import draw_live, estimate_caption, speed_control
 from ui.model_choice import open_with_model
 from ui.network_views import layer_table_rows, network_diagram, script_download
 from ui.presentation import presenter_view_on
@@ -22,6 +20,7 @@ from ui.train_form import (
     define_controls,
     ensure_defaults,
     fit_controls,
+    layer_formula_text,
     preset_picker,
     read_form,
 )
@@ -72,11 +71,7 @@ with summary_column:
     counts = parameter_counts(spec)
     table = pd.DataFrame(layer_table_rows(spec))
     st.dataframe(table, hide_index=True, width="stretch")  # short headers: fits a phone without scrolling
-    st.caption(
-        f"{sum(c.parameters for c in counts):,} parameters in all: each Dense layer computes "
-        "relu(dot(x, w) + b), so it learns one weight per input per unit, plus one bias per unit. "
-        "These are learned; everything you set above is a hyperparameter, chosen by you."
-    )
+    st.caption(f"{sum(c.parameters for c in counts):,} parameters in all. {layer_formula_text(spec)}")
 with updates_column:
     per_epoch = config.gradient_updates_per_epoch
     st.metric("Gradient updates per epoch", f"{per_epoch:,}")
@@ -84,8 +79,8 @@ with updates_column:
         f"ceil({config.training_samples:,} training images / batch {config.batch_size:,}) = {per_epoch:,}; "
         f"x {config.epochs} epochs = **{config.gradient_updates_total:,} updates** in all."
     )
-    estimate = estimate_training_seconds(spec, config)
-    st.caption(f"Estimated time on this server: about {estimate:,.0f} s.")
+    estimate, estimate_text = estimate_caption(spec, config)
+    st.caption(estimate_text)
 with settings:
     script_download(spec, config)
 
@@ -103,55 +98,34 @@ if estimate > WARN_SECONDS:
             "I really want to start this long run", key="train_confirm_long", persist_state="session"
         )
 
-if (top_row if presenter else st).button(
+train_row = top_row if presenter else st.container(horizontal=True, vertical_alignment="bottom")
+start = train_row.button(
     "Train", type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start"
-):
+)
+with train_row:
+    speed = speed_control(current)
+if start:
     # The shared copy of the data is fetched on this thread: the worker never touches Streamlit.
     work = functools.partial(train, spec, config, mnist=mnist())
-    start_task(
+    task = start_task(
         TRAIN_TASK_KEY, lambda control: work(control=control), name=spec.describe(), slots=training_slots()
     )
+    task.request("speed", speed)  # read before the first gradient update
     st.rerun()
-
-
-def draw_live(snapshot) -> None:
-    """Charts that grow while the run trains."""
-    detail = snapshot.detail
-    if snapshot.state == TaskState.QUEUED:
-        st.info("Another run is training on this server; yours starts as soon as it ends.")
-    if "updates_total" in detail and not presenter:  # in presenter view the progress line says it
-        st.caption(
-            f"{detail.get('updates_done', 0):,} of {detail['updates_total']:,} gradient updates · "
-            f"{detail.get('training_samples', 0):,} training images · "
-            f"{detail.get('validation_samples', 0):,} validation images"
-        )
-    batch_area, epoch_area = st.columns(2) if presenter else (st.container(), st.container())
-    if detail.get("batches", {}).get("update"):
-        show_chart(
-            batch_curves_figure(detail["batches"], detail.get("updates_per_epoch")),
-            key="train_batch_chart",
-            where=batch_area,
-            height=live_chart_height,
-        )
-        batch_area.caption(
-            "Each point: the mean over the latest few batches. Dotted lines: the end of an epoch."
-        )
-    if detail.get("epochs"):
-        show_chart(
-            epoch_curves_figure(detail["epochs"]),
-            key="train_epoch_chart",
-            where=epoch_area,
-            height=live_chart_height,
-        )
-        epoch_area.caption(
-            "When training accuracy pulls away above validation accuracy, the network is overfitting."
-        )
-
 
 if current is not None:
     if not presenter:  # in presenter view the room goes to the charts
         st.subheader(f"Run: {current.name}")
-    task_panel(TRAIN_TASK_KEY, draw_live)
+    task_panel(
+        TRAIN_TASK_KEY,
+        functools.partial(
+            draw_live,
+            task=current,
+            presenter=presenter,
+            chart_height=live_chart_height,
+            dropout="+ dropout" in current.name,
+        ),
+    )
 
 runs = finished_runs()
 if runs:
@@ -194,6 +168,11 @@ if runs:
     )
     with st.expander("Keras model summary"):
         st.code(run.summary_text)
+        st.caption(
+            f"Keras's total counts the optimizer's own state as well ({result.spec.optimizer} keeps numbers of "
+            f"its own for every weight). The network's own parameters are the trainable ones: "
+            f"{sum(c.parameters for c in parameter_counts(result.spec)):,}."
+        )
     experiment_log(runs, spec, config, can_start=not busy and confirmed)
 
 with st.expander("Upload a trained model (.keras)"):

@@ -15,7 +15,8 @@ import numpy as np
 
 from mnist_core.data import N_PIXELS, flatten, one_hot
 
-DEMO_SAMPLES = 256  # enough for one batch: the error comes before any learning
+DEMO_SAMPLES = 256  # two batches: the error comes before any learning
+DEMO_BATCH_SIZE = 128  # Keras names the shape of one batch in its error, so the code shows it too
 OVERWRITE_BUG_CODE = """\
 y_test = to_categorical(y_test, 10)   # the integer labels are gone
 predicted = np.argmax(model.predict(x_test), axis=1)
@@ -50,14 +51,14 @@ def _first_network():
 def _fit_and_capture(model, x: np.ndarray, y: np.ndarray) -> tuple[str, str]:
     """Run one epoch of ``model.fit``; return (exception type, message), or ("", "") if it ran."""
     try:
-        model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+        model.fit(x, y, batch_size=DEMO_BATCH_SIZE, epochs=1, verbose=0)
     except Exception as error:  # noqa: BLE001 - the point is to show whatever Keras raises
         return type(error).__name__, str(error)
     return "", ""
 
 
 def _fit_loss(model, x: np.ndarray, y: np.ndarray) -> str:
-    history = model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    history = model.fit(x, y, batch_size=DEMO_BATCH_SIZE, epochs=1, verbose=0)
     return f"fit ran: 1 epoch on {len(x)} images, loss {history.history['loss'][-1]:.3f}"
 
 
@@ -75,7 +76,10 @@ def skip_reshape(images: np.ndarray, labels: np.ndarray) -> CapturedError:
     fixed = flatten(images)
     return CapturedError(
         title="Skip the reshape",
-        buggy_code=f"model.fit(x_train, y_train)  # x_train.shape == {images.shape}",
+        buggy_code=(
+            f"model.fit(x_train, y_train, batch_size={DEMO_BATCH_SIZE})  # x_train.shape == {images.shape}\n"
+            f"# Keras checks each batch of {DEMO_BATCH_SIZE} images, so its error names ({DEMO_BATCH_SIZE}, 28, 28)"
+        ),
         error_type=error_type,
         message=message,
         fixed_code=f"x_train = x_train.reshape(({len(images)}, {N_PIXELS}))  # now {fixed.shape}",
@@ -95,7 +99,10 @@ def skip_one_hot(images: np.ndarray, labels: np.ndarray) -> CapturedError:
     encoded = one_hot(labels)
     return CapturedError(
         title="Skip the one-hot encoding",
-        buggy_code=f"model.fit(x_train, y_train)  # y_train.shape == {labels.shape}, e.g. {labels[0]}",
+        buggy_code=(
+            f"model.fit(x_train, y_train, batch_size={DEMO_BATCH_SIZE})  # y_train.shape == {labels.shape}, "
+            f"e.g. {labels[0]}"
+        ),
         error_type=error_type,
         message=message,
         fixed_code=(

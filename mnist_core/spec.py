@@ -234,11 +234,7 @@ def parameter_counts(spec: ModelSpec) -> list[LayerCount]:
     return counts
 
 
-# Rough costs on this project's 2-core machines, measured with the engine (see the README).
-SECONDS_PER_MULTIPLY_ADD = 4.5e-10  # per sample, forward + backward, dense layers
 CONV_COST_FACTOR = 5  # a conv multiply-add costs about five dense ones on a CPU
-SECONDS_PER_UPDATE = 1.3e-3  # fixed cost of one gradient update, whatever its size
-SECONDS_TO_START = 3.0  # building the model and tracing it into TensorFlow
 
 
 def multiply_adds_per_image(spec: ModelSpec) -> int:
@@ -251,12 +247,7 @@ def multiply_adds_per_image(spec: ModelSpec) -> int:
 
 
 def estimate_training_seconds(spec: ModelSpec, config: TrainConfig) -> float:
-    """A rough estimate of how long ``train`` takes on this project's 2-core machines."""
-    per_image = multiply_adds_per_image(spec) * SECONDS_PER_MULTIPLY_ADD
-    validation_images = config.holdout_size or 10_000
-    per_epoch = (
-        config.training_samples * per_image
-        + config.gradient_updates_per_epoch * SECONDS_PER_UPDATE
-        + validation_images * per_image / 3  # forward pass only
-    )
-    return SECONDS_TO_START + config.epochs * per_epoch
+    """Seconds from Train to the test result on this project's 2-core machines (see ``mnist_core.estimates``)."""
+    from mnist_core.estimates import estimate_training_seconds as estimate
+
+    return estimate(spec, config)

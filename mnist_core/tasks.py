@@ -161,6 +161,14 @@ class ThreadTaskControl:
         """Block while paused, without raising (for workers that stop on their own terms)."""
         self._task._wait_while_paused()
 
+    def take_request(self, name: str) -> Any:
+        """The latest plain value left under ``name`` by ``BackgroundTask.request``, once; else None."""
+        return self._task._take_request(name)
+
+    def pause(self, message: str = "Paused") -> None:
+        """Pause the task from inside the worker: a step the user asked for is done."""
+        self._task.pause(message)
+
     def report(self, fraction: float | None = None, message: str | None = None, **detail: Any) -> None:
         """Publish progress: the share done, a one-line message, and worker-specific fields."""
         self._task._report(fraction, message, detail)
@@ -214,6 +222,7 @@ class BackgroundTask:
         self._fraction = 0.0
         self._message = "Waiting to start"
         self._detail: dict = {}
+        self._requests: dict = {}  # plain values the worker picks up (a new learning rate, a step)
         self._result: Any = None
         self._error_details = ""
         self._active_seconds = 0.0
@@ -226,12 +235,20 @@ class BackgroundTask:
         self._thread.start()
         return self
 
-    def pause(self) -> None:
+    def pause(self, message: str = "Paused") -> None:
         with self._lock:
             if self._state == TaskState.RUNNING:
                 self._resume_event.clear()
                 self._set_state(TaskState.PAUSED)
-                self._message = "Paused"
+                self._message = message
+
+    def request(self, name: str, value: Any) -> None:
+        """Leave a plain value for the worker to act on when it next looks (``TaskControl.take_request``).
+
+        Only plain data crosses, so the same request can later travel to a worker process.
+        """
+        with self._lock:
+            self._requests[name] = value
 
     def resume(self) -> None:
         with self._lock:
@@ -340,6 +357,10 @@ class BackgroundTask:
             if message is not None and self._state == TaskState.RUNNING:
                 self._message = message
             self._detail.update(detail)
+
+    def _take_request(self, name: str) -> Any:
+        with self._lock:
+            return self._requests.pop(name, None)
 
     def _wait_while_paused(self) -> None:
         while not self._resume_event.wait(POLL_SECONDS):

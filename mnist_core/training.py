@@ -26,6 +26,7 @@ MAX_STEPS_PER_EXECUTION = 64
 EXPLODED_LOSS = 1_000.0  # far above any loss of a run that learns (the unscaled lesson's is ~3)
 CHANCE_ACCURACY = 0.2  # ten classes: guessing scores about 0.1
 MAX_WEIGHT_HISTORY_VALUES = 20_000_000  # float32 values kept per run for the loss-landscape path
+SLOW_MOTION_SPEEDS = (10, 2)  # gradient updates a second a student can follow on the curves
 
 
 def choose_steps_per_execution(batch_size: int) -> int:
@@ -95,6 +96,9 @@ class TrainingResult:
     # model.get_weights() before training and after each epoch (only the first and last
     # when a big network times many epochs would not fit in MAX_WEIGHT_HISTORY_VALUES)
     weight_history: list[list[np.ndarray]] | None = None
+    # the validation images' confusion matrix (10 x 10 counts, rows true) after each epoch
+    confusion_per_epoch: list[np.ndarray] | None = None
+    learning_rate_changes: list[dict] | None = None  # {"update", "learning_rate"} of each mid-run change
 
     def summary(self) -> dict:
         """A JSON-ready summary, as printed by the command line."""
@@ -176,12 +180,43 @@ def diagnose(epochs: list[dict], spec: ModelSpec, config: TrainConfig) -> str | 
     return f"Validation accuracy is {epochs[-1]['val_accuracy']:.2f}: about what guessing scores. {why}"
 
 
+def make_multi_step_function(model):
+    """``run(iterator, steps)``: ``steps`` gradient updates on the next batches of ``iterator``, one call.
+
+    What Keras's own ``steps_per_execution`` does, with the count chosen at each call (a tensor, so
+    no retracing), which lets a run stop after exactly one batch when a student steps through it.
+    """
+    import tensorflow as tf
+
+    step = tf.function(tf.autograph.experimental.do_not_convert(model.train_step), reduce_retracing=True)
+
+    @tf.function(autograph=False, reduce_retracing=True)
+    def run(iterator, steps):
+        logs = step(iterator.get_next())
+        _, logs = tf.while_loop(
+            lambda done, _: done < steps,
+            lambda done, _: (done + 1, step(iterator.get_next())),
+            (tf.constant(1), logs),
+        )
+        return logs
+
+    return run
+
+
 def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskControl | None):
-    """A Keras callback that streams batch and epoch metrics and obeys pause and stop."""
+    """A Keras callback that streams batch and epoch metrics and obeys pause, stop and the user's requests.
+
+    Requests (plain values left on the task, see ``BackgroundTask.request``):
+    ``"step"``: ``("batches", n)`` runs n more gradient updates then pauses; ``("epoch", 1)`` runs to the
+    end of the current epoch (its validation included) then pauses. ``"speed"``: gradient updates a
+    second (slow motion), or 0 for full speed. ``"learning_rate"``: the optimizer's rate from the next
+    update on, recorded with the update it took effect after.
+    """
     import keras
 
     updates_per_epoch = config.gradient_updates_per_epoch
     updates_total = config.gradient_updates_total
+    steps_per_execution = choose_steps_per_execution(config.batch_size)
 
     class ProgressCallback(keras.callbacks.Callback):
         def __init__(self):
@@ -194,11 +229,33 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             self._last = (0, 0.0, 0.0)  # (updates into epoch, running loss, running accuracy)
             self.weight_history: list[list[np.ndarray]] = []
             self._keep_every_epoch = True
+            self.validation: tuple[np.ndarray, np.ndarray] | None = None  # images, integer labels
+            self.confusions: list[np.ndarray] = []
+            self.learning_rate_changes: list[dict] = []
+            self._updates = 0
+            self._batches_left: int | None = None  # a step the user asked for: updates still to run
+            self._pause_at_epoch_end = False
+            self._speed = 0  # updates a second; 0: as fast as the machine goes
+            # Measured speed, for a live estimate of what is left: busy time (no pauses) per update,
+            # leaving out the first call, which includes tracing the graph.
+            self._busy_seconds = 0.0
+            self._busy_updates = 0
+            self._compute_seconds = 0.0
+            self._validation_seconds: float | None = None
+            self._last_piece_end = time.perf_counter()
+
+        def watch_validation(self, images: np.ndarray, one_hot_labels: np.ndarray) -> None:
+            """Compute the confusion matrix of these images after every epoch."""
+            self.validation = (images, np.argmax(one_hot_labels, axis=1))
 
         def on_train_begin(self, logs=None):
             self.weight_history = [self.model.get_weights()]
             n_values = self.model.count_params() * (config.epochs + 1)
             self._keep_every_epoch = n_values <= MAX_WEIGHT_HISTORY_VALUES
+            # fit calls model.train_function once per execution of steps_per_execution batches; this
+            # one runs them in pieces when a step, slow motion or a pause asks for it.
+            self._run_steps = make_multi_step_function(self.model)
+            self.model.train_function = self._train_function
 
         def on_train_end(self, logs=None):
             if not self._keep_every_epoch or len(self.weight_history) == 1:
@@ -208,9 +265,90 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             self._epoch_start_update = epoch * updates_per_epoch
             self._last = (0, 0.0, 0.0)
 
-        def on_train_batch_end(self, batch, logs=None):
+        def _read_requests(self):
+            if control is None:
+                return
+            step = control.take_request("step")
+            if step is not None:
+                kind, count = step
+                if kind == "epoch":
+                    self._pause_at_epoch_end, self._batches_left = True, None
+                else:
+                    self._batches_left, self._pause_at_epoch_end = max(1, int(count)), False
+            speed = control.take_request("speed")
+            if speed is not None:
+                self._speed = max(0.0, float(speed))
+                if self._speed:  # its time says nothing of the machine's speed
+                    control.report(slow_motion=True)
+            rate = control.take_request("learning_rate")
+            if rate is not None and float(rate) > 0:
+                self.model.optimizer.learning_rate = float(rate)
+                change = {"update": self._updates, "learning_rate": float(rate)}
+                self.learning_rate_changes.append(change)
+                control.update_detail(
+                    lambda detail: detail.setdefault("learning_rate_changes", []).append(change)
+                )
+
+        def _train_function(self, iterator):
+            import tensorflow as tf
+
+            logs = None
+            into_epoch = self._updates - self._epoch_start_update
+            remaining = min(steps_per_execution, updates_per_epoch - into_epoch)
+            while remaining > 0:
+                self._read_requests()
+                piece = remaining if not self._speed else 1
+                if self._batches_left is not None:
+                    piece = min(piece, self._batches_left)
+                started = time.perf_counter()
+                logs = self._run_steps(iterator, tf.constant(piece))
+                remaining -= piece
+                self._after_updates(logs, piece)
+                self._count_busy(piece, time.perf_counter() - started)
+                if self.model.stop_training:
+                    break
+                if self._speed:
+                    self._sleep_for_slow_motion(started)
+                if self._batches_left is not None:
+                    self._batches_left -= piece
+                    if self._batches_left <= 0:
+                        self._batches_left = None
+                        self._pause_after_step(f"Paused after a step: {self._updates:,} gradient updates")
+                self._wait_and_check_stop()
+                if self.model.stop_training:
+                    break
+                self._last_piece_end = time.perf_counter()
+            return logs
+
+        def _count_busy(self, piece, seconds):
+            if self._updates > piece:  # not the first call: that one traced the graph
+                self._busy_updates += piece
+                self._busy_seconds += seconds
+                self._compute_seconds += seconds
+
+        def _sleep_for_slow_motion(self, started):
+            deadline = started + 1.0 / self._speed
+            slept_from = time.perf_counter()
+            while time.perf_counter() < deadline and not (control is not None and control.stop_requested):
+                time.sleep(min(0.05, max(0.0, deadline - time.perf_counter())))
+            self._busy_seconds += time.perf_counter() - slept_from  # part of the run's time, not its compute
+
+        def _pause_after_step(self, message):
+            if control is not None and self._updates < updates_total:
+                control.pause(message)
+
+        def _wait_and_check_stop(self):
+            if control is None:
+                return
+            control.wait_while_paused()
+            if control.stop_requested:
+                self.stopped = True
+                self.model.stop_training = True
+
+        def _after_updates(self, logs, piece):
             logs = logs or {}
             updates = int(self.model.optimizer.iterations.numpy())
+            self._updates = updates
             loss, accuracy = float(logs.get("loss", math.nan)), float(logs.get("accuracy", math.nan))
             if not math.isfinite(loss) or loss > EXPLODED_LOSS:
                 self.diverged_after = updates
@@ -233,6 +371,9 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
                 batches["loss"].append(recent_loss)
                 batches["accuracy"].append(min(max(recent_accuracy, 0.0), 1.0))
                 detail["updates_done"] = updates
+                detail["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate))
+                detail["eta_seconds"] = self.seconds_left()
+                detail["seconds_per_update"] = self.compute_seconds_per_update()
 
             control.update_detail(append)
             control.report(
@@ -240,13 +381,29 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
                 message=f"Epoch {updates // updates_per_epoch + 1 if updates < updates_total else config.epochs}"
                 f" of {config.epochs}: {updates:,} of {updates_total:,} gradient updates",
             )
-            control.wait_while_paused()
-            if control.stop_requested:
-                self.stopped = True
-                self.model.stop_training = True
+
+        def compute_seconds_per_update(self) -> float | None:
+            """Measured time of one gradient update (no pauses, no slow motion, no tracing), or None."""
+            return self._compute_seconds / self._busy_updates if self._busy_updates else None
+
+        def seconds_left(self) -> float | None:
+            """The rest of the run at the speed measured so far, validation and test evaluation included."""
+            if not self._busy_updates:
+                return None
+            per_update = self._busy_seconds / self._busy_updates
+            if self._speed:
+                per_update = max(per_update, 1.0 / self._speed)
+            epochs_left = config.epochs - len(self.epoch_rows)
+            validation = self._validation_seconds
+            if validation is None:  # not measured yet: a forward pass costs about a third of an update
+                n_validation = len(self.validation[0]) if self.validation else config.holdout_size
+                validation = per_update * n_validation / config.batch_size / 3
+            test = validation * 10_000 / max(config.holdout_size or 10_000, 1)
+            return (updates_total - self._updates) * per_update + epochs_left * validation + test
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
+            validation_started = self._last_piece_end
             row = {"epoch": epoch + 1}
             for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
                 row[key] = float(logs[key]) if key in logs else math.nan
@@ -257,11 +414,38 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             if not math.isfinite(row["loss"]) or row["loss"] > EXPLODED_LOSS:
                 self.diverged_after = self.diverged_after or int(self.model.optimizer.iterations.numpy())
                 self.model.stop_training = True
-            if control is not None:
-                control.update_detail(lambda detail: detail.setdefault("epochs", []).append(dict(row)))
-                if spec.architecture == "dense":  # the live network diagram's few hundred weights
-                    weights = self.weight_history[-1] if self._keep_every_epoch else self.model.get_weights()
-                    control.report(diagram_weights=sample_dense_weights(weights), diagram_epoch=epoch + 1)
+            confusion = self._confusion()
+            self._validation_seconds = time.perf_counter() - validation_started
+            if control is None:
+                return
+
+            def append(detail):
+                detail.setdefault("epochs", []).append(dict(row))
+                if confusion is not None:
+                    detail["confusion"] = {"epoch": epoch + 1, "matrix": confusion.tolist()}
+                detail["eta_seconds"] = self.seconds_left()
+
+            control.update_detail(append)
+            if spec.architecture == "dense":  # the live network diagram's few hundred weights
+                weights = self.weight_history[-1] if self._keep_every_epoch else self.model.get_weights()
+                control.report(diagram_weights=sample_dense_weights(weights), diagram_epoch=epoch + 1)
+            if self._pause_at_epoch_end and not self.model.stop_training:
+                self._pause_at_epoch_end = False
+                if epoch + 1 < config.epochs:
+                    self._pause_after_step(f"Paused after epoch {epoch + 1}")
+                    self._wait_and_check_stop()
+            self._last_piece_end = time.perf_counter()
+
+        def _confusion(self) -> np.ndarray | None:
+            """The validation images' confusion matrix now: one forward pass, far cheaper than an epoch."""
+            if self.validation is None or self.model.stop_training:
+                return None
+            from mnist_core.evaluation import confusion_matrix
+
+            images, labels = self.validation
+            matrix = confusion_matrix(labels, predict_classes(self.model, images))
+            self.confusions.append(matrix)
+            return matrix
 
     return ProgressCallback()
 
@@ -329,6 +513,7 @@ def train(
         callbacks = [callback, printer]
     else:
         callbacks = [callback]
+    callback.watch_validation(data.x_val, data.y_val)
     phase("training", "Training")
     started = time.perf_counter()
     model.fit(
@@ -361,6 +546,8 @@ def train(
         train_seconds=train_seconds,
         stopped_early=callback.stopped,
         weight_history=callback.weight_history,
+        confusion_per_epoch=callback.confusions,
+        learning_rate_changes=callback.learning_rate_changes,
         warning=diagnose(callback.epoch_rows, spec, config),
     )
 

@@ -25,7 +25,7 @@ Parameters per page (page: names):
 - build_and_train: train_preset, train_architecture, train_conv_filters, train_conv_dense_units,
   train_layers, train_units_0 ... train_units_4, train_dropout_0 ... train_dropout_4,
   train_activation, train_scale, train_optimizer, train_learning_rate, train_epochs,
-  train_batch_size, train_validation, train_seed, train_compare_metric
+  train_batch_size, train_validation, train_seed, train_compare_metric, train_speed (slow motion)
 - loss_surface: surface_part (the tab), surface_walker_start, surface_walker_learning_rate,
   surface_walker_steps, surface_name, surface_start_x, surface_start_y, surface_steps,
   surface_show_{sgd,momentum,rmsprop,adam}, surface_lr_{sgd,momentum,rmsprop,adam},
@@ -376,6 +376,9 @@ PAGE_PARAMS: dict[str, dict[str, Spec]] = {
             }
         ),
         "train_seed": Whole(0, 2**31 - 1),
+        "train_speed": Choice(
+            {0: "Full speed", 10: "Slow motion: 10 updates a second", 2: "Slow motion: 2 updates a second"}
+        ),
         "train_compare_metric": Choice(
             {
                 m: m.replace("val_", "validation ").replace("_", " ")

@@ -77,8 +77,14 @@ def describe_progress(snapshot: TaskSnapshot) -> str:
         parts.append(f"position {snapshot.queue_position} in the queue")
     if snapshot.elapsed_seconds:
         parts.append(f"{snapshot.elapsed_seconds:.1f} s elapsed")
-    if snapshot.eta_seconds is not None:
-        parts.append(f"about {snapshot.eta_seconds:.0f} s left")
+    # A worker that measures its own speed knows better than the share done (validation, slow motion).
+    eta = (
+        snapshot.detail.get("eta_seconds", snapshot.eta_seconds)
+        if snapshot.state == TaskState.RUNNING
+        else None
+    )
+    if eta is not None:
+        parts.append(f"about {eta:.0f} s left")
     return " · ".join(parts)
 
 

@@ -246,6 +246,27 @@ def fit_controls() -> None:
     )
 
 
+def layer_formula_text(spec: ModelSpec) -> str:
+    """What each layer computes, for this network: the hidden layers' activation, softmax at the output."""
+    output = "softmax(dot(x, w) + b), which turns its 10 numbers into probabilities that add up to 1"
+    if spec.architecture == "convnet":
+        layers = (
+            "The Conv2D layer learns 3 x 3 filters (9 weights and a bias each, then relu), the hidden Dense "
+            f"layer computes relu(dot(x, w) + b), and the output layer {output}."
+        )
+    elif spec.hidden_units:
+        layers = (
+            f"Each hidden Dense layer computes {spec.activation}(dot(x, w) + b), and the output layer {output}. "
+            "A Dense layer learns one weight per input per unit, plus one bias per unit."
+        )
+    else:
+        layers = (
+            f"With no hidden layer, the one Dense layer computes {output}: one weight per pixel per digit, "
+            "plus one bias per digit."
+        )
+    return f"{layers} These are learned; everything you set above is a hyperparameter, chosen by you."
+
+
 def read_form() -> FormResult:
     """Turn the controls' current values into a spec and config, or a message saying what to fix."""
     state = st.session_state

@@ -19,7 +19,30 @@ def _thin(values: list, max_points: int = MAX_POINTS) -> list:
     return values[::step]
 
 
-def batch_curves_figure(batches: dict, updates_per_epoch: int | None = None) -> go.Figure:
+LEARNING_RATE_COLOR = "#2a9d3a"
+
+
+def _mark_learning_rate_changes(
+    figure: go.Figure, positions: list[tuple[float, float]], x_range: tuple[float, float]
+) -> None:
+    """A dashed line, labelled with the new rate, where the learning rate was changed mid-run.
+
+    The x range is fixed to ``x_range`` when there are marks: plotly would stretch it to hold a label.
+    """
+    for x, rate in positions:
+        figure.add_vline(
+            x=x,
+            line={"dash": "dash", "color": LEARNING_RATE_COLOR, "width": 2},
+            annotation={"text": f"lr {rate:g}", "font": {"color": LEARNING_RATE_COLOR}},
+            annotation_position="top right",
+        )
+    if positions:
+        figure.update_xaxes(range=list(x_range))
+
+
+def batch_curves_figure(
+    batches: dict, updates_per_epoch: int | None = None, learning_rate_changes: list[dict] | None = None
+) -> go.Figure:
     """Loss and accuracy of the latest batches against gradient updates, side by side.
 
     Parameters
@@ -27,6 +50,8 @@ def batch_curves_figure(batches: dict, updates_per_epoch: int | None = None) -> 
     batches : dict with lists "update", "loss", "accuracy" of equal length
     updates_per_epoch : int, optional
         Draws a dotted line where each epoch ends.
+    learning_rate_changes : list of {"update", "learning_rate"}, optional
+        Marks each mid-run change of the learning rate at the update after which it took effect.
     """
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)", "Accuracy"))
     updates = _thin(batches.get("update", []))
@@ -46,6 +71,11 @@ def batch_curves_figure(batches: dict, updates_per_epoch: int | None = None) -> 
     if updates_per_epoch and updates:
         for boundary in range(updates_per_epoch, updates[-1] + 1, updates_per_epoch):
             figure.add_vline(x=boundary, line={"dash": "dot", "color": "#999", "width": 1})
+    _mark_learning_rate_changes(
+        figure,
+        [(change["update"], change["learning_rate"]) for change in learning_rate_changes or []],
+        (0, max(updates[-1] if updates else 1, 1)),
+    )
     figure.update_xaxes(title_text="gradient updates")
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(range=[0, 1], row=1, col=2)
@@ -53,8 +83,13 @@ def batch_curves_figure(batches: dict, updates_per_epoch: int | None = None) -> 
     return figure
 
 
-def epoch_curves_figure(epochs: list[dict]) -> go.Figure:
-    """Training vs validation loss and accuracy per epoch (lesson 4's plots)."""
+def epoch_curves_figure(
+    epochs: list[dict], learning_rate_changes: list[dict] | None = None, updates_per_epoch: int | None = None
+) -> go.Figure:
+    """Training vs validation loss and accuracy per epoch (lesson 4's plots).
+
+    A learning rate changed after update u is marked at epoch u / ``updates_per_epoch``.
+    """
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss per epoch", "Accuracy per epoch"))
     numbers = [row["epoch"] for row in epochs]
     for column, metric in ((1, "loss"), (2, "accuracy")):
@@ -72,6 +107,12 @@ def epoch_curves_figure(epochs: list[dict]) -> go.Figure:
                 row=1,
                 col=column,
             )
+    if updates_per_epoch:
+        _mark_learning_rate_changes(
+            figure,
+            [(c["update"] / updates_per_epoch, c["learning_rate"]) for c in learning_rate_changes or []],
+            (0, max(len(epochs), 1) + 0.1),
+        )
     figure.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 20 else None)
     figure.update_layout(
         height=300,

@@ -52,6 +52,10 @@ def test_presets_set_every_control(open_page):
 
 def test_a_very_long_run_is_estimated_and_must_be_confirmed(open_page):
     app = open_page(PAGE)
+    # Two wide layers: far past the confirmation threshold whatever this machine's measured speed.
+    app.slider(key="train_layers").set_value(2).run()
+    app.select_slider(key="train_units_0").set_value(1024).run()
+    app.select_slider(key="train_units_1").set_value(1024).run()
     app.number_input(key="train_batch_size").set_value(1).run()
     app.slider(key="train_epochs").set_value(50).run()
     assert "minutes here" in app.warning[0].value

@@ -97,6 +97,7 @@ LINKS = {
             "train_batch_size": "256",
             "train_validation": "Use the test set (the lesson's shortcut)",
             "train_seed": "7",
+            "train_speed": "Slow motion: 2 updates a second",
         },
         {
             "train_architecture": "Small convnet (lesson 6)",

@@ -9,6 +9,13 @@ class RecordingControl:
     def __init__(self, stop_after_checkpoints=None):
         self.detail, self.fractions, self.checkpoints = {}, [], 0
         self.stop_after = stop_after_checkpoints
+        self.requests, self.pauses = {}, []
+
+    def take_request(self, name):
+        return self.requests.pop(name, None)
+
+    def pause(self, message="Paused"):
+        self.pauses.append(message)
 
     @property
     def stop_requested(self):

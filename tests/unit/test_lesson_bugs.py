@@ -18,6 +18,9 @@ def test_skipping_the_reshape_raises_the_real_keras_error(training_subset):
     assert demo.raised and demo.error_type == "ValueError"
     assert "expected shape=(None, 784)" in demo.message and "28, 28)" in demo.message
     assert "(256, 784)" in demo.fixed_code
+    # The shape in the error is one batch's: the code shown names that batch size, and says so.
+    assert "found shape=(128, 28, 28)" in demo.message
+    assert "batch_size=128" in demo.buggy_code and "(256, 28, 28)" in demo.buggy_code
     assert demo.fixed_result.startswith("fit ran: 1 epoch on 256 images")
 
 
