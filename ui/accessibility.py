@@ -5,13 +5,14 @@ page's main button (57 Tab presses to Train on Build & Train). Streamlit's own f
 main content", jumps past the sidebar; the next stop is this link, hidden until it has the focus,
 and Enter on it puts the focus on the page's main action.
 
-Repairs (axe-core rates both "serious"; tests/e2e/test_accessibility_journey.py finds them again
+Repairs (axe-core rates each "serious"; tests/e2e/test_accessibility_journey.py finds them again
 if a new Streamlit or canvas version changes the markup this relies on):
 - Streamlit 1.67's sidebar navigation with sections puts each section in a <div> directly inside
   its <ul>, so the list and its items are broken for a screen reader. The <ul> is made a plain
   container and each section a list named after its header.
 - streamlit-drawable-canvas wraps its canvas in a scrolling box that the keyboard cannot reach;
   the canvas never needs to scroll, so the box is told not to.
+- A formula wider than its column scrolls sideways; it is made focusable, so arrow keys scroll it.
 """
 
 from __future__ import annotations
@@ -47,19 +48,33 @@ function repairCanvasScrollBox() {
     root.appendChild(style);
   }
 }
+function repairWideFormulas() {
+  // A formula wider than its column scrolls sideways: the keyboard must be able to reach it.
+  for (const formula of document.querySelectorAll(".katex-display")) {
+    if (formula.scrollWidth > formula.clientWidth && !formula.hasAttribute("tabindex")) {
+      formula.setAttribute("tabindex", "0");
+    }
+  }
+}
 export default function () {
   let queued = false;
   const repair = () => {
     queued = false;
     repairNavigation();
     repairCanvasScrollBox();
+    repairWideFormulas();
   };
   const observer = new MutationObserver(() => {
     if (!queued) { queued = true; requestAnimationFrame(repair); }
   });
   observer.observe(document.body, { childList: true, subtree: true });
+  // Components fill their own shadow roots, which the observer does not see: look again now and then.
+  const timer = setInterval(repair, 500);
   repair();
-  return () => observer.disconnect();
+  return () => {
+    observer.disconnect();
+    clearInterval(timer);
+  };
 }
 """
 

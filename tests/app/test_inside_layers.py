@@ -77,7 +77,7 @@ def test_the_maps_of_a_session_run_follow_its_epochs_and_show_your_digit(open_pa
     open_lazy_tab(app, TABS, INSIDE_TABS[1])
     assert app.slider(key="inside_epoch").max == 2
     app.slider(key="inside_epoch").set_value(1).run()
-    expected = uncrumpling(session_run.result.model, *sample, session_run.result.weight_history[1])
+    expected = uncrumpling(session_run.model(), *sample, session_run.result.weight_history[1])
     assert metrics(app)["hidden_1"] == f"{expected[1].knn_accuracy:.1%}"
     assert any("The star is your digit." in caption.value for caption in app.caption)
     figure = app.get("plotly_chart")[0].proto.spec

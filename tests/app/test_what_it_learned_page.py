@@ -160,9 +160,7 @@ def test_a_session_run_and_the_students_digit(open_page, session_run, mnist_arra
     assert app.radio(key="learned_source").options == ["A test image", "Your digit"]
     app.radio(key="learned_source").set_value("Your digit").run()
     said = int(
-        session_run.result.model.predict(
-            to_model_inputs(session_run.result.model, x_test[1:2]), verbose=0
-        ).argmax()
+        session_run.model().predict(to_model_inputs(session_run.model(), x_test[1:2]), verbose=0).argmax()
     )
     assert f"The model says **{said}**" in " ".join(texts(app.caption))
     for tab in (FAILS, NUDGE, OFF):

@@ -43,6 +43,11 @@ def axe():
 
 
 def findings(axe, page) -> list[dict]:
+    # During a rerun Streamlit fades the elements it is about to replace: not what a student reads.
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=30_000)
+    canvas = page.locator(".st-key-predictions_canvas")
+    if canvas.count():  # the drawing canvas draws itself after the page: wait for its repair
+        expect(canvas.locator("style.mnist-repair")).to_have_count(1, timeout=30_000)
     return axe.run(page).response["violations"]
 
 

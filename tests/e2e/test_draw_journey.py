@@ -138,7 +138,7 @@ def test_a_finished_run_leads_to_its_predictions_and_its_insides(projector):
     page = projector
     page.goto("/build_and_train")
     wait_for_app(page)
-    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
     page.get_by_role("button", name="Train", exact=True).click()
     see_predictions = page.get_by_role("button", name="See its predictions")
     expect(see_predictions).to_be_visible(timeout=300_000)

@@ -20,7 +20,7 @@ def test_train_a_baseline_branch_it_and_see_the_change_marked(page):
     # One epoch of large batches: a run of a few seconds, set through the page's link.
     page.goto("/build_and_train?train_epochs=1&train_batch_size=2048")
     wait_for_app(page)
-    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
     page.get_by_role("button", name="Train", exact=True).click()
     wait_for_run(page, 1)
     expect(page.get_by_text("Experiment log: this session's runs")).to_be_visible()

@@ -29,14 +29,14 @@ def test_train_and_predict_a_digit_drawn_with_the_keyboard(page):
     counts = {}
     page.goto("/build_and_train")
     wait_for_app(page)
-    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
     page.locator("body").focus()
     counts["Build & Train: Train, Tab after Tab"] = tab_until(
         page, "e.tagName === 'BUTTON' && !!e.closest('.st-key-train_start')"
     )
     page.reload()
     wait_for_app(page)
-    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
     # The way a keyboard user skips: Streamlit's "Skip to main content", then the page's own link.
     presses = tab_until(page, "e.innerText === 'Skip to main content'")
     page.keyboard.press("Enter")

@@ -23,7 +23,7 @@ def test_step_one_batch_then_change_the_learning_rate_mid_run(page):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto("/build_and_train?train_epochs=2&train_speed=Slow+motion%3A+2+updates+a+second")
     wait_for_app(page)
-    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
     page.get_by_role("button", name="Train", exact=True).click()
     step = page.get_by_role("button", name="Step one batch")
     expect(step).to_be_visible(timeout=120_000)

@@ -17,7 +17,7 @@ def test_train_first_network_through_interruptions(page):
     page.goto("/build_and_train")
     wait_for_app(page)
     # The page loads Keras on a fresh server first: allow for a slow, busy machine.
-    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
     screenshot(page, "train-1-before")
 
     page.get_by_role("button", name="Train", exact=True).click()
@@ -64,7 +64,7 @@ def test_train_first_network_through_interruptions(page):
 def test_upload_a_fake_model_then_a_real_one(page):
     page.goto("/build_and_train")
     wait_for_app(page)
-    expect(page.get_by_text("Gradient updates per epoch")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
     page.get_by_text("Upload a trained model (.keras)").click()
     dropzone = page.get_by_test_id("stFileUploaderDropzoneInput")
     dropzone.set_input_files(
