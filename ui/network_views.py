@@ -10,7 +10,7 @@ from mnist_core.figures.network_figures import (
     dense_diagram_alt,
     dense_diagram_figure,
 )
-from mnist_core.network_diagram import DiagramWeights, layer_rows, sample_dense_weights, shape_text
+from mnist_core.network_diagram import DiagramWeights, layer_rows, sample_dense_weights
 from mnist_core.script_export import training_script
 from mnist_core.spec import ModelSpec, TrainConfig
 from ui.charts import show_chart
@@ -29,15 +29,19 @@ def initial_diagram(spec: ModelSpec, seed: int) -> DiagramWeights:
 
 
 def layer_table_rows(spec: ModelSpec) -> list[dict]:
-    """Every layer with its output shape and parameters, pooling, Flatten and Dropout included."""
+    """Every layer with its parameters, pooling, Flatten and Dropout included.
+
+    The output shapes are in the diagram above the table: a fourth column would not fit a phone.
+    """
+    rows = layer_rows(spec)
     return [
         {
-            "layer": row.name,
-            "output shape": shape_text(row.output_shape),
+            # Short names (the diagram has the details): a phone fits the table without scrolling.
+            "layer": row.name.split(" (")[0] + (" (output)" if index == len(rows) - 1 else ""),
             "weights + biases": row.formula or "none",
             "parameters": row.parameters,
         }
-        for row in layer_rows(spec)
+        for index, row in enumerate(rows)
     ]
 
 
