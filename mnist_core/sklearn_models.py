@@ -432,6 +432,13 @@ class ShiftedControl:
     def update_detail(self, update) -> None:
         self._control.update_detail(update)
 
+    def take_request(self, name: str):
+        """The training engine's step, speed and learning-rate requests pass through unchanged."""
+        return self._control.take_request(name)
+
+    def pause(self, message: str = "Paused") -> None:
+        self._control.pause(message)
+
     def report(self, fraction=None, message=None, **detail) -> None:
         if fraction is not None:
             fraction = self._start + (self._end - self._start) * fraction
