@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -50,4 +51,18 @@ async def a_phone_sends_a_seven(url: str) -> None:
 
 
 def test_a_protocol_phone_joins_draws_and_is_answered(server_url):
-    asyncio.run(a_phone_sends_a_seven(server_url))
+    # In its own thread: after the browser tests, Playwright's event loop runs on this one.
+    errors: list[BaseException] = []
+
+    def phone() -> None:
+        try:
+            asyncio.run(a_phone_sends_a_seven(server_url))
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=phone)
+    thread.start()
+    thread.join(timeout=300)
+    assert not thread.is_alive(), "the protocol phone did not finish within 300 s"
+    if errors:
+        raise errors[0]

@@ -202,7 +202,8 @@ def test_build_and_train_shows_train_and_its_live_charts_on_the_first_screen(pro
     open_page(tab, "build_and_train")
     train = tab.get_by_role("button", name="Train", exact=True)
     train.click()
-    charts = tab.get_by_test_id("stMain").locator(".stPlotlyChart")
+    # The live curves; the network diagram, folded away with the settings, is not shown.
+    charts = tab.get_by_test_id("stMain").locator(".stPlotlyChart:visible")
     expect(charts.nth(1)).to_be_visible(timeout=180_000)  # per-batch and per-epoch curves
     tab.wait_for_timeout(1000)
     scrolled = tab.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
