@@ -6,7 +6,9 @@ runs its older automatic navigation for a deep link to a fresh server, skipping 
 
 import streamlit as st
 
+from mnist_core.i18n import tr
 from ui.accessibility import accessibility_helpers
+from ui.language import language_picker, use_viewer_language
 from ui.lesson_bar import lesson_bar, page_name
 from ui.links import finish_page
 from ui.presentation import presentation_controls
@@ -16,44 +18,51 @@ from ui.sidebar import training_status
 keep_keras_state_between_runs()  # before any page: see the module's docstring
 
 st.set_page_config(page_title="MNIST Demystified", page_icon=":material/draw:", layout="wide")
+use_viewer_language()  # before any text: every tr() below translates into it
 
 PAGES = {
-    "Start": [
+    tr("Start"): [
         st.Page(
-            "app_pages/home.py", title="The life cycle of a model", icon=":material/explore:", default=True
+            "app_pages/home.py",
+            title=tr("The life cycle of a model"),
+            icon=":material/explore:",
+            default=True,
         ),
-        st.Page("app_pages/lessons.py", title="Lessons", icon=":material/school:"),
+        st.Page("app_pages/lessons.py", title=tr("Lessons"), icon=":material/school:"),
     ],
-    "Step 1 · The data": [
-        st.Page("app_pages/data.py", title="The data", icon=":material/grid_on:"),
-        st.Page("app_pages/pixels_as_vectors.py", title="Pixels as vectors", icon=":material/linear_scale:"),
-        st.Page("app_pages/dimensions.py", title="784 dimensions", icon=":material/deployed_code:"),
+    tr("Step 1 · The data"): [
+        st.Page("app_pages/data.py", title=tr("The data"), icon=":material/grid_on:"),
+        st.Page(
+            "app_pages/pixels_as_vectors.py", title=tr("Pixels as vectors"), icon=":material/linear_scale:"
+        ),
+        st.Page("app_pages/dimensions.py", title=tr("784 dimensions"), icon=":material/deployed_code:"),
     ],
-    "Steps 2-4 · Define, compile, fit": [
-        st.Page("app_pages/build_and_train.py", title="Build & Train", icon=":material/model_training:"),
-        st.Page("app_pages/loss_surface.py", title="Loss surface", icon=":material/landscape:"),
-        st.Page("app_pages/one_step.py", title="One step by numbers", icon=":material/calculate:"),
+    tr("Steps 2-4 · Define, compile, fit"): [
+        st.Page("app_pages/build_and_train.py", title=tr("Build & Train"), icon=":material/model_training:"),
+        st.Page("app_pages/loss_surface.py", title=tr("Loss surface"), icon=":material/landscape:"),
+        st.Page("app_pages/one_step.py", title=tr("One step by numbers"), icon=":material/calculate:"),
     ],
-    "Steps 5-6 · Evaluate, predict": [
-        st.Page("app_pages/predictions.py", title="Predictions", icon=":material/target:"),
-        st.Page("app_pages/inside_the_network.py", title="Inside the network", icon=":material/biotech:"),
-        st.Page("app_pages/what_it_learned.py", title="What it learned", icon=":material/psychology:"),
+    tr("Steps 5-6 · Evaluate, predict"): [
+        st.Page("app_pages/predictions.py", title=tr("Predictions"), icon=":material/target:"),
+        st.Page("app_pages/inside_the_network.py", title=tr("Inside the network"), icon=":material/biotech:"),
+        st.Page("app_pages/what_it_learned.py", title=tr("What it learned"), icon=":material/psychology:"),
     ],
-    "The same in scikit-learn": [
-        st.Page("app_pages/sklearn_tuning.py", title="scikit-learn & tuning", icon=":material/science:"),
+    tr("The same in scikit-learn"): [
+        st.Page("app_pages/sklearn_tuning.py", title=tr("scikit-learn & tuning"), icon=":material/science:"),
     ],
-    "In class": [
+    tr("In class"): [
         st.Page(
             "app_pages/class_board.py",
-            title="Class board",
+            title=tr("Class board"),
             icon=":material/co_present:",
             url_path="class_board",
         ),
-        st.Page("app_pages/join.py", title="Join a class", icon=":material/stylus:", url_path="join"),
+        st.Page("app_pages/join.py", title=tr("Join a class"), icon=":material/stylus:", url_path="join"),
     ],
 }
 
 navigation = st.navigation(PAGES)
+language_picker()  # the sidebar's first control, under the page list
 accessibility_helpers(page_name(navigation))  # first in the page: the next Tab stop after the sidebar
 presentation_controls()  # the presenter toggle at the top of every page, and the app's CSS
 training_status()

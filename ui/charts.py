@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from mnist_core.figures.alt_text import describe_figure
+from mnist_core.i18n import decimal_separators
 from ui.presentation import presenter_view_on
 
 
@@ -81,6 +82,7 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
         legend_font_size=fonts.legend,
         legend_title_font_size=fonts.legend,
         hoverlabel_font_size=fonts.text,
+        separators=decimal_separators(),  # tick and hover numbers in the viewer's language: 0,95 in Spanish
     )
     if layout.title.text:
         # The title goes at the very top of the figure and the top margin holds it, plus the tick

@@ -62,6 +62,7 @@ import streamlit as st
 
 from mnist_core import dataset_views, surfaces, vectors, walker
 from mnist_core.data import MnistFacts
+from mnist_core.i18n import LANGUAGES, current_language, in_language, tr
 from mnist_core.sklearn_models import DEEP_NARROW_SIZES, LESSON_SIZES
 from mnist_core.spec import ACTIVATIONS, MAX_HIDDEN_LAYERS, PRESETS
 
@@ -134,10 +135,35 @@ class Choice:
     widget itself can tell (Streamlit then drops a label it doesn't know without a notice).
     """
 
-    labels: Mapping[Any, str] | Callable[[Params], Mapping[Any, str]] | None
+    labels: Mapping[Any, str] | Callable[[Params], Mapping[Any, str]] | None  # in English
+
+    def source_options(self, params: Params) -> Mapping[Any, str] | None:
+        """``{option: label}`` with the labels in English, as the code writes them."""
+        return self.labels(params) if callable(self.labels) else self.labels
 
     def options(self, params: Params) -> Mapping[Any, str] | None:
-        return self.labels(params) if callable(self.labels) else self.labels
+        """``{option: label}`` with the labels in the viewer's language, as the widget shows them."""
+        labels = self.source_options(params)
+        return None if labels is None else {option: tr(label) for option, label in labels.items()}
+
+    def label_here(self, text: str, params: Params) -> str | None:
+        """The label in the viewer's language of the option labelled ``text`` in another language, if any.
+
+        A link holds a widget's label in the language it was copied in; a viewer in another
+        language gets the same option.
+        """
+        labels = self.source_options(params)
+        if labels is None:
+            return None
+        here = current_language()
+        for language in LANGUAGES:
+            if language == here:
+                continue
+            with in_language(language):
+                for option, label in labels.items():
+                    if tr(label) == text:
+                        return self.options(params)[option]
+        return None
 
     def accepts(self, text: str, params: Params) -> bool:
         options = self.options(params)
@@ -516,6 +542,18 @@ def notice_text(bad: Mapping[str, str]) -> str:
     )
 
 
+def _labels_in_this_language(page: str, params: Params) -> dict[str, str]:
+    """Rewrite the link's choices labelled in another language into the viewer's; returns the parameters."""
+    params = dict(params)
+    for name, text in params.items():
+        spec = PAGE_PARAMS[page].get(name)
+        if isinstance(spec, Choice) and not spec.accepts(text, params):
+            label = spec.label_here(text, params)
+            if label is not None:
+                params[name] = st.query_params[name] = label  # before the widget reads it
+    return params
+
+
 def link_to_this_view(page: str) -> None:
     """Check this page's link, then draw "Copy a link to this view". Call it before the page's widgets.
 
@@ -528,6 +566,7 @@ def link_to_this_view(page: str) -> None:
     accepted = {}
     bad = {}
     if arrived:
+        params = _labels_in_this_language(page, params)
         bad = problems(page, params)
         for name in bad:
             if not is_bound(name):
