@@ -29,6 +29,12 @@ def _session_language() -> str | None:
 
 set_language_source(_session_language)
 
+# Screen readers pick their voice from <html lang>, which Streamlit leaves at "en".
+_document_language = st.components.v2.component(
+    "mnist_document_language",
+    js="export default function ({ data }) { document.documentElement.lang = data.lang; }",
+)
+
 
 def browser_language() -> str:
     """The supported language closest to the browser's (``st.context.locale``), else English."""
@@ -79,3 +85,4 @@ def language_picker() -> None:
         st.selectbox(
             PICKER_LABEL, list(LANGUAGES), format_func=LANGUAGES.get, key=PICKER_KEY, on_change=_picked
         )
+        _document_language(key="document_language", data={"lang": st.session_state[_SESSION_LANGUAGE]})
