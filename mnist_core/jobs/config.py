@@ -2,7 +2,8 @@
 
 - ``MNIST_EXECUTOR``: ``process`` (default), ``thread`` or ``ray``.
 - ``MNIST_WORKERS``: worker processes of the ``process`` executor (default 2).
-- ``MNIST_WORKER_MAX_JOBS``: jobs a worker runs before it is replaced (default 50).
+- ``MNIST_WORKER_MAX_JOBS``: jobs a worker runs before it is replaced (default 1000: a drawing's
+  prediction is a job, and a student draws many; memory is the usual reason to replace a worker).
 - ``MNIST_WORKER_MAX_RSS_MB``: memory past which a worker is replaced after its job (default 1500).
 - ``MNIST_HARD_STOP_SECONDS``: how long a stopped job may take before its worker is killed (default 0.5).
 - ``RAY_ADDRESS``: the Ray cluster for ``ray`` (unset: a local one is started); ``MNIST_RAY_MAX_JOBS``:
@@ -53,7 +54,7 @@ def make_executor(name: str | None = None) -> Executor:
         return ProcessExecutor(
             ProcessPoolConfig(
                 workers=_number("MNIST_WORKERS", 2),
-                max_jobs_per_worker=_number("MNIST_WORKER_MAX_JOBS", 50),
+                max_jobs_per_worker=_number("MNIST_WORKER_MAX_JOBS", 1000),
                 max_worker_rss_mb=_number("MNIST_WORKER_MAX_RSS_MB", 1500.0, float),
                 hard_stop_seconds=_number("MNIST_HARD_STOP_SECONDS", 0.5, float),
             )

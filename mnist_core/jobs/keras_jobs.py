@@ -11,18 +11,15 @@ charts read the same ``detail`` keys as today: ``batches``, ``epochs``,
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from mnist_core.jobs.model_jobs import ModelRef, model_fingerprint, model_for
 from mnist_core.spec import ModelSpec, TrainConfig
-
-MODELS_KEPT = 4  # loaded models a worker keeps for the next prediction on the same model
 
 
 @dataclass(frozen=True)
@@ -178,30 +175,8 @@ def training_job(spec: ModelSpec, config: TrainConfig, data_source: str | None =
     return functools.partial(train_network, spec, config, data_source)
 
 
-def model_fingerprint(keras_bytes: bytes) -> str:
-    return hashlib.sha256(keras_bytes).hexdigest()[:16]
-
-
-_loaded_models: OrderedDict[str, Any] = OrderedDict()
-
-
-def loaded_model(keras_bytes: bytes):
-    """The model in ``keras_bytes``, loaded once per worker (safe mode) and kept for the next call."""
-    key = model_fingerprint(keras_bytes)
-    if key in _loaded_models:
-        _loaded_models.move_to_end(key)
-        return _loaded_models[key]
-    from mnist_core.models import load_model_bytes
-
-    model = load_model_bytes(keras_bytes)
-    _loaded_models[key] = model
-    while len(_loaded_models) > MODELS_KEPT:
-        _loaded_models.popitem(last=False)
-    return model
-
-
 def predict_digits(keras_bytes: bytes, images: np.ndarray, control=None) -> np.ndarray:
     """Class probabilities of uint8 ``images`` (n, 28, 28) by the model in ``keras_bytes``: shape (n, 10)."""
     from mnist_core.evaluation import predict_probabilities
 
-    return np.asarray(predict_probabilities(loaded_model(keras_bytes), images))
+    return np.asarray(predict_probabilities(model_for(ModelRef.of_bytes(keras_bytes)), images))

@@ -49,7 +49,9 @@ class ProcessPoolConfig:
     """How many worker processes, and when one is replaced by a fresh one."""
 
     workers: int = 2  # one trains while the other answers short jobs (a drawing's prediction)
-    max_jobs_per_worker: int = 50
+    # Each stroke's prediction is a job: at 50, a class drawing recycled its workers every few seconds
+    # (20 s of restart each, benchmarks/bench_worker_predictions.py). Memory is the real limit below.
+    max_jobs_per_worker: int = 1000
     max_worker_rss_mb: float = 1500.0  # TensorFlow keeps what it once allocated: start afresh past this
     hard_stop_seconds: float = 0.5  # a stop not honoured by then kills the worker
     warm_imports: tuple[str, ...] = ("keras",)  # imported when a worker starts, before its first job

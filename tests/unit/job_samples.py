@@ -88,3 +88,10 @@ def pause_itself_after(steps: int, control) -> str:
     control.wait_while_paused()
     control.report(resumed=True)
     return "went on"
+
+
+def models_loaded_here(control) -> int:
+    """How many models this worker has loaded (mnist_core.jobs.model_jobs keeps them for the next call)."""
+    from mnist_core.jobs import model_jobs
+
+    return model_jobs.load_count
