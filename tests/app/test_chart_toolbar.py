@@ -37,7 +37,7 @@ def has_title(figure: go.Figure) -> bool:
 def test_the_toolbar_goes_down_the_right_edge_in_a_margin_of_its_own(kind, fonts):
     figure = TITLED[kind]()
     assert has_title(figure)
-    style_figure(figure, fonts)
+    figure = style_figure(figure, fonts)
     assert figure.layout.modebar.orientation == "v"
     assert figure.layout.margin.r >= MODEBAR_PX
 

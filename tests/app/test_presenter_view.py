@@ -102,25 +102,25 @@ def test_style_figure_sets_every_font_and_frees_theme_bound_colours():
     figure = data_figures.image_grid(np.zeros((3, 28, 28)), titles=["a", "b", "c"], columns=3)
     assert figure.layout.plot_bgcolor == "white"
     sizes = [a.font.size for a in figure.layout.annotations]
-    style_figure(figure, PRESENTER)
+    figure = style_figure(figure, PRESENTER)
     assert figure.layout.plot_bgcolor is None  # the theme's background, light or dark
     assert [a.font.size for a in figure.layout.annotations] == sizes  # captions fitted to the tiles
 
     strip = data_figures.vector_strip(np.zeros(784))
-    style_figure(strip, PRESENTER)
+    strip = style_figure(strip, PRESENTER)
     assert [a.font.size for a in strip.layout.annotations] == [PRESENTER.annotation] * 2  # subplot titles
 
     grid = prediction_figures.image_grid_figure(
         np.zeros((2, 28, 28)), ["right", "wrong"], title_colors=["#333", "#d62728"]
     )
-    style_figure(grid, NORMAL)
+    grid = style_figure(grid, NORMAL)
     assert [a.font.color for a in grid.layout.annotations] == [None, "#d62728"]  # grey goes, red stays
 
     epochs = training_figures.epoch_curves_figure(
         [{"epoch": 1, "loss": 1.0, "accuracy": 0.5, "val_loss": 1.1, "val_accuracy": 0.4}]
     )
     top_before = epochs.layout.margin.t
-    style_figure(epochs, PRESENTER)
+    epochs = style_figure(epochs, PRESENTER)
     for axis in (*epochs.select_xaxes(), *epochs.select_yaxes()):
         assert axis.tickfont.size == PRESENTER.ticks
     assert epochs.layout.legend.font.size == PRESENTER.legend
@@ -129,7 +129,7 @@ def test_style_figure_sets_every_font_and_frees_theme_bound_colours():
     assert epochs.layout.margin.t == top_before + PRESENTER.legend + 12
 
     heatmap = data_figures.digit_heatmap(np.zeros((28, 28)), "Raw pixels")
-    style_figure(heatmap, PRESENTER)
+    heatmap = style_figure(heatmap, PRESENTER)
     assert heatmap.layout.title.font.size == PRESENTER.title
     # title and the top axis's tick labels both fit in the top margin
     assert heatmap.layout.margin.t >= PRESENTER.title + PRESENTER.ticks + 28
@@ -140,8 +140,8 @@ def test_strip_numbers_have_no_fixed_colour_and_grow_in_presenter_view():
     magnified = strip.data[1]
     assert magnified.textfont.color is None  # plotly picks black or white per cell
     size = magnified.textfont.size
-    style_figure(strip, PRESENTER)
-    assert magnified.textfont.size == size + PRESENTER.cell_growth
+    strip = style_figure(strip, PRESENTER)
+    assert strip.data[1].textfont.size == size + PRESENTER.cell_growth
 
 
 def test_every_chart_goes_through_show_chart():
