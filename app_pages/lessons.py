@@ -3,6 +3,7 @@
 import streamlit as st
 
 from mnist_core.i18n import integer, ntr, tr
+from ui.language import LANGUAGE_KEY
 from ui.lesson_bar import (
     BACK_SHORTCUT,
     LESSONS_DIR_ENV,
@@ -33,6 +34,7 @@ st.markdown(
     )
 )
 presenter = presenter_view_on()
+language = st.query_params.get(LANGUAGE_KEY)  # once chosen, a step's link opens in that language too
 st.caption(
     tr(
         "For a projector, turn on **{presenter}** at the top right before you start: the lesson stays in "
@@ -75,7 +77,7 @@ with listing:
                 st.markdown(
                     "\n".join(
                         f"{number}. [**{lesson_text(step.title) or step.page}**]"
-                        f"({step_link(path, number - 1, presenter)}) · {lesson_text(step.prompt)}"
+                        f"({step_link(path, number - 1, presenter, language)}) · {lesson_text(step.prompt)}"
                         for number, step in enumerate(path.steps, start=1)
                     )
                 )

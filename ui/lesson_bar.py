@@ -28,6 +28,7 @@ from mnist_core.lesson_paths import (
     parse_lesson_path,
     url_value,
 )
+from ui.language import LANGUAGE_KEY
 from ui.links import PAGE_PARAMS, Choice
 from ui.presentation import PRESENTER_KEY, presenter_view_on
 
@@ -247,8 +248,11 @@ def show_uploaded_path(file_name: str, data: bytes) -> LessonPath | None:
     return None
 
 
-def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]:
-    """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view."""
+def step_params(path: LessonPath, index: int, presenter: bool, language: str | None = None) -> dict[str, str]:
+    """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view.
+
+    ``language``: the language the viewer chose (``?lang=``), so that the step opens in it too.
+    """
     step = path.steps[index]
     texts = step.query_params()
     described = PAGE_PARAMS.get(step.page, {})
@@ -260,13 +264,15 @@ def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]
     params = {**texts, "lesson": path.id, "step": str(index + 1)}
     if presenter:
         params[PRESENTER_KEY] = "true"  # the presenter toggle's value in a link
+    if language:
+        params[LANGUAGE_KEY] = language
     return params
 
 
-def step_link(path: LessonPath, index: int, presenter: bool = False) -> str:
+def step_link(path: LessonPath, index: int, presenter: bool = False, language: str | None = None) -> str:
     """A link, relative to the app's address, that opens step ``index`` (0-based) with its settings."""
     page = path.steps[index].page
-    return f"/{'' if page == HOME_PAGE else page}?{urlencode(step_params(path, index, presenter))}"
+    return f"/{'' if page == HOME_PAGE else page}?{urlencode(step_params(path, index, presenter, language))}"
 
 
 def apply_settings(step: LessonStep) -> None:

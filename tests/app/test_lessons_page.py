@@ -312,3 +312,13 @@ def test_a_bad_step_in_a_spanish_link_gives_a_spanish_notice():
     label, prompt = spanish_bar(app)
     assert label.startswith(f"**Lección 2 · paso 1 de {len(LESSON_2.steps)}**")
     assert prompt.startswith("Desenrolla la imagen de 28 x 28 fila a fila.")
+
+
+def test_the_spanish_lessons_page_lists_spanish_paths_with_spanish_links():
+    app = open_link({"lang": "es"})
+    app.switch_page("app_pages/lessons.py").run()
+    no_exception(app)
+    text = " ".join(prompts(app))
+    assert "**Lección 4 · Pérdida, optimizadores y descenso de gradiente** · 5 pasos" in text
+    assert "lesson=lesson-4&step=1&lang=es" in text  # a step opened from here stays in Spanish
+    assert app.button(key="lessons_start_lesson-4").label == "Empezar"
