@@ -62,3 +62,25 @@ def test_a_mistake_in_a_lesson_file_is_explained_in_spanish():
     assert str(error.value) == 'mia.toml, paso 1 (data): falta `prompt`: añade prompt = "..."'
     with pytest.raises(LessonPathError, match=r"mia.toml, step 1 \(data\): `prompt` is missing"):
         parse_lesson_path(text, "mia.toml", pages={"data"})  # English outside a Spanish page
+
+
+def test_spanish_step_titles_leave_the_bar_one_row():
+    """The bar's first row holds "Lección 7 · paso 3 de 4 · <title>" and four buttons. At 1280 x 720
+    in presenter view, 46 characters of lesson and title still fit beside "Mostrar qué pasó"; a longer
+    one (48 measured) pushes Salir onto a second row and the bar grows by 50 px."""
+    from mnist_core.lesson_paths import load_lesson_paths
+
+    paths, _ = load_lesson_paths([LESSONS_DIR])
+    too_long = [
+        (path.id, number, spanish(step.title))
+        for path in paths
+        for number, step in enumerate(path.steps, start=1)
+        if len(spanish(path.lesson)) + len(spanish(step.title)) > 46
+    ]
+    assert too_long == []
+
+
+def test_a_multi_line_text_is_extracted_as_the_bar_shows_it():
+    text = 'title = "T"\n[[steps]]\npage = "data"\nprompt = """\nUp or down?\n"""\nexplanation = "Down."\n'
+    path = parse_lesson_path(text, "t.toml")
+    assert list(lesson_texts(text)) == ["T", path.steps[0].prompt, "Down."] == ["T", "Up or down?", "Down."]
