@@ -30,15 +30,15 @@ TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 
 
 def lesson_texts(text: str) -> Iterator[str]:
-    """The translatable texts of one lesson file, in file order."""
+    """The translatable texts of one lesson file, in file order, stripped as the app shows them."""
     raw = tomllib.loads(text)
     for name in LESSON_PATH_TEXTS:
         if isinstance(raw.get(name), str) and raw[name].strip():
-            yield raw[name]
+            yield raw[name].strip()
     for step in raw.get("steps", []):
         for name in LESSON_STEP_TEXTS:
             if isinstance(step.get(name), str) and step[name].strip():
-                yield step[name]
+                yield step[name].strip()
 
 
 def extract_lessons(fileobj, keywords, comment_tags, options):

@@ -29,6 +29,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mnist_core.i18n import N_, integer, tr
+
 RESERVED_PARAMS = ("presenter", "lesson", "step", "model", "room", "lang")
 # The lesson bar owns these: a step that set them would move the class out of the path or
 # out of presenter view.
@@ -77,7 +79,9 @@ class LessonPath:
 
     def __post_init__(self):
         if not self.steps:
-            raise LessonPathError(f"{self.source or self.id}: a path needs at least one step")
+            raise LessonPathError(
+                tr("{source}: a path needs at least one step").format(source=self.source or self.id)
+            )
 
 
 def _fail(source: str, where: str, message: str) -> LessonPathError:
@@ -87,10 +91,14 @@ def _fail(source: str, where: str, message: str) -> LessonPathError:
 def _text(raw: Mapping, name: str, source: str, where: str, required: bool) -> str:
     value = raw.get(name, "")
     if not isinstance(value, str):
-        raise _fail(source, where, f"`{name}` must be text in quotes, got {value!r}")
+        raise _fail(
+            source,
+            where,
+            tr("`{name}` must be text in quotes, got {value}").format(name=name, value=repr(value)),
+        )
     value = value.strip()
     if required and not value:
-        raise _fail(source, where, f'`{name}` is missing: add {name} = "..."')
+        raise _fail(source, where, tr('`{name}` is missing: add {name} = "..."').format(name=name))
     return value
 
 
@@ -106,7 +114,11 @@ def _setting_value(value: object, name: str, source: str, where: str) -> Setting
     if isinstance(value, bool | int | float | str):
         return value
     raise _fail(
-        source, where, f"setting `{name}` must be a number, text or true/false, got {type(value).__name__}"
+        source,
+        where,
+        tr("setting `{name}` must be a number, text or true/false, got {type}").format(
+            name=name, type=type(value).__name__
+        ),
     )
 
 
@@ -117,34 +129,49 @@ def _step(
     pages: Collection[str] | None,
     widget_keys: Mapping[str, Collection[str]] | None,
 ) -> LessonStep:
-    where = f"step {number}"
+    where = tr("step {number}").format(number=number)
     if not isinstance(raw, Mapping):
-        raise _fail(source, where, "each step must be a [[steps]] table")
+        raise _fail(source, where, tr("each step must be a [[steps]] table"))
     unknown = sorted(set(raw) - STEP_FIELDS)
     if unknown:
         raise _fail(
-            source, where, f"unknown field {unknown[0]!r}; a step may have: {', '.join(sorted(STEP_FIELDS))}"
+            source,
+            where,
+            tr("unknown field {field}; a step may have: {fields}").format(
+                field=repr(unknown[0]), fields=", ".join(sorted(STEP_FIELDS))
+            ),
         )
     page = _text(raw, "page", source, where, required=True)
     if pages is not None and page not in pages:
-        raise _fail(source, where, f"unknown page {page!r}; use one of: {', '.join(sorted(pages))}")
-    where = f"step {number} ({page})"
+        raise _fail(
+            source,
+            where,
+            tr("unknown page {page}; use one of: {pages}").format(
+                page=repr(page), pages=", ".join(sorted(pages))
+            ),
+        )
+    where = tr("step {number} ({page})").format(number=number, page=page)
     prompt = _text(raw, "prompt", source, where, required=True)
     explanation = _text(raw, "explanation", source, where, required=True)
     settings_raw = raw.get("settings", {})
     if not isinstance(settings_raw, Mapping):
-        raise _fail(source, where, "`settings` must be a table: settings = { train_epochs = 5 }")
+        raise _fail(source, where, tr("`settings` must be a table: settings = { train_epochs = 5 }"))
     page_keys = None if widget_keys is None else widget_keys.get(page)
     settings = []
     for name, value in settings_raw.items():
         if name in FORBIDDEN_STEP_PARAMS:
-            raise _fail(source, where, f"setting `{name}` is set by the lesson bar itself; remove it")
+            raise _fail(
+                source,
+                where,
+                tr("setting `{name}` is set by the lesson bar itself; remove it").format(name=name),
+            )
         if page_keys is not None and name not in page_keys and name not in RESERVED_PARAMS:
             raise _fail(
                 source,
                 where,
-                f"setting `{name}` is not a control of page {page!r}; its controls are: "
-                f"{', '.join(sorted(page_keys))}",
+                tr("setting `{name}` is not a control of page {page}; its controls are: {controls}").format(
+                    name=name, page=repr(page), controls=", ".join(sorted(page_keys))
+                ),
             )
         settings.append((name, _setting_value(value, name, source, where)))
     named = {}
@@ -152,12 +179,16 @@ def _step(
         key = _text(raw, name, source, where, required=False) or None
         if key is not None and page_keys is not None and key not in page_keys:
             raise _fail(
-                source, where, f"`{name}` {key!r} is not an element key of page {page!r}; check its spelling"
+                source,
+                where,
+                tr("`{name}` {key} is not an element key of page {page}; check its spelling").format(
+                    name=name, key=repr(key), page=repr(page)
+                ),
             )
         named[name] = key
     covers = raw.get("covers", [])
     if not (isinstance(covers, list) and all(isinstance(c, str) for c in covers)):
-        raise _fail(source, where, '`covers` must be a list of bullet ids: covers = ["3.1", "3.4"]')
+        raise _fail(source, where, tr('`covers` must be a list of bullet ids: covers = ["3.1", "3.4"]'))
     return LessonStep(
         page=page,
         prompt=prompt,
@@ -201,26 +232,42 @@ def parse_lesson_path(
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise _fail(source, "", f"not valid TOML ({error}); check quotes and brackets on that line") from None
+        raise _fail(
+            source,
+            "",
+            tr("not valid TOML ({error}); check quotes and brackets on that line").format(error=error),
+        ) from None
     unknown = sorted(set(raw) - PATH_FIELDS)
     if unknown:
         raise _fail(
-            source, "", f"unknown field {unknown[0]!r}; a path may have: {', '.join(sorted(PATH_FIELDS))}"
+            source,
+            "",
+            tr("unknown field {field}; a path may have: {fields}").format(
+                field=repr(unknown[0]), fields=", ".join(sorted(PATH_FIELDS))
+            ),
         )
     path_id = raw.get("id", Path(source).stem.lower().replace("_", "-"))
     if not (isinstance(path_id, str) and PATH_ID_PATTERN.match(path_id)):
-        raise _fail(source, "", f"id {path_id!r} must be 1-40 lower-case letters, digits or dashes")
+        raise _fail(
+            source,
+            "",
+            tr("id {id} must be 1-40 lower-case letters, digits or dashes").format(id=repr(path_id)),
+        )
     order = raw.get("order", 100)
     if isinstance(order, bool) or not isinstance(order, int):
-        raise _fail(source, "", f"`order` must be a whole number, got {order!r}")
+        raise _fail(source, "", tr("`order` must be a whole number, got {value}").format(value=repr(order)))
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
         raise _fail(
-            source, "", "no steps: add at least one [[steps]] table with page, prompt and explanation"
+            source, "", tr("no steps: add at least one [[steps]] table with page, prompt and explanation")
         )
     if len(steps_raw) > MAX_STEPS:
         raise _fail(
-            source, "", f"{len(steps_raw)} steps is too many; split it into paths of at most {MAX_STEPS}"
+            source,
+            "",
+            tr("{count} steps is too many; split it into paths of at most {most}").format(
+                count=integer(len(steps_raw)), most=integer(MAX_STEPS)
+            ),
         )
     steps = tuple(
         _step(step, number, source, pages, widget_keys) for number, step in enumerate(steps_raw, start=1)
@@ -228,7 +275,7 @@ def parse_lesson_path(
     return LessonPath(
         id=path_id,
         title=_text(raw, "title", source, "", required=True),
-        lesson=_text(raw, "lesson", source, "", required=False) or "Lesson",
+        lesson=_text(raw, "lesson", source, "", required=False) or N_("Lesson"),  # translated where shown
         steps=steps,
         summary=_text(raw, "summary", source, "", required=False),
         order=order,
@@ -258,13 +305,19 @@ def load_lesson_paths(
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
-            problems.append(f"{folder}: not a folder, so no lesson paths were read from it")
+            problems.append(
+                tr("{folder}: not a folder, so no lesson paths were read from it").format(folder=folder)
+            )
             continue
         for file in sorted(folder.glob("*.toml")):
             try:
                 if file.stat().st_size > MAX_FILE_BYTES:
                     raise _fail(
-                        file.name, "", f"larger than {MAX_FILE_BYTES // 1000} kB; is it a lesson file?"
+                        file.name,
+                        "",
+                        tr("larger than {size} kB; is it a lesson file?").format(
+                            size=integer(MAX_FILE_BYTES // 1000)
+                        ),
                     )
                 path = parse_lesson_path(file.read_text(encoding="utf-8"), file.name, pages, widget_keys)
             except (LessonPathError, UnicodeDecodeError, OSError) as error:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from mnist_core.i18n import current_language, integer, ntr, tr
 from mnist_core.lesson_paths import (
     RESERVED_PARAMS,
     LessonPath,
@@ -27,6 +28,7 @@ from mnist_core.lesson_paths import (
     parse_lesson_path,
     url_value,
 )
+from ui.language import LANGUAGE_KEY
 from ui.links import PAGE_PARAMS, Choice
 from ui.presentation import PRESENTER_KEY, presenter_view_on
 
@@ -185,8 +187,18 @@ def step_pages() -> dict:
     return {page: page_keys for page, page_keys in keys.items() if page not in NOT_A_STEP_PAGE}
 
 
+def lesson_text(text: str) -> str:
+    """A lesson's own text (title, prompt, explanation ...) in the viewer's language.
+
+    The shipped lessons' texts are in the catalogue; a lecturer's own lesson is shown as written.
+    An empty text stays empty (gettext would give the catalogue's header for it).
+    """
+    return tr(text) if text else ""
+
+
 @st.cache_resource(show_spinner=False)
-def folder_paths(folders: tuple[str, ...]) -> tuple[list[LessonPath], list[str]]:
+def folder_paths(folders: tuple[str, ...], language: str) -> tuple[list[LessonPath], list[str]]:
+    """The folders' paths, and the problems with their files written in ``language`` (the cache's key)."""
     pages = step_pages()
     return load_lesson_paths([Path(f) for f in folders], pages=set(pages), widget_keys=pages)
 
@@ -198,7 +210,7 @@ def lesson_folders() -> tuple[str, ...]:
 
 def available_paths() -> tuple[dict[str, LessonPath], list[str]]:
     """Shipped, folder and uploaded paths by id (later ones win), and messages about files left out."""
-    paths, problems = folder_paths(lesson_folders())
+    paths, problems = folder_paths(lesson_folders(), current_language())
     by_id = {path.id: path for path in paths}
     by_id.update(st.session_state.get(UPLOADED_KEY, {}))
     return by_id, problems
@@ -217,20 +229,30 @@ def show_uploaded_path(file_name: str, data: bytes) -> LessonPath | None:
     try:
         path = add_uploaded_path(data.decode("utf-8"), file_name)
     except UnicodeDecodeError:
-        st.error(f"{file_name} is not a text file: save it as UTF-8 text and upload it again.")
+        st.error(
+            tr("{file} is not a text file: save it as UTF-8 text and upload it again.").format(file=file_name)
+        )
     except LessonPathError as error:
-        st.error(f"This file can't be used yet. {error}", icon=":material/error:")
+        st.error(tr("This file can't be used yet. {problem}").format(problem=error), icon=":material/error:")
     else:
+        count = len(path.steps)
         st.success(
-            f"Loaded **{path.title}** ({len(path.steps)} steps): it is in the list above.",
+            ntr(
+                "Loaded **{title}** ({count} step): it is in the list above.",
+                "Loaded **{title}** ({count} steps): it is in the list above.",
+                count,
+            ).format(title=lesson_text(path.title), count=integer(count)),
             icon=":material/check_circle:",
         )
         return path
     return None
 
 
-def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]:
-    """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view."""
+def step_params(path: LessonPath, index: int, presenter: bool, language: str | None = None) -> dict[str, str]:
+    """The URL parameters of step ``index`` (0-based): its settings, the path and step, presenter view.
+
+    ``language``: the language the viewer chose (``?lang=``), so that the step opens in it too.
+    """
     step = path.steps[index]
     texts = step.query_params()
     described = PAGE_PARAMS.get(step.page, {})
@@ -242,13 +264,15 @@ def step_params(path: LessonPath, index: int, presenter: bool) -> dict[str, str]
     params = {**texts, "lesson": path.id, "step": str(index + 1)}
     if presenter:
         params[PRESENTER_KEY] = "true"  # the presenter toggle's value in a link
+    if language:
+        params[LANGUAGE_KEY] = language
     return params
 
 
-def step_link(path: LessonPath, index: int, presenter: bool = False) -> str:
+def step_link(path: LessonPath, index: int, presenter: bool = False, language: str | None = None) -> str:
     """A link, relative to the app's address, that opens step ``index`` (0-based) with its settings."""
     page = path.steps[index].page
-    return f"/{'' if page == HOME_PAGE else page}?{urlencode(step_params(path, index, presenter))}"
+    return f"/{'' if page == HOME_PAGE else page}?{urlencode(step_params(path, index, presenter, language))}"
 
 
 def apply_settings(step: LessonStep) -> None:
@@ -296,6 +320,11 @@ def leave() -> None:
             del st.query_params[param]
 
 
+def toggle_reveal(path_id: str, index: int) -> None:
+    shown = st.session_state.get(REVEALED_KEY) == (path_id, index)
+    st.session_state[REVEALED_KEY] = None if shown else (path_id, index)
+
+
 def _adopt_url(paths: dict[str, LessonPath], current_page: str | None) -> None:
     """Follow ``?lesson=...&step=...`` when it names another path or step; a notice when it can't.
 
@@ -308,18 +337,18 @@ def _adopt_url(paths: dict[str, LessonPath], current_page: str | None) -> None:
         return
     path = paths.get(wanted)
     if path is None:
-        st.session_state[NOTICE_KEY] = (
-            f"This link names a lesson path, {wanted!r}, that this app does not have: open Lessons to pick one."
-        )
+        st.session_state[NOTICE_KEY] = tr(
+            "This link names a lesson path, {path}, that this app does not have: open Lessons to pick one."
+        ).format(path=repr(wanted))
         for param in ("lesson", "step"):
             st.query_params.pop(param, None)
         return
     raw_step = st.query_params.get("step", "1")
     index = int(raw_step) - 1 if raw_step.isdigit() else -1
     if not 0 <= index < len(path.steps):
-        st.session_state[NOTICE_KEY] = (
-            f"{path.lesson} has steps 1 to {len(path.steps)}, not {raw_step!r}: here is step 1."
-        )
+        st.session_state[NOTICE_KEY] = tr(
+            "{lesson} has steps 1 to {count}, not {asked}: here is step 1."
+        ).format(lesson=lesson_text(path.lesson), count=integer(len(path.steps)), asked=repr(raw_step))
         index = 0
         st.query_params["step"] = "1"
     if st.session_state.get(ACTIVE_KEY) != path.id or st.session_state.get(STEP_KEY) != index:
@@ -359,35 +388,37 @@ def lesson_bar(current_page: str | None = None) -> None:
         st.html(BAR_STYLE)
     last = index == len(path.steps) - 1
     with st.container(key="lesson_bar"):
-        title = f" · {step.title}" if step.title else ""
+        title = f" · {lesson_text(step.title)}" if step.title else ""
+        where = tr("{lesson} · step {number} of {count}").format(
+            lesson=lesson_text(path.lesson), number=integer(index + 1), count=integer(len(path.steps))
+        )
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(
-                f"**{escape(path.lesson)} · step {index + 1} of {len(path.steps)}**{escape(title)}",
-                width="stretch",
-            )
+            st.markdown(f"**{escape(where)}**{escape(title)}", width="stretch")
             if st.button(
-                "Back", key="lesson_back", shortcut=BACK_SHORTCUT, disabled=index == 0,
+                tr("Back"), key="lesson_back", shortcut=BACK_SHORTCUT, disabled=index == 0,
                 icon=":material/arrow_back:",
             ):  # fmt: skip
                 go_to(path, index - 1)
-            if st.button(
-                "Hide" if revealed else "Show what happened",
+            st.button(
+                tr("Hide") if revealed else tr("Show what happened"),
                 key="lesson_reveal",
                 shortcut=REVEAL_SHORTCUT,
                 icon=":material/visibility:",
-            ):
-                revealed = not revealed
-                st.session_state[REVEALED_KEY] = (path.id, index) if revealed else None
+                on_click=toggle_reveal,  # before the run, so the button's own label already says Hide
+                args=(path.id, index),
+            )
             if st.button(
-                "Next", key="lesson_next", shortcut=NEXT_SHORTCUT, disabled=last, type="primary",
+                tr("Next"), key="lesson_next", shortcut=NEXT_SHORTCUT, disabled=last, type="primary",
                 icon=":material/arrow_forward:",
             ):  # fmt: skip
                 go_to(path, index + 1)
-            st.button("Leave", key="lesson_leave", icon=":material/close:", on_click=leave, type="tertiary")
+            st.button(
+                tr("Leave"), key="lesson_leave", icon=":material/close:", on_click=leave, type="tertiary"
+            )
         with st.container(key="lesson_prompt"):
-            st.markdown(step.prompt)
+            st.markdown(lesson_text(step.prompt))
         if revealed:
             with st.container(key="lesson_explanation"):
-                st.success(step.explanation, icon=":material/lightbulb:")
+                st.success(lesson_text(step.explanation), icon=":material/lightbulb:")
         elif last and not presenter_view_on():  # on a projector the greyed-out Next says it, in less room
-            st.caption("Last step. Show what happened, then Leave to end the lesson.")
+            st.caption(tr("Last step. Show what happened, then Leave to end the lesson."))

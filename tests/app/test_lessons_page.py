@@ -178,7 +178,7 @@ def test_a_good_upload_is_listed_for_this_session():
     )
     app.run()
     no_exception(app)
-    assert "Loaded **My scaling lesson** (1 steps)" in app.success[0].value
+    assert "Loaded **My scaling lesson** (1 step)" in app.success[0].value
     assert "mine" in str(app.markdown[-1].value)
 
 
@@ -252,3 +252,73 @@ def test_presenter_view_aims_at_each_steps_control_and_result(path):
             continue
         assert f"const STEP = {json.dumps(f'{path.id}/{index}')}, KEYS = {json.dumps(keys)}," in script
         assert "%(" not in script and "<script>" in script
+
+
+LESSON_3 = next(p for p in SHIPPED if p.id == "lesson-3")
+BAR_BUTTONS = ("lesson_back", "lesson_reveal", "lesson_next", "lesson_leave")
+
+
+def open_link(params: dict[str, str]) -> AppTest:
+    """app.py opened from a link with these query parameters, as a student's browser opens it."""
+    app = AppTest.from_file(APP_FILE, default_timeout=APP_TIMEOUT_SECONDS)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    no_exception(app)
+    return app
+
+
+def spanish_bar(app: AppTest) -> tuple[str, str]:
+    """The Spanish bar's label ("**Lección 3 · paso 1 de 7** · ...") and the prompt drawn under it."""
+    texts = [m.value for m in app.markdown]
+    index = next(i for i, text in enumerate(texts) if text.startswith("**Lección") and " · paso " in text)
+    return texts[index], texts[index + 1]
+
+
+def test_a_lesson_step_reads_in_spanish():
+    """A step's link with ?lang=es: the bar's label, prompt, buttons and explanation are the Spanish ones.
+
+    Only the bar's own texts: the page under it (Build & Train) is translated separately.
+    """
+    from tests.app.page_texts import english_sentences
+
+    step = LESSON_3.steps[0]
+    app = open_link({"lang": "es", "lesson": "lesson-3", "step": "1"})
+    label, prompt = spanish_bar(app)
+    assert label == f"**Lección 3 · paso 1 de {len(LESSON_3.steps)}** · Contar los parámetros"
+    assert prompt.startswith("Una capa oculta Dense de 32 neuronas ReLU y luego 10 salidas softmax.")
+    assert step.prompt not in [m.value for m in app.markdown]
+    assert [app.button(key=key).label for key in BAR_BUTTONS] == [
+        "Atrás",
+        "Mostrar qué pasó",
+        "Siguiente",
+        "Salir",
+    ]
+
+    app.button(key="lesson_reveal").click().run()
+    no_exception(app)
+    [explanation] = [s.value for s in app.success]
+    assert explanation.startswith("784 x 32 + 32 = 25.120: un peso por entrada")  # Spanish thousands
+    assert app.button(key="lesson_reveal").label == "Ocultar"
+    shown = [label, prompt, explanation] + [app.button(key=key).label for key in BAR_BUTTONS]
+    assert english_sentences(shown) == []
+    assert english_sentences([step.prompt, step.explanation]) != []  # the English would be caught
+
+
+def test_a_bad_step_in_a_spanish_link_gives_a_spanish_notice():
+    app = open_link({"lang": "es", "lesson": "lesson-2", "step": "40"})
+    expected = f"Lección 2 tiene los pasos 1 a {len(LESSON_2.steps)}, no '40': aquí está el paso 1."
+    assert [i.value for i in app.info] == [expected]
+    label, prompt = spanish_bar(app)
+    assert label.startswith(f"**Lección 2 · paso 1 de {len(LESSON_2.steps)}**")
+    assert prompt.startswith("Desenrolla la imagen de 28 x 28 fila a fila.")
+
+
+def test_the_spanish_lessons_page_lists_spanish_paths_with_spanish_links():
+    app = open_link({"lang": "es"})
+    app.switch_page("app_pages/lessons.py").run()
+    no_exception(app)
+    text = " ".join(prompts(app))
+    assert "**Lección 4 · Pérdida, optimizadores y descenso de gradiente** · 5 pasos" in text
+    assert "lesson=lesson-4&step=1&lang=es" in text  # a step opened from here stays in Spanish
+    assert app.button(key="lessons_start_lesson-4").label == "Empezar"

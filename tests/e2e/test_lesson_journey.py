@@ -171,5 +171,5 @@ def test_an_uploaded_path_is_checked_then_listed(page, tmp_path):
     page.goto("/lessons")  # a fresh session: nothing uploaded yet
     wait_for_app(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Loaded Mine (1 steps)")
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Loaded Mine (1 step)")
     expect(page.locator(".st-key-lessons_start_my-lesson")).to_be_visible()
