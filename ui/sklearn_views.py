@@ -125,15 +125,18 @@ def rate_label(rate: float) -> str:
     return f"{rate:g}".replace(".", decimal_separators()[0])
 
 
-def show_table(table: pd.DataFrame, decimals: dict[str, int]) -> None:
-    """A table with its column names in the viewer's language and ``decimals`` per column.
+def show_table(table: pd.DataFrame, formats: dict[str, int | Callable[[Any], str]]) -> None:
+    """A table with its column names in the viewer's language; ``formats``: decimals or a function per column.
 
-    The data keeps its English column names and numbers (for the code and the tests); only what is
-    shown is translated, and numbers are written as the language writes them (0,9512).
+    The data keeps its numbers (for the code and the tests); only what is shown is formatted, as the
+    language writes numbers (0,9512).
     """
     shown = table.rename(columns=tr)
-    formats = {tr(column): (lambda value, d=d: number(value, d)) for column, d in decimals.items()}
-    st.dataframe(shown.style.format(formats), hide_index=True, width="stretch")
+    writers = {
+        tr(column): form if callable(form) else (lambda value, d=form: number(value, d))
+        for column, form in formats.items()
+    }
+    st.dataframe(shown.style.format(writers), hide_index=True, width="stretch")
 
 
 # --- the settings shared by three tabs ---
@@ -449,7 +452,8 @@ def draw_grid_result(result: GridResult) -> None:
         tr("not tested") if value is None or pd.isna(value) else number(value, 4)
         for value in table["test accuracy"]
     ]
-    show_table(table, {"validation accuracy": 4, "fit seconds": 2})
+    # Learning rates as typed in the settings and in the code (0.001), not as a Spanish decimal.
+    show_table(table, {"learning rate": "{:g}".format, "validation accuracy": 4, "fit seconds": 2})
     st.caption(
         ntr(
             "{count} network trained in {seconds} s.",

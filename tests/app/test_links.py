@@ -244,6 +244,7 @@ NOT_SETTINGS = {
     "predictions_source",
     "predictions_upload",
     "predictions_grid_test_index",  # which test digit the keyboard grid starts from: part of the drawing
+    "language_picker",  # not bound: it writes its choice into the link as the app-wide ``lang`` (ui/language.py)
 }
 NOT_SETTINGS_PREFIXES = ("predictions_canvas_",)  # a drawing is the student's own, not a link's
 # Parameters whose widget appears only in a state a link can't make (the landscape's plane once it

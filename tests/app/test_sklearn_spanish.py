@@ -92,3 +92,12 @@ def test_a_bad_setting_is_explained_in_spanish(spanish_page):
     app.text_input(key="sklearn_grid_rates").input("0.01, -1").run()
     assert any("debe ser mayor que 0" in error.value for error in app.error)
     assert_spanish(app)
+
+
+def test_keras_side_by_side_reads_in_spanish(spanish_page):
+    app = small_settings(spanish_page, iterations=1)
+    app.button(key="sklearn_keras_run").click().run()
+    finish(app, "sklearn_keras_task")
+    table = app.dataframe[-1].value
+    assert list(table["biblioteca"]) == ["scikit-learn", "Keras"]
+    assert_spanish(app)
