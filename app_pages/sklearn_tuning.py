@@ -2,113 +2,127 @@
 
 import streamlit as st
 
+from mnist_core.i18n import N_, integer, ntr, tr
 from mnist_core.sklearn_models import describe_sizes, parse_learning_rates, parse_size_list
 from mnist_core.tuning import DEFAULT_GRID_SAMPLES, LESSON_GRID_SIZES, LESSON_LEARNING_RATES, GridSpec
 from ui import sklearn_views as views
-from ui.links import link_to_this_view
+from ui.links import SKLEARN_TABS, link_to_this_view
 from ui.resources import background_slots, training_slots
 
 GRID_TRAIN_SIZES = [2_000, 5_000, 10_000, 20_000, 60_000]
-FIX_FIRST = "Fix the MLPClassifier settings above first."
+FIX_FIRST = N_("Fix the MLPClassifier settings above first.")
 
-st.title("The same network in scikit-learn, and tuning it honestly")
+st.title(tr("The same network in scikit-learn, and tuning it honestly"))
 link_to_this_view("sklearn_tuning")
 st.caption(
-    "Life-cycle steps 2 to 5 (define, compile, fit, evaluate) in a few lines of scikit-learn instead of Keras. "
-    "Its MLPClassifier is a dense network: 784 inputs, your hidden ReLU layers, 10 outputs, trained with Adam "
-    "on mini-batches of 200, inputs scaled to 0-1."
+    tr(
+        "Life-cycle steps 2 to 5 (define, compile, fit, evaluate) in a few lines of scikit-learn instead of "
+        "Keras. Its MLPClassifier is a dense network: 784 inputs, your hidden ReLU layers, 10 outputs, trained "
+        "with Adam on mini-batches of 200, inputs scaled to 0-1."
+    )
 )
 
-st.subheader("Your MLPClassifier")
+st.subheader(tr("Your MLPClassifier"))
 settings = views.mlp_settings_form()
 if settings is not None:
     st.code(f"model = {settings.code()}\nmodel.fit(x_train, y_train)", language="python")
 
 train_tab, shapes_tab, grid_tab, keras_tab = st.tabs(
-    ["Train it", "Same 50 neurons, two shapes", "Grid search, done honestly", "Keras vs scikit-learn"],
+    [tr(label) for label in SKLEARN_TABS],  # the English labels are ui.links' (the link holds the label)
     key="sklearn_tab",
     bind="query-params",
 )
 
 with train_tab:
-    st.caption("The loss is printed after each iteration, one pass over the training images: watch it fall.")
+    st.caption(
+        tr("The loss is printed after each iteration, one pass over the training images: watch it fall.")
+    )
     if settings is None:
-        st.info(FIX_FIRST)
+        st.info(tr(FIX_FIRST))
     else:
         views.run_section(
-            {"label": "Train", "type": "primary", "key": "sklearn_train", "icon": ":material/play_arrow:"},
+            {
+                "label": tr("Train"),
+                "type": "primary",
+                "key": "sklearn_train",
+                "icon": ":material/play_arrow:",
+            },
             "sklearn_train_task",
             ("mlp", settings),
             views.train_work(settings),
             training_slots(),
             views.draw_training_live,
             views.draw_training_result,
-            "Press Train: the loss curve draws itself live, then training and test accuracy appear.",
+            tr("Press Train: the loss curve draws itself live, then training and test accuracy appear."),
         )
 
 with shapes_tab:
     st.caption(
-        "Both have 50 hidden neurons: one layer of 50, or five layers of 10. Count their weights first, "
-        "then train both with the settings above."
+        tr(
+            "Both have 50 hidden neurons: one layer of 50, or five layers of 10. Count their weights first, "
+            "then train both with the settings above."
+        )
     )
     st.dataframe(views.parameter_table(), hide_index=True, width="stretch")
     if settings is None:
-        st.info(FIX_FIRST)
+        st.info(tr(FIX_FIRST))
     else:
         views.run_section(
-            {"label": "Train both", "key": "sklearn_train_shapes", "icon": ":material/compare_arrows:"},
+            {"label": tr("Train both"), "key": "sklearn_train_shapes", "icon": ":material/compare_arrows:"},
             "sklearn_shapes_task",
             ("shapes", settings),
             views.shapes_work(settings),
             training_slots(),
             views.draw_shapes_live,
             views.draw_shapes_result,
-            "Press Train both to see their loss curves and accuracies side by side.",
+            tr("Press Train both to see their loss curves and accuracies side by side."),
         )
 
 with grid_tab:
     st.caption(
-        "Try every learning rate with every architecture and keep the best. Best by what? A validation share of "
-        "the training images chooses; the test set only grades the winner, once, at the very end. "
-        "The grid has its own settings, below."
+        tr(
+            "Try every learning rate with every architecture and keep the best. Best by what? A validation "
+            "share of the training images chooses; the test set only grades the winner, once, at the very end. "
+            "The grid has its own settings, below."
+        )
     )
     rates_column, sizes_column = st.columns(2)
     rates_text = rates_column.text_input(
-        "Learning rates",
+        tr("Learning rates"),
         ", ".join(f"{rate:g}" for rate in LESSON_LEARNING_RATES),
         key="sklearn_grid_rates",
         bind="query-params",
     )
     sizes_text = sizes_column.text_input(
-        "Architectures",
+        tr("Architectures"),
         ", ".join(describe_sizes(sizes) for sizes in LESSON_GRID_SIZES),
         key="sklearn_grid_sizes",
         bind="query-params",
     )
     samples_column, share_column, iter_column, seed_column = st.columns(4)
     grid_samples = samples_column.selectbox(
-        "Training images (validation included)",
+        tr("Training images (validation included)"),
         GRID_TRAIN_SIZES,
         index=GRID_TRAIN_SIZES.index(DEFAULT_GRID_SAMPLES),
-        format_func="{:,}".format,
+        format_func=views.image_count_label,
         key="sklearn_grid_samples",
         bind="query-params",
-        help="10,000 finishes in one to three minutes here; all 60,000 takes several times longer.",
+        help=tr("10,000 finishes in one to three minutes here; all 60,000 takes several times longer."),
     )
     share = share_column.slider(
-        "Validation share", 0.1, 0.3, 0.2, 0.05, key="sklearn_grid_share", bind="query-params"
+        tr("Validation share"), 0.1, 0.3, 0.2, 0.05, key="sklearn_grid_share", bind="query-params"
     )
     grid_iter = iter_column.number_input(
         "max_iter", 1, 50, 10, key="sklearn_grid_max_iter", bind="query-params"
     )
     grid_seed = seed_column.number_input(
-        "Seed", 0, 2**31 - 1, 1, key="sklearn_grid_seed", bind="query-params"
+        tr("Seed"), 0, 2**31 - 1, 1, key="sklearn_grid_seed", bind="query-params"
     )
     wrong_way = st.toggle(
-        "The wrong way: pick the winner by its test accuracy",
+        tr("The wrong way: pick the winner by its test accuracy"),
         key="sklearn_grid_wrong_way",
         bind="query-params",
-        help="Every model is scored on the test set and the best test score wins, and gets reported.",
+        help=tr("Every model is scored on the test set and the best test score wins, and gets reported."),
     )
     try:
         spec = GridSpec(
@@ -121,15 +135,22 @@ with grid_tab:
             "test" if wrong_way else "validation",
         )
     except ValueError as error:
-        st.error(f"Can't run that grid: {error}.", icon=":material/tune:")
+        st.error(tr("Can't run that grid: {error}.").format(error=error), icon=":material/tune:")
     else:
         st.caption(
-            f"{len(spec.candidates)} networks, each trained on {spec.fit_size:,} images and scored on "
-            f"{spec.validation_size:,} held-out ones."
+            ntr(
+                "{count} network, trained on {fit} images and scored on {held_out} held-out ones.",
+                "{count} networks, each trained on {fit} images and scored on {held_out} held-out ones.",
+                len(spec.candidates),
+            ).format(
+                count=integer(len(spec.candidates)),
+                fit=integer(spec.fit_size),
+                held_out=integer(spec.validation_size),
+            )
         )
         views.run_section(
             {
-                "label": "Run grid search",
+                "label": tr("Run grid search"),
                 "type": "primary",
                 "key": "sklearn_grid_run",
                 "icon": ":material/grid_on:",
@@ -140,27 +161,34 @@ with grid_tab:
             background_slots(),
             views.draw_grid_live(spec),
             views.draw_grid_result,
-            "Press Run grid search: the heatmap fills in cell by cell.",
+            tr("Press Run grid search: the heatmap fills in cell by cell."),
         )
 
 with keras_tab:
     if settings is None:
-        st.info(FIX_FIRST)
+        st.info(tr(FIX_FIRST))
     else:
         st.caption(
-            f"The network above, {describe_sizes(settings.hidden_layer_sizes)}, trained twice on the same "
-            f"{settings.train_samples:,} images: Adam at learning rate {settings.learning_rate_init:g}, batches of "
-            f"200, {settings.max_iter} passes. One after the other, so they don't share the CPU. Keras's time "
-            "includes checking the test images after each pass; neither includes loading the library."
+            tr(
+                "The network above, {sizes}, trained twice on the same {count} images: Adam at learning rate "
+                "{learning_rate}, batches of 200, {passes} passes. One after the other, so they don't share the "
+                "CPU. Keras's time includes checking the test images after each pass; neither includes loading "
+                "the library."
+            ).format(
+                sizes=describe_sizes(settings.hidden_layer_sizes),
+                count=integer(settings.train_samples),
+                learning_rate=views.rate_label(settings.learning_rate_init),
+                passes=integer(settings.max_iter),
+            )
         )
         views.run_section(
-            {"label": "Train with both", "key": "sklearn_keras_run", "icon": ":material/balance:"},
+            {"label": tr("Train with both"), "key": "sklearn_keras_run", "icon": ":material/balance:"},
             "sklearn_keras_task",
             ("keras", settings),
             views.keras_work(settings),
             training_slots(),
             views.draw_keras_live,
             views.draw_keras_result,
-            "Press Train with both to time them side by side.",
+            tr("Press Train with both to time them side by side."),
             needs_keras=True,
         )

@@ -21,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from mnist_core.data import N_CLASSES, N_PIXELS, flatten, one_hot, scale
+from mnist_core.i18n import integer, tr
 from mnist_core.spec import LayerCount
 from mnist_core.tasks import TaskControl, TaskFailed, TaskStopped
 
@@ -53,19 +54,29 @@ def parse_layer_sizes(text: str) -> tuple[int, ...]:
     if inner[:1] in "([" and inner[-1:] in ")]":
         inner = inner[1:-1]
     elif inner[:1] in "([" or inner[-1:] in ")]":
-        raise ValueError(f"brackets do not match in {stripped!r}: write the sizes like (10, 10, 10)")
+        raise ValueError(
+            tr("brackets do not match in {text}: write the sizes like (10, 10, 10)").format(
+                text=repr(stripped)
+            )
+        )
     parts = [part.strip() for part in inner.split(",")]
     if parts and parts[-1] == "" and len(parts) > 1:  # "(50,)" is Python's one-element tuple
         parts = parts[:-1]
     if not parts or parts == [""]:
-        raise ValueError("give at least one hidden layer size, e.g. (50,) or (10, 10, 10)")
+        raise ValueError(tr("give at least one hidden layer size, e.g. (50,) or (10, 10, 10)"))
     sizes = []
     for position, part in enumerate(parts, start=1):
         if part == "":
-            raise ValueError(f"layer {position} is empty in {stripped!r}: remove the extra comma")
+            raise ValueError(
+                tr("layer {position} is empty in {text}: remove the extra comma").format(
+                    position=position, text=repr(stripped)
+                )
+            )
         if not re.fullmatch(r"[+-]?\d+", part):
             raise ValueError(
-                f"layer {position} is {part!r}, not a whole number: sizes count neurons, e.g. (10, 10, 10)"
+                tr(
+                    "layer {position} is {text}, not a whole number: sizes count neurons, e.g. (10, 10, 10)"
+                ).format(position=position, text=repr(part))
             )
         sizes.append(int(part))
     return check_layer_sizes(tuple(sizes))
@@ -74,14 +85,26 @@ def parse_layer_sizes(text: str) -> tuple[int, ...]:
 def check_layer_sizes(sizes: tuple[int, ...]) -> tuple[int, ...]:
     """1 to ``MAX_LAYERS`` hidden layers of 1 to ``MAX_UNITS`` neurons, or a ValueError saying so."""
     if not sizes:
-        raise ValueError("give at least one hidden layer size, e.g. (50,) or (10, 10, 10)")
+        raise ValueError(tr("give at least one hidden layer size, e.g. (50,) or (10, 10, 10)"))
     if len(sizes) > MAX_LAYERS:
-        raise ValueError(f"{len(sizes)} hidden layers is too many here: use at most {MAX_LAYERS}")
+        raise ValueError(
+            tr("{count} hidden layers is too many here: use at most {most}").format(
+                count=len(sizes), most=MAX_LAYERS
+            )
+        )
     for position, units in enumerate(sizes, start=1):
         if isinstance(units, bool) or not isinstance(units, int | np.integer):
-            raise ValueError(f"layer {position} is {units!r}, not a whole number of neurons")
+            raise ValueError(
+                tr("layer {position} is {text}, not a whole number of neurons").format(
+                    position=position, text=repr(units)
+                )
+            )
         if not 1 <= units <= MAX_UNITS:
-            raise ValueError(f"layer {position} has {units} neurons: use between 1 and {MAX_UNITS}")
+            raise ValueError(
+                tr("layer {position} has {units} neurons: use between 1 and {most}").format(
+                    position=position, units=units, most=MAX_UNITS
+                )
+            )
     return tuple(int(units) for units in sizes)
 
 
@@ -92,11 +115,13 @@ def parse_size_list(text: str) -> tuple[tuple[int, ...], ...]:
     leftover = re.sub(r"\([^()]*\)", "", stripped)
     if not groups or leftover.strip(" ,;"):
         raise ValueError(
-            "write each architecture in brackets, separated by commas, e.g. (10,), (50,), (10, 10, 10, 10)"
+            tr(
+                "write each architecture in brackets, separated by commas, e.g. (10,), (50,), (10, 10, 10, 10)"
+            )
         )
     sizes = tuple(parse_layer_sizes(f"({group})") for group in groups)
     if len(set(sizes)) != len(sizes):
-        raise ValueError("an architecture is listed twice: remove the repeat")
+        raise ValueError(tr("an architecture is listed twice: remove the repeat"))
     return sizes
 
 
@@ -106,14 +131,26 @@ def check_learning_rate(value: float) -> float:
         try:
             value = float(value.strip())
         except ValueError:
-            raise ValueError(f"the learning rate must be a number such as 0.001, got {value!r}") from None
+            raise ValueError(
+                tr("the learning rate must be a number such as 0.001, got {text}").format(text=repr(value))
+            ) from None
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"the learning rate must be a finite number such as 0.001, got {value}")
+        raise ValueError(
+            tr("the learning rate must be a finite number such as 0.001, got {value}").format(value=value)
+        )
     if value <= 0:
-        raise ValueError(f"the learning rate must be above 0 (a step size), got {value:g}: try 0.001")
+        raise ValueError(
+            tr("the learning rate must be above 0 (a step size), got {value}: try 0.001").format(
+                value=f"{value:g}"
+            )
+        )
     if value > MAX_LEARNING_RATE:
-        raise ValueError(f"a learning rate of {value:g} is far too large: use at most {MAX_LEARNING_RATE:g}")
+        raise ValueError(
+            tr("a learning rate of {value} is far too large: use at most {most}").format(
+                value=f"{value:g}", most=f"{MAX_LEARNING_RATE:g}"
+            )
+        )
     return value
 
 
@@ -123,10 +160,10 @@ def parse_learning_rates(text: str) -> tuple[float, ...]:
     if parts and parts[-1] == "" and len(parts) > 1:
         parts = parts[:-1]
     if not parts or "" in parts:
-        raise ValueError("give learning rates separated by commas, e.g. 0.001, 0.01, 0.5")
+        raise ValueError(tr("give learning rates separated by commas, e.g. 0.001, 0.01, 0.5"))
     rates = tuple(check_learning_rate(part) for part in parts)
     if len(set(rates)) != len(rates):
-        raise ValueError("a learning rate is listed twice: remove the repeat")
+        raise ValueError(tr("a learning rate is listed twice: remove the repeat"))
     return rates
 
 
@@ -318,13 +355,11 @@ def mlp_parameter_counts(sizes: tuple[int, ...]) -> list[LayerCount]:
     counts = []
     fan_in = N_PIXELS
     for units in sizes:
-        counts.append(LayerCount(f"Hidden {units}", f"{fan_in} x {units} + {units}", fan_in * units + units))
+        name = tr("Hidden {units}").format(units=units)
+        counts.append(LayerCount(name, f"{fan_in} x {units} + {units}", fan_in * units + units))
         fan_in = units
-    counts.append(
-        LayerCount(
-            f"Output {N_CLASSES}", f"{fan_in} x {N_CLASSES} + {N_CLASSES}", fan_in * N_CLASSES + N_CLASSES
-        )
-    )
+    name = tr("Output {units}").format(units=N_CLASSES)
+    counts.append(LayerCount(name, f"{fan_in} x {N_CLASSES} + {N_CLASSES}", fan_in * N_CLASSES + N_CLASSES))
     return counts
 
 
@@ -346,10 +381,10 @@ class MLPRun:
 
 
 def diverged_message(learning_rate: float) -> str:
-    return (
-        f"The loss stopped being a number (NaN or infinity) with learning rate {learning_rate:g}: "
+    return tr(
+        "The loss stopped being a number (NaN or infinity) with learning rate {learning_rate}: "
         "the steps overshot and the weights blew up. Try a learning rate 10 times smaller."
-    )
+    ).format(learning_rate=f"{learning_rate:g}")
 
 
 def train_mlp(settings: MLPSettings, mnist, control: TaskControl | None = None) -> MLPRun:
@@ -384,13 +419,16 @@ def train_mlp(settings: MLPSettings, mnist, control: TaskControl | None = None) 
     def on_batch(fraction):
         if control is not None:
             iteration = min(int(fraction * settings.max_iter) + 1, settings.max_iter)
-            control.report(fraction, f"Iteration {iteration} of {settings.max_iter} on {n:,} images")
+            message = tr("Iteration {iteration} of {total} on {count} images").format(
+                iteration=iteration, total=settings.max_iter, count=integer(n)
+            )
+            control.report(fraction, message)
 
     outcome = fit_streaming(settings.estimator(), x_fit, y_fit, control, on_batch, on_iteration)
     if outcome.diverged:
         raise TaskFailed(diverged_message(settings.learning_rate_init))
     if control is not None:
-        control.report(message="Scoring on the training and test images")
+        control.report(message=tr("Scoring on the training and test images"))
     return MLPRun(
         settings=settings,
         model=outcome.model,
@@ -470,7 +508,7 @@ def compare_with_keras(
     )
     if control is not None:
         control.report(
-            0.5, "Keras: importing TensorFlow and building the same network", sklearn=sklearn_score
+            0.5, tr("Keras: importing TensorFlow and building the same network"), sklearn=sklearn_score
         )
         control.checkpoint()
     sizes = settings.hidden_layer_sizes

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from mnist_core.data import split_validation
+from mnist_core.i18n import tr
 from mnist_core.sklearn_models import (
     MAX_ITERATIONS,
     MAX_TRAIN_SAMPLES,
@@ -51,15 +52,16 @@ class GridSpec:
 
     def __post_init__(self):
         if not self.learning_rates or not self.layer_sizes:
-            raise ValueError("give at least one learning rate and one architecture")
+            raise ValueError(tr("give at least one learning rate and one architecture"))
         for rate in self.learning_rates:
             check_learning_rate(rate)
         for sizes in self.layer_sizes:
             check_layer_sizes(tuple(sizes))
         if len(self.learning_rates) * len(self.layer_sizes) > MAX_CANDIDATES:
             raise ValueError(
-                f"{len(self.learning_rates) * len(self.layer_sizes)} combinations is too many: "
-                f"keep it to {MAX_CANDIDATES} or fewer"
+                tr("{count} combinations is too many: keep it to {most} or fewer").format(
+                    count=len(self.learning_rates) * len(self.layer_sizes), most=MAX_CANDIDATES
+                )
             )
         if not (isinstance(self.max_iter, int) and 1 <= self.max_iter <= MAX_ITERATIONS):
             raise ValueError(f"max_iter must be between 1 and {MAX_ITERATIONS}, got {self.max_iter}")
@@ -207,10 +209,10 @@ def run_grid(spec: GridSpec, mnist, control: TaskControl | None = None) -> GridR
 
         def on_batch(share, index=index, rate=rate, sizes=sizes):
             if control is not None:
-                control.report(
-                    (index + share) / len(pairs),
-                    f"Model {index + 1} of {len(pairs)}: lr {rate:g}, {describe_sizes(sizes)}",
+                message = tr("Model {number} of {total}: lr {learning_rate}, {sizes}").format(
+                    number=index + 1, total=len(pairs), learning_rate=f"{rate:g}", sizes=describe_sizes(sizes)
                 )
+                control.report((index + share) / len(pairs), message)
 
         on_batch(0.0)
         model = make_classifier(sizes, rate, spec.max_iter, spec.seed)
@@ -231,7 +233,7 @@ def run_grid(spec: GridSpec, mnist, control: TaskControl | None = None) -> GridR
             row = candidate.as_row()
             control.update_detail(lambda detail, row=row: detail.setdefault("candidates", []).append(row))
     if all(candidate.diverged for candidate in candidates):
-        raise TaskFailed("Every combination diverged (its loss became NaN): try smaller learning rates.")
+        raise TaskFailed(tr("Every combination diverged (its loss became NaN): try smaller learning rates."))
     honest_winner = best_index([candidate.validation_accuracy for candidate in candidates])
     if wrong_way:
         winner = best_index([candidate.test_accuracy for candidate in candidates])
@@ -239,7 +241,7 @@ def run_grid(spec: GridSpec, mnist, control: TaskControl | None = None) -> GridR
     else:
         winner = honest_winner
         if control is not None:
-            control.report(message="Scoring the winner on the test set, once")
+            control.report(message=tr("Scoring the winner on the test set, once"))
         winner_test = accuracy(models[winner], x_test_vectors, y_test)
         test_evaluations += 1
         candidates[winner] = _with_test(candidates[winner], winner_test)

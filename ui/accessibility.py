@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-# page -> (the widget key of its main action, what to call it in "Skip to ...")
+from mnist_core.i18n import N_, tr
+
+# page -> (the widget key of its main action, the link's text)
 MAIN_ACTIONS = {
-    "build_and_train": ("train_start", "Train"),
-    "predictions": ("predictions_source", "drawing your digit"),
+    "build_and_train": ("train_start", N_("Skip to Train")),
+    "predictions": ("predictions_source", N_("Skip to drawing your digit")),
 }
 
 _REPAIRS_JS = """
@@ -82,7 +84,7 @@ _JS = """
 export default function (component) {
   const { data, parentElement } = component;
   const link = parentElement.querySelector("a");
-  link.textContent = `Skip to ${data.label}`;
+  link.textContent = data.label;
   link.onclick = (event) => {
     event.preventDefault();
     const box = document.querySelector(`.st-key-${data.target}`);
@@ -106,7 +108,7 @@ a.mnist-skip-link:focus { left: 0; outline: 3px solid var(--st-text-color); outl
 
 _skip_link = st.components.v2.component(
     "mnist_skip_link",
-    html='<a class="mnist-skip-link" href="#">Skip to the main action</a>',
+    html='<a class="mnist-skip-link" href="#"></a>',  # its text, in the viewer's language, comes as data.label
     css=_CSS,
     js=_JS,
 )
@@ -130,4 +132,4 @@ def accessibility_helpers(page: str) -> None:
         _repairs(key="aria_repairs_component")
         if page in MAIN_ACTIONS:
             target, label = MAIN_ACTIONS[page]
-            _skip_link(key="skip_link_component", data={"target": target, "label": label})
+            _skip_link(key="skip_link_component", data={"target": target, "label": tr(label)})

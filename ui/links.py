@@ -62,7 +62,7 @@ import streamlit as st
 
 from mnist_core import dataset_views, surfaces, vectors, walker
 from mnist_core.data import MnistFacts
-from mnist_core.i18n import LANGUAGES, current_language, in_language, tr
+from mnist_core.i18n import LANGUAGES, N_, current_language, in_language, integer, ntr, tr
 from mnist_core.sklearn_models import DEEP_NARROW_SIZES, LESSON_SIZES
 from mnist_core.spec import ACTIVATIONS, MAX_HIDDEN_LAYERS, PRESETS
 
@@ -296,10 +296,10 @@ LEARNED_TABS = (
     "4 · Switch neurons off",
 )
 SKLEARN_TABS = (
-    "Train it",
-    "Same 50 neurons, two shapes",
-    "Grid search, done honestly",
-    "Keras vs scikit-learn",
+    N_("Train it"),
+    N_("Same 50 neurons, two shapes"),
+    N_("Grid search, done honestly"),
+    N_("Keras vs scikit-learn"),
 )
 # Parameters whose exact range is the model's: the description only bounds them, and a value the
 # model can't take is caught after the widget ran (``finish_page``).
@@ -532,14 +532,12 @@ def problems(page: str, params: Params) -> dict[str, str]:
 def notice_text(bad: Mapping[str, str]) -> str:
     """The one notice for a link's unusable settings, naming each as it was in the link."""
     settings = ", ".join(f"{name}={value}" for name, value in bad.items())
-    one = len(bad) == 1
     # The outcome first: a toast shows about three lines before "view more".
-    if one:
-        return f"1 setting of this link was reset to its default, as this page can't use it: {settings}."
-    return (
-        f"{len(bad)} settings of this link were reset to their defaults, as this page can't use them: "
-        f"{settings}."
-    )
+    return ntr(
+        "{count} setting of this link was reset to its default, as this page can't use it: {settings}.",
+        "{count} settings of this link were reset to their defaults, as this page can't use them: {settings}.",
+        len(bad),
+    ).format(count=integer(len(bad)), settings=settings)
 
 
 def _labels_in_this_language(page: str, params: Params) -> dict[str, str]:
@@ -574,7 +572,7 @@ def link_to_this_view(page: str) -> None:
         accepted = {k: v for k, v in params.items() if k not in bad and k in PAGE_PARAMS[page]}
     # Drawn only while open (opening it reruns the page), so the page's own elements come first.
     popover = st.popover(
-        "Copy a link to this view",
+        tr("Copy a link to this view"),
         icon=":material/link:",
         type="tertiary",
         key=LINK_POPOVER_KEY,
@@ -584,8 +582,10 @@ def link_to_this_view(page: str) -> None:
     if popover.open:
         with popover:
             st.caption(
-                "This page with every setting as it is now. Point at the link and press the copy icon. "
-                "Your own runs and drawings stay with you."
+                tr(
+                    "This page with every setting as it is now. Point at the link and press the copy icon. "
+                    "Your own runs and drawings stay with you."
+                )
             )
             placeholder = st.empty()
     st.session_state[_RUN_KEY] = {

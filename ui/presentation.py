@@ -10,6 +10,8 @@ import html
 
 import streamlit as st
 
+from mnist_core.i18n import tr
+
 PRESENTER_KEY = "presenter"  # the URL parameter and the session-state key
 PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigger still in presenter view)
 
@@ -24,11 +26,6 @@ PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigg
 APP_CSS = """
 <style>
 .st-key-presenter_row { position: fixed; top: 0.55rem; right: 10rem; z-index: 999991; width: auto; }
-/* "Copy a link to this view" (ui/links.py) sits in the header bar too, left of the toggle, where
-   there is room for it: every page's content then starts one row higher. */
-@media (min-width: 900px) {
-  .st-key-links_popover { position: fixed; top: 0.45rem; right: 21.5rem; z-index: 999991; width: auto; }
-}
 [data-testid="stCaptionContainer"] {
   opacity: 1 !important; color: color-mix(in srgb, currentColor 70%, transparent) !important;
 }
@@ -62,6 +59,28 @@ PRESENTER_CSS = """
 """
 
 
+# "Copy a link to this view" (ui/links.py) sits in the header bar too, left of the toggle, where
+# there is room for it: every page's content then starts one row higher. Its distance from the right
+# edge leaves room for the toggle, whose label is longer in some languages ("Vista de presentación").
+LINKS_POPOVER_CSS = """
+<style>
+@media (min-width: 900px) {
+  .st-key-links_popover { position: fixed; top: 0.45rem; right: %.2frem; z-index: 999991; width: auto; }
+}
+</style>
+"""
+LINKS_POPOVER_RIGHT_REM = 21.5  # room for the toggle labelled "Presenter view"
+# The width a letter of the toggle's label adds, in rem (Source Sans: about 0.4 em of 14 px, of
+# 17.6 px in presenter view), measured on screenshots at 1280 x 720.
+LABEL_LETTER_REM = {False: 0.36, True: 0.45}
+
+
+def links_popover_css(toggle_label: str, presenter: bool) -> str:
+    """Where "Copy a link to this view" goes: left of the toggle, whatever the length of its label."""
+    extra = max(0, len(toggle_label) - len("Presenter view")) * LABEL_LETTER_REM[presenter]
+    return LINKS_POPOVER_CSS % (LINKS_POPOVER_RIGHT_REM + extra)
+
+
 def presenter_view_on() -> bool:
     """Whether this session shows the presenter view (the toggle's value, which is also in the URL)."""
     return bool(st.session_state.get(PRESENTER_KEY, False))
@@ -69,19 +88,22 @@ def presenter_view_on() -> bool:
 
 def presentation_controls() -> bool:
     """Draw the presenter toggle, apply its page config and the CSS; return whether it is on."""
+    label = tr("Presenter view")
     with st.container(horizontal=True, horizontal_alignment="right", key="presenter_row"):
         st.toggle(
-            "Presenter view",
+            label,
             key=PRESENTER_KEY,
             bind="query-params",
-            help="For a projector: larger text and charts, the sidebar folded away. It is part of the "
-            "link, so a link copied in presenter view opens in presenter view.",
+            help=tr(
+                "For a projector: larger text and charts, the sidebar folded away. It is part of the "
+                "link, so a link copied in presenter view opens in presenter view."
+            ),
         )
     on = presenter_view_on()
     # "auto" rather than "expanded" when off: phones keep their sidebar folded. The browser
     # remembers a sidebar the viewer opened or closed by hand, and that choice wins over this.
     st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
-    st.html(APP_CSS + (PRESENTER_CSS if on else ""))
+    st.html(APP_CSS + links_popover_css(label, on) + (PRESENTER_CSS if on else ""))
     return on
 
 

@@ -7,13 +7,16 @@ import os
 import streamlit as st
 
 from mnist_core.data import data_problem_advice, load_mnist
+from mnist_core.i18n import integer, tr
 from mnist_core.tasks import SlotPool
 
 TRAINING_SLOTS_VARIABLE = "MNIST_MAX_TRAININGS"  # concurrent Keras trainings per server
 BACKGROUND_SLOTS_VARIABLE = "MNIST_MAX_BACKGROUND_TASKS"  # projections, landscapes, grids
 
 
-@st.cache_resource(show_spinner="Loading the 70,000 MNIST images…")
+# The spinners' texts are the viewer's language, so they are drawn by the callers, not the decorator
+# (whose text is fixed at import). A spinner shows only after half a second: never on a cached call.
+@st.cache_resource(show_spinner=False)
 def _mnist():
     return load_mnist()
 
@@ -25,11 +28,13 @@ def mnist():
     says which file is wrong and what to do, and stops there instead of showing a traceback.
     """
     try:
-        return _mnist()
+        with st.spinner(tr("Loading the {count} MNIST images…").format(count=integer(70_000))):
+            return _mnist()
     except ValueError as error:
         st.error(
-            f"**The MNIST data cannot be read, so this page cannot be shown.**\n\n{error}\n\n"
-            f"**What to do:** {data_problem_advice()}",
+            tr("**The MNIST data cannot be read, so this page cannot be shown.**")
+            + f"\n\n{error}\n\n"
+            + tr("**What to do:** {advice}").format(advice=data_problem_advice()),
             icon=":material/folder_off:",
         )
         st.stop()
@@ -41,8 +46,10 @@ def _slots_from_environment(variable: str) -> SlotPool:
         return SlotPool(int(value))
     except ValueError:
         st.warning(
-            f"{variable} is set to {value!r}, which is not a whole number of at least 1: running one task at "
-            f"a time. Set it to 1, 2, ... or unset it.",
+            tr(
+                "{variable} is set to {value}, which is not a whole number of at least 1: running one task at "
+                "a time. Set it to 1, 2, ... or unset it."
+            ).format(variable=variable, value=repr(value)),
             icon=":material/settings_alert:",
         )
         return SlotPool(1)
@@ -60,13 +67,18 @@ def background_slots() -> SlotPool:
     return _slots_from_environment(BACKGROUND_SLOTS_VARIABLE)
 
 
-@st.cache_resource(show_spinner="Loading Keras and TensorFlow (once per server, a few seconds)…")
 def keras_module():
     """Import Keras on the script thread, once, before any worker needs it.
 
     Importing TensorFlow holds Python's GIL for seconds; done inside a training
     thread it would freeze every page of the server with no explanation.
     """
+    with st.spinner(tr("Loading Keras and TensorFlow (once per server, a few seconds)…")):
+        return _keras_module()
+
+
+@st.cache_resource(show_spinner=False)
+def _keras_module():
     import keras
 
     return keras

@@ -13,6 +13,17 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.figures.sklearn_figures import framework_figure, grid_heatmap, loss_curves_figure
+from mnist_core.i18n import (
+    N_,
+    current_language,
+    decimal_separators,
+    in_language,
+    integer,
+    ntr,
+    number,
+    percent,
+    tr,
+)
 from mnist_core.sklearn_models import (
     DEEP_NARROW_SIZES,
     LESSON_SIZES,
@@ -54,9 +65,13 @@ def start_cached(
     if cache_key in store:
         return
     data = mnist()
+    # The work runs on a thread with no page, where tr() would write English: its progress messages
+    # and errors are written in the language of the student who started it.
+    language = current_language()
 
     def run(control):
-        result = work(data, store, control)
+        with in_language(language):
+            result = work(data, store, control)
         if not control.stop_requested:
             remember(store, cache_key, result)
         return result
@@ -82,7 +97,7 @@ def show_task_or_result(
     else:
         if task is not None and not task.snapshot().is_over:
             st.info(
-                "A run with other settings is still going: its progress is below.", icon=":material/sync:"
+                tr("A run with other settings is still going: its progress is below."), icon=":material/sync:"
             )
             task_panel(task_key, None)
         st.caption(hint)
@@ -105,10 +120,43 @@ def run_section(
     show_task_or_result(task_key, cache_key, draw_live, draw_result, hint)
 
 
+def rate_label(rate: float) -> str:
+    """A learning rate as ``:g`` writes it (0.001, 1e-05), with the language's decimal mark."""
+    return f"{rate:g}".replace(".", decimal_separators()[0])
+
+
+def show_table(table: pd.DataFrame, formats: dict[str, int | Callable[[Any], str]]) -> None:
+    """A table with its column names in the viewer's language; ``formats``: decimals or a function per column.
+
+    The data keeps its numbers (for the code and the tests); only what is shown is formatted, as the
+    language writes numbers (0,9512).
+    """
+    shown = table.rename(columns=tr)
+    writers = {
+        tr(column): form if callable(form) else (lambda value, d=form: number(value, d))
+        for column, form in formats.items()
+    }
+    st.dataframe(shown.style.format(writers), hide_index=True, width="stretch")
+
+
 # --- the settings shared by three tabs ---
 
 TRAIN_SIZES = [1_000, 5_000, 10_000, 20_000, 60_000]
-CUSTOM = "type your own"
+CUSTOM = N_("type your own")
+# The select boxes of image counts are bound to the link, which holds their label: these English
+# labels are ui.links' (f"{n:,}"), and each language writes its own ("60.000").
+IMAGE_COUNT_LABELS = {
+    1_000: N_("1,000"),
+    2_000: N_("2,000"),
+    5_000: N_("5,000"),
+    10_000: N_("10,000"),
+    20_000: N_("20,000"),
+    60_000: N_("60,000"),
+}
+
+
+def image_count_label(count: int) -> str:
+    return tr(IMAGE_COUNT_LABELS[count]) if count in IMAGE_COUNT_LABELS else integer(count)
 
 
 def mlp_settings_form() -> MLPSettings | None:
@@ -117,37 +165,40 @@ def mlp_settings_form() -> MLPSettings | None:
     shape_choice = shape_column.radio(
         "hidden_layer_sizes",
         [describe_sizes(LESSON_SIZES), describe_sizes(DEEP_NARROW_SIZES), CUSTOM],
+        format_func=lambda option: tr(option) if option == CUSTOM else option,
         horizontal=True,
         key="sklearn_shape",
         bind="query-params",
-        help="One number per hidden layer: (50,) is one layer of 50 neurons, (10, 10) two layers of 10.",
+        help=tr("One number per hidden layer: (50,) is one layer of 50 neurons, (10, 10) two layers of 10."),
     )
     shape_text = (
-        shape_column.text_input("Your sizes", "(20, 10)", key="sklearn_custom_sizes", bind="query-params")
+        shape_column.text_input(tr("Your sizes"), "(20, 10)", key="sklearn_custom_sizes", bind="query-params")
         if shape_choice == CUSTOM
         else shape_choice
     )
     max_iter = iter_column.number_input(
-        "max_iter", 1, 50, 10, key="sklearn_max_iter", bind="query-params", help="Passes over the data."
+        "max_iter", 1, 50, 10, key="sklearn_max_iter", bind="query-params", help=tr("Passes over the data.")
     )
     rate_text = rate_column.text_input(
         "learning_rate_init", "0.001", key="sklearn_learning_rate", bind="query-params"
     )
     seed = seed_column.number_input("random_state", 0, 2**31 - 1, 1, key="sklearn_seed", bind="query-params")
     samples = size_column.selectbox(
-        "Training images",
+        tr("Training images"),
         TRAIN_SIZES,
         index=len(TRAIN_SIZES) - 1,
-        format_func="{:,}".format,
+        format_func=image_count_label,
         key="sklearn_samples",
         bind="query-params",
-        help="All 60,000 is the lesson's run: half a minute to two minutes here. Fewer images train faster.",
+        help=tr(
+            "All 60,000 is the lesson's run: half a minute to two minutes here. Fewer images train faster."
+        ),
     )
     try:
         sizes, rate = parse_layer_sizes(shape_text), check_learning_rate(rate_text)
         return MLPSettings(sizes, int(max_iter), rate, int(seed), samples)
     except ValueError as error:
-        st.error(f"Can't train that: {error}.", icon=":material/tune:")
+        st.error(tr("Can't train that: {error}.").format(error=error), icon=":material/tune:")
         return None
 
 
@@ -161,25 +212,34 @@ def train_work(settings: MLPSettings) -> Callable:
 def draw_training_live(snapshot: TaskSnapshot) -> None:
     curve = snapshot.detail.get("loss_curve", [])
     if curve:
-        show_chart(loss_curves_figure({"training loss": curve}), key="sklearn_live_loss")
+        show_chart(loss_curves_figure({tr("training loss"): curve}), key="sklearn_live_loss")
     else:
-        st.caption("The first point appears after one pass over the training images.")
+        st.caption(tr("The first point appears after one pass over the training images."))
     if isinstance(snapshot.result, MLPRun):
         draw_training_result(snapshot.result)
 
 
 def draw_training_result(run: MLPRun) -> None:
-    show_chart(loss_curves_figure({"training loss": run.loss_curve}), key="sklearn_result_loss")
+    show_chart(loss_curves_figure({tr("training loss"): run.loss_curve}), key="sklearn_result_loss")
     columns = st.columns(4)
-    columns[0].metric("Training accuracy", f"{run.train_accuracy:.4f}")
-    columns[1].metric("Test accuracy", f"{run.test_accuracy:.4f}")
-    columns[2].metric("Fitting time", f"{run.train_seconds:.1f} s")
-    columns[3].metric("Parameters", f"{run.parameters:,}")
-    stopped = " It was stopped early, so it saw fewer passes than asked." if run.stopped_early else ""
+    columns[0].metric(tr("Training accuracy"), number(run.train_accuracy, 4))
+    columns[1].metric(tr("Test accuracy"), number(run.test_accuracy, 4))
+    columns[2].metric(tr("Fitting time"), f"{number(run.train_seconds, 1)} s")
+    columns[3].metric(tr("Parameters"), integer(run.parameters))
+    stopped = (
+        " " + tr("It was stopped early, so it saw fewer passes than asked.") if run.stopped_early else ""
+    )
     st.caption(
-        f"{run.train_accuracy:.1%} right on the {run.settings.train_samples:,} images it trained on, "
-        f"{run.test_accuracy:.1%} on 10,000 test images written by other people: the test score is the one "
-        f"to believe.{stopped}"
+        tr(
+            "{train} right on the {count} images it trained on, {test} on {test_count} test images written "
+            "by other people: the test score is the one to believe."
+        ).format(
+            train=percent(run.train_accuracy, 1),
+            count=integer(run.settings.train_samples),
+            test=percent(run.test_accuracy, 1),
+            test_count=integer(10_000),
+        )
+        + stopped
     )
 
 
@@ -207,10 +267,10 @@ def parameter_table() -> pd.DataFrame:
         for count in mlp_parameter_counts(sizes):
             rows.append(
                 {
-                    "network": describe_sizes(sizes),
-                    "layer": count.name,
-                    "formula": count.formula,
-                    "parameters": count.parameters,
+                    tr("network"): describe_sizes(sizes),
+                    tr("layer"): count.name,
+                    tr("formula"): count.formula,
+                    tr("parameters"): count.parameters,
                 }
             )
     return pd.DataFrame(rows)
@@ -219,11 +279,11 @@ def parameter_table() -> pd.DataFrame:
 def shapes_work(settings: MLPSettings) -> Callable:
     def work(data, store, control):
         runs = []
-        for number, each in enumerate(shape_settings(settings)):
+        for position, each in enumerate(shape_settings(settings)):
             cached = store.get(("mlp", each))
             if cached is None:
                 control.update_detail(lambda detail: detail.update(loss_curve=[]))
-                cached = train_mlp(each, data, ShiftedControl(control, number / 2, (number + 1) / 2))
+                cached = train_mlp(each, data, ShiftedControl(control, position / 2, (position + 1) / 2))
                 if cached.stopped_early:
                     raise TaskStopped()
                 remember(store, ("mlp", each), cached)
@@ -238,7 +298,7 @@ def shapes_work(settings: MLPSettings) -> Callable:
 def draw_shapes_live(snapshot: TaskSnapshot) -> None:
     curves = {done["label"]: done["curve"] for done in snapshot.detail.get("done", [])}
     if snapshot.detail.get("loss_curve") and len(curves) < 2:
-        curves["training now"] = snapshot.detail["loss_curve"]
+        curves[tr("training now")] = snapshot.detail["loss_curve"]
     if curves:
         show_chart(loss_curves_figure(curves), key="sklearn_shapes_live")
 
@@ -250,21 +310,27 @@ def draw_shapes_result(runs: list[MLPRun]) -> None:
         [
             {
                 "hidden_layer_sizes": describe_sizes(run.settings.hidden_layer_sizes),
-                "hidden neurons": sum(run.settings.hidden_layer_sizes),
-                "parameters": run.parameters,
-                "training accuracy": run.train_accuracy,
-                "test accuracy": run.test_accuracy,
-                "fit seconds": round(run.train_seconds, 1),
+                N_("hidden neurons"): sum(run.settings.hidden_layer_sizes),
+                N_("parameters"): run.parameters,
+                N_("training accuracy"): run.train_accuracy,
+                N_("test accuracy"): run.test_accuracy,
+                N_("fit seconds"): round(run.train_seconds, 1),
             }
             for run in runs
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, {"training accuracy": 4, "test accuracy": 4, "fit seconds": 1})
     wide, deep = runs
     st.caption(
-        f"Same 50 hidden neurons: {wide.test_accuracy:.1%} test accuracy for one wide layer, "
-        f"{deep.test_accuracy:.1%} for five narrow ones. The wide one has {wide.parameters / deep.parameters:.1f} times as many weights, because its 50 "
-        "neurons each see all 784 pixels, while four of the five narrow layers only see 10 numbers each."
+        tr(
+            "Same 50 hidden neurons: {wide} test accuracy for one wide layer, {deep} for five narrow ones. "
+            "The wide one has {ratio} times as many weights, because its 50 neurons each see all 784 pixels, "
+            "while four of the five narrow layers only see 10 numbers each."
+        ).format(
+            wide=percent(wide.test_accuracy, 1),
+            deep=percent(deep.test_accuracy, 1),
+            ratio=number(wide.parameters / deep.parameters, 1),
+        )
     )
 
 
@@ -285,13 +351,15 @@ def draw_grid_live(spec: GridSpec) -> Callable[[TaskSnapshot], None]:
         matrix = matrix_from_rows(spec, rows)
         show_chart(
             grid_heatmap(
-                matrix, list(spec.learning_rates), size_labels(spec), title="Validation accuracy so far"
+                matrix, list(spec.learning_rates), size_labels(spec), title=tr("Validation accuracy so far")
             ),
             key="sklearn_grid_live",
         )
         if snapshot.state == TaskState.STOPPED and rows:
             st.caption(
-                f"Stopped after {len(rows)} of {len(spec.candidates)} combinations: no winner was picked."
+                tr("Stopped after {done} of {total} combinations: no winner was picked.").format(
+                    done=integer(len(rows)), total=integer(len(spec.candidates))
+                )
             )
 
     return draw
@@ -318,33 +386,38 @@ def draw_grid_result(result: GridResult) -> None:
         honest = result.candidates[result.honest_winner]
         test_column, validation_column = st.columns(2)
         with test_column:
-            heatmap(result, "test", result.winner, "Test accuracy: ★ picked by it", "sklearn_grid_heatmap")
+            heatmap(
+                result, "test", result.winner, tr("Test accuracy: ★ picked by it"), "sklearn_grid_heatmap"
+            )
         with validation_column:
             heatmap(
                 result,
                 "validation",
                 result.honest_winner,
-                "Validation accuracy: ★ = honest pick",
+                tr("Validation accuracy: ★ = honest pick"),
                 "sklearn_grid_val",
             )
         columns = st.columns(3)
-        columns[0].metric("Reported score (picked by test)", f"{result.winner_test_accuracy:.4f}")
-        columns[1].metric("Honest score (picked by validation)", f"{honest.test_accuracy:.4f}")
-        columns[2].metric("Times the test set was used", result.test_evaluations)
+        columns[0].metric(tr("Reported score (picked by test)"), number(result.winner_test_accuracy, 4))
+        columns[1].metric(tr("Honest score (picked by validation)"), number(honest.test_accuracy, 4))
+        columns[2].metric(tr("Times the test set was used"), integer(result.test_evaluations))
         if result.winner == result.honest_winner:
-            verdict = (
+            verdict = tr(
                 "Here both ways pick the same model, so the two numbers match. The wrong way was lucky, not "
                 "right: its score was chosen for being the highest of several test scores, and with closer "
                 "candidates that choice flatters."
             )
         else:
-            verdict = (
-                f"Choosing by validation picks **{honest.label}** instead, and its test score is "
-                f"{result.optimism:.4f} lower: that gap is how much the wrong way flatters itself."
-            )
+            verdict = tr(
+                "Choosing by validation picks **{label}** instead, and its test score is {gap} lower: that gap "
+                "is how much the wrong way flatters itself."
+            ).format(label=honest.label, gap=number(result.optimism, 4))
         st.warning(
-            f"The wrong way picked **{reported.label}** because it scored best on the test set, then reported that "
-            f"same score. The test set has now helped choose, so no untouched images are left to check it. "
+            tr(
+                "The wrong way picked **{label}** because it scored best on the test set, then reported that "
+                "same score. The test set has now helped choose, so no untouched images are left to check it."
+            ).format(label=reported.label)
+            + " "
             + verdict,
             icon=":material/visibility:",
         )
@@ -353,29 +426,51 @@ def draw_grid_result(result: GridResult) -> None:
             result,
             "validation",
             result.winner,
-            "Validation accuracy: ★ is the one picked",
+            tr("Validation accuracy: ★ is the one picked"),
             "sklearn_grid_heatmap",
         )
         columns = st.columns(3)
-        columns[0].metric("Winner (by validation)", reported.label)
-        columns[1].metric("Its validation accuracy", f"{reported.validation_accuracy:.4f}")
-        columns[2].metric("Its test accuracy, measured once", f"{result.winner_test_accuracy:.4f}")
+        columns[0].metric(tr("Winner (by validation)"), reported.label)
+        columns[1].metric(tr("Its validation accuracy"), number(reported.validation_accuracy, 4))
+        columns[2].metric(tr("Its test accuracy, measured once"), number(result.winner_test_accuracy, 4))
         st.success(
-            f"{spec.validation_size:,} of the {spec.train_samples:,} training images were held out to choose; "
-            f"the test set was used {result.test_evaluations} time, for the winner only, after choosing. "
-            "That single test score is an honest estimate for new handwriting.",
+            tr(
+                "{held_out} of the {total} training images were held out to choose; the test set was used "
+                "{times} time, for the winner only, after choosing. That single test score is an honest "
+                "estimate for new handwriting."
+            ).format(
+                held_out=integer(spec.validation_size),
+                total=integer(spec.train_samples),
+                times=integer(result.test_evaluations),
+            ),
             icon=":material/verified:",
         )
     table = pd.DataFrame([candidate.as_row() for candidate in result.candidates])
     table.insert(0, "picked", ["★" if index == result.winner else "" for index in range(len(table))])
     # Written out as text: the grid would show a missing score as "None".
     table["test accuracy"] = [
-        "not tested" if value is None or pd.isna(value) else f"{value:.4f}"
+        tr("not tested") if value is None or pd.isna(value) else number(value, 4)
         for value in table["test accuracy"]
     ]
-    accuracy_format = {"learning rate": "{:g}", "validation accuracy": "{:.4f}", "fit seconds": "{:.2f}"}
-    st.dataframe(table.style.format(accuracy_format), hide_index=True, width="stretch")
-    st.caption(f"{len(result.candidates)} networks trained in {result.seconds:.0f} s.")
+    # Learning rates as typed in the settings and in the code (0.001), not as a Spanish decimal.
+    show_table(table, {"learning rate": "{:g}".format, "validation accuracy": 4, "fit seconds": 2})
+    st.caption(
+        ntr(
+            "{count} network trained in {seconds} s.",
+            "{count} networks trained in {seconds} s.",
+            len(result.candidates),
+        ).format(count=integer(len(result.candidates)), seconds=number(result.seconds, 0))
+    )
+
+
+# The columns of mnist_core.tuning's rows (``Candidate.as_row``), marked for the catalogue: shown translated.
+GRID_COLUMNS = (
+    N_("learning rate"),
+    N_("hidden layers"),
+    N_("validation accuracy"),
+    N_("iterations"),
+    N_("picked"),
+)
 
 
 # --- Keras and scikit-learn side by side ---
@@ -390,11 +485,13 @@ def keras_work(settings: MLPSettings) -> Callable:
 def draw_keras_live(snapshot: TaskSnapshot) -> None:
     curve = snapshot.detail.get("loss_curve", [])
     if curve and "sklearn" not in snapshot.detail:
-        show_chart(loss_curves_figure({"scikit-learn loss": curve}), key="sklearn_keras_live")
+        show_chart(loss_curves_figure({tr("scikit-learn loss"): curve}), key="sklearn_keras_live")
     elif "sklearn" in snapshot.detail:
         sklearn_score = snapshot.detail["sklearn"]
         st.caption(
-            f"scikit-learn done: test accuracy {sklearn_score.test_accuracy:.4f} in {sklearn_score.fit_seconds:.1f} s."
+            tr("scikit-learn done: test accuracy {accuracy} in {seconds} s.").format(
+                accuracy=number(sklearn_score.test_accuracy, 4), seconds=number(sklearn_score.fit_seconds, 1)
+            )
         )
 
 
@@ -407,19 +504,16 @@ def draw_keras_result(scores) -> None:
         ),
         key="sklearn_keras_figure",
     )
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "framework": score.framework,
-                    "passes over the data": score.iterations,
-                    "training accuracy": score.train_accuracy,
-                    "test accuracy": score.test_accuracy,
-                    "fit seconds": round(score.fit_seconds, 1),
-                }
-                for score in scores
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+    table = pd.DataFrame(
+        [
+            {
+                N_("framework"): score.framework,
+                N_("passes over the data"): score.iterations,
+                "training accuracy": score.train_accuracy,
+                "test accuracy": score.test_accuracy,
+                "fit seconds": round(score.fit_seconds, 1),
+            }
+            for score in scores
+        ]
     )
+    show_table(table, {"training accuracy": 4, "test accuracy": 4, "fit seconds": 1})

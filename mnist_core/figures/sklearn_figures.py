@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from mnist_core.figures.palette import CATEGORY_COLOURS
+from mnist_core.i18n import number, tr
 
 COLORS = CATEGORY_COLOURS[:5]
 WINNER_MARK = "★"
@@ -24,22 +25,22 @@ def loss_curves_figure(curves: dict[str, list[float]]) -> go.Figure:
     """
     figure = go.Figure()
     longest = max((len(losses) for losses in curves.values()), default=1)
-    for number, (label, losses) in enumerate(curves.items()):
+    for position, (label, losses) in enumerate(curves.items()):
         figure.add_trace(
             go.Scatter(
                 x=list(range(1, len(losses) + 1)),
                 y=list(losses),
                 mode="lines+markers",
                 name=label,
-                line={"color": COLORS[number % len(COLORS)], "width": 2},
+                line={"color": COLORS[position % len(COLORS)], "width": 2},
             )
         )
     figure.update_xaxes(
-        title_text="iteration (one pass over the training images)",
+        title_text=tr("iteration (one pass over the training images)"),
         tick0=1,
         dtick=max(1, math.ceil(longest / 10)),  # whole iterations only
     )
-    figure.update_yaxes(title_text="training loss (cross-entropy)", rangemode="tozero")
+    figure.update_yaxes(title_text=tr("training loss (cross-entropy)"), rangemode="tozero")
     figure.update_layout(
         height=320,
         margin={"t": 30, "b": 40, "l": 50, "r": 10},
@@ -54,7 +55,7 @@ def grid_heatmap(
     learning_rates: list[float],
     size_labels: list[str],
     winner: tuple[int, int] | None = None,
-    title: str = "Validation accuracy",
+    title: str | None = None,
 ) -> go.Figure:
     """A heatmap of accuracy per (learning rate, architecture); NaN cells read "not yet".
 
@@ -64,12 +65,15 @@ def grid_heatmap(
         NaN where a combination has not run (yet) or diverged.
     winner : (row, column), optional
         The chosen combination, marked with a star and a frame.
+    title : str, optional
+        "Validation accuracy" (in the current language) when not given.
     """
+    title = tr("Validation accuracy") if title is None else title
     accuracies = np.asarray(accuracies, dtype=float)
     rows = [f"lr {rate:g}" for rate in learning_rates]
     text = [
         [
-            ("—" if math.isnan(value) else f"{value:.4f}")
+            ("—" if math.isnan(value) else number(value, 4))
             + (f" {WINNER_MARK}" if winner is not None and (i, j) == tuple(winner) else "")
             for j, value in enumerate(row)
         ]
@@ -86,8 +90,8 @@ def grid_heatmap(
             colorscale="Viridis",
             zmin=0.0,
             zmax=1.0,
-            colorbar={"title": {"text": "accuracy"}},
-            hovertemplate="%{y}, hidden layers %{x}<br>accuracy %{z:.4f}<extra></extra>",
+            colorbar={"title": {"text": tr("accuracy")}},
+            hovertemplate=tr("%{y}, hidden layers %{x}<br>accuracy %{z:.4f}") + "<extra></extra>",
         )
     )
     if winner is not None:
@@ -110,14 +114,14 @@ def grid_heatmap(
 
 def framework_figure(names: list[str], test_accuracies: list[float], fit_seconds: list[float]) -> go.Figure:
     """Test accuracy and fitting time of each framework, side by side."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Test accuracy", "Fitting time (s)"))
-    colors = [COLORS[number % len(COLORS)] for number in range(len(names))]
+    figure = make_subplots(rows=1, cols=2, subplot_titles=(tr("Test accuracy"), tr("Fitting time (s)")))
+    colors = [COLORS[position % len(COLORS)] for position in range(len(names))]
     figure.add_trace(
         go.Bar(
             x=names,
             y=test_accuracies,
             marker_color=colors,
-            text=[f"{value:.4f}" for value in test_accuracies],
+            text=[number(value, 4) for value in test_accuracies],
             textposition="outside",
         ),
         row=1,
@@ -128,7 +132,7 @@ def framework_figure(names: list[str], test_accuracies: list[float], fit_seconds
             x=names,
             y=fit_seconds,
             marker_color=colors,
-            text=[f"{value:.1f} s" for value in fit_seconds],
+            text=[f"{number(value, 1)} s" for value in fit_seconds],
             textposition="outside",
         ),
         row=1,

@@ -51,6 +51,11 @@ SKIPPED_KEYS = {
     "cssClass",
     "anchor",
     "bind",
+    "page",  # a page link's target (its url path)
+    "jsContent",  # a component's own script and styles
+    "cssContent",
+    "jsSourcePath",
+    "cssSourcePath",
 }
 CODE_ELEMENTS = {"code"}
 # Words English uses that Spanish never does: two of them in one short run of words is English.
@@ -268,6 +273,7 @@ def _prose(text: str) -> str:
     text = re.sub(r"\]\([^)]*\)", "] ", text)
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r":material/[a-z_]+:", " ", text)
+    text = re.sub(r"\b\w+_\w+\b", " ", text)  # identifiers: learning_rate_init, a widget's key
     return text
 
 

@@ -7,6 +7,7 @@ from plotly.subplots import make_subplots
 from mnist_core.figures.alt_text import describe_figure
 from mnist_core.figures.prediction_figures import confusion_figure, image_grid_figure, probabilities_figure
 from mnist_core.figures.training_figures import epoch_curves_figure
+from mnist_core.i18n import in_language
 
 
 def test_a_curve_says_which_way_it_went_with_its_first_and_last_values():
@@ -68,3 +69,57 @@ def test_an_empty_live_chart_says_it_has_no_values_yet():
     assert "training loss: no values yet" in describe_figure(
         go.Figure(go.Scatter(y=[], name="training loss"))
     )
+
+
+# --- in Spanish: the sentences and the numbers are Spanish, the figure's own texts are its builder's ---
+
+
+def test_a_curve_is_described_in_spanish_with_decimal_commas():
+    figure = go.Figure(go.Scatter(x=[1, 2, 3, 4, 5], y=[0.91, 0.93, 0.94, 0.95, 0.951], name="exactitud"))
+    with in_language("es"):
+        text = describe_figure(figure)
+    assert text.startswith("Gráfico.")  # no title: the word for a chart, in Spanish
+    assert "exactitud: subió de 0,91 a 0,951 en 5 puntos, x de 1 a 5" in text
+
+
+def test_a_dipping_curve_in_spanish_gives_its_lowest_and_highest_values():
+    with in_language("es"):
+        text = describe_figure(go.Figure(go.Scatter(y=[2.0, 0.5, 1.0], name="pérdida")))
+    assert "pérdida: bajó de 2 a 1 en 3 puntos (mínimo 0,5, máximo 2)" in text
+
+
+def test_spanish_numbers_group_thousands_with_a_point_and_keep_three_significant_digits():
+    figure = go.Figure(go.Bar(x=["a", "b", "c"], y=[1500.0, 60000.0, 0.000012]))
+    with in_language("es"):
+        text = describe_figure(figure)
+    assert "barras a: 1.500, b: 60.000, c: 1,2e-05" in text
+    assert "bars a: 1,500, b: 60,000, c: 1.2e-05" in describe_figure(figure)  # English as before
+
+
+def test_a_heatmap_and_its_axes_in_spanish():
+    confusion = np.diag(np.arange(10) * 100 + 50)
+    with in_language("es"):
+        text = describe_figure(confusion_figure(confusion))
+    assert "una cuadrícula de 10 x 10 valores de 0 a 950" in text
+    assert "eje x: " in text and "eje y: " in text
+
+
+def test_many_series_in_spanish_are_counted():
+    figure = make_subplots()
+    for n in range(9):
+        figure.add_trace(go.Scatter(y=[n, n + 1], name=f"run {n}"))
+    with in_language("es"):
+        text = describe_figure(figure)
+    assert "y 3 series más" in text
+
+
+def test_no_english_sentence_is_left_in_a_spanish_alt_text():
+    epochs = [
+        {"epoch": e, "loss": 1 / e, "val_loss": 0.3, "accuracy": 0.9, "val_accuracy": 0.9 + e / 100}
+        for e in (1, 2, 3)
+    ]
+    english = describe_figure(epoch_curves_figure(epochs))
+    with in_language("es"):
+        spanish = describe_figure(epoch_curves_figure(epochs))
+    for word in (" rose ", " fell ", " over ", " points", "axis"):
+        assert word in english and word not in spanish
