@@ -199,6 +199,14 @@ def _steps_pictures(steps, digit, skip: bool) -> None:
         )
 
 
+def _bars_alt(probabilities: np.ndarray) -> str:
+    """The answer's bars for a screen reader, in the viewer's language (";" apart: "0,01" has a comma)."""
+    values = "; ".join(f"{digit}: {number(p, 2)}" for digit, p in enumerate(probabilities))
+    return tr("The model's probability for each digit: {values}. Its answer: {digit}.").format(
+        values=values, digit=int(probabilities.argmax())
+    )
+
+
 @st.fragment
 def your_digit_section(choice: ModelChoice) -> None:
     """Canvas, preprocessing steps and answer side by side; a stroke reruns only this part of the page."""
@@ -256,7 +264,7 @@ def your_digit_section(choice: ModelChoice) -> None:
             ),
             anchor=False,
         )
-        show_chart(probabilities_figure(yours, height=230), key="predictions_your_bars")
+        show_chart(probabilities_figure(yours, height=230), key="predictions_your_bars", alt=_bars_alt(yours))
     with input_column:
         if st.button(
             tr("Follow it through the network"), icon=":material/biotech:", key="predictions_follow"
@@ -275,7 +283,11 @@ def your_digit_section(choice: ModelChoice) -> None:
         away = tr("a {digit}, {distance} away")
         titles = [away.format(digit=y_train[i], distance=number(d, 1)) for i, d in zip(nearest, distances)]
         show_chart(
-            image_grid_figure(x_train[nearest], titles, columns=3, tile_px=70), key="predictions_neighbours"
+            image_grid_figure(x_train[nearest], titles, columns=3, tile_px=70),
+            key="predictions_neighbours",
+            alt=tr("The {count} training images nearest to your digit: {captions}.").format(
+                count=len(titles), captions="; ".join(titles)
+            ),
         )
         st.caption(
             tr(
