@@ -103,7 +103,7 @@ def test_a_drawing_is_answered_in_spanish_and_nothing_around_it_is_english(open_
     assert english_sentences(texts) == [], english_sentences(texts)
     # The ways to give a digit show in Spanish; the value behind each stays the English option.
     source = app.button_group(key="predictions_source")
-    assert source.proto.options[1].content == "Dibujar con teclas" and source.value == "Draw"
+    assert source.proto.options[1].content == "Teclado" and source.value == "Draw"
 
 
 def test_a_dot_gets_the_spanish_reason_and_what_to_do(open_page):
