@@ -242,9 +242,7 @@ def your_digit_section(choice: ModelChoice) -> None:
     try:
         steps = preprocess(pixels)
     except ValueError as error:
-        steps_column.warning(
-            tr("{source}: {problem}").format(source=tr(source), problem=error), icon=":material/draw:"
-        )
+        steps_column.warning(f"{tr(source)}: {error}", icon=":material/draw:")
         return
     with steps_column:
         skip = st.toggle(
