@@ -12,6 +12,7 @@ from mnist_core.classroom import (
     most_confidently_wrong,
 )
 from mnist_core.default_model import FIRST_NETWORK
+from mnist_core.i18n import current_language, integer, ntr, number, percent, tr
 from ui.class_board import BOARD_KEY_PARAM, classroom, grid_html, phone_link_and_note, tally_html
 from ui.model_choice import follow_digit_inside
 
@@ -33,19 +34,21 @@ def open_room():
 
 room = st.session_state.get(ROOM_KEY)
 if room is None or not store.has_room(room[0]):
-    st.title("Class board")
+    st.title(tr("Class board"))
     st.markdown(
-        "Students draw a digit on their phones and say which digit they meant; the shipped network "
-        "(784-32-10, test accuracy 0.9559) reads each one. This board shows every drawing with its "
-        "answer, a tally of right and wrong per digit, and the drawings it got wrong with the most "
-        "confidence. No names are asked, and nothing is kept after the server stops."
+        tr(
+            "Students draw a digit on their phones and say which digit they meant; the shipped network "
+            "(784-32-10, test accuracy {accuracy}) reads each one. This board shows every drawing with its "
+            "answer, a tally of right and wrong per digit, and the drawings it got wrong with the most "
+            "confidence. No names are asked, and nothing is kept after the server stops."
+        ).format(accuracy=number(FIRST_NETWORK.test_accuracy, 4))
     )
     if room is not None:
         st.warning(
-            "This board's room is gone (the server restarted). Open a new one.", icon=":material/info:"
+            tr("This board's room is gone (the server restarted). Open a new one."), icon=":material/info:"
         )
     st.button(
-        "Open a room", type="primary", icon=":material/co_present:", key="board_open", on_click=open_room
+        tr("Open a room"), type="primary", icon=":material/co_present:", key="board_open", on_click=open_room
     )
     st.stop()
 
@@ -54,8 +57,9 @@ phone_link, network_note = phone_link_and_note(st.context.url, code)
 
 join_column, live_column = st.columns([0.85, 2.3], gap="medium")
 with join_column:
+    join_line = tr("Join on your phone with the code")
     st.html(
-        '<div style="font-size:18px">Join on your phone with the code</div>'
+        f'<div style="font-size:18px">{join_line}</div>'
         f'<div style="font:800 72px/1.1 monospace;letter-spacing:8px">{code}</div>'
     )
     qr = io.BytesIO()
@@ -63,25 +67,29 @@ with join_column:
     st.image(
         qr.getvalue(),
         width=210,
-        caption="Scan to join, or open the link:",
+        caption=tr("Scan to join, or open the link:"),
         output_format="PNG",
-        alt=f"QR code of the link to join this class: {phone_link}",
+        alt=tr("QR code of the link to join this class: {link}").format(link=phone_link),
     )
     st.code(phone_link, language=None, wrap_lines=True)
     if network_note:
         st.caption(network_note)
     st.caption(
-        f"Each phone sends at most one drawing every {SECONDS_BETWEEN_DRAWINGS:.0f} s; the board holds "
-        f"{MAX_ENTRIES_PER_ROOM}."
+        tr("Each phone sends at most one drawing every {seconds} s; the board holds {count}.").format(
+            seconds=number(SECONDS_BETWEEN_DRAWINGS, 0), count=integer(MAX_ENTRIES_PER_ROOM)
+        )
     )
-    if st.button("Clear the board", icon=":material/delete_sweep:", key="board_clear"):
+    if st.button(tr("Clear the board"), icon=":material/delete_sweep:", key="board_clear"):
         store.clear(code, owner_key)
-    st.button("Open a new room", icon=":material/add:", key="board_new_room", on_click=open_room)
+    st.button(tr("Open a new room"), icon=":material/add:", key="board_new_room", on_click=open_room)
 
 
 def open_inside(entry) -> None:
     """Show a drawing in Inside the network with the shipped model that answered it."""
-    source = f"class board drawing {entry.number}: meant {entry.intended}, read {entry.predicted}"
+    # Already in the viewer's language: it is no catalogue text, so Inside the network's tr() keeps it.
+    source = tr("class board drawing {number}: meant {intended}, read {predicted}").format(
+        number=entry.number, intended=entry.intended, predicted=entry.predicted
+    )
     follow_digit_inside(entry.digit, FIRST_NETWORK.key, source)
 
 
@@ -90,25 +98,31 @@ def live_board():
     """Rebuilt every second; the pictures' HTML only when a drawing arrived or the board was cleared."""
     view = store.view(code)
     if view is None:
-        st.warning("This room is gone: the server restarted. Open a new room.", icon=":material/info:")
+        st.warning(tr("This room is gone: the server restarted. Open a new room."), icon=":material/info:")
         return
     cached = st.session_state.get("board_cache")
-    if cached is None or cached[0] != (code, view.version):
-        cached = ((code, view.version), grid_html(view.entries, px=52), tally_html(view.entries))
+    if cached is None or cached[0] != (code, view.version, current_language()):
+        cached = (
+            (code, view.version, current_language()),
+            grid_html(view.entries, px=52),
+            tally_html(view.entries),
+        )
         st.session_state["board_cache"] = cached
     _, grid, table = cached
     count = len(view.entries)
-    st.subheader(
-        f"{count} drawing{'s' if count != 1 else ''}" + (" · the board is full" if view.is_full else "")
-    )
+    drawings = ntr("{count} drawing", "{count} drawings", count).format(count=integer(count))
+    st.subheader(drawings + (tr(" · the board is full") if view.is_full else ""))
     tally_column, wrong_column = st.columns([1, 1.15])
     tally_column.html(table)
     wrong = most_confidently_wrong(view.entries)
     with wrong_column:
         st.markdown(
-            "**Most confidently wrong**, and how sure the network was: press one to open it in Inside the network"
+            tr(
+                "**Most confidently wrong**, and how sure the network was: press one to open it in Inside the "
+                "network"
+            )
             if wrong
-            else "**Most confidently wrong:** none yet."
+            else tr("**Most confidently wrong:** none yet.")
         )
         per_row = (
             MOST_CONFIDENTLY_WRONG + 1
@@ -116,20 +130,22 @@ def live_board():
         columns = [c for _ in range(2) for c in st.columns(per_row, gap="small")] if wrong else []
         for column, entry in zip(columns, wrong):
             column.html(grid_html([entry], px=50))
-            label = f"{entry.confidence:.0%}"
+            label = percent(entry.confidence)
             if column.button(
                 label,
                 key=f"board_inside_{entry.number}",
                 width="stretch",
-                help="Open it in Inside the network",
+                help=tr("Open it in Inside the network"),
             ):
                 open_inside(entry)
     if count == 0:
-        st.info("Waiting for the first drawing…", icon=":material/hourglass_top:")
+        st.info(tr("Waiting for the first drawing…"), icon=":material/hourglass_top:")
     else:
         st.caption(
-            "Newest first. On each drawing, the network's answer: green when it is the digit the student "
-            "meant, red when it is not."
+            tr(
+                "Newest first. On each drawing, the network's answer: green when it is the digit the student "
+                "meant, red when it is not."
+            )
         )
         st.html(grid)
 

@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from mnist_core.classroom import ROOM_CODE_LENGTH, Outcome, normalize_code
+from mnist_core.i18n import tr
 from mnist_core.preprocess import has_ink
 from ui.class_board import ROOM_PARAM, canvas_pixels, classroom, session_id
 
@@ -15,26 +16,28 @@ CANVAS_PX = 280  # fits a 390 px wide phone, and leaves room below for the answe
 RESULT_KEY = "join_result"
 ICONS = {Outcome.SENT: ":material/check_circle:", Outcome.TOO_SOON: ":material/timer:"}
 
-st.header("Join a class", anchor=False)
+st.header(tr("Join a class"), anchor=False)
 store = classroom()
 
 # The key is the URL parameter's name: the board's link and QR code open /join?room=ACDX.
 typed = st.text_input(
-    "Room code",
+    tr("Room code"),
     key=ROOM_PARAM,
     bind="query-params",
     max_chars=ROOM_CODE_LENGTH + 4,
-    placeholder="e.g. ACDX",
-    help="The letters shown large on the lecturer's board.",
+    placeholder=tr("e.g. ACDX"),
+    help=tr("The letters shown large on the lecturer's board."),
 )
 code = normalize_code(typed)
 if not code:
-    st.info("Type the room code from the board, or scan its QR code.", icon=":material/qr_code_scanner:")
+    st.info(tr("Type the room code from the board, or scan its QR code."), icon=":material/qr_code_scanner:")
     st.stop()
 if not store.has_room(code):
     st.error(
-        f"There is no room **{code}** on this server. Check the code on the board (letters only) and type "
-        "it again; if the lecturer opened a new room, use the new code.",
+        tr(
+            "There is no room **{code}** on this server. Check the code on the board (letters only) and type "
+            "it again; if the lecturer opened a new room, use the new code."
+        ).format(code=code),
         icon=":material/error:",
     )
     st.stop()
@@ -44,7 +47,7 @@ def send(canvas_key: str) -> None:
     """Send's callback. It runs before the fragment, so a sent drawing leaves an empty canvas in one run."""
     digit = st.session_state.get("join_digit")
     if digit is None:
-        st.session_state[RESULT_KEY] = (None, "First pick which digit you are drawing, above the canvas.")
+        st.session_state[RESULT_KEY] = (None, tr("First pick which digit you are drawing, above the canvas."))
         return
     result = store.send(code, session_id(), digit, canvas_pixels(canvas_key))
     st.session_state[RESULT_KEY] = (result.outcome, result.message)
@@ -55,7 +58,7 @@ def send(canvas_key: str) -> None:
 @st.fragment
 def draw_and_send():
     """A stroke reruns only this part; the page around it stays put."""
-    st.pills("Which digit will you draw?", list(range(10)), key="join_digit")
+    st.pills(tr("Which digit will you draw?"), list(range(10)), key="join_digit")
     canvas_key = f"join_canvas_{st.session_state.get('join_round', 0)}"  # a new key: an empty canvas
     canvas = st_canvas(
         stroke_width=18,
@@ -68,9 +71,9 @@ def draw_and_send():
     )
     # The canvas reports a stroke 0.2 s after the finger lifts: this line says when Send will have it.
     ready = has_ink(canvas.image_data)
-    st.caption("Ready: press Send." if ready else "Draw one digit, large, with your finger.")
+    st.caption(tr("Ready: press Send.") if ready else tr("Draw one digit, large, with your finger."))
     st.button(
-        "Send",
+        tr("Send"),
         type="primary",
         icon=":material/send:",
         key="join_send",

@@ -10,6 +10,7 @@ from mnist_core.figures.prediction_figures import (
     image_grid_figure,
     probabilities_figure,
 )
+from mnist_core.i18n import integer, ntr, number, tr
 from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from mnist_core.models import expects_raw_pixels
 from ui.charts import show_chart
@@ -20,10 +21,10 @@ from ui.your_digit import your_digit_section
 
 title_column, picker_column = st.columns([1.4, 1])
 with title_column:
-    st.title("Predictions")
+    st.title(tr("Predictions"))
     link_to_this_view("predictions")
     st.caption(
-        "Life-cycle steps 5 and 6: evaluate the model on digits it never saw, then generate predictions."
+        tr("Life-cycle steps 5 and 6: evaluate the model on digits it never saw, then generate predictions.")
     )
 with picker_column:
     choice = model_picker()
@@ -35,40 +36,51 @@ your_digit_section(choice)
 
 evaluation = test_evaluation(model)
 
-st.header("5 · Evaluate on the 10,000 test images")
+test_count = integer(len(x_test))
+st.header(tr("5 · Evaluate on the {count} test images").format(count=test_count))
 accuracy_column, loss_column, count_column = st.columns(3)
-accuracy_column.metric("Test accuracy", f"{evaluation.accuracy:.4f}")
-loss_column.metric("Test loss (cross-entropy)", f"{evaluation.loss:.4f}")
-count_column.metric("Correctly classified", f"{evaluation.correct:,}")
+accuracy_column.metric(tr("Test accuracy"), number(evaluation.accuracy, 4))
+loss_column.metric(tr("Test loss (cross-entropy)"), number(evaluation.loss, 4))
+count_column.metric(tr("Correctly classified"), integer(evaluation.correct))
 st.markdown(
-    f"**{evaluation.correct:,} correctly classified, {evaluation.incorrect:,} incorrectly.** "
-    "These images were written by people whose handwriting the model never trained on."
+    tr(
+        "**{correct} correctly classified, {incorrect} incorrectly.** "
+        "These images were written by people whose handwriting the model never trained on."
+    ).format(correct=integer(evaluation.correct), incorrect=integer(evaluation.incorrect))
 )
 
-with st.expander("Lesson 5's bug: one-hot labels overwrite the integer labels"):
+with st.expander(tr("Lesson 5's bug: one-hot labels overwrite the integer labels")):
     st.code(OVERWRITE_BUG_CODE, language="python")
-    if st.button("Run the buggy count", key="predictions_run_bug"):
+    if st.button(tr("Run the buggy count"), key="predictions_run_bug"):
         bug = one_hot_overwrite(evaluation.predicted, evaluation.labels)
         st.markdown(
-            f"`predicted` has shape {bug.predicted_shape}, `y_test` now has shape {bug.labels_shape}: "
-            "class numbers are compared with rows of ten 0s and 1s."
+            tr(
+                "`predicted` has shape {predicted_shape}, `y_test` now has shape {labels_shape}: "
+                "class numbers are compared with rows of ten 0s and 1s."
+            ).format(predicted_shape=bug.predicted_shape, labels_shape=bug.labels_shape)
         )
         if bug.error_type:
-            st.error(f"Today's NumPy refuses: {bug.error_type}: {bug.message}", icon=":material/error:")
+            st.error(
+                tr("Today's NumPy refuses: {error}").format(error=f"{bug.error_type}: {bug.message}"),
+                icon=":material/error:",
+            )
         st.warning(
-            f"Older NumPy (before 1.25) gave up on the comparison and returned a single False for `==` and "
-            f"a single True for `!=`, so the lesson's code printed **{bug.legacy_correct} correctly "
-            f"classified, {bug.legacy_incorrect} incorrectly**: an absurd count for 10,000 images.",
+            tr(
+                "Older NumPy (before 1.25) gave up on the comparison and returned a single False for `==` and "
+                "a single True for `!=`, so the lesson's code printed **{correct} correctly classified, "
+                "{incorrect} incorrectly**: an absurd count for {count} images."
+            ).format(correct=bug.legacy_correct, incorrect=bug.legacy_incorrect, count=test_count),
             icon=":material/bug_report:",
         )
         st.success(
-            f"The fix: keep the integer labels in their own variable (`y_test_labels`) and one-hot "
-            f"encode into another. Then: **{bug.correct:,} correctly classified, {bug.incorrect:,} "
-            "incorrectly**.",
+            tr(
+                "The fix: keep the integer labels in their own variable (`y_test_labels`) and one-hot "
+                "encode into another. Then: **{correct} correctly classified, {incorrect} incorrectly**."
+            ).format(correct=integer(bug.correct), incorrect=integer(bug.incorrect)),
             icon=":material/check_circle:",
         )
 
-st.subheader("Nine right, nine wrong")
+st.subheader(tr("Nine right, nine wrong"))
 MAX_DRAW = 10_000  # draw numbers wrap around after this one
 
 
@@ -79,38 +91,47 @@ def new_draw() -> None:
 
 
 draw_columns = st.columns([1, 1, 3], vertical_alignment="bottom")
-draw_columns[0].button("New draw", icon=":material/casino:", key="predictions_new_draw", on_click=new_draw)
+draw_columns[0].button(
+    tr("New draw"), icon=":material/casino:", key="predictions_new_draw", on_click=new_draw
+)
 # The draw is a number, so a link can show the same eighteen images.
 seed = draw_columns[1].number_input(
-    "Draw number", 0, MAX_DRAW, 0, key="predictions_draw_seed", bind="query-params"
+    tr("Draw number"), 0, MAX_DRAW, 0, key="predictions_draw_seed", bind="query-params"
 )
 for column, correct in zip(st.columns(2), (True, False)):
     picked = sample(evaluation.indices(correct), 9, seed)
     with column:
-        st.markdown("**Correct**" if correct else "**Incorrect**")
+        st.markdown(tr("**Correct**") if correct else tr("**Incorrect**"))
         if len(picked) == 0:
-            st.info("None at all.")
+            st.info(tr("None at all."))
             continue
-        titles = [f"pred {evaluation.predicted[i]} · true {y_test[i]}" for i in picked]
+        caption = tr("pred {predicted} · true {true}")
+        titles = [caption.format(predicted=evaluation.predicted[i], true=y_test[i]) for i in picked]
         show_chart(image_grid_figure(x_test[picked], titles, columns=3), key=f"predictions_grid_{correct}")
 
-st.subheader("The confusion matrix")
-st.caption("Rows: the true digit. Columns: what the model said. The diagonal is every correct answer.")
+st.subheader(tr("The confusion matrix"))
+st.caption(tr("Rows: the true digit. Columns: what the model said. The diagonal is every correct answer."))
 matrix_column, cell_column = st.columns([3, 2])
 most_confused = evaluation.most_confused()
 with cell_column:
     true_digit = st.selectbox(
-        "True digit", range(10), index=most_confused[0], key="predictions_cell_true", bind="query-params"
+        tr("True digit"), range(10), index=most_confused[0], key="predictions_cell_true", bind="query-params"
     )
     predicted_digit = st.selectbox(
-        "Predicted digit",
+        tr("Predicted digit"),
         range(10),
         index=most_confused[1],
         key="predictions_cell_predicted",
         bind="query-params",
     )
     behind = evaluation.cell(true_digit, predicted_digit)
-    st.markdown(f"**{len(behind)} test images** of a {true_digit} were predicted as {predicted_digit}.")
+    st.markdown(
+        ntr(
+            "**{count} test image** of a {true} was predicted as {predicted}.",
+            "**{count} test images** of a {true} were predicted as {predicted}.",
+            len(behind),
+        ).format(count=integer(len(behind)), true=true_digit, predicted=predicted_digit)
+    )
     if len(behind):
         shown = behind[:12]
         show_chart(
@@ -118,11 +139,15 @@ with cell_column:
             key="predictions_cell_images",
         )
         if len(behind) > len(shown):
-            st.caption(f"The first {len(shown)} of {len(behind)}.")
+            st.caption(
+                tr("The first {shown} of {count}.").format(
+                    shown=integer(len(shown)), count=integer(len(behind))
+                )
+            )
 with matrix_column:
     show_chart(confusion_figure(evaluation.confusion, (true_digit, predicted_digit)), key="predictions_cm")
 
-st.header("6 · Predict one random test image")
+st.header(tr("6 · Predict one random test image"))
 
 
 def another_test_image() -> None:
@@ -131,23 +156,43 @@ def another_test_image() -> None:
 
 image_pick = st.columns([1, 1, 3], vertical_alignment="bottom")
 image_pick[0].button(
-    "Another test image", icon=":material/shuffle:", key="predictions_new_image", on_click=another_test_image
+    tr("Another test image"),
+    icon=":material/shuffle:",
+    key="predictions_new_image",
+    on_click=another_test_image,
 )
 index = image_pick[1].number_input(
-    "Test image number", 0, len(x_test) - 1, 0, key="predictions_image_index", bind="query-params"
+    tr("Test image number"), 0, len(x_test) - 1, 0, key="predictions_image_index", bind="query-params"
 )
 image_column, steps_column, bars_column = st.columns([1, 1.2, 1.6])
-show_chart(digit_figure(x_test[index], f"x_test[{index}], label {y_test[index]}"), where=image_column)
+show_chart(
+    digit_figure(
+        x_test[index], tr("x_test[{index}], label {label}").format(index=index, label=y_test[index])
+    ),
+    where=image_column,
+)
 probabilities = predict_probabilities(model, x_test[index : index + 1])[0]
 with steps_column:
     shape = model.input_shape[1:]
+    scale = (
+        tr(
+            "3. Scale: divide by 255 to get 0-1 values, as in training (this model does it in its first layer)."
+        )
+        if expects_raw_pixels(model)
+        else tr("3. Scale: divide by 255 to get 0-1 values, as in training.")
+    )
     st.markdown(
-        f"1. The image: shape **(28, 28)**, values 0-255.\n"
-        f"2. Reshape to a batch of one: **(1, {', '.join(map(str, shape))})**, as in training.\n"
-        "3. Scale: divide by 255 to get 0-1 values, as in training"
-        f"{' (this model does it in its first layer)' if expects_raw_pixels(model) else ''}.\n"
-        "4. `model.predict` gives ten softmax probabilities.\n"
-        f"5. argmax picks the largest: **{probabilities.argmax()}**."
+        tr("1. The image: shape **(28, 28)**, values 0-255.")
+        + "\n"
+        + tr("2. Reshape to a batch of one: **{shape}**, as in training.").format(
+            shape=f"(1, {', '.join(map(str, shape))})"
+        )
+        + "\n"
+        + scale
+        + "\n"
+        + tr("4. `model.predict` gives ten softmax probabilities.")
+        + "\n"
+        + tr("5. argmax picks the largest: **{digit}**.").format(digit=probabilities.argmax())
     )
 show_chart(
     probabilities_figure(probabilities, int(y_test[index])), key="predictions_test_bars", where=bars_column

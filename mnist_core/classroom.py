@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from mnist_core.data import N_CLASSES
+from mnist_core.i18n import integer, number, tr
 from mnist_core.preprocess import preprocess
 
 # Letters only, so a phone's first keyboard is enough, and none that read or sound like
@@ -104,23 +105,37 @@ class SendResult:
 
     @property
     def message(self) -> str:
-        """One sentence for the student's phone."""
+        """One sentence for the student's phone, in the current language."""
         if self.outcome is Outcome.SENT:
             entry = self.entry
-            verdict = "right!" if entry.correct else f"not the {entry.intended} you meant."
-            return (
-                f"Sent. The network read a {entry.predicted} (probability {entry.confidence:.2f}): "
-                f"{verdict} Look at the board, or draw another."
+            sent = (
+                tr(
+                    "Sent. The network read a {digit} (probability {probability}): right! Look at the board, or draw another."
+                )
+                if entry.correct
+                else tr(
+                    "Sent. The network read a {digit} (probability {probability}): not the {intended} you meant. "
+                    "Look at the board, or draw another."
+                )
+            )
+            return sent.format(
+                digit=entry.predicted, probability=number(entry.confidence, 2), intended=entry.intended
             )
         if self.outcome is Outcome.TOO_SOON:
-            return f"Too soon: wait {math.ceil(self.wait_seconds)} s, then press Send again."
+            return tr("Too soon: wait {seconds} s, then press Send again.").format(
+                seconds=math.ceil(self.wait_seconds)
+            )
         if self.outcome is Outcome.ROOM_FULL:
-            return f"The board is full ({MAX_ENTRIES_PER_ROOM} drawings). Wait until the lecturer clears it."
+            return tr("The board is full ({count} drawings). Wait until the lecturer clears it.").format(
+                count=integer(MAX_ENTRIES_PER_ROOM)
+            )
         if self.outcome is Outcome.UNKNOWN_ROOM:
-            return (
+            return tr(
                 "There is no room with this code (any more). Check the code on the board and type it again."
             )
-        return f"Nothing to send: {self.detail or 'the canvas is empty'}. Draw one digit, large, then Send."
+        return tr("Nothing to send: {problem}. Draw one digit, large, then Send.").format(
+            problem=self.detail or tr("the canvas is empty")
+        )
 
 
 @dataclass(frozen=True)

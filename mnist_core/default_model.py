@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from mnist_core.i18n import N_
+
 MODELS_DIR = Path(__file__).parent / "assets" / "models"
 
 
@@ -19,7 +21,7 @@ class ShippedModel:
     """A model file that comes with the app."""
 
     key: str
-    label: str
+    label: str  # in English: shown as tr(label)
     filename: str
     test_accuracy: float  # measured by the command line when it was trained
     preset: str  # the mnist_core.spec.PRESETS entry it was trained with
@@ -32,7 +34,7 @@ class ShippedModel:
 
 FIRST_NETWORK = ShippedModel(
     "default",
-    "Default: first network 784-32-10, 5 epochs (shipped with the app)",
+    N_("Default: first network 784-32-10, 5 epochs (shipped with the app)"),
     "first-network.keras",
     0.9559,
     preset="first-network",
@@ -40,7 +42,7 @@ FIRST_NETWORK = ShippedModel(
 )
 SMALL_CONVNET = ShippedModel(
     "default-convnet",
-    "Default: small convnet, 1 epoch (shipped with the app)",
+    N_("Default: small convnet, 1 epoch (shipped with the app)"),
     "convnet.keras",
     0.9297,
     preset="convnet",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_core.data import IMAGE_SIDE
+from mnist_core.i18n import integer, number, tr
 
 BOX_SIDE = 20  # MNIST fitted each digit into 20 x 20 pixels, centred by mass in 28 x 28
 INK_THRESHOLD = 50  # after inversion and stretching, pixels above this (of 255) count as ink
@@ -73,15 +74,15 @@ class PreprocessSteps:
         return self.centered
 
 
-def decode_image(data: bytes, filename: str = "the file") -> np.ndarray:
+def decode_image(data: bytes, filename: str | None = None) -> np.ndarray:
     """Decode an uploaded image file safely into a grayscale array.
 
     Parameters
     ----------
     data : bytes
         The file's content: PNG, JPEG, GIF, BMP or WebP, at most 5 MB and 16 megapixels.
-    filename : str
-        Used in error messages.
+    filename : str, optional
+        Used in error messages; None: "the file", in the viewer's language.
 
     Returns
     -------
@@ -95,12 +96,19 @@ def decode_image(data: bytes, filename: str = "the file") -> np.ndarray:
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    filename = tr("the file") if filename is None else filename
     if not data:
-        raise ValueError(f"{filename} is empty: choose a PNG or JPEG picture of a digit")
+        raise ValueError(
+            tr("{filename} is empty: choose a PNG or JPEG picture of a digit").format(filename=filename)
+        )
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValueError(
-            f"{filename} is {len(data) / 2**20:.1f} MB; pictures up to {MAX_UPLOAD_BYTES // 2**20} MB are "
-            "accepted. A small crop around the digit is all the network needs."
+            tr(
+                "{filename} is {size} MB; pictures up to {limit} MB are accepted. A small crop around the "
+                "digit is all the network needs."
+            ).format(
+                filename=filename, size=number(len(data) / 2**20, 1), limit=integer(MAX_UPLOAD_BYTES // 2**20)
+            )
         )
     try:
         with warnings.catch_warnings():
@@ -109,12 +117,18 @@ def decode_image(data: bytes, filename: str = "the file") -> np.ndarray:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise ValueError(
-                    f"{filename} is {width} x {height} pixels; pictures up to "
-                    f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels are accepted. Crop or shrink it first."
+                    tr(
+                        "{filename} is {width} x {height} pixels; pictures up to {limit} megapixels are "
+                        "accepted. Crop or shrink it first."
+                    ).format(
+                        filename=filename, width=width, height=height, limit=integer(MAX_IMAGE_PIXELS / 1e6)
+                    )
                 )
             if image.format not in ACCEPTED_FORMATS:
                 raise ValueError(
-                    f"{filename} is a {image.format} image; upload a PNG or JPEG (also GIF, BMP, WebP)"
+                    tr("{filename} is a {format} image; upload a PNG or JPEG (also GIF, BMP, WebP)").format(
+                        filename=filename, format=image.format
+                    )
                 )
             # Shrink while decoding (JPEG's draft mode decodes at 1/2, 1/4 or 1/8 size): a 16-megapixel
             # photo would otherwise cost hundreds of MB of server memory for a 28 x 28 result.
@@ -123,13 +137,19 @@ def decode_image(data: bytes, filename: str = "the file") -> np.ndarray:
             return _to_grayscale(image)
     except UnidentifiedImageError as error:
         raise ValueError(
-            f"{filename} is not a picture that can be opened: upload a PNG or JPEG of a digit"
+            tr("{filename} is not a picture that can be opened: upload a PNG or JPEG of a digit").format(
+                filename=filename
+            )
         ) from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ValueError(f"{filename} is too large to decode safely: crop or shrink it first") from error
+        raise ValueError(
+            tr("{filename} is too large to decode safely: crop or shrink it first").format(filename=filename)
+        ) from error
     except (OSError, SyntaxError, EOFError) as error:
         raise ValueError(
-            f"{filename} looks like a picture but is corrupt or cut short ({error}); save it again and retry"
+            tr(
+                "{filename} looks like a picture but is corrupt or cut short ({error}); save it again and retry"
+            ).format(filename=filename, error=error)
         ) from error
 
 
@@ -167,10 +187,10 @@ def to_grayscale(pixels: np.ndarray) -> np.ndarray:
             f"an image must have shape (height, width) or (height, width, 3 or 4), got {pixels.shape}"
         )
     if pixels.size == 0:
-        raise ValueError("the image has no pixels")
+        raise ValueError(tr("the image has no pixels"))
     values = pixels.astype(np.float64)
     if not np.all(np.isfinite(values)):
-        raise ValueError("the image holds values that are not numbers")
+        raise ValueError(tr("the image holds values that are not numbers"))
     values = np.clip(values, 0, 255)
     if values.ndim == 2:
         return np.rint(values).astype(np.uint8)
@@ -181,7 +201,7 @@ def to_grayscale(pixels: np.ndarray) -> np.ndarray:
     if values.shape[2] == 4:
         alpha = values[:, :, 3] / 255.0
         if alpha.max() == 0:
-            raise ValueError("the image is fully transparent: there is no digit to read")
+            raise ValueError(tr("the image is fully transparent: there is no digit to read"))
         ink = brightness[alpha > 0.5] if (alpha > 0.5).any() else brightness
         background = 255.0 if ink.mean() < 128 else 0.0
         brightness = alpha * brightness + (1 - alpha) * background
@@ -214,8 +234,10 @@ def to_light_on_dark(grayscale: np.ndarray) -> tuple[np.ndarray, bool]:
     brightest = float(values.max())
     if brightest - background < MIN_CONTRAST:
         raise ValueError(
-            "no ink found: the picture is blank or almost one flat colour. Draw a digit, or upload a "
-            "picture with a clearly darker (or lighter) digit on a plain background."
+            tr(
+                "no ink found: the picture is blank or almost one flat colour. Draw a digit, or upload a "
+                "picture with a clearly darker (or lighter) digit on a plain background."
+            )
         )
     stretched = np.clip((values - background) / (brightest - background), 0, 1) * 255
     return np.rint(stretched).astype(np.uint8), inverted
@@ -225,7 +247,7 @@ def ink_box(light_on_dark: np.ndarray, threshold: int = INK_THRESHOLD) -> tuple[
     """The bounding box (top, bottom, left, right) of pixels brighter than ``threshold``."""
     ink = np.asarray(light_on_dark) > threshold
     if not ink.any():
-        raise ValueError("no ink found: draw a bigger or bolder digit")
+        raise ValueError(tr("no ink found: draw a bigger or bolder digit"))
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
@@ -251,8 +273,10 @@ def check_enough_ink(light_on_dark: np.ndarray, box: tuple[int, int, int, int]) 
     thickness = 2 * float(distance_transform_edt(ink).max())
     if longest < MIN_INK_SIDE or longest < MIN_LENGTH_PER_THICKNESS * thickness:
         raise ValueError(
-            f"too little ink to be a digit: only a dot of {right - left} x {bottom - top} pixels. "
-            "Draw the whole digit, large, filling most of the box."
+            tr(
+                "too little ink to be a digit: only a dot of {width} x {height} pixels. "
+                "Draw the whole digit, large, filling most of the box."
+            ).format(width=right - left, height=bottom - top)
         )
 
 
@@ -277,7 +301,7 @@ def center_of_mass(image: np.ndarray) -> tuple[float, float]:
     weights = np.asarray(image, dtype=np.float64)
     total = weights.sum()
     if total == 0:
-        raise ValueError("no ink found: the image is all black")
+        raise ValueError(tr("no ink found: the image is all black"))
     rows, cols = np.indices(weights.shape)
     return float((rows * weights).sum() / total), float((cols * weights).sum() / total)
 

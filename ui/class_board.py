@@ -24,6 +24,7 @@ from mnist_core.classroom import (
     tally,
     with_host,
 )
+from mnist_core.i18n import integer, percent, tr
 from mnist_core.preprocess import decode_image
 
 BOARD_PATH = "class_board"  # the pages' url paths: the join link is built from the board's URL
@@ -58,7 +59,7 @@ def canvas_pixels(canvas_key: str):
     if not data_url:
         return None
     try:
-        return decode_image(base64.b64decode(data_url.split(";base64,", 1)[1]), "the drawing")
+        return decode_image(base64.b64decode(data_url.split(";base64,", 1)[1]), tr("the drawing"))
     except (ValueError, IndexError):  # not a picture: treated as an empty canvas, with its message
         return None
 
@@ -69,14 +70,18 @@ def _data_uri(png: bytes) -> str:
 
 def _tile(entry: Entry, px: int) -> str:
     mark, colour = ("✓", "#1a7f37") if entry.correct else ("✗", "#c62828")
+    alt = tr("drawing {number}: meant {intended}, read {predicted}").format(
+        number=entry.number, intended=entry.intended, predicted=entry.predicted
+    )
+    meant = tr("meant {digit}").format(digit=entry.intended)
     return (
         f'<figure style="margin:0;text-align:center;border:3px solid {colour};border-radius:6px;'
         f'padding:2px;background:#000">'
         f'<img src="{_data_uri(entry.png)}" width="{px}" height="{px}" '
         f'style="image-rendering:pixelated;display:block;margin:auto" '
-        f'alt="drawing {entry.number}: meant {entry.intended}, read {entry.predicted}">'
+        f'alt="{html.escape(alt)}">'
         f'<figcaption style="color:#fff;background:{colour};font:700 17px/1.2 sans-serif">'
-        f'{mark} {entry.predicted}<br><span style="font:400 13px/1.2 sans-serif">meant {entry.intended}</span>'
+        f'{mark} {entry.predicted}<br><span style="font:400 13px/1.2 sans-serif">{html.escape(meant)}</span>'
         "</figcaption></figure>"
     )
 
@@ -94,6 +99,7 @@ def tally_html(entries) -> str:
     right, wrong = tally(entries)
     cell = 'style="padding:2px 5px;text-align:center;font-size:17px"'
     head = "".join(f"<th {cell}>{digit}</th>" for digit in range(10))
+    meant = html.escape(tr("meant"))
     rows = "".join(
         f'<tr><th {cell} style="text-align:left;color:{colour}">{label}</th>'
         + "".join(f"<td {cell}>{value}</td>" for value in values)
@@ -102,7 +108,7 @@ def tally_html(entries) -> str:
     )
     return (
         f'<div style="overflow-x:auto"><table style="border-collapse:collapse">'
-        f"<tr><th {cell}>meant</th>{head}</tr>{rows}</table></div>"
+        f"<tr><th {cell}>{meant}</th>{head}</tr>{rows}</table></div>"
         f'<p style="margin:4px 0 0 0;font-size:15px">{html.escape(_share_line(right, wrong))}</p>'
     )
 
@@ -110,8 +116,10 @@ def tally_html(entries) -> str:
 def _share_line(right, wrong) -> str:
     total = int(right.sum() + wrong.sum())
     if total == 0:
-        return "No drawings yet."
-    return f"{int(right.sum())} of {total} read right ({right.sum() / total:.0%})."
+        return tr("No drawings yet.")
+    return tr("{right} of {total} read right ({share}).").format(
+        right=integer(right.sum()), total=integer(total), share=percent(right.sum() / total)
+    )
 
 
 def phone_link_and_note(page_url: str | None, code: str) -> tuple[str, str | None]:
@@ -134,18 +142,26 @@ def phone_link_and_note(page_url: str | None, code: str) -> tuple[str, str | Non
         bound = st.get_option("server.address") or ""
         if bound.startswith("127.") or bound in ("localhost", "::1"):
             network_note = (
-                f"Phones cannot reach this server yet: it listens to this computer only ({bound}). Restart it "
-                "with `streamlit run app.py --server.address 0.0.0.0`; then phones on the room's Wi-Fi use "
-                + ("the link above." if lan else "this laptop's address on that network.")
-            )
+                tr(
+                    "Phones cannot reach this server yet: it listens to this computer only ({address}). Restart "
+                    "it with `streamlit run app.py --server.address 0.0.0.0`; then phones on the room's Wi-Fi "
+                    "use the link above."
+                )
+                if lan
+                else tr(
+                    "Phones cannot reach this server yet: it listens to this computer only ({address}). Restart "
+                    "it with `streamlit run app.py --server.address 0.0.0.0`; then phones on the room's Wi-Fi "
+                    "use this laptop's address on that network."
+                )
+            ).format(address=bound)
         elif lan:
-            network_note = (
+            network_note = tr(
                 "Phones cannot open `localhost`: the link uses this laptop's address on its network. Phones must "
-                f"be on the same Wi-Fi; if the link does not open, allow port {port} in the laptop's firewall."
-            )
+                "be on the same Wi-Fi; if the link does not open, allow port {port} in the laptop's firewall."
+            ).format(port=port)
         else:
-            network_note = (
+            network_note = tr(
                 "Phones cannot open `localhost`, and this laptop seems to have no network. Join the room's Wi-Fi, "
-                f"then phones use http://<this laptop's address>:{port}/join?room={code}."
-            )
+                "then phones use http://<this laptop's address>:{port}/join?room={code}."
+            ).format(port=port, code=code)
     return phone_link, network_note

@@ -21,6 +21,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS, load_shipped
+from mnist_core.i18n import integer, number, tr
 from ui.resources import mnist
 from ui.training_runs import finished_runs, uploaded_model
 
@@ -36,7 +37,7 @@ INSIDE_PAGE = "app_pages/inside_the_network.py"
 @dataclass(frozen=True)
 class ModelChoice:
     key: str  # "default", "default-convnet", "run-3" or "upload"
-    label: str
+    label: str  # in the viewer's language
     model: object  # keras.Model, or None until picked (shipped models and runs load when picked)
     load: Callable[[], object] | None = field(default=None, compare=False, repr=False)
 
@@ -45,24 +46,30 @@ class ModelChoice:
         return any(type(layer).__name__ == "Conv2D" for layer in self.model.layers)
 
 
-@st.cache_resource(show_spinner="Loading the default model…")
+@st.cache_resource(show_spinner=False)  # the picker says "Loading the model…", in the viewer's language
 def _shipped(key: str):
     return load_shipped(key)
 
 
 def available_models() -> list[ModelChoice]:
     """Shipped models first, then this session's runs (newest first), then the uploaded model."""
-    choices = [ModelChoice(m.key, m.label, None) for m in SHIPPED_MODELS]
+    choices = [ModelChoice(m.key, tr(m.label), None) for m in SHIPPED_MODELS]
     for run in reversed(finished_runs()):
         if run.has_model:  # only the latest few runs keep theirs
-            choices.append(ModelChoice(f"run-{run.number}", f"This session's {run.label}", None, run.model))
+            label = tr("This session's {run}").format(run=run.label)
+            choices.append(ModelChoice(f"run-{run.number}", label, None, run.model))
     upload = uploaded_model()
     if upload is not None:
         choices.append(
             ModelChoice(
                 "upload",
-                f"Uploaded: {upload.filename}, test accuracy {upload.test_accuracy:.4f}"
-                + (" (its weights are NaN: its answers mean nothing)" if upload.non_finite_weights else ""),
+                (
+                    tr(
+                        "Uploaded: {filename}, test accuracy {accuracy} (its weights are NaN: its answers mean nothing)"
+                    )
+                    if upload.non_finite_weights
+                    else tr("Uploaded: {filename}, test accuracy {accuracy}")
+                ).format(filename=upload.filename, accuracy=number(upload.test_accuracy, 4)),
                 upload.model,
             )
         )
@@ -81,8 +88,10 @@ def _why_not(asked: str) -> str:
     """The notice for a link whose ``model`` is not a model of this session."""
     shown = asked.replace("`", "")[:40]
     if asked == "upload" or asked.startswith("run-"):
-        return f"The link's model `{shown}` is not one of this session's: a link carries only the shipped models."
-    return f"The link's model `{shown}` does not exist here."
+        return tr(
+            "The link's model `{model}` is not one of this session's: a link carries only the shipped models."
+        ).format(model=shown)
+    return tr("The link's model `{model}` does not exist here.").format(model=shown)
 
 
 def model_picker() -> ModelChoice:
@@ -106,26 +115,30 @@ def model_picker() -> ModelChoice:
     if st.session_state.get(MODEL_KEY, FIRST_NETWORK.key) not in choices:
         st.session_state[MODEL_KEY] = FIRST_NETWORK.key  # the run was dropped or the upload replaced
     picked = st.selectbox(
-        "Model",
+        tr("Model"),
         list(choices),  # the shipped first network first: the default, so a plain link has no ?model=
         key=MODEL_KEY,
         bind="query-params",
-        help="default and default-convnet come with the app. Train a network on Build & Train, or upload "
-        "a .keras file there, and it appears here as run-1, run-2, ... or upload.",
+        help=tr(
+            "default and default-convnet come with the app. Train a network on Build & Train, or upload "
+            "a .keras file there, and it appears here as run-1, run-2, ... or upload."
+        ),
     )
     choice = choices[picked]
     if choice.model is None:
         if choice.load is not None:
-            with st.spinner("Loading the model…"):
+            with st.spinner(tr("Loading the model…")):
                 loaded = choice.load()
         else:
-            loaded = _shipped(choice.key)
+            with st.spinner(tr("Loading the model…")):
+                loaded = _shipped(choice.key)
         choice = ModelChoice(choice.key, choice.label, loaded)
     notice = st.session_state.get(_LINK_NOTICE)
     if notice is not None and notice[1] != picked:
         del st.session_state[_LINK_NOTICE]  # the student has picked another model since
         notice = None
-    st.caption(f"Showing **{choice.label}**." + (f"  \n:material/link_off: {notice[0]}" if notice else ""))
+    shown = tr("Showing **{model}**.").format(model=choice.label)
+    st.caption(shown + (f"  \n:material/link_off: {notice[0]}" if notice else ""))
     return choice
 
 
@@ -167,19 +180,24 @@ def test_evaluation(model):
 
     def compute():
         _, (x_test, y_test) = mnist()
-        with st.spinner("Predicting the 10,000 test images…"):
+        with st.spinner(tr("Predicting the {count} test images…").format(count=integer(len(x_test)))):
             return evaluate(model, x_test, y_test)
 
     return per_model(model, "test_evaluation", compute)
 
 
-@st.cache_resource(show_spinner="Indexing the 60,000 training images…")
-def training_neighbours():
-    """A nearest-neighbour finder over the training images, built once per server."""
+@st.cache_resource(show_spinner=False)  # training_neighbours says what is happening, in the viewer's language
+def _training_neighbours():
     from mnist_core.evaluation import PixelNeighbours
 
     (x_train, _), _ = mnist()
     return PixelNeighbours(x_train)
+
+
+def training_neighbours():
+    """A nearest-neighbour finder over the training images, built once per server."""
+    with st.spinner(tr("Indexing the {count} training images…").format(count=integer(60_000))):
+        return _training_neighbours()
 
 
 def remember_digit(digit: np.ndarray, source: str) -> None:

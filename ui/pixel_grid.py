@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core.data import IMAGE_SIDE
+from mnist_core.i18n import N_, tr
 
 CELL_PX = 9  # 28 cells of 9 px: 252 px, the size of the drawing canvas beside it
 
@@ -63,8 +64,11 @@ export default function (component) {
     context.lineWidth = 2;
     context.strokeRect(cursor.col * CELL + 1, cursor.row * CELL + 1, CELL - 2, CELL - 2);
     const ink = grid[cursor.row * SIDE + cursor.col];
-    status.textContent = `Row ${cursor.row + 1}, column ${cursor.col + 1}: ` +
-      (ink ? `ink ${Math.round(ink / 2.55)}%` : "empty") + (canvas.pen ? ". Pen down." : ".");
+    const words = data.words;  // in the viewer's language, with {row}, {column} and {percent} to fill
+    status.textContent = words.square
+      .replace("{row}", cursor.row + 1).replace("{column}", cursor.col + 1)
+      .replace("{state}", ink ? words.ink.replace("{percent}", Math.round(ink / 2.55)) : words.empty)
+      + (canvas.pen ? " " + words.pen : "");
   }
   function paint(row, col, erase) {
     const touch = (r, c, v) => {
@@ -123,7 +127,7 @@ export default function (component) {
 
 _pixel_grid = st.components.v2.component("mnist_pixel_grid", html=_HTML, css=_CSS, js=_JS)
 
-HELP = (
+HELP = N_(
     "Tab to the grid. Arrow keys move the square cursor; Space paints under it; P puts the pen down "
     "so every move paints (P again lifts it); Delete erases. A click paints one square."
 )
@@ -140,7 +144,14 @@ def pixel_grid(key: str, start: np.ndarray | None, generation: int) -> np.ndarra
         data={
             "pixels": pixels.ravel().tolist(),
             "generation": generation,
-            "label": "Drawing grid, 28 by 28 squares. " + HELP,
+            "label": tr("Drawing grid, 28 by 28 squares.") + " " + tr(HELP),
+            # What the status line under the grid says (and a screen reader reads) after each move.
+            "words": {
+                "square": tr("Row {row}, column {column}: {state}."),
+                "ink": tr("ink {percent}%"),
+                "empty": tr("empty"),
+                "pen": tr("Pen down."),
+            },
         },
         default={"pixels": None},
         on_pixels_change=lambda: None,

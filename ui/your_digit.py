@@ -12,6 +12,7 @@ import streamlit as st
 
 from mnist_core.evaluation import predict_probabilities
 from mnist_core.figures.prediction_figures import image_grid_figure, pixelated, probabilities_figure
+from mnist_core.i18n import N_, integer, number, tr
 from mnist_core.preprocess import MAX_UPLOAD_BYTES, decode_image, has_ink, preprocess, skip_preprocessing
 from ui.charts import show_chart
 from ui.learned_views import look_at_digit
@@ -33,7 +34,9 @@ _CANVAS_GENERATION = "predictions_canvas_generation"  # Clear draws a new, empty
 _CANVAS_START = "predictions_canvas_start"  # the drawing the canvas started from on this visit
 GRID_KEY = "predictions_grid_kept"  # the keyboard grid's drawing (28 x 28), kept between visits
 _GRID_GENERATION = "predictions_grid_generation"  # Clear or a test digit starts the grid anew
-DRAW, DRAW_WITH_KEYS, UPLOAD = "Draw", "Draw with keys", "Upload"
+DRAW, DRAW_WITH_KEYS, UPLOAD = N_("Draw"), N_("Draw with keys"), N_("Upload")
+# Where the digit came from, kept in English with it (``remember_digit``) and shown as tr(source).
+YOUR_DRAWING, YOUR_GRID_DRAWING = N_("your drawing"), N_("your grid drawing")
 
 
 def clear_drawing() -> None:
@@ -41,7 +44,7 @@ def clear_drawing() -> None:
     st.session_state.pop(DRAWING_KEY, None)
     st.session_state[_CANVAS_GENERATION] = st.session_state.get(_CANVAS_GENERATION, 0) + 1
     kept = st.session_state.get(YOUR_DIGIT_KEY)
-    if kept is not None and kept["source"] == "your drawing":
+    if kept is not None and kept["source"] == YOUR_DRAWING:
         del st.session_state[YOUR_DIGIT_KEY]
 
 
@@ -83,7 +86,7 @@ def _restart_grid(start: np.ndarray | None) -> None:
     st.session_state[GRID_KEY] = start
     st.session_state[_GRID_GENERATION] = st.session_state.get(_GRID_GENERATION, 0) + 1
     kept = st.session_state.get(YOUR_DIGIT_KEY)
-    if kept is not None and kept["source"] == "your grid drawing":
+    if kept is not None and kept["source"] == YOUR_GRID_DRAWING:
         del st.session_state[YOUR_DIGIT_KEY]
 
 
@@ -93,17 +96,20 @@ def grid_pixels() -> np.ndarray | None:
     with st.container(key="predictions_grid"):
         drawn = pixel_grid("predictions_grid_component", st.session_state.get(GRID_KEY), generation)
     st.session_state[GRID_KEY] = drawn
-    st.caption(GRID_HELP)
+    st.caption(tr(GRID_HELP))
     _, (x_test, _) = mnist()
     index = st.number_input(
-        "Or start from test digit number", 0, len(x_test) - 1, 0, key="predictions_grid_test_index"
+        tr("Or start from test digit number"), 0, len(x_test) - 1, 0, key="predictions_grid_test_index"
     )
     with st.container(horizontal=True):
         st.button(
-            "Put it on the grid", key="predictions_grid_load", on_click=_restart_grid, args=(x_test[index],)
+            tr("Put it on the grid"),
+            key="predictions_grid_load",
+            on_click=_restart_grid,
+            args=(x_test[index],),
         )
         st.button(
-            "Clear",
+            tr("Clear"),
             icon=":material/ink_eraser:",
             key="predictions_grid_clear",
             on_click=_restart_grid,
@@ -120,7 +126,7 @@ def _forget_removed_upload() -> None:
 def uploaded_pixels() -> tuple[np.ndarray | None, str | None]:
     """A file uploader; the decoded picture (this one or the last one kept) and its name."""
     upload = st.file_uploader(
-        f"A PNG or JPEG of one digit (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
+        tr("A PNG or JPEG of one digit (up to {size} MB)").format(size=integer(MAX_UPLOAD_BYTES // 2**20)),
         type=["png", "jpg", "jpeg"],
         key="predictions_upload",
         max_upload_size=MAX_UPLOAD_BYTES // 2**20,  # the browser refuses larger files before sending them
@@ -139,9 +145,13 @@ def uploaded_pixels() -> tuple[np.ndarray | None, str | None]:
     if kept is None:
         return None, None
     if upload is None:  # back from another page: the uploader starts empty, the picture is kept
-        st.caption(f"Your picture from before: **{kept['name']}**. Upload another to replace it.")
+        st.caption(
+            tr("Your picture from before: **{name}**. Upload another to replace it.").format(
+                name=kept["name"]
+            )
+        )
         st.button(
-            "Remove it",
+            tr("Remove it"),
             icon=":material/close:",
             key="predictions_forget_upload",
             on_click=lambda: st.session_state.pop(UPLOAD_KEY, None),
@@ -153,31 +163,48 @@ def _steps_pictures(steps, digit, skip: bool) -> None:
     """The preprocessing steps, one per row, at their true relative sizes: the picture's, then 28 x 28's."""
     big, small = 64 / max(steps.grayscale.shape), 2.3
     if skip:
-        pictures = [(steps.grayscale, "as given", big), (digit, "squeezed to 28 x 28, as it is", small)]
+        pictures = [
+            (steps.grayscale, tr("as given"), big),
+            (digit, tr("squeezed to 28 x 28, as it is"), small),
+        ]
     else:
         fitted = f"{steps.fitted.shape[0]} x {steps.fitted.shape[1]}"
         pictures = [
-            (steps.grayscale, "1 · grayscale", big),
+            (steps.grayscale, tr("1 · grayscale"), big),
             (
                 steps.light_on_dark,
-                "2 · inverted to light on dark" if steps.inverted else "2 · light on dark",
+                tr("2 · inverted to light on dark") if steps.inverted else tr("2 · light on dark"),
                 big,
             ),
-            (steps.cropped, "3 · cropped to the ink", big),
-            (steps.fitted, f"4 · fitted in 20 x 20: {fitted}", small),
-            (steps.centered, "5 · centred by its centre of mass in 28 x 28", small),
+            (steps.cropped, tr("3 · cropped to the ink"), big),
+            (steps.fitted, tr("4 · fitted in 20 x 20: {size}").format(size=fitted), small),
+            (steps.centered, tr("5 · centred by its centre of mass in 28 x 28"), small),
         ]
     for picture, caption, scale in pictures:
         picture_column, caption_column = st.columns([1, 2.2], vertical_alignment="center")
         picture_column.image(
             pixelated(picture),
             width=max(1, round(picture.shape[1] * scale)),
-            alt=f"Your digit, {caption}: {picture.shape[0]} x {picture.shape[1]} pixels",
+            alt=tr("Your digit, {step}: {height} x {width} pixels").format(
+                step=caption, height=picture.shape[0], width=picture.shape[1]
+            ),
         )
         caption_column.caption(caption)
     if not skip:
         row, col = steps.center_of_mass
-        st.caption(f"6 · scaled to 0-1. Centre of mass ({row:.1f}, {col:.1f}); the centre is (13.5, 13.5).")
+        st.caption(
+            tr(
+                "6 · scaled to 0-1. Centre of mass ({row}, {column}); the centre is ({middle}, {middle})."
+            ).format(row=number(row, 1), column=number(col, 1), middle=number(13.5, 1))
+        )
+
+
+def _bars_alt(probabilities: np.ndarray) -> str:
+    """The answer's bars for a screen reader, in the viewer's language (";" apart: "0,01" has a comma)."""
+    values = "; ".join(f"{digit}: {number(p, 2)}" for digit, p in enumerate(probabilities))
+    return tr("The model's probability for each digit: {values}. Its answer: {digit}.").format(
+        values=values, digit=int(probabilities.argmax())
+    )
 
 
 @st.fragment
@@ -186,8 +213,9 @@ def your_digit_section(choice: ModelChoice) -> None:
     input_column, steps_column, answer_column = st.columns([1.05, 1.1, 1.25], gap="medium")
     with input_column:
         way = st.segmented_control(
-            "6 · Predict your own digit",
+            tr("6 · Predict your own digit"),
             [DRAW, DRAW_WITH_KEYS, UPLOAD],
+            format_func=tr,
             default=DRAW,
             key="predictions_source",
             persist_state="session",
@@ -195,50 +223,72 @@ def your_digit_section(choice: ModelChoice) -> None:
         if way == UPLOAD:
             pixels, source = uploaded_pixels()
         elif way == DRAW_WITH_KEYS:
-            pixels, source = grid_pixels(), "your grid drawing"
+            pixels, source = grid_pixels(), YOUR_GRID_DRAWING
         else:
-            pixels, source = drawn_pixels(), "your drawing"
-            st.button("Clear", icon=":material/ink_eraser:", key="predictions_clear", on_click=clear_drawing)
+            pixels, source = drawn_pixels(), YOUR_DRAWING
+            st.button(
+                tr("Clear"), icon=":material/ink_eraser:", key="predictions_clear", on_click=clear_drawing
+            )
     if pixels is None:
         with steps_column:
             st.info(
-                "Draw one digit, large, with the mouse or a finger (or with the keys: Draw with keys), "
-                "or upload a picture of one: the steps that prepare it and the model's answer appear here.",
+                tr(
+                    "Draw one digit, large, with the mouse or a finger (or with the keys: Draw with keys), "
+                    "or upload a picture of one: the steps that prepare it and the model's answer appear here."
+                ),
                 icon=":material/draw:",
             )
         return
     try:
         steps = preprocess(pixels)
     except ValueError as error:
-        steps_column.warning(f"{source}: {error}", icon=":material/draw:")
+        steps_column.warning(f"{tr(source)}: {error}", icon=":material/draw:")
         return
     with steps_column:
         skip = st.toggle(
-            "Skip the preprocessing",
+            tr("Skip the preprocessing"),
             key="predictions_skip",
             persist_state="session",
-            help="Feed the picture as it is.",
+            help=tr("Feed the picture as it is."),
         )
     digit = skip_preprocessing(pixels) if skip else steps.digit
     remember_digit(digit, source)
     # The answer is computed and sent first; the pictures around it follow.
     yours = predict_probabilities(choice.model, digit[None])[0]
     with answer_column:
-        st.subheader(f"The model says {yours.argmax()} (probability {yours.max():.2f})", anchor=False)
-        show_chart(probabilities_figure(yours, height=230), key="predictions_your_bars")
+        st.subheader(
+            tr("The model says {digit} (probability {probability})").format(
+                digit=yours.argmax(), probability=number(yours.max(), 2)
+            ),
+            anchor=False,
+        )
+        show_chart(probabilities_figure(yours, height=230), key="predictions_your_bars", alt=_bars_alt(yours))
     with input_column:
-        if st.button("Follow it through the network", icon=":material/biotech:", key="predictions_follow"):
+        if st.button(
+            tr("Follow it through the network"), icon=":material/biotech:", key="predictions_follow"
+        ):
             follow_digit_inside(digit, choice.key, source)
-        if st.button("Where does it look?", icon=":material/psychology:", key="predictions_where_it_looks"):
+        if st.button(
+            tr("Where does it look?"), icon=":material/psychology:", key="predictions_where_it_looks"
+        ):
             look_at_digit(digit, choice.key, source)
     with steps_column:
         _steps_pictures(steps, digit, skip)
     with answer_column:
         (x_train, y_train), _ = mnist()
         nearest, distances = training_neighbours().nearest(digit, k=6)
-        st.markdown("**Nearest training images** (pixel by pixel)")
-        titles = [f"a {y_train[i]}, {d:.1f} away" for i, d in zip(nearest, distances)]
+        st.markdown(tr("**Nearest training images** (pixel by pixel)"))
+        away = tr("a {digit}, {distance} away")
+        titles = [away.format(digit=y_train[i], distance=number(d, 1)) for i, d in zip(nearest, distances)]
         show_chart(
-            image_grid_figure(x_train[nearest], titles, columns=3, tile_px=70), key="predictions_neighbours"
+            image_grid_figure(x_train[nearest], titles, columns=3, tile_px=70),
+            key="predictions_neighbours",
+            alt=tr("The {count} training images nearest to your digit: {captions}.").format(
+                count=len(titles), captions="; ".join(titles)
+            ),
         )
-        st.caption("The closest of the 60,000 training digits: the shortest difference of 784-long vectors.")
+        st.caption(
+            tr(
+                "The closest of the {count} training digits: the shortest difference of 784-long vectors."
+            ).format(count=integer(len(x_train)))
+        )

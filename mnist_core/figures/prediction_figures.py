@@ -8,6 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from mnist_core.i18n import integer, number, tr
+
 ACCENT = "#4b3fd6"
 MUTED = "#b9b6d9"
 WRONG = "#e4572e"
@@ -82,7 +84,7 @@ def image_grid_figure(
             zmin=zmin,
             zmax=zmax,
             showscale=symmetric,
-            colorbar={"title": {"text": "blue +, red −", "side": "right"}, "thickness": 12},
+            colorbar={"title": {"text": tr("blue +, red −"), "side": "right"}, "thickness": 12},
             hoverongaps=False,
             hovertemplate="%{z:.3f}<extra></extra>",
         )
@@ -120,7 +122,7 @@ def digit_figure(
             z=np.asarray(image, dtype=np.float64),
             colorscale=colorscale,
             showscale=False,
-            hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>",
+            hovertemplate=tr("row %{y}, column %{x}: %{z}") + "<extra></extra>",
         )
     )
     _square_pixels(figure)
@@ -150,17 +152,17 @@ def probabilities_figure(
             x=list(range(len(probabilities))),
             y=probabilities,
             marker_color=colors,
-            text=[f"{p:.2f}" if p >= 0.01 else "" for p in probabilities],
+            text=[number(p, 2) if p >= 0.01 else "" for p in probabilities],
             textposition="outside",
-            hovertemplate="digit %{x}: %{y:.4f}<extra></extra>",
+            hovertemplate=tr("digit %{x}: %{y:.4f}") + "<extra></extra>",
         )
     )
     if true_digit is not None:
         figure.add_annotation(
-            x=true_digit, y=0, text="true", showarrow=False, yshift=-28, font={"color": WRONG}
+            x=true_digit, y=0, text=tr("true"), showarrow=False, yshift=-28, font={"color": WRONG}
         )
-    figure.update_xaxes(tickmode="linear", title_text="digit")
-    figure.update_yaxes(range=[0, 1.12], title_text="probability")
+    figure.update_xaxes(tickmode="linear", title_text=tr("digit"))
+    figure.update_yaxes(range=[0, 1.12], title_text=tr("probability"))
     figure.update_layout(height=height, margin={"t": 10, "b": 40, "l": 50, "r": 10})
     return figure
 
@@ -180,7 +182,7 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
             texttemplate="%{text}",
             colorscale="Purples",
             showscale=False,
-            hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>",
+            hovertemplate=tr("true %{y}, predicted %{x}: %{text} images") + "<extra></extra>",
         )
     )
     if selected is not None:
@@ -197,10 +199,18 @@ def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = N
     # plotly would otherwise stretch the y range and draw empty rows from -2 to 11.
     last = confusion.shape[0] - 0.5
     figure.update_xaxes(
-        title_text="predicted digit", tickmode="linear", side="top", constrain="domain", range=[-0.5, last]
+        title_text=tr("predicted digit"),
+        tickmode="linear",
+        side="top",
+        constrain="domain",
+        range=[-0.5, last],
     )
     figure.update_yaxes(
-        title_text="true digit", tickmode="linear", range=[last, -0.5], scaleanchor="x", constrain="domain"
+        title_text=tr("true digit"),
+        tickmode="linear",
+        range=[last, -0.5],
+        scaleanchor="x",
+        constrain="domain",
     )
     figure.update_layout(height=460, margin={"t": 50, "b": 10, "l": 60, "r": 10})
     return figure
@@ -242,8 +252,8 @@ def products_figure(products: np.ndarray, height: int = 300) -> go.Figure:
             colorscale=DIVERGING,
             zmin=-limit,
             zmax=limit,
-            hovertemplate="pixel (%{y}, %{x}): w·x = %{z:.4f}<extra></extra>",
-            colorbar={"title": {"text": "w·x: blue +, red −", "side": "right"}, "thickness": 12},
+            hovertemplate=tr("pixel (%{y}, %{x}): w·x = %{z:.4f}") + "<extra></extra>",
+            colorbar={"title": {"text": tr("w·x: blue +, red −"), "side": "right"}, "thickness": 12},
         )
     )
     _square_pixels(figure)
@@ -252,8 +262,11 @@ def products_figure(products: np.ndarray, height: int = 300) -> go.Figure:
     return figure
 
 
-def activations_figure(values: np.ndarray, highlight: int | None = None, label: str = "unit") -> go.Figure:
-    """One bar per unit of a layer, the chosen unit highlighted."""
+def activations_figure(
+    values: np.ndarray, highlight: int | None = None, label: str | None = None
+) -> go.Figure:
+    """One bar per unit of a layer, the chosen unit highlighted; ``label`` names a bar (None: "unit")."""
+    label = tr("unit") if label is None else label
     values = np.asarray(values, dtype=np.float64)
     colors = [ACCENT if index == highlight else MUTED for index in range(len(values))]
     figure = go.Figure(
@@ -283,7 +296,11 @@ def weight_histograms_figure(layers: list[tuple[str, np.ndarray]], bins: int = 6
         finite = values[np.isfinite(values)]
         counts, edges = np.histogram(finite, bins=bins) if finite.size else (np.zeros(0), np.zeros(1))
         not_finite = values.size - finite.size
-        titles.append(f"{name}: {not_finite:,} NaN or infinite" if not_finite else name)
+        titles.append(
+            tr("{layer}: {count} NaN or infinite").format(layer=name, count=integer(not_finite))
+            if not_finite
+            else name
+        )
         histograms.append((counts, edges))
     figure = make_subplots(rows=1, cols=max(1, len(layers)), subplot_titles=titles)
     for column, (counts, edges) in enumerate(histograms, start=1):
@@ -293,15 +310,16 @@ def weight_histograms_figure(layers: list[tuple[str, np.ndarray]], bins: int = 6
                 y=counts,
                 width=np.diff(edges),
                 customdata=np.stack([edges[:-1], edges[1:]], axis=1),
-                hovertemplate="%{customdata[0]:.3f} to %{customdata[1]:.3f}: %{y:,} weights<extra></extra>",
+                hovertemplate=tr("%{customdata[0]:.3f} to %{customdata[1]:.3f}: %{y:,} weights")
+                + "<extra></extra>",
                 marker_color=ACCENT,
                 showlegend=False,
             ),
             row=1,
             col=column,
         )
-    figure.update_xaxes(title_text="weight")
-    figure.update_yaxes(title_text="count", col=1)
+    figure.update_xaxes(title_text=tr("weight"))
+    figure.update_yaxes(title_text=tr("count"), col=1)
     figure.update_layout(
         height=260,
         margin={"t": 40, "b": 40, "l": 50, "r": 36},  # room for the vertical toolbar
