@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from mnist_core.i18n import N_
+
 MODELS_DIR = Path(__file__).parent / "assets" / "models"
 
 
@@ -32,7 +34,7 @@ class ShippedModel:
 
 FIRST_NETWORK = ShippedModel(
     "default",
-    "Default: first network 784-32-10, 5 epochs (shipped with the app)",
+    N_("Default: first network 784-32-10, 5 epochs (shipped with the app)"),
     "first-network.keras",
     0.9559,
     preset="first-network",

@@ -247,7 +247,7 @@ def _idx_files(params: Params) -> dict:
 
 
 def _surface(params: Params) -> surfaces.Surface:
-    titles = {surface.title: surface for surface in surfaces.SURFACES.values()}
+    titles = {title: s for s in surfaces.SURFACES.values() for title in (s.title, tr(s.title))}
     return titles.get(params.get("surface_name", ""), surfaces.SURFACES["ravine"])
 
 

@@ -51,6 +51,10 @@ SKIPPED_KEYS = {
     "cssClass",
     "anchor",
     "bind",
+    "queryParamKey",  # a bound widget's URL parameter: its key
+    "queryString",  # a page link's parameters
+    "page",  # a page link's target page
+    "jsContent",  # a component's script
 }
 CODE_ELEMENTS = {"code"}
 # Words English uses that Spanish never does: two of them in one short run of words is English.
