@@ -100,7 +100,12 @@ def walker_alt(shown: np.ndarray) -> str:
 
 def point(x: float, y: float) -> str:
     """A point (x, y) with its numbers in the current language ("(0,40; 1,20)" in Spanish)."""
-    return tr("({x}, {y})").format(x=number(x, 2), y=number(y, 2))
+    return tr("({x}, {y})").format(x=coordinate(x), y=coordinate(y))
+
+
+def coordinate(value: float) -> str:
+    """A weight to 2 decimals; a far-flung one (a walk that is diverging) as 1.2e+150."""
+    return number(value, 2) if abs(value) < 1e6 else scientific(value)
 
 
 def scientific(value: float) -> str:
