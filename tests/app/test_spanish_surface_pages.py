@@ -111,3 +111,23 @@ def test_one_step_sends_a_spanish_student_to_the_race_in_spanish(open_page):
     race = next(e.proto for e in app.get("page_link") if e.proto.page == "loss_surface")
     assert race.label.startswith("Mira a RMSProp dar 500 pasos")
     assert "surface_part=2+%C2%B7+Dos+pesos" in race.query_string
+
+
+@pytest.mark.parametrize(
+    ("part", "surface"),
+    [
+        ("2 · Dos pesos: carrera de optimizadores", "Los cuatro valles de Himmelblau"),  # copied in Spanish
+        ("2 · Two weights: optimizers race", "Himmelblau's four valleys"),  # copied in English
+    ],
+)
+def test_a_link_opens_its_tab_and_surface_for_a_spanish_student_in_either_language(open_page, part, surface):
+    app = open_page("app_pages/home.py", session_state=SPANISH)
+    app.query_params["surface_part"] = part
+    app.query_params["surface_name"] = surface
+    app.switch_page(SURFACE)
+    with in_language("es"):
+        app.run()
+    assert app.session_state["surface_part"] == "2 · Dos pesos: carrera de optimizadores"
+    assert app.session_state["surface_name"] == "himmelblau"
+    assert app.query_params["surface_name"] == "Los cuatro valles de Himmelblau"  # the link, now in Spanish
+    assert not [toast.value for toast in app.toast]
