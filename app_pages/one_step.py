@@ -97,7 +97,7 @@ index = (*np.unravel_index(source, shape[:-1]), unit)
 weight = WeightChoice(layer, tuple(int(i) for i in index))
 step = cached_step(spec, config.seed, first, size, weight, x_train, y_train)
 
-titles = [f"{label}: p={p[label]:.2f}" for label, p in zip(step.labels, step.probabilities)]
+titles = [f"{label}: p={number(p[label], 2)}" for label, p in zip(step.labels, step.probabilities)]
 show_chart(
     image_grid_figure(x_train[first : first + size], titles, columns=8, tile_px=70),
     key="step_batch", where=images_column,
@@ -271,7 +271,8 @@ if spec.architecture == "dense" and layer == 0:
         (change_column, changes, tr("their change in this one step (its own scale)"), "step_unit_change"),
     ):
         show_chart(
-            image_grid_figure(values.reshape(1, 28, 28), [title], columns=1, colorscale=DIVERGING, symmetric=True, tile_px=230),
+            image_grid_figure(values.reshape(1, 28, 28), [title], columns=1, colorscale=DIVERGING, symmetric=True, tile_px=230)
+            .update_traces(colorbar_title_text=tr("blue +, red −")),
             key=key, where=where,
             alt=tr("{title} as a 28 x 28 image, from {low} to {high}.").format(
                 title=title[:1].upper() + title[1:], low=general(values.min(), 3), high=general(values.max(), 3)
