@@ -51,10 +51,11 @@ SKIPPED_KEYS = {
     "cssClass",
     "anchor",
     "bind",
-    "queryParamKey",  # a bound widget's URL parameter: its key
-    "queryString",  # a page link's parameters
-    "page",  # a page link's target page
-    "jsContent",  # a component's script
+    "page",  # a page link's target (its url path)
+    "jsContent",  # a component's own script and styles
+    "cssContent",
+    "jsSourcePath",
+    "cssSourcePath",
 }
 CODE_ELEMENTS = {"code"}
 # Words English uses that Spanish never does: two of them in one short run of words is English.
@@ -272,6 +273,7 @@ def _prose(text: str) -> str:
     text = re.sub(r"\]\([^)]*\)", "] ", text)
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r":material/[a-z_]+:", " ", text)
+    text = re.sub(r"\b\w+_\w+\b", " ", text)  # identifiers: learning_rate_init, a widget's key
     return text
 
 
