@@ -63,6 +63,8 @@ def test_a_landscape_computed_for_a_spanish_student_reports_and_reads_in_spanish
     app = open_lazy_tab(open_page(SURFACE, session_state=SPANISH), "surface_part", "3 · El paisaje de tu red")
     with in_language("es"):
         app.select_slider(key="surface_landscape_resolution").set_value(11).run()
+        # A span of its own: landscapes are cached server-wide, and other tests compute this one at span 1.
+        app.select_slider(key="surface_landscape_span").set_value(0.5).run()
         app.button(key="surface_compute").click().run()
     task = app.session_state["surface_landscape_task"]
     assert task.name == "Paisaje de pérdida para el modelo por defecto"
