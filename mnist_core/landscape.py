@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mnist_core.i18n import N_, integer, tr
 from mnist_core.tasks import TaskControl
 
 Weights = list[np.ndarray]  # as model.get_weights() returns them
@@ -96,7 +97,7 @@ class Landscape:
     samples: int
     validation_samples: int
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # N_-marked English: a landscape is cached server-wide
 
 
 # --- weights as vectors ---
@@ -160,7 +161,7 @@ def path_plane(weight_history: list[Weights], rng: np.random.Generator):
     directions : ndarray of shape (2, n_parameters)
     path : ndarray of shape (n_saved, 2), each saved weight's coordinates (the last is (0, 0))
     explained : ndarray of shape (2,), share of the squared offsets each direction holds
-    note : str, empty unless a direction had to be made up (a run of one epoch)
+    note : str, empty unless a direction had to be made up (a run of one epoch); in English, for ``tr``
     """
     vectors = np.stack([flatten_weights(w) for w in weight_history])
     offsets = vectors[:-1] - vectors[-1]  # Li et al.: offsets from the final weights, not centred
@@ -175,7 +176,7 @@ def path_plane(weight_history: list[Weights], rng: np.random.Generator):
             extra -= (extra @ d) * d
         directions.append(extra / np.linalg.norm(extra))
         explained.append(0.0)
-        note = "One epoch gives a straight path: the second direction is random, perpendicular to it."
+        note = N_("One epoch gives a straight path: the second direction is random, perpendicular to it.")
     directions = np.stack(directions)
     path = (vectors - vectors[-1]) @ directions.T
     return directions, path, np.array(explained), note
@@ -358,7 +359,7 @@ def compute_landscape(
     """
     settings = settings or LandscapeSettings()
     if len(weight_history) < 2:
-        raise ValueError("the landscape needs the weights before and after training (two or more)")
+        raise ValueError(tr("The landscape needs the weights before and after training (two or more)."))
     started = clock()
     initial, trained = weight_history[0], weight_history[-1]
     train_loss = LossEvaluator(model, train_data[0][: settings.samples], train_data[1][: settings.samples])
@@ -369,6 +370,14 @@ def compute_landscape(
     alphas = np.array(settings.alphas)
     total = 2 * len(alphas) + 2 * n * n + len(weight_history)
     done = 0
+    # Progress in the language ``control``'s caller runs this in (see ``mnist_core.i18n.in_language``).
+    line_messages = [
+        tr("1-D: the straight line from the initial to the trained weights (training images)"),
+        tr("1-D: the straight line from the initial to the trained weights (validation images)"),
+    ]
+    random_message = tr("2-D, random directions: point {point} of {points}")
+    path_message = tr("The training path: loss at each saved epoch")
+    pca_message = tr("2-D, along the training path: point {point} of {points}")
 
     def tick(message: str) -> None:
         nonlocal done
@@ -384,9 +393,9 @@ def compute_landscape(
     interpolation = {"train": [], "validation": []}
     for alpha in alphas:
         interpolation["train"].append(line_train(alpha))
-        tick("1-D: the straight line from the initial to the trained weights (training images)")
+        tick(line_messages[0])
         interpolation["validation"].append(line_validation(alpha))
-        tick("1-D: the straight line from the initial to the trained weights (validation images)")
+        tick(line_messages[1])
     if control is not None:
         control.report(
             interpolation={
@@ -404,13 +413,13 @@ def compute_landscape(
     for row, b in enumerate(random_axis):
         for column, a in enumerate(random_axis):
             random_grid[row, column] = random_plane(a, b)
-            tick(f"2-D, random directions: point {row * n + column + 1} of {n * n}")
+            tick(random_message.format(point=integer(row * n + column + 1), points=integer(n * n)))
 
     directions, path, explained, note = path_plane(weight_history, rng)
     path_losses = []
     for weights in weight_history:
         path_losses.append(train_loss(weights))
-        tick("The training path: loss at each saved epoch")
+        tick(path_message)
     margin = 0.25 * max(np.ptp(path[:, 0]), np.ptp(path[:, 1]), 1e-3)
     pca_x = np.linspace(path[:, 0].min() - margin, path[:, 0].max() + margin, n)
     pca_y = np.linspace(path[:, 1].min() - margin, path[:, 1].max() + margin, n)
@@ -419,7 +428,7 @@ def compute_landscape(
     for row, b in enumerate(pca_y):
         for column, a in enumerate(pca_x):
             pca_grid[row, column] = pca_plane(a, b)
-            tick(f"2-D, along the training path: point {row * n + column + 1} of {n * n}")
+            tick(pca_message.format(point=integer(row * n + column + 1), points=integer(n * n)))
 
     return Landscape(
         alphas=alphas,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_core.i18n import N_
+
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 MOMENTUM = 0.9  # "momentum" is Keras's SGD with this momentum
 RMSPROP_RHO = 0.9  # Keras defaults from here on
@@ -30,9 +32,9 @@ class Surface:
     """A loss surface of two weights, with the view and start that show it best."""
 
     name: str
-    title: str
+    title: str  # N_-marked: translate where shown
     formula: str  # LaTeX
-    lesson: str  # one line: what to look for
+    lesson: str  # one line: what to look for (N_-marked)
     x_range: tuple[float, float]
     y_range: tuple[float, float]
     start: tuple[float, float]
@@ -45,9 +47,9 @@ SURFACES = {
     for surface in (
         Surface(
             "bowl",
-            "Round bowl",
+            N_("Round bowl"),
             r"x^2 + y^2",
-            "Every optimizer finds the bottom; the learning rate only sets how fast.",
+            N_("Every optimizer finds the bottom; the learning rate only sets how fast."),
             (-2.0, 2.0),
             (-2.0, 2.0),
             (-1.6, 1.4),
@@ -56,9 +58,9 @@ SURFACES = {
         ),
         Surface(
             "ravine",
-            "Elongated ravine",
+            N_("Elongated ravine"),
             r"0.1\,x^2 + 2\,y^2",
-            "Steep walls, flat floor: plain SGD zig-zags across, momentum rolls along the floor.",
+            N_("Steep walls, flat floor: plain SGD zig-zags across, momentum rolls along the floor."),
             (-4.0, 4.0),
             (-2.0, 2.0),
             (-3.6, 1.2),
@@ -67,9 +69,9 @@ SURFACES = {
         ),
         Surface(
             "saddle",
-            "Saddle",
+            N_("Saddle"),
             r"x^2 - y^2 + \tfrac{1}{4}y^4",
-            "At (0, 0) the slope is zero but it is no minimum: start on the ridge and watch who escapes.",
+            N_("At (0, 0) the slope is zero but it is no minimum: start on the ridge and watch who escapes."),
             (-2.0, 2.0),
             (-2.2, 2.2),
             (-1.8, 0.01),
@@ -78,9 +80,11 @@ SURFACES = {
         ),
         Surface(
             "rosenbrock",
-            "Rosenbrock's valley",
+            N_("Rosenbrock's valley"),
             r"(1 - x)^2 + 100\,(y - x^2)^2",
-            "A curved, almost flat valley floor: finding the valley is easy, following it to (1, 1) is slow.",
+            N_(
+                "A curved, almost flat valley floor: finding the valley is easy, following it to (1, 1) is slow."
+            ),
             (-2.0, 2.0),
             (-1.0, 3.0),
             (-1.2, 1.0),  # the classic start, on the far side of the banana
@@ -89,9 +93,9 @@ SURFACES = {
         ),
         Surface(
             "himmelblau",
-            "Himmelblau's four valleys",
+            N_("Himmelblau's four valleys"),
             r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-            "Four minima, all equally low: which one you reach depends on where you start.",
+            N_("Four minima, all equally low: which one you reach depends on where you start."),
             (-5.0, 5.0),
             (-5.0, 5.0),
             (0.0, -0.5),

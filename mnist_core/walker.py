@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_core.i18n import tr
+
 X_RANGE = (0.0, 10.0)  # the curve as drawn; a walker that leaves it has diverged
 BOWL = 0.03  # a gentle bowl around x = 5 keeps the walker on the page
 WELLS = (  # (centre, depth, width) of the three Gaussian valleys A, B, C
@@ -83,7 +85,7 @@ class Outcome:
 
     kind: str  # "settled", "moving", "bouncing" or "diverged"
     valley: str | None  # "A", "B" or "C": the valley it settled in or is nearest to
-    sentence: str
+    sentence: str  # in the language of the page that asked
 
 
 def nearest_valley(x: float) -> str:
@@ -98,7 +100,7 @@ def outcome(positions: np.ndarray) -> Outcome:
         return Outcome(
             "diverged",
             None,
-            "Diverged: a step so large it threw the walker off the curve. Each step overshot further.",
+            tr("Diverged: a step so large it threw the walker off the curve. Each step overshot further."),
         )
     valley = nearest_valley(last)
     recent = np.diff(finite[-6:])
@@ -108,15 +110,27 @@ def outcome(positions: np.ndarray) -> Outcome:
             return Outcome(
                 "settled",
                 valley,
-                f"Settled in valley {valley}. Valley {lower[-1]} is lower, but getting there means "
-                "climbing first, and gradient descent never goes uphill.",
+                tr(
+                    "Settled in valley {valley}. Valley {lower} is lower, but getting there means "
+                    "climbing first, and gradient descent never goes uphill."
+                ).format(valley=valley, lower=lower[-1]),
             )
-        return Outcome("settled", valley, f"Settled in valley {valley}, the lowest of the three.")
+        return Outcome(
+            "settled",
+            valley,
+            tr("Settled in valley {valley}, the lowest of the three.").format(valley=valley),
+        )
     if recent.size >= 2 and np.any(recent[1:] * recent[:-1] < 0) and np.abs(recent).max() > 0.05:
         return Outcome(
             "bouncing",
             valley,
-            "Bouncing: the learning rate is so large that each step jumps across the valley floor "
-            "instead of landing on it.",
+            tr(
+                "Bouncing: the learning rate is so large that each step jumps across the valley floor "
+                "instead of landing on it."
+            ),
         )
-    return Outcome("moving", valley, f"Still on its way, heading for valley {valley}: take more steps.")
+    return Outcome(
+        "moving",
+        valley,
+        tr("Still on its way, heading for valley {valley}: take more steps.").format(valley=valley),
+    )

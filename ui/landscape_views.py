@@ -14,9 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from mnist_core import surfaces
+from mnist_core import surfaces, walker
 from mnist_core.default_model import FIRST_NETWORK, load_shipped, load_shipped_history
 from mnist_core.figures import surface_figures as figures
+from mnist_core.i18n import (
+    N_,
+    current_language,
+    decimal_separators,
+    in_language,
+    integer,
+    number,
+    percent,
+    tr,
+)
 from mnist_core.landscape import (
     Landscape,
     LandscapeSettings,
@@ -52,9 +62,9 @@ LEARNING_RATES = [
     1.0,
 ]
 HYPERPARAMETERS = {  # optimizer -> (keyword, symbol, what it does)
-    "momentum": ("momentum", "μ", "how much of the last step carries on"),
-    "rmsprop": ("rho", "ρ", "how long it remembers past gradients' sizes"),
-    "adam": ("beta_1", "β₁", "how much of the past gradients carries on"),
+    "momentum": ("momentum", "μ", N_("how much of the last step carries on")),
+    "rmsprop": ("rho", "ρ", N_("how long it remembers past gradients' sizes")),
+    "adam": ("beta_1", "β₁", N_("how much of the past gradients carries on")),
 }
 QUICK_SPEC = ModelSpec()  # the lesson's first network, 784-32-10, RMSProp
 QUICK_CONFIG = TrainConfig(epochs=3, train_limit=12_000, validation_size=2_000)  # 10,000 images: ~5 s
@@ -62,7 +72,45 @@ LANDSCAPE_TASK_KEY = "surface_landscape_task"
 MAX_CACHED_LANDSCAPES = 12
 
 
+# --- Part 1 ---
+
+
+def walker_alt(shown: np.ndarray) -> str:
+    """The walker chart's text alternative: the curve's valleys and where the walker is, with numbers."""
+    valleys = {name: number(x, 2) for name, x in walker.VALLEYS.items()}
+    text = tr(
+        "The loss against one weight from 0 to 10: valleys A at x = {a}, B at x = {b} and C, the lowest, "
+        "at x = {c}."
+    ).format(a=valleys["A"], b=valleys["B"], c=valleys["C"])
+    if len(shown):
+        here = float(shown[-1])
+        text += " " + tr(
+            "After {steps} steps from x = {start}, the walker is at x = {x}, loss {loss}."
+        ).format(
+            steps=integer(len(shown) - 1),
+            start=number(float(shown[0]), 2),
+            x=number(here, 2),
+            loss=number(float(walker.curve(here)), 3),
+        )
+    return text
+
+
 # --- Part 2 ---
+
+
+def point(x: float, y: float) -> str:
+    """A point (x, y) with its numbers in the current language ("(0,40; 1,20)" in Spanish)."""
+    return tr("({x}, {y})").format(x=coordinate(x), y=coordinate(y))
+
+
+def coordinate(value: float) -> str:
+    """A weight to 2 decimals; a far-flung one (a walk that is diverging) as 1.2e+150."""
+    return number(value, 2) if abs(value) < 1e6 else scientific(value)
+
+
+def scientific(value: float) -> str:
+    """``value`` as 1.2e-05, with the current language's decimal mark."""
+    return f"{value:.1e}".replace(".", decimal_separators()[0])
 
 
 def reset_race_defaults() -> None:
@@ -76,29 +124,29 @@ def reset_race_defaults() -> None:
 def optimizer_controls(name: str) -> dict | None:
     """One optimizer's column: show it or not, its learning rate, its own knob, its update rule."""
     if not st.checkbox(
-        figures.OPTIMIZER_LABELS[name],
+        tr(figures.OPTIMIZER_LABELS[name]),
         value=True,
         key=f"surface_show_{name}",
         bind="query-params",
         persist_state="session",
     ):
-        st.caption("Hidden from the race.")
+        st.caption(tr("Hidden from the race."))
         return None
     settings = {
         "learning_rate": st.select_slider(
-            "learning rate η",
+            tr("learning rate η"),
             LEARNING_RATES,
             value=surfaces.SURFACES[st.session_state.get("surface_name", "ravine")].learning_rates[name],
             key=f"surface_lr_{name}",
             bind="query-params",
             persist_state="session",
-            help="The size of each step.",
+            help=tr("The size of each step."),
         )
     }
     if name in HYPERPARAMETERS:
         keyword, symbol, meaning = HYPERPARAMETERS[name]
         settings[keyword] = st.slider(
-            f"{symbol}: {meaning}",
+            f"{symbol}: {tr(meaning)}",
             0.0,
             0.99,
             0.9,
@@ -122,27 +170,46 @@ def race(surface: str, start: tuple[float, float], steps: int, chosen: dict[str,
     return paths, losses, 1000 * (time.perf_counter() - began)
 
 
-def race_summary(surface: str, paths: dict, losses: dict) -> list[dict]:
-    """One row per optimizer: where it ended, its loss, whether it diverged or left the map."""
+def _race_ends(surface: str, paths: dict, losses: dict) -> list[tuple[str, str, str]]:
+    """(optimizer, where it ended, its loss above the lowest or why it has none) per optimizer."""
     spec = surfaces.SURFACES[surface]
-    rows = []
+    ends = []
     for name, path in paths.items():
         diverged = surfaces.diverged_at(path)
         end = path[diverged - 1] if diverged else path[-1]
         inside = spec.x_range[0] <= end[0] <= spec.x_range[1] and spec.y_range[0] <= end[1] <= spec.y_range[1]
         status = (
-            f"diverged at step {diverged}"
+            tr("diverged at step {step}").format(step=integer(diverged))
             if diverged
-            else ("left the map" if not inside else f"{losses[name][-1] - spec.lowest:.1e}")
+            else (tr("left the map") if not inside else scientific(losses[name][-1] - spec.lowest))
         )
-        rows.append(
-            {
-                "optimizer": figures.OPTIMIZER_LABELS[name],
-                "ends at": f"({end[0]:.2f}, {end[1]:.2f})",
-                "loss − lowest": status,
-            }
+        ends.append((tr(figures.OPTIMIZER_LABELS[name]), point(end[0], end[1]), status))
+    return ends
+
+
+def race_summary(surface: str, paths: dict, losses: dict) -> list[dict]:
+    """One row per optimizer: where it ended, its loss, whether it diverged or left the map."""
+    return [
+        {tr("optimizer"): name, tr("ends at"): end, tr("loss − lowest"): status}
+        for name, end, status in _race_ends(surface, paths, losses)
+    ]
+
+
+def race_alt(spec: surfaces.Surface, paths: dict, losses: dict, what: str) -> str:
+    """A race chart's text alternative: the surface, the start and where each optimizer ended."""
+    text = tr("{chart} of the surface {surface}, lowest loss {lowest}.").format(
+        chart=what, surface=tr(spec.title), lowest=number(spec.lowest)
+    )
+    if not paths:
+        return text + " " + tr("No optimizer is racing.")
+    start = next(iter(paths.values()))[0]
+    ends = "; ".join(
+        tr("{optimizer} ends at {point}, loss above the lowest {status}").format(
+            optimizer=name, point=end, status=status
         )
-    return rows
+        for name, end, status in _race_ends(spec.name, paths, losses)
+    )
+    return text + " " + tr("From the start {point}: {ends}.").format(point=point(*start), ends=ends)
 
 
 # --- Part 3 ---
@@ -171,7 +238,7 @@ def landscape_sources() -> list[LandscapeSource]:
     sources = [
         LandscapeSource(
             run.label,
-            f"run {run.number}",
+            tr("run {number}").format(number=integer(run.number)),
             run.result.spec,
             run.result.config,
             run.result.weight_history,
@@ -184,7 +251,7 @@ def landscape_sources() -> list[LandscapeSource]:
     sources.append(
         LandscapeSource(
             FIRST_NETWORK.label,
-            "the default model",
+            tr("the default model"),
             preset.model,
             preset.train,
             shipped_history(),
@@ -225,24 +292,31 @@ def quick_model_offer() -> None:
     task = get_task(TRAIN_TASK_KEY)
     if task is not None and not task.snapshot().is_over:
         st.info(
-            "A network is training. It will appear in the list above when it finishes.",
+            tr("A network is training. It will appear in the list above when it finishes."),
             icon=":material/hourglass:",
         )
         task_panel(TRAIN_TASK_KEY)
         return
     left, right = st.columns([3, 2], vertical_alignment="center")
     left.caption(
-        "Want your own? Train a network on **Build & Train**, or the lesson's first network "
-        "(784-32-10, RMSProp) right here: 3 epochs on 10,000 images, a few seconds."
+        tr(
+            "Want your own? Train a network on **Build & Train**, or the lesson's first network "
+            "(784-32-10, RMSProp) right here: 3 epochs on {images} images, a few seconds."
+        ).format(images=integer(QUICK_CONFIG.train_limit - QUICK_CONFIG.validation_size))
     )
     if right.button(
-        "Train a quick first network", key="surface_train_quick", icon=":material/model_training:"
+        tr("Train a quick first network"), key="surface_train_quick", icon=":material/model_training:"
     ):
-        data = mnist()
+        data, language = mnist(), current_language()
+
+        def work(control: TaskControl):
+            with in_language(language):  # its progress and failures, in the student's language
+                return train(QUICK_SPEC, QUICK_CONFIG, control, mnist=data)
+
         start_task(
             TRAIN_TASK_KEY,
-            lambda control: train(QUICK_SPEC, QUICK_CONFIG, control, mnist=data),
-            name="Quick first network for the loss landscape",
+            work,
+            name=tr("Quick first network for the loss landscape"),
             slots=training_slots(),
             needs_keras=True,
         )
@@ -253,10 +327,18 @@ def quick_model_offer() -> None:
 def landscape_work(
     source: LandscapeSource, settings: LandscapeSettings, cache: OrderedDict, cache_key: tuple, data
 ):
-    """The background task's work: prepare the network's data, compute, cache the result."""
+    """The background task's work: prepare the network's data, compute, cache the result.
+
+    It reports in the language of the page that started it (a thread has no page to ask).
+    """
+    language = current_language()
 
     def work(control: TaskControl) -> Landscape:
-        control.report(message="Preparing the images the network trained and was validated on")
+        with in_language(language):
+            return compute(control)
+
+    def compute(control: TaskControl) -> Landscape:
+        control.report(message=tr("Preparing the images the network trained and was validated on"))
         prepared = prepare_data(source.spec, source.config, data)
         model = source.load_model()
         control.checkpoint()
@@ -287,33 +369,34 @@ def landscape_section() -> None:
         st.session_state["surface_newest_network"] = st.session_state["surface_run"] = newest
     source = sources[
         st.selectbox(
-            "Network",
+            tr("Network"),
             list(sources),
+            format_func=tr,
             key="surface_run",
             bind="query-params",
             persist_state="session",
-            help="This session's trained networks, newest first, and the model shipped with the app.",
+            help=tr("This session's trained networks, newest first, and the model shipped with the app."),
         )
     ]
     quick_model_offer()
     resolution_column, span_column = st.columns(2)
     resolution = resolution_column.select_slider(
-        "Grid points per side",
+        tr("Grid points per side"),
         [11, 21, 31],
         value=21,
         key="surface_landscape_resolution",
         bind="query-params",
         persist_state="session",
-        help="More points, finer picture, longer wait (a convnet is much slower than a dense network).",
+        help=tr("More points, finer picture, longer wait (a convnet is much slower than a dense network)."),
     )
     span = span_column.select_slider(
-        "How far the random plane reaches",
+        tr("How far the random plane reaches"),
         [0.25, 0.5, 1.0, 2.0],
         value=1.0,
         key="surface_landscape_span",
         bind="query-params",
         persist_state="session",
-        help="In filter-normalized units: 1 means as far as each unit's weights are long.",
+        help=tr("In filter-normalized units: 1 means as far as each unit's weights are long."),
     )
     settings = LandscapeSettings(resolution=resolution, span=span)
     cache = landscape_cache()
@@ -322,26 +405,48 @@ def landscape_section() -> None:
     if landscape is None:
         estimate = estimate_landscape_seconds(source.spec, settings)
         st.caption(
-            f"Computed on {settings.samples:,} training and {settings.validation_samples:,} validation "
-            f"images, {loss_evaluations(settings):,} loss evaluations: about {estimate:,.0f} s on a quiet "
-            "server, longer while others train."
+            tr(
+                "Computed on {training} training and {validation} validation images, {evaluations} loss "
+                "evaluations: about {seconds} s on a quiet server, longer while others train."
+            ).format(
+                training=integer(settings.samples),
+                validation=integer(settings.validation_samples),
+                evaluations=integer(loss_evaluations(settings)),
+                seconds=integer(round(estimate)),
+            )
         )
         if estimate > SLOW_LANDSCAPE_SECONDS:
             first = estimate_landscape_seconds(PRESETS[FIRST_NETWORK.preset].model, settings)
+            why = (
+                tr(
+                    "The landscape of {network} takes about {seconds} s here, the first network's about "
+                    "{first} s: every loss is a pass over {images} images through the whole network and a "
+                    "convolution costs far more per image."
+                )
+                if source.spec.architecture == "convnet"
+                else tr(
+                    "The landscape of {network} takes about {seconds} s here, the first network's about "
+                    "{first} s: every loss is a pass over {images} images through the whole network."
+                )
+            )
             st.warning(
-                f"The landscape of {source.name} takes about {estimate:,.0f} s here, the first network's about "
-                f"{first:,.0f} s: every loss is a pass over {settings.samples:,} images through the whole network"
-                f"{' and a convolution costs far more per image' if source.spec.architecture == 'convnet' else ''}. "
-                "Fewer grid points per side are much faster (11 instead of 21: about 3 times).",
+                why.format(
+                    network=source.name,
+                    seconds=integer(round(estimate)),
+                    first=integer(round(first)),
+                    images=integer(settings.samples),
+                )
+                + " "
+                + tr("Fewer grid points per side are much faster (11 instead of 21: about 3 times)."),
                 icon=":material/hourglass:",
             )
         if st.button(
-            "Compute the landscape", key="surface_compute", type="primary", icon=":material/landscape:"
+            tr("Compute the landscape"), key="surface_compute", type="primary", icon=":material/landscape:"
         ):
             start_task(
                 LANDSCAPE_TASK_KEY,
                 landscape_work(source, settings, cache, cache_key, mnist()),
-                name=f"Loss landscape of {source.name}",
+                name=tr("Loss landscape of {network}").format(network=source.name),
                 slots=background_slots(),
                 needs_keras=True,
             )
@@ -354,34 +459,68 @@ def draw_partial(snapshot) -> None:
     """While the grids compute, the 1-D line is already there to look at."""
     line = snapshot.detail.get("interpolation")
     if line and not snapshot.is_over:
-        show_chart(
-            figures.interpolation_figure(
-                np.array(line["alphas"]), np.array(line["train"]), np.array(line["validation"])
-            ),
-            key="surface_partial_line",
+        alphas, train_losses, validation_losses = map(
+            np.array, (line["alphas"], line["train"], line["validation"])
         )
+        show_chart(
+            figures.interpolation_figure(alphas, train_losses, validation_losses),
+            key="surface_partial_line",
+            alt=interpolation_alt(alphas, train_losses, validation_losses),
+        )
+
+
+def interpolation_alt(alphas: np.ndarray, train_losses: np.ndarray, validation_losses: np.ndarray) -> str:
+    """The 1-D line's text alternative: its losses at the initial and the trained weights."""
+    alphas = list(alphas)
+    at_start, at_end = alphas.index(0.0), alphas.index(1.0)
+    return tr(
+        "The loss on the straight line from the initial weights (alpha = 0) to the trained ones (alpha = 1) "
+        "and beyond, from alpha {low} to {high}: on training images {train_start} at 0 and {train_end} at 1, "
+        "on validation images {validation_start} and {validation_end}."
+    ).format(
+        low=number(alphas[0], 2),
+        high=number(alphas[-1], 2),
+        train_start=number(train_losses[at_start], 3),
+        train_end=number(train_losses[at_end], 3),
+        validation_start=number(validation_losses[at_start], 3),
+        validation_end=number(validation_losses[at_end], 3),
+    )
+
+
+def plane_alt(plane: str, grid: np.ndarray, path_losses: np.ndarray | None) -> str:
+    """A plane's text alternative: the range of its losses, and the path's if drawn."""
+    text = tr("{plane}: the loss on a plane through the trained weights, from {low} to {high}.").format(
+        plane=plane, low=number(float(grid.min()), 3), high=number(float(grid.max()), 3)
+    )
+    if path_losses is not None:
+        text += " " + tr(
+            "The training path goes from loss {start} before training to {end} after it."
+        ).format(start=number(float(path_losses[0]), 3), end=number(float(path_losses[-1]), 3))
+    return text
 
 
 def draw_landscape(landscape: Landscape) -> None:
     st.markdown(
-        "**1-D: from where training started to where it ended.** Every point is a whole network: "
-        "its weights are `initial + alpha x (trained - initial)`. At alpha = 0 it is your untrained network, "
-        "at 1 your trained one."
+        tr(
+            "**1-D: from where training started to where it ended.** Every point is a whole network: "
+            "its weights are `initial + alpha x (trained - initial)`. At alpha = 0 it is your untrained network, "
+            "at 1 your trained one."
+        )
     )
-    show_chart(
-        figures.interpolation_figure(
-            landscape.alphas, landscape.interpolation_train, landscape.interpolation_validation
-        ),
-        key="surface_line",
-    )
+    line = (landscape.alphas, landscape.interpolation_train, landscape.interpolation_validation)
+    show_chart(figures.interpolation_figure(*line), key="surface_line", alt=interpolation_alt(*line))
     trained = landscape.interpolation_train[list(landscape.alphas).index(1.0)]
     st.caption(
-        f"Loss of the trained weights: {trained:.3f} on {landscape.samples:,} training images. "
-        f"Computed in {landscape.seconds:.1f} s."
+        tr(
+            "Loss of the trained weights: {loss} on {images} training images. Computed in {seconds} s."
+        ).format(
+            loss=number(trained, 3), images=integer(landscape.samples), seconds=number(landscape.seconds, 1)
+        )
     )
     plane = st.radio(
-        "Plane through the trained weights",
-        ["Along the training path", "Two random directions"],
+        tr("Plane through the trained weights"),
+        [N_("Along the training path"), N_("Two random directions")],  # as in ui/links.py
+        format_func=tr,
         horizontal=True,
         key="surface_landscape_plane",
         bind="query-params",
@@ -390,34 +529,43 @@ def draw_landscape(landscape: Landscape) -> None:
     if plane == "Along the training path":
         share = landscape.explained.sum()
         st.markdown(
-            "**The road your run took.** The two directions in which the weights moved most during training "
-            f"(a PCA of the weights saved after each epoch; together they hold {share:.1%} of the movement). "
-            "The star is the trained network."
+            tr(
+                "**The road your run took.** The two directions in which the weights moved most during training "
+                "(a PCA of the weights saved after each epoch; together they hold {share} of the movement). "
+                "The star is the trained network."
+            ).format(share=percent(share, 1))
         )
         for note in landscape.notes:
-            st.caption(note)
-        args = (landscape.pca_x, landscape.pca_y, landscape.pca_grid, ("direction 1", "direction 2"))
+            st.caption(tr(note))
+        args = (landscape.pca_x, landscape.pca_y, landscape.pca_grid, (tr("direction 1"), tr("direction 2")))
         kwargs = {"path": landscape.path, "path_losses": landscape.path_losses}
     else:
         st.markdown(
-            "**Around the trained weights, in two random directions** (Li et al., 2018). Each direction is "
-            "*filter-normalized*: every unit's share of it is as long as that unit's weights, biases left out, "
-            "so 1 on an axis means the same size of change in every layer. A wide, round basin tends to "
-            "generalize better than a narrow one."
+            tr(
+                "**Around the trained weights, in two random directions** (Li et al., 2018). Each direction is "
+                "*filter-normalized*: every unit's share of it is as long as that unit's weights, biases left "
+                "out, so 1 on an axis means the same size of change in every layer. A wide, round basin tends "
+                "to generalize better than a narrow one."
+            )
         )
         args = (
             landscape.random_axis,
             landscape.random_axis,
             landscape.random_grid,
-            ("direction 1", "direction 2"),
+            (tr("direction 1"), tr("direction 2")),
         )
         kwargs = {}
+    alt = plane_alt(tr(plane), args[2], kwargs.get("path_losses"))
     contour_column, surface_column = st.columns(2)
     show_chart(
         figures.landscape_contour_figure(*args, **kwargs),
         key="surface_landscape_contour",
         where=contour_column,
+        alt=tr("Contour map") + ". " + alt,
     )
     show_chart(
-        figures.landscape_surface_figure(*args, **kwargs), key="surface_landscape_3d", where=surface_column
+        figures.landscape_surface_figure(*args, **kwargs),
+        key="surface_landscape_3d",
+        where=surface_column,
+        alt=tr("The surface in 3-D") + ". " + alt,
     )

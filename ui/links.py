@@ -156,13 +156,14 @@ class Choice:
         if labels is None:
             return None
         here = current_language()
+        here_labels = self.options(params)  # outside in_language below: in the viewer's language
         for language in LANGUAGES:
             if language == here:
                 continue
             with in_language(language):
                 for option, label in labels.items():
                     if tr(label) == text:
-                        return self.options(params)[option]
+                        return here_labels[option]
         return None
 
     def accepts(self, text: str, params: Params) -> bool:
@@ -173,7 +174,8 @@ class Choice:
         options = self.options({})
         if options is None:
             return True
-        return any(label == text and option == value for option, label in options.items())
+        # Tabs hold their label, in the viewer's language, not an option.
+        return any(label == text and value in (option, label) for option, label in options.items())
 
     def examples(self, params: Params) -> list[str]:
         options = self.options(params)
@@ -247,7 +249,7 @@ def _idx_files(params: Params) -> dict:
 
 
 def _surface(params: Params) -> surfaces.Surface:
-    titles = {surface.title: surface for surface in surfaces.SURFACES.values()}
+    titles = {title: s for s in surfaces.SURFACES.values() for title in (s.title, tr(s.title))}
     return titles.get(params.get("surface_name", ""), surfaces.SURFACES["ravine"])
 
 
@@ -543,13 +545,30 @@ def notice_text(bad: Mapping[str, str]) -> str:
 def _labels_in_this_language(page: str, params: Params) -> dict[str, str]:
     """Rewrite the link's choices labelled in another language into the viewer's; returns the parameters."""
     params = dict(params)
+    rewritten = False
     for name, text in params.items():
         spec = PAGE_PARAMS[page].get(name)
         if isinstance(spec, Choice) and not spec.accepts(text, params):
             label = spec.label_here(text, params)
             if label is not None:
                 params[name] = st.query_params[name] = label  # before the widget reads it
+                rewritten = True
+    if rewritten:
+        _seed_widgets_from_link_as_it_is_now()
     return params
+
+
+def _seed_widgets_from_link_as_it_is_now() -> None:
+    """Make bound widgets start from the URL as rewritten in this run, not as the browser sent it.
+
+    A bound widget takes its first value from the query string the page arrived with, which
+    ``st.query_params`` does not change; Streamlit has no public way to update it. If this moves,
+    tests/app/test_spanish_surface_pages.py's link in English for a Spanish student fails.
+    """
+    from streamlit.runtime.state import get_session_state
+
+    with get_session_state().query_params() as query_params:
+        query_params.set_initial_query_params_from_current()
 
 
 def link_to_this_view(page: str) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import surfaces
+from mnist_core.i18n import decimal_separators, tr
 from mnist_core.network_diagram import layer_rows
 from mnist_core.one_step import OneStep, WeightChoice, one_step
 from mnist_core.spec import ModelSpec
@@ -81,11 +82,24 @@ def weight_layers(spec: ModelSpec) -> list[tuple[str, tuple[int, ...]]]:
     return layers
 
 
-@st.cache_data(max_entries=16, show_spinner="Running one step of your network…")
+def general(value: float, digits: int = 6, sign: bool = True) -> str:
+    """``value`` to ``digits`` significant digits (as ``:+.6g``), with the current language's decimal mark."""
+    text = f"{value + 0.0:+.{digits}g}" if sign else f"{value + 0.0:.{digits}g}"  # + 0.0: no "-0"
+    return text.replace(".", decimal_separators()[0])
+
+
 def cached_step(
     spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice, _images, _labels
 ) -> OneStep:
     """One step, computed once per network, batch and weight (about 0.05-0.4 s on the script thread)."""
+    with st.spinner(tr("Running one step of your network…")):  # shown only if it takes over 0.5 s
+        return _cached_step(spec, seed, first, size, weight, _images, _labels)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_step(
+    spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice, _images, _labels
+) -> OneStep:
     return one_step(spec, seed, _images[first : first + size], _labels[first : first + size], weight)
 
 
@@ -94,7 +108,7 @@ def race_link_params(spec: ModelSpec) -> dict[str, str]:
     from ui.landscape_views import LEARNING_RATES
 
     rate = min(LEARNING_RATES, key=lambda r: abs(np.log(r) - np.log(spec.learning_rate)))
-    params = {"surface_part": "2 · Two weights: optimizers race", "surface_steps": "500"}
+    params = {"surface_part": tr("2 · Two weights: optimizers race"), "surface_steps": "500"}
     for name in surfaces.OPTIMIZERS:
         if name not in (spec.optimizer, "sgd"):
             params[f"surface_show_{name}"] = "false"

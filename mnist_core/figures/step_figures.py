@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from mnist_core.i18n import number, tr
 from mnist_core.one_step import LOSS_EPSILON
 
 CATEGORICAL = "#4b3fd6"
@@ -25,7 +26,7 @@ def cross_entropy_figure(probability: float) -> go.Figure:
             x=p,
             y=-np.log(p),
             mode="lines",
-            name="true class: −ln p",
+            name=tr("true class: −ln p"),
             line={"color": CATEGORICAL, "width": 2.5},
         )
     )
@@ -34,7 +35,7 @@ def cross_entropy_figure(probability: float) -> go.Figure:
             x=p,
             y=-np.log(1 - p),
             mode="lines",
-            name="binary, true class 0: −ln(1 − p)",
+            name=tr("binary, true class 0: −ln(1 − p)"),
             line={"color": BINARY_OTHER, "width": 1.5, "dash": "dash"},
         )
     )
@@ -44,15 +45,15 @@ def cross_entropy_figure(probability: float) -> go.Figure:
             y=[-np.log(here)],
             mode="markers+text",
             marker={"size": 12, "color": CATEGORICAL},
-            text=[f"p = {here:.3g}: loss {-np.log(here):.2f}"],
+            text=[tr("p = {p}: loss {loss}").format(p=number(here), loss=number(-np.log(here), 2))],
             textposition="top right" if here < 0.6 else "top left",
             showlegend=False,
         )
     )
     figure.update_layout(
-        title={"text": "Loss of one image: −ln p"},
-        xaxis={"title": {"text": "probability the network gives the true class, p"}, "range": [0, 1]},
-        yaxis={"title": {"text": "loss"}, "range": [0, 7.5]},
+        title={"text": tr("Loss of one image: −ln p")},
+        xaxis={"title": {"text": tr("probability the network gives the true class, p")}, "range": [0, 1]},
+        yaxis={"title": {"text": tr("loss")}, "range": [0, 7.5]},
         legend={"x": 0.3, "y": 0.98, "bgcolor": "rgba(0,0,0,0)"},
         height=340,
         margin={"t": 50, "b": 10},

@@ -6,11 +6,18 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mnist_core.figures.palette import CATEGORY_COLOURS
+from mnist_core.i18n import N_, integer, number, tr
 
 OPTIMIZER_COLORS = dict(zip(("sgd", "momentum", "rmsprop", "adam"), CATEGORY_COLOURS))
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSProp", "adam": "Adam"}
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": N_("SGD + momentum"), "rmsprop": "RMSProp", "adam": "Adam"}
 MAX_FRAMES = 50  # animation frames per race: smooth enough, light enough to resend on every slider move
 HEIGHT_FLOOR = 1e-3  # log colour scales need heights above zero
+
+
+def signed(value: float, decimals: int) -> str:
+    """``value`` with its sign, written for the current language: "+0.58" / "+0,58"."""
+    text = number(value, decimals)
+    return text if text.startswith("-") else "+" + text
 
 
 def _play_controls(frame_names: list[str], label: str, duration_ms: int) -> dict:
@@ -25,12 +32,12 @@ def _play_controls(frame_names: list[str], label: str, duration_ms: int) -> dict
         "direction": "left",
         "buttons": [
             {
-                "label": "▶ Play",
+                "label": tr("▶ Play"),
                 "method": "animate",
                 "args": [None, {"frame": {"duration": duration_ms, "redraw": True}, "fromcurrent": False}],
             },
             {
-                "label": "Pause",
+                "label": tr("Pause"),
                 "method": "animate",
                 "args": [[None], {"frame": {"duration": 0}, "mode": "immediate"}],
             },
@@ -81,6 +88,8 @@ def walker_figure(
     valleys, starts : name -> (x, y) for the labels A, B, C and the lesson's starts 1, 2
     """
 
+    names = {"steps": tr("steps so far"), "tangent": tr("tangent: slope {slope}"), "walker": tr("the walker")}
+
     def tangent(k):
         xs = np.array([positions[k] - tangent_half_width, positions[k] + tangent_half_width])
         return xs, losses[k] + slopes[k] * (xs - positions[k])
@@ -88,15 +97,15 @@ def walker_figure(
     def moving_traces(k):
         tx, ty = tangent(k)
         return [
-            go.Scatter(x=positions[: k + 1], y=losses[: k + 1], mode="lines+markers", name="steps so far"),
-            go.Scatter(x=tx, y=ty, mode="lines", name=f"tangent: slope {slopes[k]:+.2f}"),
-            go.Scatter(x=[positions[k]], y=[losses[k]], mode="markers", name="the walker"),
+            go.Scatter(x=positions[: k + 1], y=losses[: k + 1], mode="lines+markers", name=names["steps"]),
+            go.Scatter(x=tx, y=ty, mode="lines", name=names["tangent"].format(slope=signed(slopes[k], 2))),
+            go.Scatter(x=[positions[k]], y=[losses[k]], mode="markers", name=names["walker"]),
         ]
 
     last = len(positions) - 1
     y_low, y_high = float(np.min(curve_y)) - 0.4, float(np.max(curve_y)) + 0.6
     figure = go.Figure(
-        [go.Scatter(x=curve_x, y=curve_y, mode="lines", name="loss", line={"color": "#555", "width": 3})]
+        [go.Scatter(x=curve_x, y=curve_y, mode="lines", name=tr("loss"), line={"color": "#555", "width": 3})]
         + moving_traces(last)
     )
     styles = [
@@ -110,17 +119,23 @@ def walker_figure(
         figure.add_annotation(x=x, y=y, text=f"<b>{name}</b>", showarrow=False, yshift=-18, font={"size": 16})
     for name, (x, y) in starts.items():
         figure.add_annotation(
-            x=x, y=y, text=f"start {name}", showarrow=True, arrowhead=2, ay=-35, font={"color": "#3182bd"}
+            x=x,
+            y=y,
+            text=tr("start {name}").format(name=name),
+            showarrow=True,
+            arrowhead=2,
+            ay=-35,
+            font={"color": "#3182bd"},
         )
     if last > 0:
         steps = _frame_steps(last)
         figure.frames = [go.Frame(data=moving_traces(k), traces=[1, 2, 3], name=str(k)) for k in steps]
-        figure.update_layout(**_play_controls([str(k) for k in steps], "step", 250))
+        figure.update_layout(**_play_controls([str(k) for k in steps], tr("step"), 250))
     figure.update_layout(
         height=430,
         margin={"l": 10, "r": 10, "t": 10, "b": 90 if last > 0 else 10},
-        xaxis={"title": "the weight", "range": [float(curve_x[0]), float(curve_x[-1])]},
-        yaxis={"title": "loss", "range": [y_low, y_high]},
+        xaxis={"title": tr("the weight"), "range": [float(curve_x[0]), float(curve_x[-1])]},
+        yaxis={"title": tr("loss"), "range": [y_low, y_high]},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
@@ -138,9 +153,9 @@ def _log_colorbar(values: np.ndarray) -> dict:
     """A colour bar on log10 heights whose tick labels read as plain heights."""
     exponents = np.arange(np.floor(np.nanmin(values)), np.ceil(np.nanmax(values)) + 1)
     return {
-        "title": {"text": "height above<br>the lowest<br>point"},
+        "title": {"text": tr("height above<br>the lowest<br>point")},
         "tickvals": exponents,
-        "ticktext": [f"{10**e:g}" for e in exponents],
+        "ticktext": [number(10.0**e, int(max(0, -e))) for e in exponents],
     }
 
 
@@ -178,7 +193,7 @@ def race_contour_figure(
             x=path[:, 0],
             y=path[:, 1],
             mode="lines+markers",
-            name=OPTIMIZER_LABELS[name],
+            name=tr(OPTIMIZER_LABELS[name]),
             line={"color": OPTIMIZER_COLORS[name], "width": 2},
             marker={"size": 4},
         )
@@ -188,7 +203,7 @@ def race_contour_figure(
             x=[start[0]],
             y=[start[1]],
             mode="markers",
-            name="start",
+            name=tr("start"),
             marker={"symbol": "x", "size": 12, "color": "white"},
         )
         n_steps = len(next(iter(paths.values()))) - 1
@@ -202,13 +217,13 @@ def race_contour_figure(
                 )
                 for k in steps
             ]
-            figure.update_layout(**_play_controls([str(k) for k in steps], "step", 80))
+            figure.update_layout(**_play_controls([str(k) for k in steps], tr("step"), 80))
     figure.update_layout(
         height=520,
         margin={"l": 10, "r": 10, "t": 30, "b": 100},
-        xaxis={"title": "weight x", "range": [float(xs[0]), float(xs[-1])], "constrain": "domain"},
+        xaxis={"title": tr("weight x"), "range": [float(xs[0]), float(xs[-1])], "constrain": "domain"},
         yaxis={
-            "title": "weight y",
+            "title": tr("weight y"),
             "range": [float(ys[0]), float(ys[-1])],
             "scaleanchor": "x",  # equal scales: the true shape of the valleys
             "constrain": "domain",
@@ -238,7 +253,7 @@ def race_surface_figure(
             colorscale="Viridis",
             showscale=False,
             opacity=0.85,
-            hovertemplate="x %{x:.2f}, y %{y:.2f}, loss %{z:.3g}<extra></extra>",
+            hovertemplate=tr("x %{x:.2f}, y %{y:.2f}, loss %{z:.3g}") + "<extra></extra>",
         )
     )
     for name, path in paths.items():
@@ -250,7 +265,7 @@ def race_surface_figure(
             y=np.where(inside, path[:, 1], np.nan),
             z=np.minimum(path_losses[name], cap) + lift,
             mode="lines+markers",
-            name=OPTIMIZER_LABELS[name],
+            name=tr(OPTIMIZER_LABELS[name]),
             line={"color": OPTIMIZER_COLORS[name], "width": 5},
             marker={"size": 2, "color": OPTIMIZER_COLORS[name]},
         )
@@ -259,9 +274,9 @@ def race_surface_figure(
         margin={"l": 30, "r": 0, "t": 30, "b": 0},
         scene_aspectmode="cube",
         scene={
-            "xaxis_title": "weight x",
-            "yaxis_title": "weight y",
-            "zaxis_title": "loss",
+            "xaxis_title": tr("weight x"),
+            "yaxis_title": tr("weight y"),
+            "zaxis_title": tr("loss"),
             "camera": {"eye": {"x": 0.9, "y": -1.5, "z": 1.5}},
         },
         showlegend=False,
@@ -277,14 +292,14 @@ def race_losses_figure(path_losses: dict[str, np.ndarray], lowest: float) -> go.
             x=np.arange(len(losses)),
             y=np.maximum(losses - lowest, 1e-12),
             mode="lines",
-            name=OPTIMIZER_LABELS[name],
+            name=tr(OPTIMIZER_LABELS[name]),
             line={"color": OPTIMIZER_COLORS[name]},
         )
     figure.update_layout(
         height=300,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis_title="step (gradient updates)",
-        yaxis={"title": "loss above the lowest point", "type": "log", "exponentformat": "power"},
+        xaxis_title=tr("step (gradient updates)"),
+        yaxis={"title": tr("loss above the lowest point"), "type": "log", "exponentformat": "power"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
@@ -296,22 +311,23 @@ def race_losses_figure(path_losses: dict[str, np.ndarray], lowest: float) -> go.
 def interpolation_figure(alphas: np.ndarray, train: np.ndarray, validation: np.ndarray) -> go.Figure:
     """The loss on the straight line from the initial (0) to the trained (1) weights and beyond."""
     figure = go.Figure()
-    figure.add_scatter(x=alphas, y=train, mode="lines+markers", name="training images")
-    figure.add_scatter(x=alphas, y=validation, mode="lines+markers", name="validation images")
-    for x, text in ((0.0, "initial weights"), (1.0, "trained weights")):
+    figure.add_scatter(x=alphas, y=train, mode="lines+markers", name=tr("training images"))
+    figure.add_scatter(x=alphas, y=validation, mode="lines+markers", name=tr("validation images"))
+    for x, text in ((0.0, tr("initial weights")), (1.0, tr("trained weights"))):
         figure.add_vline(x=x, line={"dash": "dot", "color": "#888"}, annotation_text=text)
     figure.update_layout(
         height=360,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis_title="alpha: weights = initial + alpha x (trained - initial)",
-        yaxis={"title": "loss (cross-entropy)", "rangemode": "tozero"},
+        xaxis_title=tr("alpha: weights = initial + alpha x (trained - initial)"),
+        yaxis={"title": tr("loss (cross-entropy)"), "rangemode": "tozero"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
 
 
 def _path_labels(n: int) -> list[str]:
-    return ["before training"] + [f"after epoch {k}" for k in range(1, n)]
+    after = tr("after epoch {epoch}")
+    return [tr("before training")] + [after.format(epoch=integer(k)) for k in range(1, n)]
 
 
 def landscape_contour_figure(
@@ -337,12 +353,12 @@ def landscape_contour_figure(
             colorscale="Viridis",
             ncontours=25,
             colorbar={
-                "title": {"text": "loss"},
+                "title": {"text": tr("loss")},
                 "tickvals": np.log10([0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100]),
-                "ticktext": ["0.01", "0.03", "0.1", "0.3", "1", "3", "10", "30", "100"],
+                "ticktext": [number(t) for t in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)],
             },
             customdata=grid,
-            hovertemplate="loss %{customdata:.3f}<extra></extra>",
+            hovertemplate=tr("loss %{customdata:.3f}") + "<extra></extra>",
         )
     )
     if path is not None:
@@ -355,16 +371,16 @@ def landscape_contour_figure(
             textposition="top center",
             textfont={"color": "white"},
             customdata=path_losses,
-            hovertemplate="%{text}: loss %{customdata:.3f}<extra></extra>",
+            hovertemplate=tr("%{text}: loss %{customdata:.3f}") + "<extra></extra>",
             line={"color": "white", "width": 3},
             marker={"size": 9, "color": "#e6550d"},
-            name="training path",
+            name=tr("training path"),
         )
     figure.add_scatter(
         x=[0],
         y=[0],
         mode="markers",
-        name="trained weights",
+        name=tr("trained weights"),
         marker={"symbol": "star", "size": 16, "color": "white"},
     )
     figure.update_layout(
@@ -394,7 +410,7 @@ def landscape_surface_figure(
             colorscale="Viridis",
             showscale=False,
             customdata=grid,
-            hovertemplate="loss %{customdata:.3f}<extra></extra>",
+            hovertemplate=tr("loss %{customdata:.3f}") + "<extra></extra>",
         )
     )
     if path is not None:
@@ -415,7 +431,11 @@ def landscape_surface_figure(
         scene={
             "xaxis_title": axis_titles[0],
             "yaxis_title": axis_titles[1],
-            "zaxis": {"title": "loss", "tickvals": np.log10(ticks), "ticktext": [f"{t:g}" for t in ticks]},
+            "zaxis": {
+                "title": tr("loss"),
+                "tickvals": np.log10(ticks),
+                "ticktext": [number(t) for t in ticks],
+            },
         },
         showlegend=False,
     )
