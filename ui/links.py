@@ -173,7 +173,8 @@ class Choice:
         options = self.options({})
         if options is None:
             return True
-        return any(label == text and option == value for option, label in options.items())
+        # A tab's value is its label as shown, in the viewer's language; other widgets' is the option.
+        return any(label == text and value in (option, label) for option, label in options.items())
 
     def examples(self, params: Params) -> list[str]:
         options = self.options(params)

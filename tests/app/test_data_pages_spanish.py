@@ -34,10 +34,7 @@ def test_the_data_page_writes_numbers_the_spanish_way(open_page):
     # The IDX header table: its columns and meanings in Spanish, its values unchanged.
     table = next(frame.value for frame in app.dataframe if "campo" in frame.value.columns)
     assert list(table.columns) == ["bytes", "hex", "campo", "valor", "significado"]
-    assert (
-        table["significado"][1]
-        == "cada valor es un byte sin signo: 0-255 para los píxeles, 0-9 para las etiquetas"
-    )
+    assert table["significado"][1] == "cada valor, un byte sin signo: 0-255 (píxeles), 0-9 (etiquetas)"
     assert list(table["valor"]) == [0, 8, 3, 60000, 28, 28]
 
 
@@ -52,6 +49,14 @@ def test_a_spanish_link_opens_its_split():
         "10.000 dígitos manuscritos de prueba, claros sobre fondo oscuro, 100 por fila, en el orden del archivo."
     )
     assert "Muestra 0 del conjunto de prueba · etiqueta **7**" in texts(app)
+
+
+def test_a_spanish_link_opens_its_tab_without_a_notice():
+    app = arrive("dimensions", {"lang": "es", "dimensions_section": "4 · Caminar entre dígitos"})
+    assert app.session_state["dimensions_section"] == "4 · Caminar entre dígitos"
+    assert [tab.label for tab in app.tabs][3] == "4 · Caminar entre dígitos"
+    assert chart(app, "dimensions_walk_chart")
+    assert not app.toast  # the tab is the one the link named: nothing was reset
 
 
 def test_the_csv_export_reports_in_spanish(open_page, monkeypatch):
