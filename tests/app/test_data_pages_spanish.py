@@ -51,6 +51,28 @@ def test_a_spanish_link_opens_its_split():
     assert "Muestra 0 del conjunto de prueba · etiqueta **7**" in texts(app)
 
 
+@pytest.mark.parametrize(
+    ("language", "link", "shown"),
+    [
+        ("es", {"data_montage_split": "test", "data_split": "Test"}, {"data_montage_split": "prueba"}),
+        ("en", {"data_montage_split": "prueba", "data_split": "Prueba"}, {"data_montage_split": "test"}),
+    ],
+)
+def test_a_link_copied_in_the_other_language_opens_the_same_view(language, link, shown):
+    with in_language(language):
+        app = arrive("data", {"lang": language, **link})
+        assert app.radio(key="data_montage_split").value == "test"
+        assert app.radio(key="data_split").value == "test"
+        assert not app.toast
+        assert app.query_params["data_montage_split"] == shown["data_montage_split"]  # now in this language
+
+
+def test_a_tab_link_copied_in_english_opens_the_same_tab_in_spanish():
+    app = arrive("dimensions", {"lang": "es", "dimensions_section": "4 · Walk between digits"})
+    assert app.session_state["dimensions_section"] == "4 · Caminar entre dígitos"
+    assert chart(app, "dimensions_walk_chart") and not app.toast
+
+
 def test_a_spanish_link_opens_its_tab_without_a_notice():
     app = arrive("dimensions", {"lang": "es", "dimensions_section": "4 · Caminar entre dígitos"})
     assert app.session_state["dimensions_section"] == "4 · Caminar entre dígitos"
