@@ -160,9 +160,9 @@ class Choice:
             if language == here:
                 continue
             with in_language(language):
-                matches = [option for option, label in labels.items() if tr(label) == text]
-            if matches:  # the label in the viewer's language, so outside the block above
-                return self.options(params)[matches[0]]
+                for option, label in labels.items():
+                    if tr(label) == text:
+                        return self.options(params)[option]
         return None
 
     def accepts(self, text: str, params: Params) -> bool:
@@ -173,8 +173,7 @@ class Choice:
         options = self.options({})
         if options is None:
             return True
-        # A tab's value is its label as shown, in the viewer's language; other widgets' is the option.
-        return any(label == text and value in (option, label) for option, label in options.items())
+        return any(label == text and option == value for option, label in options.items())
 
     def examples(self, params: Params) -> list[str]:
         options = self.options(params)
@@ -543,19 +542,6 @@ def notice_text(bad: Mapping[str, str]) -> str:
     )
 
 
-def _seed_bound_widget(name: str, text: str) -> None:
-    """Make the bound widget ``name`` start from ``text``, as if the link had said so.
-
-    Streamlit seeds a bound widget from the URL the run started with (``_initial_query_params``, a
-    private field), not from ``st.query_params`` as it is when the widget runs: a label rewritten
-    during the run must go there too. tests/app/test_data_pages_spanish.py fails if this stops working.
-    """
-    from streamlit.runtime.state.session_state_proxy import get_session_state
-
-    with get_session_state().query_params() as query_params:
-        query_params._initial_query_params[name] = [text]
-
-
 def _labels_in_this_language(page: str, params: Params) -> dict[str, str]:
     """Rewrite the link's choices labelled in another language into the viewer's; returns the parameters."""
     params = dict(params)
@@ -565,7 +551,6 @@ def _labels_in_this_language(page: str, params: Params) -> dict[str, str]:
             label = spec.label_here(text, params)
             if label is not None:
                 params[name] = st.query_params[name] = label  # before the widget reads it
-                _seed_bound_widget(name, label)
     return params
 
 
