@@ -5,6 +5,7 @@ import streamlit as st
 
 from mnist_core import projections, vectors
 from mnist_core.figures import data_figures
+from mnist_core.i18n import integer, number, percent, tr
 from ui import data_views
 from ui.charts import show_chart
 from ui.lazy_tabs import run_open_tab
@@ -18,15 +19,22 @@ SEED = 0  # one subset of digits for every view, so the same points appear in ea
 PRESENTER_MAP_HEIGHT = 380
 # Widgets keep their values while their tab is closed (persist_state="session").
 
-st.caption("Life-cycle step 1 · Gather and prepare the data")
-st.title("784 dimensions")
+st.caption(tr("Life-cycle step 1 · Gather and prepare the data"))
+st.title(tr("784 dimensions"))
 link_to_this_view("dimensions")
 st.write(
-    "Every image is a vector of 784 numbers, so every image is a **point in a 784-dimensional space**. "
-    "Picture an *MNIST cube*: each dimension is one pixel, running from black (0) on one side to white "
-    "(255) on the other. Every possible 28 × 28 picture is somewhere in that cube."
+    tr(
+        "Every image is a vector of 784 numbers, so every image is a **point in a 784-dimensional space**. "
+        "Picture an *MNIST cube*: each dimension is one pixel, running from black (0) on one side to white "
+        "(255) on the other. Every possible 28 × 28 picture is somewhere in that cube."
+    )
 )
 images, labels = data_views.split_arrays("train")
+
+
+def away(distance: float) -> str:
+    """A tile's caption: its distance to the nearest training digit."""
+    return tr("{distance} away").format(distance=number(distance, 1))
 
 
 def show_selected(chart_key: str, indices: np.ndarray) -> None:
@@ -39,27 +47,29 @@ def show_selected(chart_key: str, indices: np.ndarray) -> None:
             key=f"{chart_key}_selected",
         )
     else:
-        st.caption("Click a point, or drag a box or lasso around some, to see the digits themselves here.")
+        st.caption(
+            tr("Click a point, or drag a box or lasso around some, to see the digits themselves here.")
+        )
 
 
 def two_pixels_as_axes() -> None:
     """Olah's MNIST cube seen along two of its 784 axes."""
-    st.header("Look at the cube along two pixels")
+    st.header(tr("Look at the cube along two pixels"))
     axes = st.columns(5)
     row_a = axes[0].slider(
-        "Pixel A row", 0, 27, 14, key="dimensions_a_row", bind="query-params", persist_state="session"
+        tr("Pixel A row"), 0, 27, 14, key="dimensions_a_row", bind="query-params", persist_state="session"
     )
     col_a = axes[1].slider(
-        "Pixel A column", 0, 27, 10, key="dimensions_a_col", bind="query-params", persist_state="session"
+        tr("Pixel A column"), 0, 27, 10, key="dimensions_a_col", bind="query-params", persist_state="session"
     )
     row_b = axes[2].slider(
-        "Pixel B row", 0, 27, 14, key="dimensions_b_row", bind="query-params", persist_state="session"
+        tr("Pixel B row"), 0, 27, 14, key="dimensions_b_row", bind="query-params", persist_state="session"
     )
     col_b = axes[3].slider(
-        "Pixel B column", 0, 27, 18, key="dimensions_b_col", bind="query-params", persist_state="session"
+        tr("Pixel B column"), 0, 27, 18, key="dimensions_b_col", bind="query-params", persist_state="session"
     )
     n_cube = axes[4].select_slider(
-        "Digits",
+        tr("Digits"),
         [500, 1000, 2000, 5000],
         2000,
         key="dimensions_cube_n",
@@ -70,12 +80,12 @@ def two_pixels_as_axes() -> None:
     flat = images[cube_indices].reshape(n_cube, -1)
     a, b = vectors.pixel_index(row_a, col_a), vectors.pixel_index(row_b, col_b)
     jitter = st.toggle(
-        "Jitter the points a little",
+        tr("Jitter the points a little"),
         True,
         key="dimensions_jitter",
         bind="query-params",
         persist_state="session",
-        help="Many pixels are exactly 0 or 255.",
+        help=tr("Many pixels are exactly 0 or 255."),
     )
     noise = np.random.default_rng(SEED).uniform(-6, 6, (n_cube, 2)) if jitter else np.zeros((n_cube, 2))
     show_chart(
@@ -84,8 +94,8 @@ def two_pixels_as_axes() -> None:
             labels[cube_indices],
             data_views.sketches(n_cube, SEED),
             (
-                f"pixel A: row {row_a}, column {col_a} (index {a})",
-                f"pixel B: row {row_b}, column {col_b} (index {b})",
+                tr("pixel A: row {row}, column {col} (index {index})").format(row=row_a, col=col_a, index=a),
+                tr("pixel B: row {row}, column {col} (index {index})").format(row=row_b, col=col_b, index=b),
             ),
         ),
         key="dimensions_cube_chart",
@@ -93,17 +103,20 @@ def two_pixels_as_axes() -> None:
         height=PRESENTER_MAP_HEIGHT if presenter_view_on() else None,
     )
     st.write(
-        "Two of the 784 axes at a time. Hover a point to see a sketch of its digit. Most points pile up at 0 "
-        "(background) or near 255 (ink): with only two pixels the classes overlap, which is why a network needs all 784."
+        tr(
+            "Two of the 784 axes at a time. Hover a point to see a sketch of its digit. Most points pile up at 0 "
+            "(background) or near 255 (ink): with only two pixels the classes overlap, which is why a network "
+            "needs all 784."
+        )
     )
     show_selected("dimensions_cube_chart", cube_indices)
 
 
 def random_points_are_noise() -> None:
     """Random points of the cube next to real digits, and how far each is from a training digit."""
-    st.header("Random points of the cube are noise")
+    st.header(tr("Random points of the cube are noise"))
     seed = st.number_input(
-        "Random seed",
+        tr("Random seed"),
         0,
         10_000,
         1,
@@ -115,36 +128,41 @@ def random_points_are_noise() -> None:
     test_points, test_distances, _ = data_views.nearest_training_distances("test", 200, seed)
     noise_side, digit_side = st.columns(2)
     show_chart(
-        data_figures.image_grid(random_points[:10], [f"{d:.1f} away" for d in random_distances[:10]]),
+        data_figures.image_grid(random_points[:10], [away(d) for d in random_distances[:10]]),
         key="dimensions_random_chart",
         where=noise_side,
     )
     show_chart(
-        data_figures.image_grid(test_points[:10], [f"{d:.1f} away" for d in test_distances[:10]]),
+        data_figures.image_grid(test_points[:10], [away(d) for d in test_distances[:10]]),
         key="dimensions_test_chart",
         where=digit_side,
     )
-    st.markdown("**Median distance to the nearest of the 60,000 training digits**")
+    n_train = integer(len(labels))
+    st.markdown(tr("**Median distance to the nearest of the {count} training digits**").format(count=n_train))
     metrics = st.columns(3)
-    metrics[0].metric("200 random points", f"{np.median(random_distances):.1f}")
-    metrics[1].metric("200 real test digits", f"{np.median(test_distances):.1f}")
+    metrics[0].metric(tr("200 random points"), number(np.median(random_distances), 1))
+    metrics[1].metric(tr("200 real test digits"), number(np.median(test_distances), 1))
     metrics[2].metric(
-        "For scale: black to white", f"{projections.cube_diagonal():.0f}", help="The cube's longest diagonal."
+        tr("For scale: black to white"),
+        number(projections.cube_diagonal(), 0),
+        help=tr("The cube's longest diagonal."),
     )
     st.write(
-        "Left: pictures whose 784 pixels were drawn at random. Right: real test digits, never seen in training. "
-        "Distances are in pixel units (a pixel going from black to white counts 1). Real digits have a close "
-        "neighbour among the 60,000 training digits; random points are far from all of them. The digits are not "
-        "the whole space: they live on a thin, folded surface inside it, a **manifold**."
+        tr(
+            "Left: pictures whose 784 pixels were drawn at random. Right: real test digits, never seen in "
+            "training. Distances are in pixel units (a pixel going from black to white counts 1). Real digits "
+            "have a close neighbour among the {count} training digits; random points are far from all of them. "
+            "The digits are not the whole space: they live on a thin, folded surface inside it, a **manifold**."
+        ).format(count=n_train)
     )
 
 
 def flatten_to_two_or_three() -> None:
     """PCA and t-SNE maps of the digits, and the principal components as images."""
-    st.header("Flatten 784 dimensions to 2 or 3")
+    st.header(tr("Flatten 784 dimensions to 2 or 3"))
     options = st.columns(3)
     method = options[0].radio(
-        "Method",
+        tr("Method"),
         ("PCA", "t-SNE"),
         horizontal=True,
         key="dimensions_method",
@@ -152,7 +170,7 @@ def flatten_to_two_or_three() -> None:
         persist_state="session",
     )
     n_projected = options[1].select_slider(
-        "Digits",
+        tr("Digits"),
         [1000, 2000, 5000, 10_000],
         2000,
         key="dimensions_n",
@@ -160,7 +178,7 @@ def flatten_to_two_or_three() -> None:
         persist_state="session",
     )
     dims = options[2].radio(
-        "Dimensions",
+        tr("Dimensions"),
         (2, 3),
         horizontal=True,
         key="dimensions_dims",
@@ -171,17 +189,22 @@ def flatten_to_two_or_three() -> None:
     fit = data_views.pca(n_projected, SEED)
     if method == "PCA":
         coordinates = fit.coordinates[:, :dims]
-        axis_titles = tuple(f"PC{k + 1} ({fit.explained_variance_ratio[k]:.1%})" for k in range(dims))
+        axis_titles = tuple(f"PC{k + 1} ({percent(fit.explained_variance_ratio[k], 1)})" for k in range(dims))
     else:
         coordinates = data_views.tsne_result(n_projected, dims, SEED)
         axis_titles = ("t-SNE 1", "t-SNE 2", "t-SNE 3")
         if coordinates is None:
             st.info(
-                f"t-SNE of {n_projected:,} digits takes from half a minute to a few minutes here. It runs in the "
-                "background: keep exploring, and the map appears when it is done. Once computed, it is kept for everyone.",
+                tr(
+                    "t-SNE of {count} digits takes from half a minute to a few minutes here. It runs in the "
+                    "background: keep exploring, and the map appears when it is done. Once computed, it is kept "
+                    "for everyone."
+                ).format(count=integer(n_projected)),
                 icon=":material/hourglass:",
             )
-            if st.button("Compute the t-SNE map", icon=":material/play_arrow:", key="dimensions_tsne_start"):
+            if st.button(
+                tr("Compute the t-SNE map"), icon=":material/play_arrow:", key="dimensions_tsne_start"
+            ):
                 data_views.start_tsne(TSNE_TASK, n_projected, dims, SEED)
             if get_task(TSNE_TASK) is not None:
                 task_panel(TSNE_TASK)
@@ -199,23 +222,26 @@ def flatten_to_two_or_three() -> None:
             height=PRESENTER_MAP_HEIGHT if presenter_view_on() else None,
         )
         st.write(
-            "**PCA** keeps the straight-line directions along which the digits vary most: instant, but classes "
-            "overlap. **t-SNE** bends the space to keep each digit next to its nearest neighbours: the classes "
-            "separate into islands. Separating the classes is what a trained network's layers do, step by step."
+            tr(
+                "**PCA** keeps the straight-line directions along which the digits vary most: instant, but "
+                "classes overlap. **t-SNE** bends the space to keep each digit next to its nearest neighbours: "
+                "the classes separate into islands. Separating the classes is what a trained network's layers "
+                "do, step by step."
+            )
         )
         if dims == 2:
             show_selected("dimensions_projection_chart", projected_indices)
 
-    st.subheader("The principal components, as images")
+    st.subheader(tr("The principal components, as images"))
     show_chart(
         data_figures.image_grid(
             fit.components.reshape(-1, 28, 28),
-            [f"PC{k + 1}: {r:.1%}" for k, r in enumerate(fit.explained_variance_ratio)],
+            [f"PC{k + 1}: {percent(r, 1)}" for k, r in enumerate(fit.explained_variance_ratio)],
             zmin=-0.15,
             zmax=0.15,
             colorscale="RdBu",
-            hover="row %{customdata[1]}, column %{customdata[2]}<br>weight %{z:.3f}<extra></extra>",
-            colorbar_title="blue +, red −",
+            hover=tr("row %{customdata[1]}, column %{customdata[2]}<br>weight %{z:.3f}<extra></extra>"),
+            colorbar_title=tr("blue +, red −"),
         ),
         key="dimensions_components_chart",
     )
@@ -223,46 +249,69 @@ def flatten_to_two_or_three() -> None:
         data_figures.explained_variance_figure(fit.explained_variance_ratio), key="dimensions_variance_chart"
     )
     st.caption(
-        "Each component is a direction in the cube, drawn as a 28 × 28 picture: moving along it, blue pixels get "
-        "brighter and red ones darker (the same colours as the weights on Inside the network)."
+        tr(
+            "Each component is a direction in the cube, drawn as a 28 × 28 picture: moving along it, blue pixels "
+            "get brighter and red ones darker (the same colours as the weights on Inside the network)."
+        )
     )
 
 
 def walk_between_digits() -> None:
     """The straight line from one digit to another leaves the manifold."""
-    st.header("Walk in a straight line from one digit to another")
+    st.header(tr("Walk in a straight line from one digit to another"))
     walk = st.columns(4)
     start_digit = walk[0].selectbox(
-        "From a", range(10), 3, key="dimensions_walk_from", bind="query-params", persist_state="session"
+        tr("From a"), range(10), 3, key="dimensions_walk_from", bind="query-params", persist_state="session"
     )
     end_digit = walk[1].selectbox(
-        "To a", range(10), 8, key="dimensions_walk_to", bind="query-params", persist_state="session"
+        tr("To a"), range(10), 8, key="dimensions_walk_to", bind="query-params", persist_state="session"
     )
     which = walk[2].slider(
-        "Which examples", 0, 50, 0, key="dimensions_walk_which", bind="query-params", persist_state="session"
+        tr("Which examples"),
+        0,
+        50,
+        0,
+        key="dimensions_walk_which",
+        bind="query-params",
+        persist_state="session",
     )
     steps = walk[3].slider(
-        "Steps", 3, 11, 7, step=2, key="dimensions_walk_steps", bind="query-params", persist_state="session"
+        tr("Steps"),
+        3,
+        11,
+        7,
+        step=2,
+        key="dimensions_walk_steps",
+        bind="query-params",
+        persist_state="session",
     )
     frames, walk_distances = data_views.walk(start_digit, end_digit, which, steps)
     show_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
     middle = steps // 2
     st.write(
-        f"The two ends are real test digits; every step in between is `(1 - t) × start + t × end`. The midpoint is "
-        f"{walk_distances[middle]:.1f} away from the nearest of the 60,000 training digits (the ends: "
-        f"{walk_distances[0]:.1f} and {walk_distances[-1]:.1f}). It is a blur of two digits, not a digit: the "
-        "straight line leaves the manifold, because real digits sit on a curved surface, not a flat one."
+        tr(
+            "The two ends are real test digits; every step in between is {formula}. The midpoint is "
+            "{middle} away from the nearest of the {count} training digits (the ends: {start} and {end}). It is "
+            "a blur of two digits, not a digit: the straight line leaves the manifold, because real digits sit "
+            "on a curved surface, not a flat one."
+        ).format(
+            formula="`(1 - t) × start + t × end`",
+            middle=number(walk_distances[middle], 1),
+            count=integer(len(labels)),
+            start=number(walk_distances[0], 1),
+            end=number(walk_distances[-1], 1),
+        )
     )
 
 
 # Only the open tab runs and is drawn, which keeps a page switch quick although the sections hold
 # thousands of points between them.
 run_open_tab(
-    [
-        "1 · Two pixels as axes",
-        "2 · Random points are noise",
-        "3 · Flatten to 2-D or 3-D",
-        "4 · Walk between digits",
+    [  # the same labels as ui/links.py's DIMENSIONS_TABS
+        tr("1 · Two pixels as axes"),
+        tr("2 · Random points are noise"),
+        tr("3 · Flatten to 2-D or 3-D"),
+        tr("4 · Walk between digits"),
     ],
     [two_pixels_as_axes, random_points_are_noise, flatten_to_two_or_three, walk_between_digits],
     key="dimensions_section",

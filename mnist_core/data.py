@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mnist_core.i18n import N_, integer, tr
 from mnist_core.idx import read_idx
 
 BUNDLED_DIR = Path(__file__).parent / "assets" / "mnist"
@@ -41,8 +42,9 @@ class MnistFacts:
     n_test: int = 10_000
     image_side: int = IMAGE_SIDE
     n_classes: int = N_CLASSES
-    writers_train: str = "250 people: half US Census Bureau employees, half high-school students"
-    writers_test: str = "a different 250 people, split the same way"
+    # In English: translate where shown, tr(facts.writers_train).
+    writers_train: str = N_("250 people: half US Census Bureau employees, half high-school students")
+    writers_test: str = N_("a different 250 people, split the same way")
 
 
 def idx_path(directory: Path, stem: str) -> Path:
@@ -50,7 +52,11 @@ def idx_path(directory: Path, stem: str) -> Path:
     for candidate in (directory / f"{stem}.gz", directory / stem):
         if candidate.is_file():
             return candidate
-    raise ValueError(f"{directory}: no {stem}(.gz) file; the folder must hold the four MNIST IDX files")
+    raise ValueError(
+        tr("{folder}: no {file}(.gz) file; the folder must hold the four MNIST IDX files").format(
+            folder=directory, file=stem
+        )
+    )
 
 
 def default_source() -> str:
@@ -91,24 +97,45 @@ def load_mnist(
 def _load_from_directory(directory: str):
     folder = Path(directory)
     if not folder.is_dir():
-        raise ValueError(f"{folder}: there is no such folder")
+        raise ValueError(tr("{folder}: there is no such folder").format(folder=folder))
     arrays = {key: read_idx(idx_path(folder, stem)) for key, stem in IDX_FILES.items()}
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
             raise ValueError(
-                f"{IDX_FILES[split + '_images']}: expected images of 28 x 28, got shape {images.shape}"
+                tr("{file}: expected images of 28 x 28, got shape {shape}").format(
+                    file=IDX_FILES[split + "_images"], shape=images.shape
+                )
             )
         if labels.ndim != 1 or len(labels) != len(images):
             raise ValueError(
-                f"{IDX_FILES[split + '_labels']}: {labels.shape} labels do not match {len(images)} images"
+                tr("{file}: {shape} labels do not match {count} images").format(
+                    file=IDX_FILES[split + "_labels"], shape=labels.shape, count=integer(len(images))
+                )
             )
         if labels.size and labels.max() >= N_CLASSES:
-            raise ValueError(f"{IDX_FILES[split + '_labels']}: label {labels.max()} is not a digit 0-9")
-        if len(images) != MNIST_SIZES[split]:  # every page, limit and text is written for the whole set
             raise ValueError(
-                f"{IDX_FILES[split + '_images']}: {len(images):,} images, but MNIST has {MNIST_SIZES[split]:,} "
-                f"{split} images: this is not the whole data set"
+                tr("{file}: label {label} is not a digit 0-9").format(
+                    file=IDX_FILES[split + "_labels"], label=labels.max()
+                )
+            )
+        if len(images) != MNIST_SIZES[split]:  # every page, limit and text is written for the whole set
+            message = {
+                "train": N_(
+                    "{file}: {count} images, but MNIST has {expected} train images: this is not the "
+                    "whole data set"
+                ),
+                "test": N_(
+                    "{file}: {count} images, but MNIST has {expected} test images: this is not the "
+                    "whole data set"
+                ),
+            }[split]
+            raise ValueError(
+                tr(message).format(
+                    file=IDX_FILES[split + "_images"],
+                    count=integer(len(images)),
+                    expected=integer(MNIST_SIZES[split]),
+                )
             )
     for array in arrays.values():
         array.flags.writeable = False
@@ -123,14 +150,16 @@ def data_problem_advice(source: str | Path | None = None) -> str:
     source = str(source) if source is not None else default_source()
     files = ", ".join(f"{stem}(.gz)" for stem in IDX_FILES.values())
     if os.environ.get(DATA_DIR_VARIABLE) and source == os.environ[DATA_DIR_VARIABLE]:
-        return (
-            f"{DATA_DIR_VARIABLE} is set to {source}. Either fix that folder (it must hold the four MNIST IDX "
-            f"files, whole: {files}): it is read again when the page reloads. Or unset {DATA_DIR_VARIABLE} and "
-            "restart the app to use the copy bundled with it."
-        )
+        return tr(
+            "{variable} is set to {folder}. Either fix that folder (it must hold the four MNIST IDX files, "
+            "whole: {files}): it is read again when the page reloads. Or unset {variable} and restart the app "
+            "to use the copy bundled with it."
+        ).format(variable=DATA_DIR_VARIABLE, folder=source, files=files)
     if source == "keras":
-        return "Keras's downloader needs a network connection; without one, use the bundled copy."
-    return f"The bundled copy in {BUNDLED_DIR} is damaged: reinstall the app (or copy the four files back)."
+        return tr("Keras's downloader needs a network connection; without one, use the bundled copy.")
+    return tr(
+        "The bundled copy in {folder} is damaged: reinstall the app (or copy the four files back)."
+    ).format(folder=BUNDLED_DIR)
 
 
 def _load_with_keras():
@@ -140,7 +169,9 @@ def _load_with_keras():
         return keras.datasets.mnist.load_data()
     except Exception as error:  # noqa: BLE001 - offline, a proxy, a full disk: each raises its own type
         raise ValueError(
-            f"Keras could not download MNIST: {type(error).__name__}: {str(error)[:200]}"
+            tr("Keras could not download MNIST: {error}").format(
+                error=f"{type(error).__name__}: {str(error)[:200]}"
+            )
         ) from error
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from mnist_core.data import IDX_FILES, IMAGE_SIDE, N_CLASSES, N_PIXELS, idx_path
+from mnist_core.i18n import N_, tr
 from mnist_core.idx import IdxHeader, read_idx_header
 
 # --- Class counts ---
@@ -231,41 +232,44 @@ def explain_header(header: IdxHeader) -> list[dict]:
     Returns
     -------
     list of dict with keys ``bytes``, ``hex``, ``field``, ``value``, ``meaning``
+        (``field`` and ``meaning`` in the current language; the keys stay as they are)
     """
     magic = header.magic.to_bytes(4, "big")
     rows = [
         {
             "bytes": "0-1",
             "hex": magic[:2].hex(" ").upper(),
-            "field": "magic: zero bytes",
+            "field": tr("magic: zero bytes"),
             "value": 0,
-            "meaning": "every IDX file starts with two zero bytes",
+            "meaning": tr("every IDX file starts with two zero bytes"),
         },
         {
             "bytes": "2",
             "hex": f"{header.type_code:02X}",
-            "field": "magic: type code",
+            "field": tr("magic: type code"),
             "value": header.type_code,
-            "meaning": f"each value is an {header.type_name}: 0-255 for pixels, 0-9 for labels",
+            "meaning": tr("each value is an {type}: 0-255 for pixels, 0-9 for labels").format(
+                type=tr(header.type_name)
+            ),
         },
         {
             "bytes": "3",
             "hex": f"{len(header.dims):02X}",
-            "field": "magic: dimensions",
+            "field": tr("magic: dimensions"),
             "value": len(header.dims),
-            "meaning": "how many size fields follow",
+            "meaning": tr("how many size fields follow"),
         },
     ]
-    dimension_names = ["samples", "rows per image", "columns per image"]
+    sizes_of = [N_("number of samples"), N_("number of rows per image"), N_("number of columns per image")]
     for position, size in enumerate(header.dims):
         start = 4 + 4 * position
         rows.append(
             {
                 "bytes": f"{start}-{start + 3}",
                 "hex": size.to_bytes(4, "big").hex(" ").upper(),
-                "field": f"size of dimension {position + 1}",
+                "field": tr("size of dimension {number}").format(number=position + 1),
                 "value": size,
-                "meaning": f"number of {dimension_names[position] if position < 3 else 'entries'}",
+                "meaning": tr(sizes_of[position] if position < 3 else N_("number of entries")),
             }
         )
     return rows

@@ -15,14 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
+from mnist_core.i18n import N_, integer, tr
+
 # Type codes defined by the IDX format. MNIST only uses 0x08 (unsigned byte).
 IDX_TYPES = {
-    0x08: ("unsigned byte", np.dtype(">u1")),
-    0x09: ("signed byte", np.dtype(">i1")),
-    0x0B: ("short (2 bytes)", np.dtype(">i2")),
-    0x0C: ("int (4 bytes)", np.dtype(">i4")),
-    0x0D: ("float (4 bytes)", np.dtype(">f4")),
-    0x0E: ("double (8 bytes)", np.dtype(">f8")),
+    0x08: (N_("unsigned byte"), np.dtype(">u1")),
+    0x09: (N_("signed byte"), np.dtype(">i1")),
+    0x0B: (N_("short (2 bytes)"), np.dtype(">i2")),
+    0x0C: (N_("int (4 bytes)"), np.dtype(">i4")),
+    0x0D: (N_("float (4 bytes)"), np.dtype(">f4")),
+    0x0E: (N_("double (8 bytes)"), np.dtype(">f8")),
 }
 
 
@@ -32,7 +34,7 @@ class IdxHeader:
 
     magic: int  # the whole first 4 bytes as one big-endian integer, e.g. 0x00000803
     type_code: int  # third byte of the magic number
-    type_name: str
+    type_name: str  # in English: translate it where it is shown, tr(header.type_name)
     dims: tuple[int, ...]  # one size per dimension, e.g. (60000, 28, 28)
     header_bytes: int  # 4 + 4 * len(dims)
 
@@ -45,7 +47,7 @@ def read_raw_bytes(path: str | Path) -> bytes:
     """Return the file's bytes, gunzipped when the name ends in .gz."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"{path}: file not found")
+        raise ValueError(tr("{path}: file not found").format(path=path))
     raw = path.read_bytes()
     if path.suffix != ".gz":
         return raw
@@ -53,7 +55,9 @@ def read_raw_bytes(path: str | Path) -> bytes:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as error:
         raise ValueError(
-            f"{path.name}: not a valid gzip file ({error}); download or copy it again"
+            tr("{file}: not a valid gzip file ({error}); download or copy it again").format(
+                file=path.name, error=error
+            )
         ) from error
 
 
@@ -66,20 +70,29 @@ def parse_header(data: bytes, name: str = "IDX data") -> IdxHeader:
         When the magic number is wrong or the header is cut short.
     """
     if len(data) < 4:
-        raise ValueError(f"{name}: only {len(data)} bytes, too short for an IDX header")
+        raise ValueError(
+            tr("{file}: only {count} bytes, too short for an IDX header").format(file=name, count=len(data))
+        )
     zero_a, zero_b, type_code, n_dims = struct.unpack(">BBBB", data[:4])
     if zero_a != 0 or zero_b != 0:
         raise ValueError(
-            f"{name}: bad magic number 0x{data[:4].hex().upper()}: an IDX file starts "
-            "with two zero bytes; this is not an IDX file"
+            tr(
+                "{file}: bad magic number {magic}: an IDX file starts with two zero bytes; this is not an IDX file"
+            ).format(file=name, magic="0x" + data[:4].hex().upper())
         )
     if type_code not in IDX_TYPES:
-        raise ValueError(f"{name}: unknown IDX type code 0x{type_code:02X}")
+        raise ValueError(
+            tr("{file}: unknown IDX type code {code}").format(file=name, code=f"0x{type_code:02X}")
+        )
     if n_dims == 0:
-        raise ValueError(f"{name}: header declares zero dimensions")
+        raise ValueError(tr("{file}: header declares zero dimensions").format(file=name))
     header_bytes = 4 + 4 * n_dims
     if len(data) < header_bytes:
-        raise ValueError(f"{name}: truncated header ({len(data)} of {header_bytes} bytes)")
+        raise ValueError(
+            tr("{file}: truncated header ({count} of {total} bytes)").format(
+                file=name, count=len(data), total=header_bytes
+            )
+        )
     dims = struct.unpack(f">{n_dims}I", data[4:header_bytes])
     magic = struct.unpack(">I", data[:4])[0]
     return IdxHeader(magic, type_code, IDX_TYPES[type_code][0], tuple(dims), header_bytes)
@@ -112,12 +125,15 @@ def read_idx(path: str | Path) -> np.ndarray:
     actual = len(data) - header.header_bytes
     if actual < expected:
         raise ValueError(
-            f"{path.name}: truncated: header promises {header.dims} values "
-            f"({expected:,} bytes) but only {actual:,} bytes follow"
+            tr(
+                "{file}: truncated: header promises {shape} values ({expected} bytes) but only {actual} bytes follow"
+            ).format(file=path.name, shape=header.dims, expected=integer(expected), actual=integer(actual))
         )
     if actual > expected:
         raise ValueError(
-            f"{path.name}: {actual - expected:,} unexpected bytes after the data; the file is corrupt"
+            tr("{file}: {count} unexpected bytes after the data; the file is corrupt").format(
+                file=path.name, count=integer(actual - expected)
+            )
         )
     values = np.frombuffer(data, dtype=dtype, offset=header.header_bytes)
     return values.reshape(header.dims).astype(dtype.newbyteorder("="), copy=False)

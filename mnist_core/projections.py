@@ -17,6 +17,7 @@ from sklearn.manifold import _t_sne as sklearn_tsne
 from threadpoolctl import threadpool_limits
 
 from mnist_core.data import N_PIXELS
+from mnist_core.i18n import integer, tr
 
 PCA_BEFORE_TSNE = 50  # t-SNE on 50 principal components: standard practice, and much faster than on 784
 TSNE_ITERATIONS = 1000  # scikit-learn's default: 250 exaggerated steps, then 750 more
@@ -203,18 +204,27 @@ def tsne_of_vectors(
         if on_progress is not None:
             on_progress(fraction, message)
 
-    progress(0.0, f"Reducing {vectors.shape[1]:,} values to 50 principal components")
+    # The messages are shown to the student: the caller runs this in their language (i18n.in_language).
+    progress(
+        0.0,
+        tr("Reducing {count} values to {components} principal components").format(
+            count=integer(vectors.shape[1]), components=PCA_BEFORE_TSNE
+        ),
+    )
     reduced = _pca_model(min(PCA_BEFORE_TSNE, *vectors.shape), vectors.shape[1]).fit_transform(vectors)
-    progress(0.02, "Finding each digit's nearest neighbours (no progress within this stage)")
+    progress(0.02, tr("Finding each digit's nearest neighbours (no progress within this stage)"))
     model = _ProgressTSNE(
         n_components=n_components, perplexity=perplexity, max_iter=max_iter, init="pca", random_state=seed
     )
     neighbour_share = 0.15  # a rough share of the run spent on neighbours before the first iteration
 
     def on_iteration(done: int, total: int) -> None:
-        stage = "early exaggeration" if done <= model._EXPLORATION_MAX_ITER else "fine-tuning"
+        stage = tr("early exaggeration") if done <= model._EXPLORATION_MAX_ITER else tr("fine-tuning")
         progress(
-            neighbour_share + (1 - neighbour_share) * done / total, f"Iteration {done} of {total} ({stage})"
+            neighbour_share + (1 - neighbour_share) * done / total,
+            tr("Iteration {done} of {total} ({stage})").format(
+                done=integer(done), total=integer(total), stage=stage
+            ),
         )
 
     model.on_iteration = on_iteration

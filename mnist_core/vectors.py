@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
+from mnist_core.i18n import N_
 
 CHANNELS_LAST = "channels_last"  # (28, 28, 3): R, G, B of pixel 0, then of pixel 1, ...
 CHANNELS_FIRST = "channels_first"  # (3, 28, 28): every red value, then every green, then every blue
 CHANNEL_LAYOUTS = (CHANNELS_LAST, CHANNELS_FIRST)
-CHANNEL_NAMES = ("red", "green", "blue")
+CHANNEL_NAMES = (N_("red"), N_("green"), N_("blue"))  # in English: tr(CHANNEL_NAMES[c]) where shown
 
 
 def pixel_index(row: int, col: int, side: int = IMAGE_SIDE) -> int:

@@ -13,11 +13,15 @@ import streamlit as st
 from mnist_core import dataset_views, projections
 from mnist_core.data import BUNDLED_DIR, default_source
 from mnist_core.figures.data_figures import braille_sketches
+from mnist_core.i18n import N_, current_language, in_language, integer, tr
 from mnist_core.tasks import TaskControl
 from ui.resources import background_slots, mnist
 from ui.tasks import start_task
 
 SPLITS = ("train", "test")
+# The splits' labels, as in ui/links.py: capitalised where a split is chosen alone, as themselves elsewhere.
+SPLIT_TITLES = {"train": N_("Train"), "test": N_("Test")}
+SPLIT_NAMES = {"train": N_("train"), "test": N_("test")}
 
 
 def split_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -46,10 +50,19 @@ def _montage(split: str, by_class: bool) -> tuple[np.ndarray, np.ndarray]:
     return dataset_views.montage(images[order]), order
 
 
-@st.cache_resource(show_spinner="Tiling every image into one picture (only the first time)…")
+# The spinners' texts are the viewer's language, so they are shown here rather than by the cache
+# decorators, whose text is fixed at import. Streamlit shows a spinner only after half a second.
+
+
 def montage_png(split: str, by_class: bool) -> tuple[bytes, int, np.ndarray]:
     """The whole split tiled in one picture, shrunk to fit the screen: (PNG, images per row, order of the
     images)."""
+    with st.spinner(tr("Tiling every image into one picture (only the first time)…")):
+        return _montage_png(split, by_class)
+
+
+@st.cache_resource(show_spinner=False)
+def _montage_png(split: str, by_class: bool) -> tuple[bytes, int, np.ndarray]:
     picture, order = _montage(split, by_class)
     columns = picture.shape[1] // split_arrays(split)[0].shape[2]
     return dataset_views.png_bytes(picture, OVERVIEW_WIDTH), columns, order
@@ -85,15 +98,29 @@ def sketches(n: int, seed: int) -> list[str]:
     return braille_sketches(images[subset(n, seed)])
 
 
-@st.cache_resource(show_spinner="Computing PCA…")
 def pca(n: int, seed: int, n_components: int = 10) -> projections.PcaResult:
+    with st.spinner(tr("Computing PCA…")):
+        return _pca(n, seed, n_components)
+
+
+@st.cache_resource(show_spinner=False)
+def _pca(n: int, seed: int, n_components: int) -> projections.PcaResult:
     images, _ = split_arrays("train")
     return projections.pca(images[subset(n, seed)], n_components)
 
 
-@st.cache_resource(show_spinner="Measuring distances to all 60,000 training digits…")
 def nearest_training_distances(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(points, distance to the nearest training digit, index of it) for random or real test points."""
+    with st.spinner(
+        tr("Measuring distances to all {count} training digits…").format(
+            count=integer(len(split_arrays("train")[1]))
+        )
+    ):
+        return _nearest_training_distances(kind, n, seed)
+
+
+@st.cache_resource(show_spinner=False)
+def _nearest_training_distances(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     train_images, _ = split_arrays("train")
     if kind == "random":
         points = projections.random_cube_points(n, seed)
@@ -130,17 +157,20 @@ def start_tsne(key: str, n: int, dims: int, seed: int) -> None:
     """Compute a t-SNE map in the background and keep it for every session of the server."""
     images = split_arrays("train")[0][subset(n, seed)]
     results = _tsne_results()
+    language = current_language()  # the worker thread reports its progress in the viewer's language
 
     def work(control: TaskControl) -> np.ndarray:
         def on_progress(fraction: float, message: str) -> None:
             control.checkpoint()
             control.report(min(fraction, 1.0), message)
 
-        coordinates = projections.tsne(images, n_components=dims, seed=seed, on_progress=on_progress)
+        with in_language(language):
+            coordinates = projections.tsne(images, n_components=dims, seed=seed, on_progress=on_progress)
         results[(n, dims, seed)] = coordinates
         return coordinates
 
-    start_task(key, work, name=f"t-SNE of {n:,} digits in {dims}-D", slots=background_slots())
+    name = tr("t-SNE of {count} digits in {dims}-D").format(count=integer(n), dims=dims)
+    start_task(key, work, name=name, slots=background_slots())
 
 
 # --- CSV export, streamed to a file on disk ---
@@ -169,13 +199,18 @@ def start_export(key: str, split: str, n_rows: int, style: str, label_last: bool
     folder, files, lock = _export_folder()
     images, labels = split_arrays(split)
     final = folder / export_name(split, n_rows, style, label_last)
+    language = current_language()  # the worker thread reports its progress in the viewer's language
 
     def work(control: TaskControl) -> Path:
         partial = final.with_suffix(f".part{id(control)}")
 
         def on_progress(rows_done: int, total: int) -> None:
             control.checkpoint()
-            control.report(rows_done / total, f"{rows_done:,} of {total:,} rows written")
+            with in_language(language):
+                message = tr("{done} of {total} rows written").format(
+                    done=integer(rows_done), total=integer(total)
+                )
+            control.report(rows_done / total, message)
 
         try:
             dataset_views.write_csv(partial, images[:n_rows], labels[:n_rows], style, label_last, on_progress)
@@ -187,4 +222,5 @@ def start_export(key: str, split: str, n_rows: int, style: str, label_last: bool
             files[(split, n_rows, style, label_last)] = final
         return final
 
-    start_task(key, work, name=f"CSV of {n_rows:,} {split} samples", slots=background_slots())
+    name = {"train": tr("CSV of {count} train samples"), "test": tr("CSV of {count} test samples")}[split]
+    start_task(key, work, name=name.format(count=integer(n_rows)), slots=background_slots())

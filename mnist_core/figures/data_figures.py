@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from mnist_core.figures.palette import CLASS_COLOURS, CLASS_SYMBOLS
+from mnist_core.i18n import integer, tr
+from mnist_core.i18n import number as written_number  # "number" names the images of a grid below
 
 HIGHLIGHT = "#ff2d55"
 GRAY = [[0.0, "black"], [1.0, "white"]]
@@ -48,9 +50,11 @@ def digit_heatmap(
     raw = np.asarray(image, dtype=np.float64)
     values = raw / 255.0 if scaled else raw
     if scaled:
-        hover = "row %{y}, column %{x}<br>raw %{customdata:.0f} → %{customdata:.0f} / 255 = %{z:.4f}<extra></extra>"
+        hover = tr(
+            "row %{y}, column %{x}<br>raw %{customdata:.0f} → %{customdata:.0f} / 255 = %{z:.4f}<extra></extra>"
+        )
     else:
-        hover = "row %{y}, column %{x}<br>value %{z:.0f}<extra></extra>"
+        hover = tr("row %{y}, column %{x}<br>value %{z:.0f}<extra></extra>")
     heatmap = go.Heatmap(
         z=values,
         customdata=raw,
@@ -77,8 +81,10 @@ def digit_heatmap(
                 mode="markers",
                 marker=dict(symbol="square", size=12, opacity=0),
                 customdata=np.stack([(rows * raw.shape[1] + cols).ravel(), raw.ravel()], axis=1),
-                hovertemplate="row %{y}, column %{x}<br>value %{customdata[1]:.0f}"
-                "<br>vector index %{customdata[0]}<extra></extra>",
+                hovertemplate=tr(
+                    "row %{y}, column %{x}<br>value %{customdata[1]:.0f}<br>vector index %{customdata[0]}"
+                    "<extra></extra>"
+                ),
                 showlegend=False,
             )
         )
@@ -106,16 +112,26 @@ def class_counts_figure(train_counts: np.ndarray, test_counts: np.ndarray) -> go
     figure = go.Figure(
         [
             go.Bar(
-                name="training (60,000)", x=digits, y=train_counts, text=train_counts, textposition="outside"
+                name=tr("training ({count})").format(count=integer(np.sum(train_counts))),
+                x=digits,
+                y=train_counts,
+                text=train_counts,
+                textposition="outside",
             ),
-            go.Bar(name="test (10,000)", x=digits, y=test_counts, text=test_counts, textposition="outside"),
+            go.Bar(
+                name=tr("test ({count})").format(count=integer(np.sum(test_counts))),
+                x=digits,
+                y=test_counts,
+                text=test_counts,
+                textposition="outside",
+            ),
         ]
     )
     figure.update_layout(
         barmode="group",
         height=340,
-        xaxis_title="digit (label)",
-        yaxis_title="samples",
+        xaxis_title=tr("digit (label)"),
+        yaxis_title=tr("samples"),
         # The legend sits below the axis title, so the tallest bar's number (6,742) is never under it,
         # and the y axis leaves room above that number.
         margin=dict(l=10, r=10, t=20, b=10),
@@ -136,7 +152,7 @@ def image_grid(
     zmax: float = 255.0,
     colorscale=GRAY,
     height_per_row: int = 150,
-    hover: str = "row %{customdata[1]}, column %{customdata[2]}<br>value %{z:.1f}<extra></extra>",
+    hover: str | None = None,
     gap: int = 3,
     colorbar_title: str | None = None,
 ) -> go.Figure:
@@ -146,14 +162,17 @@ def image_grid(
     ----------
     images : array of shape (n_images, h, w)
     titles : list of n_images str, optional
-    hover : str
+    hover : str, optional
         Hover template; ``customdata`` is (image number, row, column) of the hovered pixel.
+        By default the pixel's row, column and value.
     gap : int
         Empty pixels between neighbouring images; between rows, at least a quarter of an
         image's height when there are titles, so a title never covers the image above it.
     colorbar_title : str, optional
         Show a colour bar with this title (for signed values: which colour is positive).
     """
+    if hover is None:
+        hover = tr("row %{customdata[1]}, column %{customdata[2]}<br>value %{z:.1f}<extra></extra>")
     images = np.asarray(images, dtype=np.float64)
     n_images, height, width = images.shape
     columns = min(columns, n_images)
@@ -238,9 +257,12 @@ def vector_strip(
         cols=1,
         row_heights=[0.35, 0.65],
         vertical_spacing=0.42,  # room for the first row's tick labels and the second row's title
-        subplot_titles=(f"all {n:,} entries", f"entries {start} to {stop - 1}, magnified"),
+        subplot_titles=(
+            tr("all {count} entries").format(count=integer(n)),
+            tr("entries {first} to {last}, magnified").format(first=start, last=stop - 1),
+        ),
     )
-    hover = "index %{x}<br>value %{z:.0f}<extra></extra>"
+    hover = tr("index %{x}<br>value %{z:.0f}<extra></extra>")
     common = dict(colorscale=GRAY, zmin=0, zmax=zmax, showscale=False, hovertemplate=hover)
     figure.add_trace(go.Heatmap(z=vector[None, :], x=np.arange(n), **common), row=1, col=1)
     figure.add_trace(
@@ -264,7 +286,7 @@ def vector_strip(
                     mode="markers",
                     marker=dict(symbol="square", size=14, opacity=0),
                     customdata=np.stack([positions, vector[positions]], axis=1),
-                    hovertemplate="index %{x}<br>value %{customdata[1]:.0f}<extra></extra>",
+                    hovertemplate=tr("index %{x}<br>value %{customdata[1]:.0f}<extra></extra>"),
                     showlegend=False,
                 ),
                 row=row,
@@ -323,10 +345,15 @@ def colour_vector_figure(
         rows=1,
         cols=2,
         column_widths=[0.3, 0.7],
-        subplot_titles=("the colour image", f"entries {start} to {start + n_show - 1} of {len(vector):,}"),
+        subplot_titles=(
+            tr("the colour image"),
+            tr("entries {first} to {last} of {count}").format(
+                first=start, last=start + n_show - 1, count=integer(len(vector))
+            ),
+        ),
     )
     figure.add_trace(
-        go.Image(z=image, hovertemplate="row %{y}, column %{x}<br>RGB %{z}<extra></extra>"), row=1, col=1
+        go.Image(z=image, hovertemplate=tr("row %{y}, column %{x}<br>RGB %{z}<extra></extra>")), row=1, col=1
     )
     figure.add_trace(
         go.Bar(
@@ -336,13 +363,13 @@ def colour_vector_figure(
             marker_line=dict(width=[4 if i == highlight else 0 for i in shown], color=HIGHLIGHT),
             text=[f"{names[c]}<br>{v}" for c, v in zip(channel_of_entry[shown], vector[shown])],
             textposition="outside",
-            hovertemplate="index %{x}<br>value %{y}<extra></extra>",
+            hovertemplate=tr("index %{x}<br>value %{y}<extra></extra>"),
         ),
         row=1,
         col=2,
     )
-    figure.update_yaxes(range=[0, 330], title_text="value", row=1, col=2)
-    figure.update_xaxes(title_text="index in the vector", row=1, col=2)
+    figure.update_yaxes(range=[0, 330], title_text=tr("value"), row=1, col=2)
+    figure.update_xaxes(title_text=tr("index in the vector"), row=1, col=2)
     figure.update_yaxes(scaleanchor="x", row=1, col=1)
     figure.update_layout(height=330, showlegend=False, margin=dict(l=10, r=10, t=40, b=10))
     return figure
@@ -402,14 +429,15 @@ def class_scatter(
         if not len(members):
             continue
         text = [hover_sketches[i] for i in members] if hover_sketches is not None else None
+        digit_name = tr("digit {digit}").format(digit=digit)
         common = dict(
             name=str(digit),
             mode="markers",
             text=text,
             customdata=members,
-            hovertemplate=f"digit {digit}<br>%{{text}}<extra></extra>"
+            hovertemplate=f"{digit_name}<br>%{{text}}<extra></extra>"
             if text
-            else f"digit {digit}<extra></extra>",
+            else f"{digit_name}<extra></extra>",
             hoverlabel=dict(font=dict(family="DejaVu Sans Mono, monospace", size=14)),
         )
         if dims == 3:
@@ -444,7 +472,7 @@ def class_scatter(
     else:
         figure.update_xaxes(title_text=axis_titles[0])
         figure.update_yaxes(title_text=axis_titles[1])
-    figure.update_layout(height=height, legend_title_text="digit", margin=dict(l=10, r=10, t=30, b=10))
+    figure.update_layout(height=height, legend_title_text=tr("digit"), margin=dict(l=10, r=10, t=30, b=10))
     return figure
 
 
@@ -477,22 +505,24 @@ def explained_variance_figure(ratios: np.ndarray) -> go.Figure:
     ranks = np.arange(1, len(ratios) + 1)
     figure = go.Figure(
         [
-            go.Bar(x=ranks, y=ratios, name="this component", hovertemplate="PC%{x}: %{y:.1%}<extra></extra>"),
+            go.Bar(
+                x=ranks, y=ratios, name=tr("this component"), hovertemplate="PC%{x}: %{y:.1%}<extra></extra>"
+            ),
             go.Scatter(
                 x=ranks,
                 y=np.cumsum(ratios),
-                name="running total",
+                name=tr("running total"),
                 mode="lines+markers",
-                hovertemplate="first %{x}: %{y:.1%}<extra></extra>",
+                hovertemplate=tr("first %{x}: %{y:.1%}<extra></extra>"),
             ),
         ]
     )
     figure.update_layout(
         height=300,
         yaxis_tickformat=".0%",
-        xaxis_title="principal component",
+        xaxis_title=tr("principal component"),
         xaxis_dtick=1,  # every component numbered
-        yaxis_title="share of the variance",
+        yaxis_title=tr("share of the variance"),
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", y=1.15),
     )
@@ -508,7 +538,10 @@ def walk_figure(frames: np.ndarray, distances: np.ndarray) -> go.Figure:
     distances : array of shape (steps,)
     """
     steps = len(frames)
-    titles = [f"t={t:.2f}<br>{d:.1f} away" for t, d in zip(np.linspace(0, 1, steps), distances)]
+    titles = [
+        tr("t={t}<br>{distance} away").format(t=written_number(t, 2), distance=written_number(d, 1))
+        for t, d in zip(np.linspace(0, 1, steps), distances)
+    ]
     return image_grid(frames, titles=titles, columns=steps, height_per_row=190)
 
 
@@ -552,7 +585,7 @@ def montage_zoom(
             mode="markers",
             marker=dict(size=side, symbol="square", opacity=0),
             customdata=np.stack([sample_indices, labels], axis=1),
-            hovertemplate="sample %{customdata[0]}<br>label %{customdata[1]}<extra></extra>",
+            hovertemplate=tr("sample %{customdata[0]}<br>label %{customdata[1]}<extra></extra>"),
             showlegend=False,
         )
     )

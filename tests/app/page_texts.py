@@ -281,7 +281,8 @@ def english_sentences(texts: list[str]) -> list[str]:
     """The pieces of ``texts`` that read as English sentences (empty on a fully translated page)."""
     found = []
     for text in texts:
-        for piece in re.split(r"[.!?;:\n·()\[\]]+", _prose(text)):
+        prose = re.sub(r"\S*[A-Za-z]\S*-\S*\d\S*", " ", _prose(text))  # file names: train-images-idx3-ubyte
+        for piece in re.split(r"[.!?;:\n·()\[\]]+", prose):
             words = [w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ']+", piece)]
             if len(words) < 3:
                 continue
