@@ -6,7 +6,7 @@ import streamlit as st
 from mnist_core.i18n import tr
 from ui import inside_layers, inside_trace
 from ui.lazy_tabs import run_open_tab
-from ui.links import INSIDE_TABS, link_to_this_view
+from ui.links import link_to_this_view
 from ui.model_choice import digit_was_followed, model_picker
 
 st.title(tr("Inside the network"))
@@ -18,13 +18,15 @@ st.caption(
     )
 )
 if digit_was_followed():  # "Follow this digit" opens the page on that digit's trace
-    st.session_state["inside_section"] = tr(INSIDE_TABS[0])
+    st.session_state["inside_section"] = tr(inside_trace.TABS[0])
     inside_trace.open_on_your_digit()
 choice = model_picker()
 
 # Only the open tab runs: the maps of 2,000 digits cost nothing while the student follows one digit.
 run_open_tab(
-    [tr(label) for label in INSIDE_TABS],  # the URL holds the label as shown; ui.links reads either language
+    [
+        tr(label) for label in inside_trace.TABS
+    ],  # the URL holds the label as shown; ui.links reads either language
     [
         lambda: inside_trace.follow_one_digit(choice),
         lambda: inside_layers.uncrumpling_view(choice),

@@ -34,6 +34,8 @@ from ui.resources import mnist
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
 SOURCE_KEY = "inside_source"
+# ui.links.INSIDE_TABS, marked here for the catalogue: shown through tr, written in the URL as shown.
+TABS = (N_("1 · Follow one digit"), N_("2 · Layer by layer"), N_("3 · Tensor shapes"))
 TEST_IMAGE, YOUR_DIGIT = N_("A test image"), N_("Your digit")
 
 
@@ -54,7 +56,7 @@ def pick_input() -> tuple[np.ndarray, str]:
     picked_source = st.radio(
         tr("Input"),
         sources,
-        format_func=tr,
+        format_func={source: tr(source) for source in sources}.__getitem__,  # translated now, on the page
         horizontal=True,
         key=SOURCE_KEY,
         bind="query-params",
@@ -75,7 +77,8 @@ def pick_input() -> tuple[np.ndarray, str]:
             tr("x_test[{index}], label {label}").format(index=index, label=y_test[index]),
         )
     else:
-        image, title = drawn["digit"], tr(drawn["source"])
+        source = drawn["source"]  # named by the page that made it, in English or already translated
+        image, title = drawn["digit"], tr(source)
     if not drawn:
         st.page_link(
             "app_pages/predictions.py",
