@@ -3,8 +3,11 @@ result, a bad input's message, a background task's progress), and tab labels tha
 
 import time
 
+import pytest
+from conftest import APP_FILE, APP_TIMEOUT_SECONDS
 from lazy_tabs import open_lazy_tab
 from page_texts import english_sentences
+from streamlit.testing.v1 import AppTest
 from test_spanish_pages import open_in_spanish
 
 from mnist_core.i18n import in_language, tr
@@ -73,3 +76,28 @@ def test_the_curves_task_reports_in_the_language_of_the_page_that_started_it(ope
     assert any(message.startswith(("rotación", "ruido")) for message in seen), seen
     app.run()
     assert any("Exactitud de prueba según el ruido:" in chart.proto.alt for chart in app.get("plotly_chart"))
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "shown"),
+    [
+        ("inside_the_network", {"inside_section": INSIDE_TABS[1]}, {"inside_section": "2 · Capa a capa"}),
+        (
+            "what_it_learned",
+            {"learned_section": LEARNED_TABS[3], "learned_off_way": "units I pick"},
+            {"learned_section": "4 · Apaga neuronas", "learned_off_way": "units I pick"},
+        ),
+        ("what_it_learned", {"learned_fill": "black"}, {"learned_fill": "black"}),
+    ],
+)
+def test_a_link_copied_in_english_opens_the_same_view_in_spanish(page, params, shown):
+    app = AppTest.from_file(APP_FILE, default_timeout=APP_TIMEOUT_SECONDS)
+    app.session_state["_language_chosen"] = "es"
+    app.run()
+    app.query_params = dict(params)
+    app.switch_page(f"app_pages/{page}.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.toast, app.toast[0].proto.body if app.toast else ""  # no setting of the link was reset
+    for key, value in shown.items():
+        assert app.session_state[key] == value  # a tab holds its label, a radio or select box its option
