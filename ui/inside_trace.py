@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -237,7 +239,7 @@ def follow_one_digit(choice: ModelChoice) -> None:
                 tr("**Every unit of {layer}** (the chosen one highlighted):").format(layer=hidden.name)
             )
             show_chart(
-                activations_figure(hidden.outputs, unit if position == layer_index else None),
+                activations_figure(hidden.outputs, unit if position == layer_index else None, tr("unit")),
                 key=f"inside_hidden_{position}",
             )
 
@@ -340,10 +342,11 @@ def follow_one_digit(choice: ModelChoice) -> None:
             with st.spinner(tr("Running model.fit…")):
                 demo = shape_error(which, current_language())
             st.code(demo.buggy_code, language="python")
-            # Keras's own words stay as Keras wrote them, as code: that is what the student will meet.
+            # Keras's own words, as code: that is what the student will meet. A line ends after each of
+            # its colons and full stops, so the message fits the box instead of scrolling sideways.
+            said = re.sub(r"(?<=[:.]) ", "\n", demo.message)
             st.error(
-                tr("Keras stops with a **{error}**:").format(error=demo.error_type)
-                + f"\n\n```\n{demo.error_type}: {demo.message}\n```",
+                tr("Keras stops with a **{error}**:").format(error=demo.error_type) + f"\n\n```\n{said}\n```",
                 icon=":material/error:",
             )
             st.markdown(tr("**The fix:** {why}").format(why=demo.why))
