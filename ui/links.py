@@ -160,9 +160,9 @@ class Choice:
             if language == here:
                 continue
             with in_language(language):
-                matches = [option for option, label in labels.items() if tr(label) == text]
-            if matches:  # its label back in the viewer's language, outside the block
-                return self.options(params)[matches[0]]
+                for option, label in labels.items():
+                    if tr(label) == text:
+                        return self.options(params)[option]
         return None
 
     def accepts(self, text: str, params: Params) -> bool:
@@ -173,8 +173,7 @@ class Choice:
         options = self.options({})
         if options is None:
             return True
-        # A tab's value is its label as shown, in the viewer's language; other widgets hold the option.
-        return any(label == text and value in (option, label) for option, label in options.items())
+        return any(label == text and option == value for option, label in options.items())
 
     def examples(self, params: Params) -> list[str]:
         options = self.options(params)
@@ -551,8 +550,7 @@ def _labels_in_this_language(page: str, params: Params) -> dict[str, str]:
         if isinstance(spec, Choice) and not spec.accepts(text, params):
             label = spec.label_here(text, params)
             if label is not None:
-                params[name] = st.query_params[name] = label
-                _seed_from(name, label)  # a bound widget starts from the link as it arrived, not from it
+                params[name] = st.query_params[name] = label  # before the widget reads it
     return params
 
 
@@ -612,19 +610,6 @@ def is_bound(name: str) -> bool:
 
     with get_session_state().query_params() as query_params:
         return query_params.is_bound(name)
-
-
-def _seed_from(name: str, text: str) -> None:
-    """Make a bound widget that has not run yet start from ``text`` rather than from the arriving link.
-
-    Streamlit seeds a bound widget from the query string the page was opened with, and offers no
-    public way to change it; this is its session state's own store. If it moves, the test of a
-    link copied in English opened in Spanish (tests/app/test_inside_learned_spanish.py) fails.
-    """
-    from streamlit.runtime.state import get_session_state
-
-    with get_session_state().query_params() as query_params:
-        query_params._initial_query_params[name] = [text]
 
 
 def _show_link(placeholder, params: Params) -> None:
