@@ -6,11 +6,8 @@ import streamlit as st
 
 from mnist_core import ablation, adversarial, attribution, robustness
 from mnist_core.evaluation import predict_probabilities
-from mnist_core.figures import learned_figures
-from mnist_core.figures.prediction_figures import digit_figure
-from mnist_core.i18n import N_, number, tr
+from mnist_core.i18n import N_, tr
 from ui import learned_sections, learned_views
-from ui.charts import show_chart
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.model_choice import model_picker
@@ -69,45 +66,16 @@ def where_it_looks() -> None:
     drops = attribution.occlusion(
         model, digit.image, target, patch, fill=attribution.GREY if fill == "grey" else 0
     )
-    columns = st.columns(3)
-    show_chart(
-        digit_figure(digit.image, digit.title, height=300),
-        key="learned_look_digit",
-        where=columns[0],
-        alt=tr("The digit: {title}; the model says {digit} ({confidence}).").format(
-            title=digit.title, digit=answer, confidence=number(probabilities.max(), 2)
-        ),
-    )
-    show_chart(
-        learned_figures.signed_map_figure(
-            gradient, digit.image, tr("d score({digit}) / d pixel").format(digit=target)
-        ),
-        key="learned_saliency",
-        where=columns[1],
-        alt=tr(
-            "Saliency map for class {digit} over the digit's outline: gradients from {low} (red) to {high} (blue)."
-        ).format(digit=target, low=number(gradient.min(), 2), high=number(gradient.max(), 2)),
-    )
-    show_chart(
-        learned_figures.signed_map_figure(drops, digit.image, tr("drop of P({digit})").format(digit=target)),
-        key="learned_occlusion",
-        where=columns[2],
-        alt=tr(
-            "Occlusion map for class {digit} over the digit's outline: covering drops its probability "
-            "by up to {drop} (blue) and raises it by up to {rise} (red)."
-        ).format(digit=target, drop=number(drops.max(), 3), rise=number(max(0.0, -drops.min()), 3)),
-    )
-    columns[0].caption(
-        tr("The model says **{digit}** ({confidence}); the maps are for **{target}**.").format(
-            digit=answer, confidence=number(probabilities.max(), 2), target=target
-        )
-    )
-    columns[1].caption(tr("**Saliency**: blue, more ink here raises the class's score; red lowers it."))
-    columns[2].caption(
+    learned_sections.attribution_maps(
+        digit,
+        probabilities,
+        target,
+        gradient,
+        drops,
         tr(
             "**Occlusion**: a {patch} x {patch} {fill} square slides over the digit (grey also adds ink to the "
             "paper; black only erases). Blue: covering here lowers P({digit})."
-        ).format(patch=patch, fill=tr(FILLS[fill]), digit=target)
+        ).format(patch=patch, fill=tr(FILLS[fill]), digit=target),
     )
 
 

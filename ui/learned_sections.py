@@ -41,6 +41,53 @@ def digit_and_answer(image, title: str, probs, key: str, threshold: float = 0.0,
     )
 
 
+def attribution_maps(
+    digit,
+    probabilities: np.ndarray,
+    target: int,
+    gradient: np.ndarray,
+    drops: np.ndarray,
+    occlusion_caption: str,
+) -> None:
+    """The digit, its saliency map and its occlusion map for class ``target``, side by side, with captions."""
+    answer = int(probabilities.argmax())
+    columns = st.columns(3)
+    show_chart(
+        digit_figure(digit.image, digit.title, height=300),
+        key="learned_look_digit",
+        where=columns[0],
+        alt=tr("The digit: {title}; the model says {digit} ({confidence}).").format(
+            title=digit.title, digit=answer, confidence=number(probabilities.max(), 2)
+        ),
+    )
+    show_chart(
+        learned_figures.signed_map_figure(
+            gradient, digit.image, tr("d score({digit}) / d pixel").format(digit=target)
+        ),
+        key="learned_saliency",
+        where=columns[1],
+        alt=tr(
+            "Saliency map for class {digit} over the digit's outline: gradients from {low} (red) to {high} (blue)."
+        ).format(digit=target, low=number(gradient.min(), 2), high=number(gradient.max(), 2)),
+    )
+    show_chart(
+        learned_figures.signed_map_figure(drops, digit.image, tr("drop of P({digit})").format(digit=target)),
+        key="learned_occlusion",
+        where=columns[2],
+        alt=tr(
+            "Occlusion map for class {digit} over the digit's outline: covering drops its probability "
+            "by up to {drop} (blue) and raises it by up to {rise} (red)."
+        ).format(digit=target, drop=number(drops.max(), 3), rise=number(max(0.0, -drops.min()), 3)),
+    )
+    columns[0].caption(
+        tr("The model says **{digit}** ({confidence}); the maps are for **{target}**.").format(
+            digit=answer, confidence=number(probabilities.max(), 2), target=target
+        )
+    )
+    columns[1].caption(tr("**Saliency**: blue, more ink here raises the class's score; red lowers it."))
+    columns[2].caption(occlusion_caption)
+
+
 def accuracy_curves(model, model_name: str, change: robustness.Change) -> None:
     """The two accuracy curves, computed in the background once per model; a dotted line at the sliders."""
     curves = learned_views.finished_curves(model)
