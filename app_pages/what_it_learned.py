@@ -6,22 +6,24 @@ import streamlit as st
 
 from mnist_core import ablation, adversarial, attribution, robustness
 from mnist_core.evaluation import predict_probabilities
-from mnist_core.figures import learned_figures
-from mnist_core.figures.prediction_figures import digit_figure
+from mnist_core.i18n import N_, tr
 from ui import learned_sections, learned_views
-from ui.charts import show_chart
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.model_choice import model_picker
 
-ANSWER, RUNNER_UP = "its answer", "its second choice"
+ANSWER, RUNNER_UP = N_("its answer"), N_("its second choice")
 DIGITS = [str(d) for d in range(10)]
+FILLS = {"grey": N_("grey"), "black": N_("black")}
+OFF_WAYS = {"most active": N_("a digit's most active units"), "picked": N_("units I pick")}
 
-st.title("What it learned")
+st.title(tr("What it learned"))
 link_to_this_view("what_it_learned")
 st.caption(
-    "Steps 5-6 · Evaluate and predict, then look closer: where the network looks, when it fails, how "
-    "little it takes to fool it, and which of its units it needs."
+    tr(
+        "Steps 5-6 · Evaluate and predict, then look closer: where the network looks, when it fails, how "
+        "little it takes to fool it, and which of its units it needs."
+    )
 )
 picker_column, digit_column = st.columns([1, 1.4])
 with picker_column:
@@ -38,95 +40,105 @@ answer = int(probabilities.argmax())
 
 def where_it_looks() -> None:
     st.caption(
-        "Step 6 · Predict. Which pixels decide the answer? Two ways to ask the network, for any class."
+        tr("Step 6 · Predict. Which pixels decide the answer? Two ways to ask the network, for any class.")
     )
     options = st.columns(3)
     picked = options[0].selectbox(
-        "For the class", [ANSWER, *DIGITS], key="learned_class", bind="query-params"
+        tr("For the class"),
+        [ANSWER, *DIGITS],
+        format_func=learned_views.labels_now([ANSWER, *DIGITS]),
+        key="learned_class",
+        bind="query-params",
     )
     target = answer if picked == ANSWER else int(picked)
     patch = options[1].select_slider(
-        "Occluding square", [4, 6, 8], 6, key="learned_patch", bind="query-params"
+        tr("Occluding square"), [4, 6, 8], 6, key="learned_patch", bind="query-params"
     )
     fill = options[2].radio(
-        "Cover with", ["grey", "black"], horizontal=True, key="learned_fill", bind="query-params"
+        tr("Cover with"),
+        list(FILLS),
+        format_func=learned_views.labels_now(FILLS),
+        horizontal=True,
+        key="learned_fill",
+        bind="query-params",
     )
     gradient = attribution.saliency(model, digit.image, target)
     drops = attribution.occlusion(
         model, digit.image, target, patch, fill=attribution.GREY if fill == "grey" else 0
     )
-    columns = st.columns(3)
-    show_chart(
-        digit_figure(digit.image, digit.title, height=300),
-        key="learned_look_digit",
-        where=columns[0],
-        alt=f"The digit: {digit.title}; the model says {answer} ({probabilities.max():.2f}).",
-    )
-    show_chart(
-        learned_figures.signed_map_figure(gradient, digit.image, f"d score({target}) / d pixel"),
-        key="learned_saliency",
-        where=columns[1],
-        alt=f"Saliency map for class {target} over the digit's outline: gradients from "
-        f"{gradient.min():.2f} (red) to {gradient.max():.2f} (blue).",
-    )
-    show_chart(
-        learned_figures.signed_map_figure(drops, digit.image, f"drop of P({target})"),
-        key="learned_occlusion",
-        where=columns[2],
-        alt=f"Occlusion map for class {target} over the digit's outline: covering drops its probability "
-        f"by up to {drops.max():.3f} (blue) and raises it by up to {max(0.0, -drops.min()):.3f} (red).",
-    )
-    columns[0].caption(
-        f"The model says **{answer}** ({probabilities.max():.2f}); the maps are for **{target}**."
-    )
-    columns[1].caption("**Saliency**: blue, more ink here raises the class's score; red lowers it.")
-    columns[2].caption(
-        f"**Occlusion**: a {patch} x {patch} {fill} square slides over the digit (grey also adds ink to the "
-        f"paper; black only erases). Blue: covering here lowers P({target})."
+    learned_sections.attribution_maps(
+        digit,
+        probabilities,
+        target,
+        gradient,
+        drops,
+        tr(
+            "**Occlusion**: a {patch} x {patch} {fill} square slides over the digit (grey also adds ink to the "
+            "paper; black only erases). Blue: covering here lowers P({digit})."
+        ).format(patch=patch, fill=tr(FILLS[fill]), digit=target),
     )
 
 
 def when_it_fails() -> None:
     st.caption(
-        "Step 5 · Evaluate. Change the digit a little and watch the answer; below, over 1,000 test images."
+        tr(
+            "Step 5 · Evaluate. Change the digit a little and watch the answer; below, over 1,000 test images."
+        )
     )
     sliders = st.columns(5)
     change = robustness.Change(
         noise=sliders[0].slider(
-            "Noise (std, of 255)", 0, 160, 0, 10, key="learned_noise", bind="query-params"
+            tr("Noise (std, of 255)"), 0, 160, 0, 10, key="learned_noise", bind="query-params"
         ),
         rotation=sliders[1].slider(
-            "Rotation (°)", -90, 90, 0, 5, key="learned_rotation", bind="query-params"
+            tr("Rotation (°)"), -90, 90, 0, 5, key="learned_rotation", bind="query-params"
         ),
-        shift_right=sliders[2].slider("Shift right", -8, 8, 0, key="learned_shift_x", bind="query-params"),
-        shift_down=sliders[3].slider("Shift down", -8, 8, 0, key="learned_shift_y", bind="query-params"),
-        thickness=sliders[4].slider("Stroke thicker", -2, 3, 0, key="learned_thickness", bind="query-params"),
+        shift_right=sliders[2].slider(
+            tr("Shift right"), -8, 8, 0, key="learned_shift_x", bind="query-params"
+        ),
+        shift_down=sliders[3].slider(tr("Shift down"), -8, 8, 0, key="learned_shift_y", bind="query-params"),
+        thickness=sliders[4].slider(
+            tr("Stroke thicker"), -2, 3, 0, key="learned_thickness", bind="query-params"
+        ),
     )
     threshold = st.slider(
-        "Say \"I don't know\" below this confidence", 0.0, 0.99, 0.0, 0.01, key="learned_threshold",
+        tr("Say \"I don't know\" below this confidence"), 0.0, 0.99, 0.0, 0.01, key="learned_threshold",
         bind="query-params",
     )  # fmt: skip
     changed = robustness.apply(digit.image, change)
     changed_probabilities = predict_probabilities(model, changed[None])[0]
     learned_sections.digit_and_answer(
-        changed, f"{digit.title}, changed", changed_probabilities, "learned_changed", threshold
+        changed,
+        tr("{title}, changed").format(title=digit.title),
+        changed_probabilities,
+        "learned_changed",
+        threshold,
     )
     learned_sections.accuracy_curves(model, choice.key, change)
-    st.subheader('"I don\'t know"', anchor=False)
+    st.subheader(tr('"I don\'t know"'), anchor=False)
     learned_sections.abstention(model, threshold)
 
 
 def adversarial_nudge() -> None:
     st.caption(
-        "Step 6 · Predict. The smallest fast-gradient-sign step that turns the answer into the digit "
-        "you pick."
+        tr(
+            "Step 6 · Predict. The smallest fast-gradient-sign step that turns the answer into the digit "
+            "you pick."
+        )
     )
-    picked = st.selectbox("Make it read", [RUNNER_UP, *DIGITS], key="learned_target", bind="query-params")
+    picked = st.selectbox(
+        tr("Make it read"),
+        [RUNNER_UP, *DIGITS],
+        format_func=learned_views.labels_now([RUNNER_UP, *DIGITS]),
+        key="learned_target",
+        bind="query-params",
+    )
     target = int(np.argsort(probabilities)[-2]) if picked == RUNNER_UP else int(picked)
     result = adversarial.nudge(model, digit.image, target)
     if result.step == 0:
         st.info(
-            f"The model already reads this digit as a {target}: pick another digit.", icon=":material/info:"
+            tr("The model already reads this digit as a {digit}: pick another digit.").format(digit=target),
+            icon=":material/info:",
         )
         return
     learned_sections.nudge_result(result, digit.title)
@@ -134,38 +146,41 @@ def adversarial_nudge() -> None:
 
 def switch_neurons_off() -> None:
     st.caption(
-        "Step 5 · Evaluate. Force some hidden units to output 0 and see what the network still gets right."
+        tr(
+            "Step 5 · Evaluate. Force some hidden units to output 0 and see what the network still gets right."
+        )
     )
     hidden = {layer.label: layer for layer in ablation.hidden_layers(layers)}
     if not hidden:
-        st.info("This model has no hidden layer: there is no unit to switch off.", icon=":material/info:")
+        st.info(tr("This model has no hidden layer: there is no unit to switch off."), icon=":material/info:")
         return
     options = st.columns([1.2, 1.3, 1, 1])
-    layer = hidden[options[0].selectbox("Layer", list(hidden), key="learned_layer", bind="query-params")]
+    layer = hidden[options[0].selectbox(tr("Layer"), list(hidden), key="learned_layer", bind="query-params")]
     way = options[1].radio(
-        "Switch off",
-        ["a digit's most active units", "units I pick"],
+        tr("Switch off"),
+        list(OFF_WAYS.values()),
+        format_func=learned_views.labels_now(OFF_WAYS.values()),
         key="learned_off_way",
         bind="query-params",
     )
-    if way == "units I pick":
+    if way == OFF_WAYS["picked"]:
         typed = options[2].text_input(
-            "Units", "0-3", key="learned_off_units", bind="query-params", help="Like 3, 7, 12 or 0-4"
+            tr("Units"), "0-3", key="learned_off_units", bind="query-params", help=tr("Like 3, 7, 12 or 0-4")
         )
         try:
             off = ablation.parse_units(typed, layer.units)
         except ValueError as error:
             st.warning(str(error), icon=":material/edit:")
             return
-        activity, whose = learned_views.mean_activations(model, layers, layer, None), "every test image"
+        activity, whose = learned_views.mean_activations(model, layers, layer, None), tr("every test image")
     else:
-        which = options[2].selectbox("Digit", range(10), 1, key="learned_off_digit", bind="query-params")
+        which = options[2].selectbox(tr("Digit"), range(10), 1, key="learned_off_digit", bind="query-params")
         count = options[3].slider(
-            "How many", 0, layer.units, min(8, layer.units), key="learned_off_count", bind="query-params"
+            tr("How many"), 0, layer.units, min(8, layer.units), key="learned_off_count", bind="query-params"
         )
         activity, whose = (
             learned_views.mean_activations(model, layers, layer, which),
-            f"the test images of {which}",
+            tr("the test images of {digit}").format(digit=which),
         )
         off = ablation.most_active(activity, count)
     images, _ = learned_views.curve_images()
@@ -177,7 +192,7 @@ def switch_neurons_off() -> None:
 
 # Only the open tab runs: the curves and the switched-off accuracies cost passes over 1,000 images.
 run_open_tab(
-    learned_views.TABS,
+    [tr(label) for label in learned_views.TABS],  # the URL holds the label as shown; ui.links reads either
     [where_it_looks, when_it_fails, adversarial_nudge, switch_neurons_off],
     key="learned_section",  # = learned_views.TABS_KEY, written out for the lesson paths' check
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_core.i18n import integer, ntr, tr
 from mnist_core.models import to_model_inputs
 
 PREDICT_BATCH = 1_000
@@ -27,8 +28,12 @@ class HiddenLayer:
 
     @property
     def label(self) -> str:
-        what = "filters" if self.kind == "Conv2D" else "units"
-        return f"{self.name} ({self.units} {what})"
+        """ "dense (32 units)", "conv (32 filters)", in the current language."""
+        if self.kind == "Conv2D":
+            text = ntr("{name} ({n} filter)", "{name} ({n} filters)", self.units)
+        else:
+            text = ntr("{name} ({n} unit)", "{name} ({n} units)", self.units)
+        return text.format(name=self.name, n=integer(self.units))
 
 
 def hidden_layers(layers: list) -> list[HiddenLayer]:
@@ -112,11 +117,17 @@ def parse_units(text: str, units: int) -> list[int]:
                 chosen.append(int(part))
         except ValueError:
             raise ValueError(
-                f"'{part}' is not a unit number: type numbers from 0 to {units - 1}, like 3, 7, 12 or 0-4"
+                tr(
+                    "'{part}' is not a unit number: type numbers from 0 to {last}, like 3, 7, 12 or 0-4"
+                ).format(part=part, last=units - 1)
             ) from None
     outside = sorted({u for u in chosen if not 0 <= u < units})
     if outside:
-        raise ValueError(f"this layer has units 0 to {units - 1}; there is no unit {outside[0]}")
+        raise ValueError(
+            tr("this layer has units 0 to {last}; there is no unit {unit}").format(
+                last=units - 1, unit=outside[0]
+            )
+        )
     return sorted(set(chosen))
 
 

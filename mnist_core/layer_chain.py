@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 
 from mnist_core.data import IMAGE_SIDE
+from mnist_core.i18n import tr
 
 SKIPPED_LAYERS = ("InputLayer",)
 CHAIN_TOLERANCE = 1e-4  # the chain's probabilities may differ from the model's by float32 rounding only
@@ -37,11 +38,15 @@ def chain(model) -> list:
     try:
         ours = np.asarray(run(layers, inputs))
     except (ValueError, TypeError) as error:
-        raise ValueError(f"this model is not a plain chain of layers ({error})") from error
+        raise ValueError(
+            tr("this model is not a plain chain of layers ({error})").format(error=error)
+        ) from error
     if ours.shape != own.shape or not np.allclose(ours, own, atol=CHAIN_TOLERANCE):
         raise ValueError(
-            "this model is not a plain chain of layers (it has branches or skip connections): "
-            "pick a model built on Build & Train or a shipped one"
+            tr(
+                "this model is not a plain chain of layers (it has branches or skip connections): "
+                "pick a model built on Build & Train or a shipped one"
+            )
         )
     return layers
 
@@ -93,7 +98,9 @@ def scores(model, layers: list, pixels):
     if kind in ("Softmax", "Activation"):
         return run(layers[:-1], x)
     if kind != "Dense":
-        raise ValueError(f"the last layer is a {kind}: the class scores need a Dense output layer")
+        raise ValueError(
+            tr("the last layer is a {kind}: the class scores need a Dense output layer").format(kind=kind)
+        )
     hidden = run(layers[:-1], x)
     kernel, bias = last.kernel, last.bias
     return keras.ops.matmul(hidden, kernel) + (bias if bias is not None else 0.0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_core.data import N_PIXELS, flatten, one_hot
+from mnist_core.i18n import integer, number, tr
 
 DEMO_SAMPLES = 256  # two batches: the error comes before any learning
 DEMO_BATCH_SIZE = 128  # Keras names the shape of one batch in its error, so the code shows it too
@@ -26,7 +27,11 @@ print(len(np.nonzero(predicted != y_test)[0]), "incorrectly")"""
 
 @dataclass(frozen=True)
 class CapturedError:
-    """What a buggy line really raised, and the line that fixes it."""
+    """What a buggy line really raised, and the line that fixes it.
+
+    ``title``, ``fixed_result`` and ``why`` are in the language current when it was made; the code and
+    Keras's ``message`` stay as they are.
+    """
 
     title: str
     buggy_code: str
@@ -59,7 +64,9 @@ def _fit_and_capture(model, x: np.ndarray, y: np.ndarray) -> tuple[str, str]:
 
 def _fit_loss(model, x: np.ndarray, y: np.ndarray) -> str:
     history = model.fit(x, y, batch_size=DEMO_BATCH_SIZE, epochs=1, verbose=0)
-    return f"fit ran: 1 epoch on {len(x)} images, loss {history.history['loss'][-1]:.3f}"
+    return tr("fit ran: 1 epoch on {n} images, loss {loss}").format(
+        n=integer(len(x)), loss=number(history.history["loss"][-1], 3)
+    )
 
 
 def skip_reshape(images: np.ndarray, labels: np.ndarray) -> CapturedError:
@@ -75,7 +82,7 @@ def skip_reshape(images: np.ndarray, labels: np.ndarray) -> CapturedError:
     error_type, message = _fit_and_capture(_first_network(), images, targets)
     fixed = flatten(images)
     return CapturedError(
-        title="Skip the reshape",
+        title=tr("Skip the reshape"),
         buggy_code=(
             f"model.fit(x_train, y_train, batch_size={DEMO_BATCH_SIZE})  # x_train.shape == {images.shape}\n"
             f"# Keras checks each batch of {DEMO_BATCH_SIZE} images, so its error names ({DEMO_BATCH_SIZE}, 28, 28)"
@@ -84,10 +91,10 @@ def skip_reshape(images: np.ndarray, labels: np.ndarray) -> CapturedError:
         message=message,
         fixed_code=f"x_train = x_train.reshape(({len(images)}, {N_PIXELS}))  # now {fixed.shape}",
         fixed_result=_fit_loss(_first_network(), fixed, targets),
-        why=(
-            f"The first Dense layer has {N_PIXELS} inputs, one per pixel, so each image must arrive as a "
-            f"{N_PIXELS}-long vector: unroll the 28 x 28 grid row after row."
-        ),
+        why=tr(
+            "The first Dense layer has {pixels} inputs, one per pixel, so each image must arrive as a "
+            "{pixels}-long vector: unroll the 28 x 28 grid row after row."
+        ).format(pixels=N_PIXELS),
     )
 
 
@@ -98,7 +105,7 @@ def skip_one_hot(images: np.ndarray, labels: np.ndarray) -> CapturedError:
     error_type, message = _fit_and_capture(_first_network(), inputs, labels)
     encoded = one_hot(labels)
     return CapturedError(
-        title="Skip the one-hot encoding",
+        title=tr("Skip the one-hot encoding"),
         buggy_code=(
             f"model.fit(x_train, y_train, batch_size={DEMO_BATCH_SIZE})  # y_train.shape == {labels.shape}, "
             f"e.g. {labels[0]}"
@@ -110,7 +117,7 @@ def skip_one_hot(images: np.ndarray, labels: np.ndarray) -> CapturedError:
             f"{labels[0]} -> {encoded[0].astype(int).tolist()}"
         ),
         fixed_result=_fit_loss(_first_network(), inputs, encoded),
-        why=(
+        why=tr(
             "The softmax layer outputs 10 probabilities per image, and categorical cross-entropy compares "
             "them with 10 target numbers: one label must become ten, a 1 for its digit and 0 elsewhere."
         ),

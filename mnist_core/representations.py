@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from mnist_core.i18n import integer, tr
 from mnist_core.projections import PcaResult, as_unit_vectors, pca_of_vectors, tsne_of_vectors
 from mnist_core.trace import ACTIVATION_LAYERS
 
@@ -63,7 +64,8 @@ def representation_layers(model) -> tuple[list, list[str]]:
     Returns
     -------
     layers : list of keras layers, in order
-    too_wide : list of str, "name (n values)" for layers with more than MAX_FEATURES values
+    too_wide : list of str, "name (n values)" (in the current language) for layers with more than
+        MAX_FEATURES values
     """
     chosen, too_wide = [], []
     after_representing = False  # the previous layer made a representation we kept
@@ -77,7 +79,7 @@ def representation_layers(model) -> tuple[list, list[str]]:
             if after_representing:
                 chosen.append(layer)
             else:
-                too_wide.append(f"{layer.name} ({size:,} values)")
+                too_wide.append(tr("{name} ({n} values)").format(name=layer.name, n=integer(size)))
         elif kind not in ("Dropout", "Identity"):  # these change nothing once training is over
             after_representing = False
     return chosen, too_wide
@@ -226,7 +228,8 @@ def tsne_maps(
     images : array of shape (n_digits, 28, 28), pixels 0-255
     seed : int
     on_progress : callable, optional
-        ``on_progress(fraction of all layers, message)``; raise in it to stop.
+        ``on_progress(fraction of all layers, message)``; raise in it to stop. The messages are in the
+        current language: run it in ``i18n.in_language`` off the page.
     """
     found = layer_representations(model, images)
     maps = {}
@@ -235,7 +238,10 @@ def tsne_maps(
         def layer_progress(fraction: float, message: str, done=done, name=representation.name) -> None:
             if on_progress is not None:
                 on_progress(
-                    (done + fraction) / len(found), f"Layer {done + 1} of {len(found)} ({name}): {message}"
+                    (done + fraction) / len(found),
+                    tr("Layer {number} of {count} ({name}): {message}").format(
+                        number=done + 1, count=len(found), name=name, message=message
+                    ),
                 )
 
         maps[representation.name] = tsne_of_vectors(

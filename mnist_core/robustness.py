@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from mnist_core.i18n import number, tr
+
 ROTATION_ANGLES = tuple(range(-90, 91, 15))  # degrees, counter-clockwise
 NOISE_LEVELS = tuple(range(0, 161, 20))  # standard deviation of the added noise, in 0-255 pixel units
 CURVE_IMAGES = 1_000  # test images per point of a curve
@@ -190,16 +192,18 @@ def robustness_curves(
 
     labels = np.asarray(labels)
     steps = [("rotation", float(a)) for a in angles] + [("noise", float(s)) for s in noise_levels]
+    # Progress in the current language: off the page, the caller sets it with ``i18n.in_language``.
+    said = {"rotation": tr("rotation {level}°"), "noise": tr("noise {level}")}
     accuracy = []
     for done, (kind, level) in enumerate(steps):
         if control is not None:
             control.checkpoint()
-            control.report(done / len(steps), f"{kind} {level:g}")
+            control.report(done / len(steps), said[kind].format(level=number(level)))
         changed = rotate(images, level) if kind == "rotation" else add_noise(images, level, seed=0)
         correct = int((predicted_digits(model, changed) == labels).sum())
         accuracy.append(correct / len(labels))
     if control is not None:
-        control.report(1.0, "done")
+        control.report(1.0, tr("done"))
     split = len(angles)
     return RobustnessCurves(
         np.asarray(angles, dtype=np.float64),

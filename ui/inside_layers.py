@@ -12,6 +12,7 @@ from mnist_core.default_model import FIRST_NETWORK, load_shipped_history
 from mnist_core.figures.data_figures import braille_sketches
 from mnist_core.figures.prediction_figures import image_grid_figure
 from mnist_core.figures.representation_figures import layer_maps_figure, separation_by_epoch_figure
+from mnist_core.i18n import current_language, in_language, integer, ntr, number, percent, tr
 from mnist_core.representations import (
     NEIGHBOURS,
     LayerMap,
@@ -65,7 +66,7 @@ def _maps(model, history: list | None, snapshot: int | None) -> list[LayerMap]:
     """Every layer's map of the sample at one snapshot (None: the model's own weights), cached per model."""
     images, labels, _ = _sample()
     weights = None if snapshot is None else history[snapshot]
-    with st.spinner(f"Running {SAMPLE:,} test digits through every layer…"):
+    with st.spinner(tr("Running {n} test digits through every layer…").format(n=integer(SAMPLE))):
         return per_model(
             model, f"uncrumpling_{snapshot}", lambda: uncrumpling(model, images, labels, weights)
         )
@@ -79,53 +80,57 @@ def _tsne_maps(model) -> dict:
 def _start_tsne(model) -> None:
     images, _, _ = _sample()
     results = _tsne_maps(model)
+    language = current_language()  # the task's thread has no page: its progress messages use this one
 
     def work(control: TaskControl) -> dict:
         def on_progress(fraction: float, message: str) -> None:
             control.checkpoint()
             control.report(fraction, message)
 
-        results.update(tsne_maps(model, images[DRAWN], SEED, on_progress))
+        with in_language(language):
+            results.update(tsne_maps(model, images[DRAWN], SEED, on_progress))
         return dict(results)
 
     start_task(
         TSNE_TASK,
         work,
-        name=f"t-SNE of {SAMPLE // 2:,} digits in every layer",
+        name=tr("t-SNE of {n} digits in every layer").format(n=integer(SAMPLE // 2)),
         slots=background_slots(),
         needs_keras=True,
     )
 
 
 def _percent(value: float) -> str:
-    return f"{value:.1%}"
+    return percent(value, 1)
 
 
 def uncrumpling_view(choice: ModelChoice) -> None:
     """Lesson 2's last bullet: the test digits at every layer, side by side, with a number per layer."""
     model = choice.model
-    st.caption("Life-cycle steps 4-5 · Fit, then evaluate: what each layer makes of the test digits")
-    st.header("Layer by layer, the network uncrumples the digits")
+    st.caption(tr("Life-cycle steps 4-5 · Fit, then evaluate: what each layer makes of the test digits"))
+    st.header(tr("Layer by layer, the network uncrumples the digits"))
     st.write(
-        f"The same {SAMPLE // 2:,} test digits as each layer sees them, flattened to 2-D, one colour per digit. "
-        "Each layer is one simple transformation; together they pull the tangled classes apart."
+        tr(
+            "The same {n} test digits as each layer sees them, flattened to 2-D, one colour per digit. "
+            "Each layer is one simple transformation; together they pull the tangled classes apart."
+        ).format(n=integer(SAMPLE // 2))
     )
     history = weight_history(choice)
     options = st.columns([1, 2])
     method = options[0].radio(
-        "Flatten with",
+        tr("Flatten with"),
         ("PCA", "t-SNE"),
         horizontal=True,
         key="inside_projection",
         bind="query-params",
         persist_state="session",
-        help="PCA is instant. t-SNE keeps each digit near its neighbours; it runs in the background.",
+        help=tr("PCA is instant. t-SNE keeps each digit near its neighbours; it runs in the background."),
     )
     snapshot = None
     if history is not None and method == "PCA":
         last = len(history) - 1
         snapshot = options[1].slider(
-            "Epochs of training (0 = before training)",
+            tr("Epochs of training (0 = before training)"),
             0,
             last,
             last,
@@ -135,9 +140,15 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         )
     maps = _maps(model, history, snapshot)
     _, labels, sketches = _sample()
-    names = [f"{m.name} · {int(np.prod(m.shape)):,} values" for m in maps]
+    names = [tr("{name} · {n} values").format(name=m.name, n=integer(int(np.prod(m.shape)))) for m in maps]
     accuracies = ", ".join(f"{m.name} {_percent(m.knn_accuracy)}" for m in maps)
-    when = "" if snapshot is None else f" after {snapshot} epochs" if snapshot else " before training"
+    when = (
+        ""
+        if snapshot is None
+        else " " + ntr("after {n} epoch", "after {n} epochs", snapshot).format(n=snapshot)
+        if snapshot
+        else " " + tr("before training")
+    )
     if method == "PCA":
         drawn = your_digit()
         marked = None
@@ -148,16 +159,21 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         show_chart(
             layer_maps_figure(names, [m.coordinates[DRAWN] for m in maps], labels[DRAWN], sketches, marked),
             key="inside_layer_maps",
-            alt=f"PCA maps of {SAMPLE // 2:,} test digits at every layer{when}, coloured by digit. "
-            f"{NEIGHBOURS}-nearest-neighbour accuracy per layer: {accuracies}.",
+            alt=tr(
+                "PCA maps of {n} test digits at every layer{when}, coloured by digit. "
+                "{k}-nearest-neighbour accuracy per layer: {accuracies}."
+            ).format(n=integer(SAMPLE // 2), when=when, k=NEIGHBOURS, accuracies=accuracies),
         )
         st.caption(
-            "Hover a point to see its digit. A flat PCA view shows few of the output's 10 corners apart; "
-            "t-SNE shows them all. "
+            tr(
+                "Hover a point to see its digit. A flat PCA view shows few of the output's 10 corners apart; "
+                "t-SNE shows them all."
+            )
+            + " "
             + (
-                "The star is your digit."
+                tr("The star is your digit.")
                 if marked
-                else "Draw a digit on the Predictions page and it appears here as a star."
+                else tr("Draw a digit on the Predictions page and it appears here as a star.")
             )
         )
     else:
@@ -166,46 +182,65 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             show_chart(
                 layer_maps_figure(names, [found[m.name] for m in maps], labels[DRAWN], sketches),
                 key="inside_layer_maps",
-                alt=f"t-SNE maps of {SAMPLE // 2:,} test digits at every layer, coloured by digit. "
-                f"{NEIGHBOURS}-nearest-neighbour accuracy per layer: {accuracies}.",
+                alt=tr(
+                    "t-SNE maps of {n} test digits at every layer, coloured by digit. "
+                    "{k}-nearest-neighbour accuracy per layer: {accuracies}."
+                ).format(n=integer(SAMPLE // 2), k=NEIGHBOURS, accuracies=accuracies),
             )
             st.caption(
-                "Hover a point to see its digit. t-SNE maps the trained model only, and has no place for new digits."
+                tr(
+                    "Hover a point to see its digit. t-SNE maps the trained model only, and has no place for "
+                    "new digits."
+                )
             )
         else:
             st.info(
-                f"t-SNE of {SAMPLE // 2:,} digits takes 10-40 s per layer here. It runs in the background; "
-                "once done it is kept for everyone.",
+                tr(
+                    "t-SNE of {n} digits takes 10-40 s per layer here. It runs in the background; "
+                    "once done it is kept for everyone."
+                ).format(n=integer(SAMPLE // 2)),
                 icon=":material/hourglass:",
             )
-            if st.button("Compute the t-SNE maps", icon=":material/play_arrow:", key="inside_tsne_start"):
+            if st.button(tr("Compute the t-SNE maps"), icon=":material/play_arrow:", key="inside_tsne_start"):
                 _start_tsne(model)
             if get_task(TSNE_TASK) is not None:
                 task_panel(TSNE_TASK)
 
-    st.markdown(f"**How well each layer separates the digits**{when}")
+    st.markdown(tr("**How well each layer separates the digits**{when}").format(when=when))
     columns = st.columns(len(maps))
     for column, (index, layer_map) in zip(columns, enumerate(maps)):
         before = maps[index - 1].knn_accuracy if index else None
         column.metric(
             layer_map.name,
             _percent(layer_map.knn_accuracy),
-            None if before is None else f"{(layer_map.knn_accuracy - before) * 100:+.1f} points",
+            None
+            if before is None
+            else tr("{change} points").format(
+                change=("+" if layer_map.knn_accuracy >= before else "")
+                + number((layer_map.knn_accuracy - before) * 100, 1)
+            ),
         )
     skipped = representation_layers(model)[1]
     st.caption(
-        f"{NEIGHBOURS}-nearest-neighbour accuracy in each layer's full space: each digit drawn is named by a "
-        f"vote of its {NEIGHBOURS} nearest among {SAMPLE // 2:,} other test digits. Higher: classes further apart."
+        tr(
+            "{k}-nearest-neighbour accuracy in each layer's full space: each digit drawn is named by a "
+            "vote of its {k} nearest among {n} other test digits. Higher: classes further apart."
+        ).format(k=NEIGHBOURS, n=integer(SAMPLE // 2))
         + (
-            f" Left out for size: {', '.join(skipped)}; the pooling after it stands for it."
+            " "
+            + tr("Left out for size: {layers}; the pooling after it stands for it.").format(
+                layers=", ".join(skipped)
+            )
             if skipped
             else ""
         )
     )
     if history is None:
         st.caption(
-            "This model kept no weights per epoch. Train one on Build & Train (or pick `default`) to watch the "
-            "layers separate the digits epoch by epoch."
+            tr(
+                "This model kept no weights per epoch. Train one on Build & Train (or pick `default`) to watch "
+                "the layers separate the digits epoch by epoch."
+            )
         )
     else:
         by_epoch = np.array([[m.knn_accuracy for m in _maps(model, history, i)] for i in range(len(history))])
@@ -213,45 +248,62 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         show_chart(
             separation_by_epoch_figure(by_epoch, layer_names, snapshot),
             key="inside_separation_chart",
-            alt=f"{NEIGHBOURS}-nearest-neighbour accuracy per layer after each of {len(history) - 1} epochs: "
+            alt=tr("{k}-nearest-neighbour accuracy per layer after each of {epochs} epochs:").format(
+                k=NEIGHBOURS, epochs=len(history) - 1
+            )
+            + " "
             + "; ".join(
-                f"{name} from {_percent(by_epoch[0, k])} before training to {_percent(by_epoch[-1, k])}"
+                tr("{name} from {before} before training to {after}").format(
+                    name=name, before=_percent(by_epoch[0, k]), after=_percent(by_epoch[-1, k])
+                )
                 for k, name in enumerate(layer_names)
             )
             + ".",
         )
         st.caption(
-            "Before training, random weights crumple the digits further: each layer separates them worse than the "
-            "pixels. Training turns that around, epoch by epoch."
+            tr(
+                "Before training, random weights crumple the digits further: each layer separates them worse "
+                "than the pixels. Training turns that around, epoch by epoch."
+            )
         )
 
 
 def _axes(shape: tuple[int, ...]) -> str:
-    if len(shape) == 4:
-        channels = f"{shape[3]} channel" + ("s" if shape[3] > 1 else "")
-        return f"{shape[0]} image × {shape[1]} rows × {shape[2]} columns × {channels}"
-    if len(shape) == 3:
-        return f"{shape[0]} image × {shape[1]} rows × {shape[2]} columns"
-    return f"{shape[0]} image × {shape[-1]:,} values"
+    image = ntr("{n} image", "{n} images", shape[0]).format(n=integer(shape[0]))
+    if len(shape) >= 3:
+        rows = ntr("{n} row", "{n} rows", shape[1]).format(n=integer(shape[1]))
+        columns = ntr("{n} column", "{n} columns", shape[2]).format(n=integer(shape[2]))
+        parts = [image, rows, columns]
+        if len(shape) == 4:
+            parts.append(ntr("{n} channel", "{n} channels", shape[3]).format(n=integer(shape[3])))
+        return " × ".join(parts)
+    return image + " × " + ntr("{n} value", "{n} values", shape[-1]).format(n=integer(shape[-1]))
 
 
 def tensors_view(choice: ModelChoice) -> None:
     """One image's tensors through every layer, (batch, height, width, channels), and the maps they hold."""
     model = choice.model
-    st.caption("Life-cycle step 2 · Define the model: the shape of the tensor each layer hands to the next")
-    st.header("One image's tensors, layer by layer")
+    st.caption(
+        tr("Life-cycle step 2 · Define the model: the shape of the tensor each layer hands to the next")
+    )
+    st.header(tr("One image's tensors, layer by layer"))
     st.write(
-        "Keras always works on a batch, here of one image. A convnet keeps the picture's rows and columns and "
-        "adds channels, one per filter: 4-D tensors (batch, height, width, channels), until Flatten lines them up."
+        tr(
+            "Keras always works on a batch, here of one image. A convnet keeps the picture's rows and columns "
+            "and adds channels, one per filter: 4-D tensors (batch, height, width, channels), until Flatten "
+            "lines them up."
+        )
     )
     if not choice.is_convnet:
         st.info(
-            "This model's tensors are 2-D, (batch, values): it reads the 784 pixels as one long vector. "
-            "A convnet shows 4-D ones.",
+            tr(
+                "This model's tensors are 2-D, (batch, values): it reads the 784 pixels as one long vector. "
+                "A convnet shows 4-D ones."
+            ),
             icon=":material/info:",
         )
         st.button(
-            "Show the shipped convnet",
+            tr("Show the shipped convnet"),
             key="inside_tensors_convnet",
             icon=":material/grid_on:",
             on_click=choose_model,
@@ -259,18 +311,19 @@ def tensors_view(choice: ModelChoice) -> None:
         )
     image, title = pick_input()
     tensors = tensor_shapes(model, image)
+    numbers = tr("numbers")
     st.dataframe(
         pd.DataFrame(
             {
-                "layer": [t.name for t in tensors],
-                "kind": [t.kind for t in tensors],
-                "output shape": [str(t.shape) for t in tensors],
-                "numbers": [t.size for t in tensors],
-                "what the axes are": [_axes(t.shape) for t in tensors],
+                tr("layer"): [t.name for t in tensors],
+                tr("kind"): [t.kind for t in tensors],
+                tr("output shape"): [str(t.shape) for t in tensors],
+                numbers: [t.size for t in tensors],
+                tr("what the axes are"): [_axes(t.shape) for t in tensors],
             }
         ),
         hide_index=True,
-        column_config={"numbers": st.column_config.NumberColumn(format="localized")},
+        column_config={numbers: st.column_config.NumberColumn(format="localized")},
     )
     conv = next((t for t in tensors if t.kind == "Conv2D"), None)
     if conv is None:
@@ -280,26 +333,57 @@ def tensors_view(choice: ModelChoice) -> None:
     shown = min(MAPS_SHOWN, conv.shape[-1])
     conv_side, pool_side = st.columns(2)
     with conv_side:
-        st.markdown(f"**After the convolution** `{conv.shape}`: {shown} of {conv.shape[-1]} channels")
+        st.markdown(
+            tr("**After the convolution** {shape}: {shown} of {channels} channels").format(
+                shape=f"`{conv.shape}`", shown=shown, channels=conv.shape[-1]
+            )
+        )
         maps = conv.maps()[:shown]
         show_chart(
-            image_grid_figure(maps, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=95),
+            image_grid_figure(maps, _channel_titles(shown), 4, "gray", tile_px=95),
             key="inside_conv_maps",
-            alt=f"{shown} feature maps of {title} after {conv.name}, each {conv.shape[1]} x {conv.shape[2]} "
-            f"pixels, values 0 to {maps.max():.2f}.",
+            alt=tr(
+                "{shown} feature maps of {title} after {layer}, each {rows} x {columns} pixels, values 0 to "
+                "{top}."
+            ).format(
+                shown=shown,
+                title=title,
+                layer=conv.name,
+                rows=conv.shape[1],
+                columns=conv.shape[2],
+                top=number(maps.max(), 2),
+            ),
         )
     if pool is not None:
         with pool_side:
-            st.markdown(f"**After pooling** `{pool.shape}`: the same channels")
+            st.markdown(tr("**After pooling** {shape}: the same channels").format(shape=f"`{pool.shape}`"))
             pooled = pool.maps()[:shown]
             show_chart(
-                image_grid_figure(pooled, [f"channel {i}" for i in range(shown)], 4, "gray", tile_px=95),
+                image_grid_figure(pooled, _channel_titles(shown), 4, "gray", tile_px=95),
                 key="inside_pool_maps",
-                alt=f"The same {shown} maps after {pool.name}, each {pool.shape[1]} x {pool.shape[2]} pixels, "
-                f"values 0 to {pooled.max():.2f}.",
+                alt=tr(
+                    "The same {shown} maps after {layer}, each {rows} x {columns} pixels, values 0 to {top}."
+                ).format(
+                    shown=shown,
+                    layer=pool.name,
+                    rows=pool.shape[1],
+                    columns=pool.shape[2],
+                    top=number(pooled.max(), 2),
+                ),
             )
+        block = conv.shape[1] // pool.shape[1]
         st.caption(
-            f"Pooling sums up each {conv.shape[1] // pool.shape[1]} x {conv.shape[1] // pool.shape[1]} block in one "
-            f"value (MaxPooling keeps the largest): the same maps, smaller, {conv.size // pool.size}x fewer numbers "
-            f"({conv.size:,} to {pool.size:,})."
+            tr(
+                "Pooling sums up each {side} x {side} block in one value (MaxPooling keeps the largest): the "
+                "same maps, smaller, {times}x fewer numbers ({before} to {after})."
+            ).format(
+                side=block,
+                times=conv.size // pool.size,
+                before=integer(conv.size),
+                after=integer(pool.size),
+            )
         )
+
+
+def _channel_titles(count: int) -> list[str]:
+    return [tr("channel {number}").format(number=i) for i in range(count)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,6 +17,7 @@ from mnist_core.figures.prediction_figures import (
     products_figure,
     weight_histograms_figure,
 )
+from mnist_core.i18n import N_, current_language, integer, ntr, number, tr
 from mnist_core.lesson_bugs import skip_one_hot, skip_reshape
 from mnist_core.trace import (
     conv_filters,
@@ -33,7 +36,9 @@ from ui.resources import mnist
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
 SOURCE_KEY = "inside_source"
-YOUR_DIGIT = "Your digit"
+# ui.links.INSIDE_TABS, marked here for the catalogue: shown through tr, written in the URL as shown.
+TABS = (N_("1 · Follow one digit"), N_("2 · Layer by layer"), N_("3 · Tensor shapes"))
+TEST_IMAGE, YOUR_DIGIT = N_("A test image"), N_("Your digit")
 
 
 def open_on_your_digit() -> None:
@@ -49,13 +54,19 @@ def pick_input() -> tuple[np.ndarray, str]:
     """
     _, (x_test, y_test) = mnist()
     drawn = your_digit()
-    sources = ["A test image"] + ([YOUR_DIGIT] if drawn else [])
+    sources = [TEST_IMAGE] + ([YOUR_DIGIT] if drawn else [])
     picked_source = st.radio(
-        "Input", sources, horizontal=True, key=SOURCE_KEY, bind="query-params", persist_state="session"
+        tr("Input"),
+        sources,
+        format_func={source: tr(source) for source in sources}.__getitem__,  # translated now, on the page
+        horizontal=True,
+        key=SOURCE_KEY,
+        bind="query-params",
+        persist_state="session",
     )
-    if picked_source == "A test image":
+    if picked_source == TEST_IMAGE:
         index = st.number_input(
-            "Test image number",
+            tr("Test image number"),
             0,
             len(x_test) - 1,
             0,
@@ -63,13 +74,17 @@ def pick_input() -> tuple[np.ndarray, str]:
             bind="query-params",
             persist_state="session",
         )
-        image, title = x_test[index], f"x_test[{index}], label {y_test[index]}"
+        image, title = (
+            x_test[index],
+            tr("x_test[{index}], label {label}").format(index=index, label=y_test[index]),
+        )
     else:
-        image, title = drawn["digit"], drawn["source"]
+        source = drawn["source"]  # named by the page that made it, in English or already translated
+        image, title = drawn["digit"], tr(source)
     if not drawn:
         st.page_link(
             "app_pages/predictions.py",
-            label="Draw your own digit on the Predictions page",
+            label=tr("Draw your own digit on the Predictions page"),
             icon=":material/target:",
         )
     return image, title
@@ -78,26 +93,41 @@ def pick_input() -> tuple[np.ndarray, str]:
 def follow_one_digit(choice: ModelChoice) -> None:
     """The input, its prediction, and the trace: convolution filters or every Dense unit's sum."""
     model = choice.model
-    st.header("The input")
+    st.header(tr("The input"))
     image, title = pick_input()
     input_column, output_column = st.columns(2)
     show_chart(digit_figure(image, title), key="inside_input", where=input_column)
     answer = predict_probabilities(model, image[None])[0]
     show_chart(probabilities_figure(answer), key="inside_out", where=output_column)
-    output_column.caption(f"What `model.predict` says for this input: **{answer.argmax()}**.")
+    output_column.caption(
+        tr("What `model.predict` says for this input: **{digit}**.").format(digit=answer.argmax())
+    )
 
     if choice.is_convnet:
-        st.header("The convolution: 32 small filters slide over the image")
+        st.header(tr("The convolution: 32 small filters slide over the image"))
         filters = conv_filters(model)
         maps = feature_maps(model, image)
         st.markdown(
-            f"Each of the {len(filters)} filters is a {filters.shape[1]} x {filters.shape[2]} grid of weights. "
-            "Sliding it over the 28 x 28 input and taking relu(dot(filter, patch) + b) at every position gives "
-            f"a {maps.shape[1]} x {maps.shape[2]} feature map: bright where the patch looks like the filter."
+            tr(
+                "Each of the {filters} filters is a {height} x {width} grid of weights. Sliding it over the "
+                "28 x 28 input and taking relu(dot(filter, patch) + b) at every position gives a {rows} x "
+                "{columns} feature map: bright where the patch looks like the filter."
+            ).format(
+                filters=len(filters),
+                height=filters.shape[1],
+                width=filters.shape[2],
+                rows=maps.shape[1],
+                columns=maps.shape[2],
+            )
         )
         show_chart(
             image_grid_figure(
-                filters, [f"filter {i}" for i in range(len(filters))], 16, "RdBu", True, tile_px=60
+                filters,
+                [tr("filter {number}").format(number=i) for i in range(len(filters))],
+                16,
+                "RdBu",
+                True,
+                tile_px=60,
             ),
             key="inside_filters",
         )
@@ -105,7 +135,7 @@ def follow_one_digit(choice: ModelChoice) -> None:
             # Smaller tiles in presenter view: all 32 maps fit under the lesson bar on a 1280 x 720 screen.
             image_grid_figure(
                 maps,
-                [f"map {i}" for i in range(len(maps))],
+                [tr("map {number}").format(number=i) for i in range(len(maps))],
                 8,
                 "gray",
                 tile_px=96 if presenter_view_on() else 110,
@@ -114,23 +144,34 @@ def follow_one_digit(choice: ModelChoice) -> None:
         )
     elif is_dense_network(model):
         trace = trace_dense(model, image)
-        st.header("One unit: y = relu(dot(w, x) + b)")
+        st.header(tr("One unit: y = relu(dot(w, x) + b)"))
         first = trace.steps[0]
-        where = "in the model's own Rescaling layer" if trace.scale else "before the model"
+        where = tr("in the model's own Rescaling layer") if trace.scale else tr("before the model")
         st.markdown(
-            f"The first layer reads 784 numbers x_i, one per pixel, each pixel / 255 ({where}). "
-            "Each unit multiplies every input by its own weight, adds them up, adds its bias, then applies "
-            "its activation. Pick a unit and see every number."
+            tr(
+                "The first layer reads 784 numbers x_i, one per pixel, each pixel / 255 ({where}). "
+                "Each unit multiplies every input by its own weight, adds them up, adds its bias, then applies "
+                "its activation. Pick a unit and see every number."
+            ).format(where=where)
         )
-        names = [f"{step.name} ({step.units} units, {step.activation})" for step in trace.steps]
+        names = [
+            ntr("{name} ({n} unit, {activation})", "{name} ({n} units, {activation})", step.units).format(
+                name=step.name, n=integer(step.units), activation=step.activation
+            )
+            for step in trace.steps
+        ]
         layer_column, unit_column = st.columns(2)
         layer_index = layer_column.selectbox(
-            "Layer", range(len(names)), format_func=names.__getitem__, key="inside_layer", bind="query-params"
+            tr("Layer"),
+            range(len(names)),
+            format_func=names.__getitem__,
+            key="inside_layer",
+            bind="query-params",
         )
         step = trace.steps[layer_index]
         if step.units > 1:
             unit = unit_column.slider(
-                "Unit",
+                tr("Unit"),
                 0,
                 step.units - 1,
                 int(step.outputs.argmax()),
@@ -139,25 +180,31 @@ def follow_one_digit(choice: ModelChoice) -> None:
             )
         else:  # a slider needs two ends: a one-unit layer has only unit 0
             unit = 0
-            unit_column.markdown("**Unit 0**, the layer's only one")
+            unit_column.markdown(tr("**Unit 0**, the layer's only one"))
         detail = trace.unit(layer_index, unit)
         picture_column, sum_column = st.columns([1, 1.3])
         with picture_column:
             if len(detail.products) == 784:
                 show_chart(products_figure(detail.products), key="inside_products")
                 st.caption(
-                    "Each pixel's w·x: blue pushes the unit up, red pushes it down, white does nothing."
+                    tr("Each pixel's w·x: blue pushes the unit up, red pushes it down, white does nothing.")
                 )
             else:
-                show_chart(activations_figure(detail.products, label="input"), key="inside_products")
-                st.caption("Each input's w·x for this unit.")
+                show_chart(activations_figure(detail.products, label=tr("input")), key="inside_products")
+                st.caption(tr("Each input's w·x for this unit."))
         with sum_column:
+            # The numbers stay as code, written as Python prints them: the student can check them in Keras.
             st.markdown(
-                f"**Sum of the {len(detail.products)} products** w·x = `{detail.total:.6f}`  \n"
-                f"**+ bias** b = `{detail.bias:+.6f}` → `{detail.pre_activation:.6f}`  \n"
-                f"**{detail.activation}** → `{detail.output:.6f}`"
+                tr("**Sum of the {n} products** w·x = {total}").format(
+                    n=len(detail.products), total=f"`{detail.total:.6f}`"
+                )
+                + "  \n"
+                + tr("**+ bias** b = {bias} → {sum}").format(
+                    bias=f"`{detail.bias:+.6f}`", sum=f"`{detail.pre_activation:.6f}`"
+                )
+                + f"  \n**{detail.activation}** → `{detail.output:.6f}`"
                 + (
-                    "  (negative becomes 0)"
+                    "  " + tr("(negative becomes 0)")
                     if detail.activation == "relu" and detail.pre_activation < 0
                     else ""
                 )
@@ -166,9 +213,9 @@ def follow_one_digit(choice: ModelChoice) -> None:
             st.dataframe(
                 pd.DataFrame(
                     {
-                        "input i": top,
+                        tr("input i"): top,
                         **(
-                            {"pixel (row, col)": [f"({i // 28}, {i % 28})" for i in top]}
+                            {tr("pixel (row, col)"): [f"({i // 28}, {i % 28})" for i in top]}
                             if layer_index == 0
                             else {}
                         ),
@@ -183,96 +230,132 @@ def follow_one_digit(choice: ModelChoice) -> None:
                 },
             )
             st.caption(
-                f"The 8 largest of {len(detail.products)} products; {int((detail.inputs == 0).sum())} are zero."
+                tr("The 8 largest of {n} products; {zeros} are zero.").format(
+                    n=integer(len(detail.products)), zeros=integer(int((detail.inputs == 0).sum()))
+                )
             )
         for position, hidden in enumerate(trace.hidden):
-            st.markdown(f"**Every unit of {hidden.name}** (the chosen one highlighted):")
+            st.markdown(
+                tr("**Every unit of {layer}** (the chosen one highlighted):").format(layer=hidden.name)
+            )
             show_chart(
-                activations_figure(hidden.outputs, unit if position == layer_index else None),
+                activations_figure(hidden.outputs, unit if position == layer_index else None, tr("unit")),
                 key=f"inside_hidden_{position}",
             )
 
-        st.header("The output: logits, then softmax step by step")
+        st.header(tr("The output: logits, then softmax step by step"))
         temperature = st.slider(
-            "Temperature T", 0.1, 5.0, 1.0, 0.1, key="inside_temperature", bind="query-params"
+            tr("Temperature T"), 0.1, 5.0, 1.0, 0.1, key="inside_temperature", bind="query-params"
         )
         soft = softmax_steps(trace.logits, temperature)
+        probability_column = tr("÷ sum = probability")
         st.dataframe(
             pd.DataFrame(
                 {
-                    "digit": range(10),
-                    "logit z": soft.logits,
+                    tr("digit"): range(10),
+                    tr("logit z"): soft.logits,
                     "z / T": soft.tempered,
-                    "minus the max": soft.shifted,
+                    tr("minus the max"): soft.shifted,
                     "exp(…)": soft.exponentials,
-                    "÷ sum = probability": soft.probabilities,
+                    probability_column: soft.probabilities,
                 }
             ),
             hide_index=True,
             column_config={
-                name: st.column_config.NumberColumn(format="%.6f")
-                for name in ("exp(…)", "÷ sum = probability")
+                name: st.column_config.NumberColumn(format="%.6f") for name in ("exp(…)", probability_column)
             },
         )
         from_keras = predict_probabilities(model, image[None])[0]
         difference = np.abs(softmax_steps(trace.logits).probabilities - from_keras).max()
         st.caption(
-            f"Sum of the exponentials: {soft.total:.6f}. Subtracting the max first changes nothing in the result "
-            "but keeps exp from overflowing. Higher T flattens the probabilities, lower T sharpens them; "
-            f"the winner stays **{soft.probabilities.argmax()}**. At T = 1 these are the model's own numbers: "
-            f"they differ from Keras's output by at most {difference:.1e}."
+            tr(
+                "Sum of the exponentials: {total}. Subtracting the max first changes nothing in the result "
+                "but keeps exp from overflowing. Higher T flattens the probabilities, lower T sharpens them; "
+                "the winner stays **{digit}**. At T = 1 these are the model's own numbers: "
+                "they differ from Keras's output by at most {difference}."
+            ).format(
+                total=number(soft.total, 6), digit=soft.probabilities.argmax(), difference=f"{difference:.1e}"
+            )
         )
 
-        st.header("What each first-layer unit looks for")
+        st.header(tr("What each first-layer unit looks for"))
         weights = first_layer_weight_images(model)[:MAX_WEIGHT_IMAGES]
         show_chart(
             image_grid_figure(
-                weights, [f"unit {i}" for i in range(len(weights))], 8, "RdBu", True, tile_px=100
+                weights,
+                [tr("unit {number}").format(number=i) for i in range(len(weights))],
+                8,
+                "RdBu",
+                True,
+                tile_px=100,
             ),
             key="inside_weight_images",
         )
         st.caption(
-            "Each unit's 784 weights laid out as a 28 x 28 image: ink on blue pixels raises the unit's output, "
-            f"ink on red lowers it.{f' The first {MAX_WEIGHT_IMAGES} of {first.units} units.' if first.units > MAX_WEIGHT_IMAGES else ''}"
+            tr(
+                "Each unit's 784 weights laid out as a 28 x 28 image: ink on blue pixels raises the unit's output, "
+                "ink on red lowers it."
+            )
+            + (
+                " "
+                + tr("The first {shown} of {units} units.").format(
+                    shown=MAX_WEIGHT_IMAGES, units=integer(first.units)
+                )
+                if first.units > MAX_WEIGHT_IMAGES
+                else ""
+            )
         )
     else:
         st.info(
-            f"The number-by-number trace follows Dense layers only; it cannot follow "
-            f"{', '.join(untraceable_layers(model)) or 'a model without Dense layers'}. The weights below are "
-            "still this model's. Pick a Dense network to follow a digit through it.",
+            tr(
+                "The number-by-number trace follows Dense layers only; it cannot follow {layers}. The weights "
+                "below are still this model's. Pick a Dense network to follow a digit through it."
+            ).format(layers=", ".join(untraceable_layers(model)) or tr("a model without Dense layers")),
             icon=":material/info:",
         )
 
     weighted_layers = layer_weights(model)
     if weighted_layers:
-        st.header("Weights of every layer")
+        st.header(tr("Weights of every layer"))
         show_chart(
             weight_histograms_figure([(w.name, w.weights) for w in weighted_layers]), key="inside_histograms"
         )
-        st.caption("How many of each layer's weights fall in each range. Each bar chart has its own scale.")
+        st.caption(
+            tr("How many of each layer's weights fall in each range. Each bar chart has its own scale.")
+        )
 
-    st.header("Shape errors, for real (lesson 3)")
+    st.header(tr("Shape errors, for real (lesson 3)"))
     st.markdown(
-        "Two preparation steps are easy to forget. Each button runs the real Keras `fit` without one of them "
-        "and shows the error Keras raises."
+        tr(
+            "Two preparation steps are easy to forget. Each button runs the real Keras `fit` without one of them "
+            "and shows the error Keras raises."
+        )
     )
 
     for which, label in (
-        ("reshape", "Fit without the reshape"),
-        ("one-hot", "Fit without the one-hot encoding"),
+        ("reshape", N_("Fit without the reshape")),
+        ("one-hot", N_("Fit without the one-hot encoding")),
     ):
-        if st.button(label, key=f"inside_bug_{which}"):
+        if st.button(tr(label), key=f"inside_bug_{which}"):
             st.session_state[f"inside_bug_{which}_shown"] = True
         if st.session_state.get(f"inside_bug_{which}_shown"):
-            demo = shape_error(which)
+            with st.spinner(tr("Running model.fit…")):
+                demo = shape_error(which, current_language())
             st.code(demo.buggy_code, language="python")
-            st.error(f"{demo.error_type}: {demo.message}", icon=":material/error:")
-            st.markdown(f"**The fix:** {demo.why}")
+            # Keras's own words, as code: that is what the student will meet. A line ends after each of
+            # its colons and full stops, so the message fits the box instead of scrolling sideways.
+            said = re.sub(r"(?<=[:.]) ", "\n", demo.message)
+            st.error(
+                tr("Keras stops with a **{error}**:").format(error=demo.error_type) + f"\n\n```\n{said}\n```",
+                icon=":material/error:",
+            )
+            st.markdown(tr("**The fix:** {why}").format(why=demo.why))
             st.code(demo.fixed_code, language="python")
             st.success(demo.fixed_result, icon=":material/check_circle:")
 
 
-@st.cache_resource(show_spinner="Running model.fit…")
-def shape_error(which: str):
+@st.cache_resource(show_spinner=False)
+def shape_error(which: str, language: str):
+    """The real ``fit`` and its error, once per server and language (the explanation is in ``language``)."""
     (images, labels), _ = mnist()
     return (skip_reshape if which == "reshape" else skip_one_hot)(images, labels)

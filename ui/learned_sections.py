@@ -9,6 +9,7 @@ import streamlit as st
 from mnist_core import ablation, adversarial, robustness
 from mnist_core.figures import learned_figures
 from mnist_core.figures.prediction_figures import digit_figure, probabilities_figure
+from mnist_core.i18n import integer, number, percent, tr
 from ui import learned_views
 from ui.charts import show_chart
 from ui.learned_views import describe_probabilities
@@ -24,13 +25,13 @@ def digit_and_answer(image, title: str, probs, key: str, threshold: float = 0.0,
         digit_figure(image, title, height=200 if stacked else 230),
         key=f"{key}_digit",
         where=picture,
-        alt=f"The digit: {title}.",
+        alt=tr("The digit: {title}.").format(title=title),
     )
     said = robustness.answer(probs, threshold)
     bars.markdown(
-        f"**The model says {said}** ({probs.max():.2f})"
+        tr("**The model says {digit}** ({confidence})").format(digit=said, confidence=number(probs.max(), 2))
         if said is not None
-        else "**The model says: I don't know**"
+        else tr("**The model says: I don't know**")
     )
     show_chart(
         probabilities_figure(probs, height=180 if stacked else 200),
@@ -38,6 +39,53 @@ def digit_and_answer(image, title: str, probs, key: str, threshold: float = 0.0,
         where=bars,
         alt=describe_probabilities(probs),
     )
+
+
+def attribution_maps(
+    digit,
+    probabilities: np.ndarray,
+    target: int,
+    gradient: np.ndarray,
+    drops: np.ndarray,
+    occlusion_caption: str,
+) -> None:
+    """The digit, its saliency map and its occlusion map for class ``target``, side by side, with captions."""
+    answer = int(probabilities.argmax())
+    columns = st.columns(3)
+    show_chart(
+        digit_figure(digit.image, digit.title, height=300),
+        key="learned_look_digit",
+        where=columns[0],
+        alt=tr("The digit: {title}; the model says {digit} ({confidence}).").format(
+            title=digit.title, digit=answer, confidence=number(probabilities.max(), 2)
+        ),
+    )
+    show_chart(
+        learned_figures.signed_map_figure(
+            gradient, digit.image, tr("d score({digit}) / d pixel").format(digit=target)
+        ),
+        key="learned_saliency",
+        where=columns[1],
+        alt=tr(
+            "Saliency map for class {digit} over the digit's outline: gradients from {low} (red) to {high} (blue)."
+        ).format(digit=target, low=number(gradient.min(), 2), high=number(gradient.max(), 2)),
+    )
+    show_chart(
+        learned_figures.signed_map_figure(drops, digit.image, tr("drop of P({digit})").format(digit=target)),
+        key="learned_occlusion",
+        where=columns[2],
+        alt=tr(
+            "Occlusion map for class {digit} over the digit's outline: covering drops its probability "
+            "by up to {drop} (blue) and raises it by up to {rise} (red)."
+        ).format(digit=target, drop=number(drops.max(), 3), rise=number(max(0.0, -drops.min()), 3)),
+    )
+    columns[0].caption(
+        tr("The model says **{digit}** ({confidence}); the maps are for **{target}**.").format(
+            digit=answer, confidence=number(probabilities.max(), 2), target=target
+        )
+    )
+    columns[1].caption(tr("**Saliency**: blue, more ink here raises the class's score; red lowers it."))
+    columns[2].caption(occlusion_caption)
 
 
 def accuracy_curves(model, model_name: str, change: robustness.Change) -> None:
@@ -52,23 +100,31 @@ def accuracy_curves(model, model_name: str, change: robustness.Change) -> None:
     left, right = st.columns(2)
     show_chart(
         learned_figures.accuracy_curve_figure(
-            curves.angles, curves.rotation_accuracy, "rotation (°)", change.rotation
+            curves.angles, curves.rotation_accuracy, tr("rotation (°)"), change.rotation
         ),
         key="learned_rotation_curve",
         where=left,
-        alt="Test accuracy against rotation: "
-        + ", ".join(f"{a:g}° {v:.2f}" for a, v in zip(curves.angles, curves.rotation_accuracy)),
+        alt=tr("Test accuracy against rotation:")
+        + " "
+        + ", ".join(f"{number(a)}° {number(v, 2)}" for a, v in zip(curves.angles, curves.rotation_accuracy)),
     )
     show_chart(
         learned_figures.accuracy_curve_figure(
-            curves.noise_levels, curves.noise_accuracy, "noise (std, of 255)", change.noise
+            curves.noise_levels, curves.noise_accuracy, tr("noise (std, of 255)"), change.noise
         ),
         key="learned_noise_curve",
         where=right,
-        alt="Test accuracy against noise: "
-        + ", ".join(f"{n:g} {v:.2f}" for n, v in zip(curves.noise_levels, curves.noise_accuracy)),
+        alt=tr("Test accuracy against noise:")
+        + " "
+        + ", ".join(
+            f"{number(n)} {number(v, 2)}" for n, v in zip(curves.noise_levels, curves.noise_accuracy)
+        ),
     )
-    st.caption(f"Each point scores the same {curves.images:,} test images; the dotted line is your slider.")
+    st.caption(
+        tr("Each point scores the same {n} test images; the dotted line is your slider.").format(
+            n=integer(curves.images)
+        )
+    )
 
 
 def abstention(model, threshold: float) -> None:
@@ -76,18 +132,22 @@ def abstention(model, threshold: float) -> None:
     _, labels = learned_views.curve_images()
     trade = robustness.abstention(learned_views.baseline_probabilities(model), labels)
     share, accuracy = trade.at(threshold)
-    right = "none" if np.isnan(accuracy) else f"{accuracy:.2%}"
+    right = tr("none") if np.isnan(accuracy) else percent(accuracy, 2)
     chart, numbers = st.columns([2, 1])
     show_chart(
         learned_figures.abstention_figure(trade.answered, trade.accuracy, share, accuracy),
         key="learned_abstention",
         where=chart,
-        alt=f"Accuracy on the answered test images against the share answered. At threshold {threshold:.2f} "
-        f"the model answers {share:.1%} of them and gets {right} of those right.",
+        alt=tr(
+            "Accuracy on the answered test images against the share answered. At threshold {threshold} "
+            "the model answers {share} of them and gets {right} of those right."
+        ).format(threshold=number(threshold, 2), share=percent(share, 1), right=right),
     )
-    numbers.metric("Answered", f"{share:.1%}", help=f"of {len(labels):,} test images")
-    numbers.metric("Right among them", "—" if np.isnan(accuracy) else f"{accuracy:.2%}")
-    numbers.caption("A higher threshold answers fewer images and gets more of them right.")
+    numbers.metric(
+        tr("Answered"), percent(share, 1), help=tr("of {n} test images").format(n=integer(len(labels)))
+    )
+    numbers.metric(tr("Right among them"), "—" if np.isnan(accuracy) else percent(accuracy, 2))
+    numbers.caption(tr("A higher threshold answers fewer images and gets more of them right."))
 
 
 def nudge_result(result: adversarial.Nudge, title: str) -> None:
@@ -95,26 +155,34 @@ def nudge_result(result: adversarial.Nudge, title: str) -> None:
     before, change, after = st.columns(3)
     with before:
         digit_and_answer(result.original, title, result.before, "learned_before", stacked=True)
-    change.markdown("**The change**")
+    change.markdown(tr("**The change**"))
     show_chart(
-        learned_figures.signed_map_figure(result.change, None, "change, of 255", height=200),
+        learned_figures.signed_map_figure(result.change, None, tr("change, of 255"), height=200),
         key="learned_change",
         where=change,
-        alt=f"The change: every pixel moved by at most {result.step} of 255, blue more ink, red less.",
+        alt=tr("The change: every pixel moved by at most {step} of 255, blue more ink, red less.").format(
+            step=result.step
+        ),
     )
-    change.caption(f"Amplified: the colours end at ±{result.step} of 255, where full ink is 255.")
+    change.caption(
+        tr("Amplified: the colours end at ±{step} of 255, where full ink is 255.").format(step=result.step)
+    )
     with after:
-        digit_and_answer(result.nudged, "nudged", result.after, "learned_after", stacked=True)
-    how = "one step" if result.repeats == 1 else f"{result.repeats} small steps"
+        digit_and_answer(result.nudged, tr("nudged"), result.after, "learned_after", stacked=True)
+    how = tr("one step") if result.repeats == 1 else tr("{n} small steps").format(n=integer(result.repeats))
     if result.flipped:
         st.markdown(
-            f"The model now says **{result.target}**. Every pixel moved by at most **{result.step} of 255** "
-            f"({result.step / 255:.0%} of full ink), in {how}: to a person it is still the same digit."
+            tr(
+                "The model now says **{digit}**. Every pixel moved by at most **{step} of 255** "
+                "({share} of full ink), in {how}: to a person it is still the same digit."
+            ).format(digit=result.target, step=result.step, share=percent(result.step / 255), how=how)
         )
     else:
         st.warning(
-            f"No change of up to {adversarial.MAX_STEP} of 255 per pixel made it a {result.target}: this one "
-            "resists. Pick another digit.",
+            tr(
+                "No change of up to {step} of 255 per pixel made it a {digit}: this one resists. "
+                "Pick another digit."
+            ).format(step=adversarial.MAX_STEP, digit=result.target),
             icon=":material/shield:",
         )
 
@@ -131,14 +199,20 @@ def ablation_result(
     baseline = learned_views.baseline_probabilities(model)
     accuracy, new_accuracy = (np.mean(p.argmax(axis=1) == labels) for p in (baseline, without[:-1]))
     metrics = st.columns(3)
-    metrics[0].metric("Units off", f"{len(off)} of {layer.units}")
-    metrics[1].metric(
-        "Test accuracy",
-        f"{new_accuracy:.3f}",
-        f"{new_accuracy - accuracy:+.3f}",
-        help=f"on {len(labels):,} test images",
+    metrics[0].metric(
+        tr("Units off"), tr("{off} of {units}").format(off=integer(len(off)), units=integer(layer.units))
     )
-    metrics[2].metric(f"{digit.title} now reads", f"{int(without[-1].argmax())} (was {answer})")
+    difference = new_accuracy - accuracy
+    metrics[1].metric(
+        tr("Test accuracy"),
+        number(new_accuracy, 3),
+        ("+" if difference >= 0 else "") + number(difference, 3),
+        help=tr("on {n} test images").format(n=integer(len(labels))),
+    )
+    metrics[2].metric(
+        tr("{title} now reads").format(title=digit.title),
+        tr("{digit} (was {answer})").format(digit=int(without[-1].argmax()), answer=answer),
+    )
     left, right = st.columns(2)
     before, after = (
         ablation.accuracy_by_digit(baseline, labels),
@@ -148,18 +222,23 @@ def ablation_result(
         learned_figures.digit_accuracy_figure(before, after),
         key="learned_digit_accuracy",
         where=left,
-        alt="Test accuracy per digit, all units on, then with the units off: "
-        + ", ".join(f"{d}: {b:.2f} to {a:.2f}" for d, (b, a) in enumerate(zip(before, after))),
+        alt=tr("Test accuracy per digit, all units on, then with the units off:")
+        + " "
+        + ", ".join(
+            tr("{digit}: {before} to {after}").format(digit=d, before=number(b, 2), after=number(a, 2))
+            for d, (b, a) in enumerate(zip(before, after))
+        ),
     )
     show_chart(
-        learned_figures.unit_activity_figure(activity, off, "unit"),
+        learned_figures.unit_activity_figure(activity, off, tr("unit")),
         key="learned_units",
         where=right,
-        alt=f"Mean activation of the {layer.units} units; switched off, in red: "
-        f"{', '.join(map(str, off)) or 'none'}.",
+        alt=tr("Mean activation of the {units} units; switched off, in red: {off}.").format(
+            units=integer(layer.units), off=", ".join(map(str, off)) or tr("none")
+        ),
     )
-    right.caption(f"Each unit's mean output over {whose}; the red ones are off.")
-    left.caption(f"{digit.title}, with these units off:")
+    right.caption(tr("Each unit's mean output over {whose}; the red ones are off.").format(whose=whose))
+    left.caption(tr("{title}, with these units off:").format(title=digit.title))
     show_chart(
         probabilities_figure(without[-1], height=180),
         key="learned_off_bars",

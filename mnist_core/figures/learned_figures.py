@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mnist_core.figures.prediction_figures import ACCENT, DIVERGING, MUTED, WRONG, _square_pixels
+from mnist_core.i18n import number, tr
 
 INK_LEVEL = 128  # the digit's outline is drawn where its pixels cross half ink
 
@@ -36,7 +37,7 @@ def signed_map_figure(
             zmin=-limit,
             zmax=limit,
             colorbar={"title": {"text": colorbar, "side": "right"}, "thickness": 12},
-            hovertemplate="row %{y}, column %{x}: %{z:.4f}<extra></extra>",
+            hovertemplate=tr("row %{y}, column %{x}: %{z:.4f}") + "<extra></extra>",
         )
     )
     if image is not None:
@@ -65,14 +66,18 @@ def accuracy_curve_figure(
             y=np.asarray(accuracy),
             mode="lines+markers",
             line={"color": ACCENT},
-            hovertemplate=f"{x_title} %{{x}}: accuracy %{{y:.3f}}<extra></extra>",
+            hovertemplate=x_title + " %{x}: " + tr("accuracy %{y:.3f}") + "<extra></extra>",
         )
     )
     if marker is not None:
         figure.add_vline(x=marker, line={"color": WRONG, "dash": "dot"})
-    figure.add_hline(y=0.1, line={"color": MUTED, "dash": "dash"}, annotation_text="guessing: 0.1")
+    figure.add_hline(
+        y=0.1,
+        line={"color": MUTED, "dash": "dash"},
+        annotation_text=tr("guessing: {accuracy}").format(accuracy=number(0.1, 1)),
+    )
     figure.update_xaxes(title_text=x_title)
-    figure.update_yaxes(title_text="test accuracy", range=[0, 1.02])
+    figure.update_yaxes(title_text=tr("test accuracy"), range=[0, 1.02])
     figure.update_layout(height=height, margin={"t": 10, "b": 50, "l": 60, "r": 10})
     return figure
 
@@ -91,7 +96,7 @@ def abstention_figure(
             y=np.asarray(accuracy),
             mode="lines",
             line={"color": ACCENT},
-            hovertemplate="answers %{x:.1%}: %{y:.2%} of them right<extra></extra>",
+            hovertemplate=tr("answers %{x:.1%}: %{y:.2%} of them right") + "<extra></extra>",
         )
     )
     figure.add_trace(
@@ -100,11 +105,11 @@ def abstention_figure(
             y=[threshold_accuracy],
             mode="markers",
             marker={"color": WRONG, "size": 12},
-            hovertemplate="your threshold: answers %{x:.1%}, %{y:.2%} right<extra></extra>",
+            hovertemplate=tr("your threshold: answers %{x:.1%}, %{y:.2%} right") + "<extra></extra>",
         )
     )
-    figure.update_xaxes(title_text="share of test images answered", tickformat=".0%", range=[0, 1.02])
-    figure.update_yaxes(title_text="accuracy on the answered", tickformat=".1%")
+    figure.update_xaxes(title_text=tr("share of test images answered"), tickformat=".0%", range=[0, 1.02])
+    figure.update_yaxes(title_text=tr("accuracy on the answered"), tickformat=".1%")
     figure.update_layout(height=height, showlegend=False, margin={"t": 10, "b": 50, "l": 70, "r": 10})
     return figure
 
@@ -114,13 +119,13 @@ def digit_accuracy_figure(before: np.ndarray, after: np.ndarray, height: int = 2
     digits = list(range(len(before)))
     figure = go.Figure(
         [
-            go.Bar(x=digits, y=before, name="all units on", marker_color=MUTED),
-            go.Bar(x=digits, y=after, name="units off", marker_color=WRONG),
+            go.Bar(x=digits, y=before, name=tr("all units on"), marker_color=MUTED),
+            go.Bar(x=digits, y=after, name=tr("units off"), marker_color=WRONG),
         ]
     )
-    figure.update_traces(hovertemplate="digit %{x}: %{y:.3f}")
-    figure.update_xaxes(title_text="digit", tickmode="linear")
-    figure.update_yaxes(title_text="test accuracy", range=[0, 1.02])
+    figure.update_traces(hovertemplate=tr("digit %{x}: %{y:.3f}"))
+    figure.update_xaxes(title_text=tr("digit"), tickmode="linear")
+    figure.update_yaxes(title_text=tr("test accuracy"), range=[0, 1.02])
     figure.update_layout(
         height=height,
         barmode="group",
@@ -140,10 +145,10 @@ def unit_activity_figure(activations: np.ndarray, off: list[int], label: str, he
             x=list(range(len(activations))),
             y=activations,
             marker_color=colors,
-            hovertemplate=f"{label} %{{x}}: mean activation %{{y:.3f}}<extra></extra>",
+            hovertemplate=label + " %{x}: " + tr("mean activation %{y:.3f}") + "<extra></extra>",
         )
     )
     figure.update_xaxes(title_text=label)
-    figure.update_yaxes(title_text="mean activation")
+    figure.update_yaxes(title_text=tr("mean activation"))
     figure.update_layout(height=height, margin={"t": 10, "b": 45, "l": 60, "r": 10})
     return figure

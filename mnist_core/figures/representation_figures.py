@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from mnist_core.figures.data_figures import CLASS_COLOURS, HIGHLIGHT, WEBGL_ABOVE
+from mnist_core.i18n import N_, tr
 
 
 def layer_maps_figure(
@@ -17,7 +18,7 @@ def layer_maps_figure(
     labels: np.ndarray,
     hover_sketches: list[str] | None = None,
     marked: list[np.ndarray | None] | None = None,
-    marked_name: str = "your digit",
+    marked_name: str = N_("your digit"),
     columns: int = 4,
     panel_height: int = 330,
 ) -> go.Figure:
@@ -32,10 +33,13 @@ def layer_maps_figure(
         A picture of each digit for the hover label (``data_figures.braille_sketches``).
     marked : list of arrays of shape (2,) or None, optional
         One more point per panel (the student's digit), drawn as a large star.
+    marked_name : str
+        Its name in the legend and the hover label, translated here.
     columns : int
         Panels per row.
     """
     labels = np.asarray(labels)
+    marked_name = tr(marked_name)
     if len(titles) != len(coordinates):
         raise ValueError(f"{len(titles)} titles for {len(coordinates)} panels")
     columns = max(1, min(columns, len(titles)))
@@ -62,9 +66,9 @@ def layer_maps_figure(
                     marker=dict(size=4, color=CLASS_COLOURS[digit], opacity=0.7),
                     text=text,
                     customdata=members,
-                    hovertemplate=f"digit {digit}<br>%{{text}}<extra></extra>"
-                    if text
-                    else f"digit {digit}<extra></extra>",
+                    hovertemplate=tr("digit {digit}").format(digit=digit)
+                    + ("<br>%{text}" if text else "")
+                    + "<extra></extra>",
                     hoverlabel=dict(font=dict(family="DejaVu Sans Mono, monospace", size=14)),
                 ),
                 row=row,
@@ -90,7 +94,7 @@ def layer_maps_figure(
     figure.update_layout(
         height=panel_height * rows + 40,
         # Along the bottom: a column of 10 digits beside panels this short would scroll.
-        legend=dict(title_text="digit", itemsizing="constant", orientation="h", x=0, y=0, yanchor="top"),
+        legend=dict(title_text=tr("digit"), itemsizing="constant", orientation="h", x=0, y=0, yanchor="top"),
         margin=dict(l=10, r=10, t=40, b=50),
     )
     return figure
@@ -118,12 +122,12 @@ def separation_by_epoch_figure(
                 y=accuracies[:, column],
                 mode="lines+markers",
                 name=name,
-                hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.1%}}<extra></extra>",
+                hovertemplate=name + "<br>" + tr("epoch %{x}: %{y:.1%}") + "<extra></extra>",
             )
         )
     if epoch is not None:
         figure.add_vline(x=epoch, line_dash="dot", line_color="grey")
-    figure.update_xaxes(title_text="epochs of training (0 = before)", dtick=1)
-    figure.update_yaxes(title_text="5-NN accuracy", tickformat=".0%")
-    figure.update_layout(height=height, margin=dict(l=10, r=10, t=20, b=10), legend_title_text="layer")
+    figure.update_xaxes(title_text=tr("epochs of training (0 = before)"), dtick=1)
+    figure.update_yaxes(title_text=tr("5-NN accuracy"), tickformat=".0%")
+    figure.update_layout(height=height, margin=dict(l=10, r=10, t=20, b=10), legend_title_text=tr("layer"))
     return figure
