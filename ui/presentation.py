@@ -10,6 +10,8 @@ import html
 
 import streamlit as st
 
+from mnist_core.i18n import tr
+
 PRESENTER_KEY = "presenter"  # the URL parameter and the session-state key
 PROMPT_CLASS = "presenter-prompt"  # large type for a lesson step's prompt (bigger still in presenter view)
 
@@ -71,11 +73,13 @@ def presentation_controls() -> bool:
     """Draw the presenter toggle, apply its page config and the CSS; return whether it is on."""
     with st.container(horizontal=True, horizontal_alignment="right", key="presenter_row"):
         st.toggle(
-            "Presenter view",
+            tr("Presenter view"),
             key=PRESENTER_KEY,
             bind="query-params",
-            help="For a projector: larger text and charts, the sidebar folded away. It is part of the "
-            "link, so a link copied in presenter view opens in presenter view.",
+            help=tr(
+                "For a projector: larger text and charts, the sidebar folded away. It is part of the "
+                "link, so a link copied in presenter view opens in presenter view."
+            ),
         )
     on = presenter_view_on()
     # "auto" rather than "expanded" when off: phones keep their sidebar folded. The browser

@@ -51,6 +51,8 @@ SKIPPED_KEYS = {
     "cssClass",
     "anchor",
     "bind",
+    "queryParamKey",  # a bound widget's URL parameter: its key
+    "jsContent",  # a component's script
 }
 CODE_ELEMENTS = {"code"}
 # Words English uses that Spanish never does: two of them in one short run of words is English.
