@@ -53,6 +53,7 @@ SKIPPED_KEYS = {
     "bind",
     "queryParamKey",  # a bound widget's URL parameter: its key
     "jsContent",  # a component's script
+    "page",  # a page link's target
 }
 CODE_ELEMENTS = {"code"}
 # Words English uses that Spanish never does: two of them in one short run of words is English.
