@@ -6,10 +6,18 @@ must come out in the language of the page that pressed Train.
 
 import time
 
+import pytest
 from page_texts import english_sentences, page_texts
 
-from mnist_core.i18n import in_language
+from mnist_core.experiments import SETTING_NAMES
+from mnist_core.i18n import in_language, tr
+from mnist_core.spec import PRESET_LABELS, PRESETS
 from mnist_core.tasks import TaskState
+from mnist_core.training import SLOW_MOTION_SPEEDS
+from ui.experiment_log import METRIC_LABELS
+from ui.links import PAGE_PARAMS
+from ui.live_training import SPEED_LABELS
+from ui.train_form import ARCHITECTURE_LABELS, VALIDATION_LABELS
 
 PAGE = "app_pages/build_and_train.py"
 
@@ -76,7 +84,7 @@ def spanish_training(open_page):
     assert any("Ejecución 2 tiene los ajustes" in caption.value or "La ejecución 2" in caption.value
                for caption in app.caption)  # fmt: skip
     table = app.dataframe[-1].value
-    assert {"ejecución", "cambios respecto a la referencia", "exactitud en prueba"} <= set(table.columns)
+    assert {"ejecución", "cambios", "exactitud en prueba"} <= set(table.columns)
     assert not english_left(app), english_left(app)
 
 
@@ -85,3 +93,27 @@ def test_the_same_page_stays_english_in_english(open_page):
     assert app.title[0].value == "Build & Train"
     assert app.button(key="train_start").label == "Train"
     assert len(english_left(app)) > 10
+
+
+@pytest.mark.parametrize(
+    ("key", "labels"),
+    [
+        ("train_preset", PRESET_LABELS),
+        ("train_architecture", ARCHITECTURE_LABELS),
+        ("train_validation", VALIDATION_LABELS),
+        ("train_speed", SPEED_LABELS),
+        ("train_compare_metric", METRIC_LABELS),
+    ],
+)
+def test_bound_options_have_the_links_labels_and_a_spanish_one(key, labels):
+    """A link carries an option's label: the widget's must be the link's, and Spanish must have its own."""
+    assert dict(labels) == dict(PAGE_PARAMS["build_and_train"][key].source_options({}))
+    with in_language("es"):
+        assert all(tr(label) != label for label in labels.values()), [tr(label) for label in labels.values()]
+
+
+def test_the_written_out_labels_match_what_they_stand_for():
+    assert {key: f"{preset.title} · {preset.lesson}" for key, preset in PRESETS.items()} == PRESET_LABELS
+    assert tuple(SPEED_LABELS) == (0, *SLOW_MOTION_SPEEDS)
+    with in_language("es"):
+        assert len({tr(name) for name in SETTING_NAMES}) == len(SETTING_NAMES)  # the log's columns stay apart
