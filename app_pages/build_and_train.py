@@ -5,8 +5,9 @@ import functools
 import pandas as pd
 import streamlit as st
 
+from mnist_core.i18n import integer, number, tr
 from mnist_core.spec import parameter_counts
-from mnist_core.training import train
+from mnist_core.training import diagnose, train
 from ui.experiment_log import experiment_log
 from ui.links import link_to_this_view
 from ui.live_training import draw_live, estimate_caption, speed_control
@@ -30,9 +31,9 @@ from ui.uploads import model_upload
 WARN_SECONDS = 120  # longer runs get a warning with the estimate
 CONFIRM_SECONDS = 15 * 60  # much longer runs must be confirmed first
 
-st.title("Build & Train")
+st.title(tr("Build & Train"))
 link_to_this_view("build_and_train")
-st.caption("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it to the data.")
+st.caption(tr("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it to the data."))
 
 keras_module()  # the page trains models: load Keras now, visibly, not in the middle of a run
 ensure_defaults()
@@ -44,22 +45,22 @@ top_row = st.container(horizontal=presenter, vertical_alignment="bottom")
 with top_row:
     preset_picker()
 settings = (
-    st.expander("Settings: define, compile, fit", icon=":material/tune:") if presenter else st.container()
+    st.expander(tr("Settings: define, compile, fit"), icon=":material/tune:") if presenter else st.container()
 )
 define_column, compile_column, fit_column = settings.columns(3, border=True)
 with define_column:
-    st.subheader("2 · Define")
+    st.subheader(tr("2 · Define"))
     define_controls()
 with compile_column:
-    st.subheader("3 · Compile")
+    st.subheader(tr("3 · Compile"))
     compile_controls()
 with fit_column:
-    st.subheader("4 · Fit")
+    st.subheader(tr("4 · Fit"))
     fit_controls()
 
 form = read_form()
 if form.error:
-    st.error(f"These settings can't be trained: {form.error}", icon=":material/tune:")
+    st.error(tr("These settings can't be trained: {error}").format(error=form.error), icon=":material/tune:")
     st.stop()
 spec, config = form.spec, form.config
 
@@ -67,17 +68,29 @@ with settings:
     network_diagram(spec, config)
 summary_column, updates_column = settings.columns([3, 2])
 with summary_column:
-    st.markdown(f"**Your network:** `{spec.describe()}`")
+    st.markdown(tr("**Your network:** `{network}`").format(network=spec.describe()))
     counts = parameter_counts(spec)
     table = pd.DataFrame(layer_table_rows(spec))
     st.dataframe(table, hide_index=True, width="stretch")  # short headers: fits a phone without scrolling
-    st.caption(f"{sum(c.parameters for c in counts):,} parameters in all. {layer_formula_text(spec)}")
+    st.caption(
+        tr("{count} parameters in all.").format(count=integer(sum(c.parameters for c in counts)))
+        + " "
+        + layer_formula_text(spec)
+    )
 with updates_column:
     per_epoch = config.gradient_updates_per_epoch
-    st.metric("Gradient updates per epoch", f"{per_epoch:,}")
+    st.metric(tr("Gradient updates per epoch"), integer(per_epoch))
     st.caption(
-        f"ceil({config.training_samples:,} training images / batch {config.batch_size:,}) = {per_epoch:,}; "
-        f"x {config.epochs} epochs = **{config.gradient_updates_total:,} updates** in all."
+        tr(
+            "ceil({images} training images / batch {batch_size}) = {per_epoch}; "
+            "x {epochs} epochs = **{total} updates** in all."
+        ).format(
+            images=integer(config.training_samples),
+            batch_size=integer(config.batch_size),
+            per_epoch=integer(per_epoch),
+            epochs=config.epochs,
+            total=integer(config.gradient_updates_total),
+        )
     )
     estimate, estimate_text = estimate_caption(spec, config)
     st.caption(estimate_text)
@@ -89,18 +102,23 @@ busy = current is not None and not current.snapshot().is_over
 confirmed = True
 if estimate > WARN_SECONDS:
     st.warning(
-        f"This run would take about {estimate / 60:,.0f} minutes here. A larger batch size or fewer "
-        "epochs is much faster.",
+        tr(
+            "This run would take about {minutes} minutes here. A larger batch size or fewer epochs is much faster."
+        ).format(minutes=integer(round(estimate / 60))),
         icon=":material/hourglass:",
     )
     if estimate > CONFIRM_SECONDS:
         confirmed = st.checkbox(
-            "I really want to start this long run", key="train_confirm_long", persist_state="session"
+            tr("I really want to start this long run"), key="train_confirm_long", persist_state="session"
         )
 
 train_row = top_row if presenter else st.container(horizontal=True, vertical_alignment="bottom")
 start = train_row.button(
-    "Train", type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start"
+    tr("Train"),
+    type="primary",
+    icon=":material/play_arrow:",
+    disabled=busy or not confirmed,
+    key="train_start",
 )
 with train_row:
     speed = speed_control(current)
@@ -115,7 +133,7 @@ if start:
 
 if current is not None:
     if not presenter:  # in presenter view the room goes to the charts
-        st.subheader(f"Run: {current.name}")
+        st.subheader(tr("Run: {name}").format(name=current.name))
     task_panel(
         TRAIN_TASK_KEY,
         functools.partial(
@@ -132,48 +150,61 @@ if runs:
     run = runs[-1]
     result = run.result
     earlier = current is not None and run.task_id != current.id  # the latest run has no model
-    st.subheader(
-        f"5 · Evaluate: the 10,000 test images{f' (run {run.number}, an earlier run)' if earlier else ''}"
-    )
+    evaluate = tr("5 · Evaluate: the {count} test images").format(count=integer(10_000))
+    if earlier:
+        evaluate += " " + tr("(run {number}, an earlier run)").format(number=run.number)
+    st.subheader(evaluate)
     if earlier:
         st.caption(
-            f"The run above has no trained model to evaluate yet, so these are the results of run {run.number}, "
-            "the latest that has one."
+            tr(
+                "The run above has no trained model to evaluate yet, so these are the results of run {number}, "
+                "the latest that has one."
+            ).format(number=run.number)
         )
     accuracy_column, loss_column, correct_column, incorrect_column = st.columns(4)
-    accuracy_column.metric("Test accuracy", f"{result.test_accuracy:.4f}")
-    loss_column.metric("Test loss", f"{result.test_loss:.4f}")
-    correct_column.metric("Correctly classified", f"{result.correct:,}")
-    incorrect_column.metric("Incorrectly classified", f"{result.incorrect:,}")
+    accuracy_column.metric(tr("Test accuracy"), number(result.test_accuracy, 4))
+    loss_column.metric(tr("Test loss"), number(result.test_loss, 4))
+    correct_column.metric(tr("Correctly classified"), integer(result.correct))
+    incorrect_column.metric(tr("Incorrectly classified"), integer(result.incorrect))
     st.caption(
-        f"{result.correct:,} correctly classified, {result.incorrect:,} incorrectly · fit took "
-        f"{result.train_seconds:.1f} s · {run.label}"
+        tr("{correct} correctly classified, {incorrect} incorrectly · fit took {seconds} s · {run}").format(
+            correct=integer(result.correct),
+            incorrect=integer(result.incorrect),
+            seconds=number(result.train_seconds, 1),
+            run=run.label,
+        )
     )
-    if result.warning:
-        st.warning(result.warning, icon=":material/warning:")
+    if result.warning:  # written in the language of the run's start: said again in the viewer's
+        st.warning(
+            diagnose(result.epochs, result.spec, result.config) or result.warning, icon=":material/warning:"
+        )
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown("**Next with this run:**", width="content")
-        if st.button("See its predictions", icon=":material/target:", key="train_next_predictions"):
+        st.markdown(tr("**Next with this run:**"), width="content")
+        if st.button(tr("See its predictions"), icon=":material/target:", key="train_next_predictions"):
             open_with_model("app_pages/predictions.py", f"run-{run.number}")
-        if st.button("Look inside it", icon=":material/biotech:", key="train_next_inside"):
+        if st.button(tr("Look inside it"), icon=":material/biotech:", key="train_next_inside"):
             open_with_model("app_pages/inside_the_network.py", f"run-{run.number}")
     st.download_button(
-        "Download this model (.keras)",
+        tr("Download this model (.keras)"),
         data=run.keras_bytes,
         file_name=f"mnist-run-{run.number}.keras",
         mime="application/octet-stream",
         icon=":material/download:",
         key="train_download",
-        help="Architecture, weights, training configuration and optimizer state in one file.",
+        help=tr("Architecture, weights, training configuration and optimizer state in one file."),
     )
-    with st.expander("Keras model summary"):
+    with st.expander(tr("Keras model summary")):
         st.code(run.summary_text)
         st.caption(
-            f"Keras's total counts the optimizer's own state as well ({result.spec.optimizer} keeps numbers of "
-            f"its own for every weight). The network's own parameters are the trainable ones: "
-            f"{sum(c.parameters for c in parameter_counts(result.spec)):,}."
+            tr(
+                "Keras's total counts the optimizer's own state as well ({optimizer} keeps numbers of "
+                "its own for every weight). The network's own parameters are the trainable ones: {count}."
+            ).format(
+                optimizer=result.spec.optimizer,
+                count=integer(sum(c.parameters for c in parameter_counts(result.spec))),
+            )
         )
     experiment_log(runs, spec, config, can_start=not busy and confirmed)
 
-with st.expander("Upload a trained model (.keras)"):
+with st.expander(tr("Upload a trained model (.keras)")):
     model_upload()

@@ -17,21 +17,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_core.i18n import N_, integer, ntr, tr
 from mnist_core.spec import ModelSpec, TrainConfig
 
 # The settings a run is compared on, in the order a student sets them on Build & Train.
+# The names are keys (in English); they are translated where they are shown: tr(name).
 SETTING_NAMES = (
-    "layers",
-    "activation",
-    "dropout",
-    "inputs",
-    "optimizer",
-    "learning rate",
-    "epochs",
-    "batch size",
-    "validation",
-    "training images",
-    "seed",
+    N_("layers"),
+    N_("activation"),
+    N_("dropout"),
+    N_("inputs"),
+    N_("optimizer"),
+    N_("learning rate"),
+    N_("epochs"),
+    N_("batch size"),
+    N_("validation"),
+    N_("training images"),
+    N_("seed"),
 )
 
 
@@ -39,27 +41,34 @@ def run_settings(spec: ModelSpec, config: TrainConfig) -> dict[str, str]:
     """Every setting of a run as a short text, keyed by ``SETTING_NAMES``.
 
     Two runs differ in a setting exactly when these texts differ, so a label built from
-    them can never hide a difference (batch size, epochs, dropout rate included).
+    them can never hide a difference (batch size, epochs, dropout rate included). The texts are
+    in the current language: compare settings made in one language only.
     """
+    from mnist_core.training import rate_text
+
     if spec.architecture == "convnet":
         layers = f"convnet {spec.conv_filters}x3x3-{spec.conv_dense_units}-10"
-        activation, dropout = "relu", "none"
+        activation, dropout = "relu", tr("none")
     else:
         layers = "-".join(str(n) for n in (784, *spec.hidden_units, 10))
-        activation = spec.activation if spec.hidden_units else "none (no hidden layer)"
-        dropout = ", ".join(f"{rate:g}" for rate in spec.dropout) if any(spec.dropout) else "none"
-    validation = f"{config.holdout_size:,} held out" if config.validation == "holdout" else "the test set"
+        activation = spec.activation if spec.hidden_units else tr("none (no hidden layer)")
+        dropout = ", ".join(rate_text(rate) for rate in spec.dropout) if any(spec.dropout) else tr("none")
+    validation = (
+        tr("{count} held out").format(count=integer(config.holdout_size))
+        if config.validation == "holdout"
+        else tr("the test set")
+    )
     return {
         "layers": layers,
         "activation": activation,
         "dropout": dropout,
-        "inputs": "scaled 0-1" if spec.scale_inputs else "unscaled 0-255",
+        "inputs": tr("scaled 0-1") if spec.scale_inputs else tr("unscaled 0-255"),
         "optimizer": spec.optimizer,
-        "learning rate": f"{spec.learning_rate:g}",
+        "learning rate": rate_text(spec.learning_rate),
         "epochs": str(config.epochs),
         "batch size": str(config.batch_size),
         "validation": validation,
-        "training images": f"{config.training_samples:,}",
+        "training images": integer(config.training_samples),
         "seed": str(config.seed),
     }
 
@@ -72,8 +81,8 @@ def differences(settings: dict[str, str], baseline: dict[str, str]) -> dict[str,
 def describe_differences(changed: dict[str, str]) -> str:
     """'batch size 10, epochs 1', or 'same settings' when nothing differs."""
     if not changed:
-        return "same settings"
-    return ", ".join(f"{name} {value}" for name, value in changed.items())
+        return tr("same settings")
+    return ", ".join(f"{tr(name)} {value}" for name, value in changed.items())
 
 
 def run_label(number: int, changed: dict[str, str], is_baseline: bool, settings: dict[str, str]) -> str:
@@ -83,12 +92,19 @@ def run_label(number: int, changed: dict[str, str], is_baseline: bool, settings:
     names every difference from the baseline.
     """
     if is_baseline:
-        return (
-            f"Run {number} (baseline): {settings['layers']}, {settings['optimizer']} lr "
-            f"{settings['learning rate']}, batch {settings['batch size']}, {settings['epochs']} "
-            + ("epoch" if settings["epochs"] == "1" else "epochs")
+        return ntr(
+            "Run {number} (baseline): {layers}, {optimizer} lr {learning_rate}, batch {batch_size}, {epochs} epoch",
+            "Run {number} (baseline): {layers}, {optimizer} lr {learning_rate}, batch {batch_size}, {epochs} epochs",
+            int(settings["epochs"]),
+        ).format(
+            number=number,
+            layers=settings["layers"],
+            optimizer=settings["optimizer"],
+            learning_rate=settings["learning rate"],
+            batch_size=settings["batch size"],
+            epochs=settings["epochs"],
         )
-    return f"Run {number}: {describe_differences(changed)}"
+    return tr("Run {number}: {changes}").format(number=number, changes=describe_differences(changed))
 
 
 def same_weight_shapes(a: ModelSpec, b: ModelSpec) -> bool:
@@ -135,18 +151,18 @@ class LogRow:
     note: str = ""  # "stopped early", "branch of run 1, same initial weights", ...
 
     def as_record(self) -> dict:
-        """A flat dict: run, label, changes, metrics, then every setting."""
+        """A flat dict: run, label, changes, metrics, then every setting; column names in the current language."""
         return {
-            "run": self.number,
-            "label": self.label,
-            "baseline": self.is_baseline,
-            "changed from baseline": "" if self.is_baseline else describe_differences(self.changed),
-            "test accuracy": round(self.test_accuracy, 4),
-            "test loss": round(self.test_loss, 4),
-            "fit seconds": round(self.fit_seconds, 1),
-            "gradient updates": self.gradient_updates,
-            "note": self.note,
-            **self.settings,
+            tr("run"): self.number,
+            tr("label"): self.label,
+            tr("baseline"): self.is_baseline,
+            tr("changed from baseline"): "" if self.is_baseline else describe_differences(self.changed),
+            tr("test accuracy"): round(self.test_accuracy, 4),
+            tr("test loss"): round(self.test_loss, 4),
+            tr("fit seconds"): round(self.fit_seconds, 1),
+            tr("gradient updates"): self.gradient_updates,
+            tr("note"): self.note,
+            **{tr(name): value for name, value in self.settings.items()},
         }
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
+from mnist_core.i18n import integer, tr
 from mnist_core.spec import ModelSpec
 
 SCALING_LAYER_NAME = "scale_to_0_1"
@@ -150,19 +151,25 @@ def check_mnist_model(model) -> None:
         declared_input, declared_output = model.input_shape, model.output_shape
     except (AttributeError, ValueError) as error:  # a Sequential model saved before it was ever built
         raise ValueError(
-            "this model has no input shape: it was saved before it was built, so it holds no trained "
-            "weights. Start it with keras.Input(shape=(784,)) (or (28, 28, 1)), train it, then save it."
+            tr(
+                "this model has no input shape: it was saved before it was built, so it holds no trained "
+                "weights. Start it with keras.Input(shape=(784,)) (or (28, 28, 1)), train it, then save it."
+            )
         ) from error
     input_shape = tuple(declared_input[1:]) if not isinstance(declared_input, list) else None
     accepted = {(N_PIXELS,), (IMAGE_SIDE, IMAGE_SIDE), (IMAGE_SIDE, IMAGE_SIDE, 1)}
     if input_shape not in accepted:
         raise ValueError(
-            f"this model takes inputs of shape {declared_input}; an MNIST model must take "
-            "784-long vectors or 28 x 28 (x 1) images"
+            tr(
+                "this model takes inputs of shape {shape}; an MNIST model must take "
+                "784-long vectors or 28 x 28 (x 1) images"
+            ).format(shape=declared_input)
         )
     if isinstance(declared_output, list) or tuple(declared_output[1:]) != (N_CLASSES,):
         raise ValueError(
-            f"this model outputs shape {declared_output}; an MNIST model must output 10 class scores"
+            tr("this model outputs shape {shape}; an MNIST model must output 10 class scores").format(
+                shape=declared_output
+            )
         )
 
 
@@ -179,20 +186,28 @@ def load_model_bytes(data: bytes, filename: str = "model.keras"):
 
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValueError(
-            f"{filename} is {len(data) / 1e6:.0f} MB; models up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted"
+            tr("{filename} is {size} MB; models up to {most} MB are accepted").format(
+                filename=filename,
+                size=integer(round(len(data) / 1e6)),
+                most=integer(MAX_UPLOAD_BYTES // 2**20),
+            )
         )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.keras"
         path.write_bytes(data)
         if not zipfile.is_zipfile(path):
             raise ValueError(
-                f"{filename} is not a .keras model file (those are zip archives saved by model.save)"
+                tr(
+                    "{filename} is not a .keras model file (those are zip archives saved by model.save)"
+                ).format(filename=filename)
             )
         try:
             model = keras.models.load_model(path, safe_mode=True)
         except Exception as error:  # noqa: BLE001 - Keras raises many types for bad files
             raise ValueError(
-                f"Keras could not load {filename}: {type(error).__name__}: {str(error)[:300]}"
+                tr("Keras could not load {filename}: {error}").format(
+                    filename=filename, error=f"{type(error).__name__}: {str(error)[:300]}"
+                )
             ) from error
     check_mnist_model(model)
     return model

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
+from mnist_core.i18n import integer, tr
 from mnist_core.spec import ModelSpec
 
 MAX_SHOWN_UNITS = 16  # per hidden layer: more nodes than this blur into a bar on a projector
@@ -93,7 +94,7 @@ def layer_rows(spec: ModelSpec) -> list[LayerRow]:
 
     The counts are the formulas' (no Keras needed) and match ``model.summary()``'s trainable ones.
     """
-    rows = [LayerRow("Input", (None, *spec.input_shape), "", 0)]
+    rows = [LayerRow(tr("Input"), (None, *spec.input_shape), "", 0)]
     if spec.architecture == "convnet":
         filters, units = spec.conv_filters, spec.conv_dense_units
         side = IMAGE_SIDE - 2  # a 3 x 3 'valid' convolution loses one pixel at each edge
@@ -103,7 +104,7 @@ def layer_rows(spec: ModelSpec) -> list[LayerRow]:
             LayerRow(f"Conv2D {filters} (3 x 3, relu)", (None, side, side, filters), f"3 x 3 x 1 x {filters} + {filters}", 10 * filters),
             LayerRow("MaxPooling2D (2 x 2)", (None, pooled, pooled, filters), "", 0),
             LayerRow("Flatten", (None, flat), "", 0),
-            LayerRow(f"Dense {units} (relu)", (None, units), f"{flat:,} x {units} + {units}", flat * units + units),
+            LayerRow(f"Dense {units} (relu)", (None, units), f"{integer(flat)} x {units} + {units}", flat * units + units),
         ]  # fmt: skip
         fan_in = units
     else:
@@ -122,7 +123,7 @@ def layer_rows(spec: ModelSpec) -> list[LayerRow]:
             fan_in = units
     rows.append(
         LayerRow(
-            f"Dense {N_CLASSES} (softmax output)",
+            tr("Dense {units} (softmax output)").format(units=N_CLASSES),
             (None, N_CLASSES),
             f"{fan_in} x {N_CLASSES} + {N_CLASSES}",
             fan_in * N_CLASSES + N_CLASSES,
@@ -133,4 +134,4 @@ def layer_rows(spec: ModelSpec) -> list[LayerRow]:
 
 def shape_text(shape: tuple) -> str:
     """(None, 26, 26, 32) as '(batch, 26, 26, 32)'."""
-    return "(" + ", ".join("batch" if d is None else str(d) for d in shape) + ")"
+    return "(" + ", ".join(tr("batch") if d is None else str(d) for d in shape) + ")"

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from mnist_core.data import IMAGE_SIDE, N_CLASSES, N_PIXELS
+from mnist_core.i18n import N_, number, tr
 
 ARCHITECTURES = ("dense", "convnet")
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
@@ -43,37 +44,66 @@ class ModelSpec:
 
     def __post_init__(self):
         if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+            raise ValueError(
+                tr("architecture must be one of {choices}, got {value}").format(
+                    choices=ARCHITECTURES, value=repr(self.architecture)
+                )
+            )
         if not 0 <= len(self.hidden_units) <= MAX_HIDDEN_LAYERS:
             raise ValueError(
-                f"a dense network has 0 to {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden_units)}"
+                tr("a dense network has 0 to {most} hidden layers, got {value}").format(
+                    most=MAX_HIDDEN_LAYERS, value=len(self.hidden_units)
+                )
             )
         for units in self.hidden_units:
             if not (isinstance(units, int) and 1 <= units <= MAX_UNITS):
-                raise ValueError(f"units per layer must be between 1 and {MAX_UNITS}, got {units}")
+                raise ValueError(
+                    tr("units per layer must be between 1 and {most}, got {value}").format(
+                        most=MAX_UNITS, value=units
+                    )
+                )
         if len(self.dropout) != len(self.hidden_units):
             raise ValueError(
-                f"give one dropout rate per hidden layer: {len(self.hidden_units)} layers, "
-                f"{len(self.dropout)} rates"
+                tr("give one dropout rate per hidden layer: {layers} layers, {rates} rates").format(
+                    layers=len(self.hidden_units), rates=len(self.dropout)
+                )
             )
         for rate in self.dropout:
             if not (math.isfinite(rate) and 0.0 <= rate <= MAX_DROPOUT):
-                raise ValueError(f"dropout must be between 0 and {MAX_DROPOUT}, got {rate}")
+                raise ValueError(
+                    tr("dropout must be between 0 and {most}, got {value}").format(
+                        most=number(MAX_DROPOUT), value=rate
+                    )
+                )
         if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+            raise ValueError(
+                tr("activation must be one of {choices}, got {value}").format(
+                    choices=ACTIVATIONS, value=repr(self.activation)
+                )
+            )
         if not 1 <= self.conv_filters <= MAX_CONV_FILTERS:
             raise ValueError(
-                f"conv_filters must be between 1 and {MAX_CONV_FILTERS}, got {self.conv_filters}"
+                tr("conv_filters must be between 1 and {most}, got {value}").format(
+                    most=MAX_CONV_FILTERS, value=self.conv_filters
+                )
             )
         if not 1 <= self.conv_dense_units <= MAX_UNITS:
             raise ValueError(
-                f"conv_dense_units must be between 1 and {MAX_UNITS}, got {self.conv_dense_units}"
+                tr("conv_dense_units must be between 1 and {most}, got {value}").format(
+                    most=MAX_UNITS, value=self.conv_dense_units
+                )
             )
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+            raise ValueError(
+                tr("optimizer must be one of {choices}, got {value}").format(
+                    choices=OPTIMIZERS, value=repr(self.optimizer)
+                )
+            )
         if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE):
             raise ValueError(
-                f"learning_rate must be a number above 0 and at most {MAX_LEARNING_RATE:g}, got {self.learning_rate}"
+                tr("learning_rate must be a number above 0 and at most {most}, got {value}").format(
+                    most=number(MAX_LEARNING_RATE), value=self.learning_rate
+                )
             )
 
     @property
@@ -109,21 +139,41 @@ class TrainConfig:
 
     def __post_init__(self):
         if not (isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS):
-            raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}, got {self.epochs}")
+            raise ValueError(
+                tr("epochs must be between 1 and {most}, got {value}").format(
+                    most=MAX_EPOCHS, value=self.epochs
+                )
+            )
         if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= MAX_TRAIN_SAMPLES):
-            raise ValueError(f"batch_size must be between 1 and {MAX_TRAIN_SAMPLES}, got {self.batch_size}")
+            raise ValueError(
+                tr("batch_size must be between 1 and {most}, got {value}").format(
+                    most=MAX_TRAIN_SAMPLES, value=self.batch_size
+                )
+            )
         if self.validation not in VALIDATION_CHOICES:
-            raise ValueError(f"validation must be one of {VALIDATION_CHOICES}, got {self.validation!r}")
+            raise ValueError(
+                tr("validation must be one of {choices}, got {value}").format(
+                    choices=VALIDATION_CHOICES, value=repr(self.validation)
+                )
+            )
         if self.train_limit is not None and not MIN_TRAIN_LIMIT <= self.train_limit <= MAX_TRAIN_SAMPLES:
             raise ValueError(
-                f"train_limit must be between {MIN_TRAIN_LIMIT} and {MAX_TRAIN_SAMPLES}, got {self.train_limit}"
+                tr("train_limit must be between {least} and {most}, got {value}").format(
+                    least=MIN_TRAIN_LIMIT, most=MAX_TRAIN_SAMPLES, value=self.train_limit
+                )
             )
         if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
-            raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {self.seed}")
+            raise ValueError(
+                tr("seed must be a whole number from 0 to {most}, got {value}").format(
+                    most=MAX_SEED, value=self.seed
+                )
+            )
         available = self.train_limit or MAX_TRAIN_SAMPLES
         if self.validation == "holdout" and not 1 <= self.holdout_size < available:
             raise ValueError(
-                f"validation_size must be between 1 and {available - 1}, got {self.validation_size}"
+                tr("validation_size must be between 1 and {most}, got {value}").format(
+                    most=available - 1, value=self.validation_size
+                )
             )
 
     @property
@@ -164,17 +214,17 @@ class Preset:
 PRESETS = {
     preset.key: preset
     for preset in (
-        Preset("first-network", "First network (784-32-10)", "Lesson 3"),
+        Preset("first-network", N_("First network (784-32-10)"), N_("Lesson 3")),
         Preset(
             "deeper-network",
-            "Deeper network (two 512 layers + dropout 0.2)",
-            "Lesson 5",
+            N_("Deeper network (two 512 layers + dropout 0.2)"),
+            N_("Lesson 5"),
             ModelSpec(hidden_units=(512, 512), dropout=(0.2, 0.2)),
         ),
         Preset(
             "convnet",
-            "Small convnet (32 filters, 3 x 3)",
-            "Lesson 6",
+            N_("Small convnet (32 filters, 3 x 3)"),
+            N_("Lesson 6"),
             ModelSpec(
                 architecture="convnet", hidden_units=(), dropout=(), optimizer="sgd", learning_rate=0.01
             ),
@@ -182,11 +232,19 @@ PRESETS = {
         ),
         Preset(
             "unscaled",
-            "First network on unscaled 0-255 pixels",
-            "Lesson 3",
+            N_("First network on unscaled 0-255 pixels"),
+            N_("Lesson 3"),
             ModelSpec(scale_inputs=False),
         ),
     )
+}
+# The preset picker's options, title and lesson in one label, written out whole for the catalogue:
+# a link carries this label (ui/links.py builds the same text), in the language it was copied in.
+PRESET_LABELS = {
+    "first-network": N_("First network (784-32-10) · Lesson 3"),
+    "deeper-network": N_("Deeper network (two 512 layers + dropout 0.2) · Lesson 5"),
+    "convnet": N_("Small convnet (32 filters, 3 x 3) · Lesson 6"),
+    "unscaled": N_("First network on unscaled 0-255 pixels · Lesson 3"),
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_core.data import load_mnist, one_hot, split_validation
+from mnist_core.i18n import decimal_separators, integer, ntr, number, tr
 from mnist_core.network_diagram import sample_dense_weights
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
@@ -118,15 +119,25 @@ class TrainingResult:
 def divergence_message(updates: int, spec: ModelSpec) -> str:
     """Why a run whose loss became NaN or infinite was ended, in a student's words."""
     advice = (
-        "try a learning rate 10 times smaller"
+        tr("try a learning rate 10 times smaller")
         if spec.scale_inputs
-        else "turn input scaling on, or use a much smaller learning rate"
+        else tr("turn input scaling on, or use a much smaller learning rate")
     )
-    return (
-        f"The loss exploded (past {EXPLODED_LOSS:,.0f}, or to NaN or infinity) after {updates:,} gradient "
-        f"updates: the steps were so large that the weights overshot and blew up (learning rate "
-        f"{spec.learning_rate:g}). The run was ended; {advice}."
+    return tr(
+        "The loss exploded (past {limit}, or to NaN or infinity) after {updates} gradient "
+        "updates: the steps were so large that the weights overshot and blew up (learning rate "
+        "{learning_rate}). The run was ended; {advice}."
+    ).format(
+        limit=integer(EXPLODED_LOSS),
+        updates=integer(updates),
+        learning_rate=rate_text(spec.learning_rate),
+        advice=advice,
     )
+
+
+def rate_text(rate: float) -> str:
+    """A learning rate or a dropout rate as short as it goes (0.0001, 3, 0.2), with the language's decimal mark."""
+    return f"{rate:g}".replace(".", decimal_separators()[0])
 
 
 # Learning rates past which a run on MNIST usually stalls or blows up, and below which it barely moves.
@@ -140,31 +151,46 @@ def likely_causes(spec: ModelSpec, config: TrainConfig) -> list[str]:
     causes = []
     rate, optimizer = spec.learning_rate, spec.optimizer
     if rate >= LARGE_LEARNING_RATE[optimizer]:
-        causes.append(f"the learning rate {rate:g} is large for {optimizer}: try one 10 times smaller")
+        causes.append(
+            tr("the learning rate {learning_rate} is large for {optimizer}: try one 10 times smaller").format(
+                learning_rate=rate_text(rate), optimizer=optimizer
+            )
+        )
     if rate <= SMALL_LEARNING_RATE[optimizer]:
         causes.append(
-            f"the learning rate {rate:g} is small for {optimizer}: each step barely moves the weights"
+            tr(
+                "the learning rate {learning_rate} is small for {optimizer}: each step barely moves the weights"
+            ).format(learning_rate=rate_text(rate), optimizer=optimizer)
         )
     if config.gradient_updates_total < FEW_UPDATES:
         causes.append(
-            f"only {config.gradient_updates_total:,} gradient updates in all: use a smaller batch or more epochs"
+            tr("only {updates} gradient updates in all: use a smaller batch or more epochs").format(
+                updates=integer(config.gradient_updates_total)
+            )
         )
     widths = spec.hidden_units if spec.architecture == "dense" else ()
     if widths and min(widths) < 10:
         causes.append(
-            f"a layer of {min(widths)} unit{'s' if min(widths) > 1 else ''} squeezes the digit through "
-            f"{min(widths)} number{'s' if min(widths) > 1 else ''}: fewer than the 10 classes"
+            ntr(
+                "a layer of {n} unit squeezes the digit through {n} number: fewer than the 10 classes",
+                "a layer of {n} units squeezes the digit through {n} numbers: fewer than the 10 classes",
+                min(widths),
+            ).format(n=min(widths))
         )
     if widths and max(spec.dropout) >= 0.5:
         causes.append(
-            f"dropout {max(spec.dropout):g} throws away most of what a layer computes at each update"
+            tr("dropout {rate} throws away most of what a layer computes at each update").format(
+                rate=rate_text(max(spec.dropout))
+            )
         )
     if len(widths) >= 3 and spec.activation in ("sigmoid", "tanh"):
         causes.append(
-            f"{len(widths)} {spec.activation} layers: their gradients shrink layer after layer (try relu)"
+            tr("{count} {activation} layers: their gradients shrink layer after layer (try relu)").format(
+                count=len(widths), activation=spec.activation
+            )
         )
     if not spec.scale_inputs:
-        causes.append("the pixels are not scaled to 0-1: turn scaling on")
+        causes.append(tr("the pixels are not scaled to 0-1: turn scaling on"))
     return causes
 
 
@@ -174,10 +200,12 @@ def diagnose(epochs: list[dict], spec: ModelSpec, config: TrainConfig) -> str | 
         return None
     causes = likely_causes(spec, config)
     if causes:
-        why = "Likely causes in this run: " + "; ".join(causes) + "."
+        why = tr("Likely causes in this run: {causes}.").format(causes="; ".join(causes))
     else:
-        why = "Nothing in its settings is unusual: train it again with another seed, or more epochs."
-    return f"Validation accuracy is {epochs[-1]['val_accuracy']:.2f}: about what guessing scores. {why}"
+        why = tr("Nothing in its settings is unusual: train it again with another seed, or more epochs.")
+    return tr("Validation accuracy is {accuracy}: about what guessing scores. {why}").format(
+        accuracy=number(epochs[-1]["val_accuracy"], 2), why=why
+    )
 
 
 def make_multi_step_function(model):
@@ -313,7 +341,11 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
                     self._batches_left -= piece
                     if self._batches_left <= 0:
                         self._batches_left = None
-                        self._pause_after_step(f"Paused after a step: {self._updates:,} gradient updates")
+                        self._pause_after_step(
+                            tr("Paused after a step: {updates} gradient updates").format(
+                                updates=integer(self._updates)
+                            )
+                        )
                 self._wait_and_check_stop()
                 if self.model.stop_training:
                     break
@@ -378,8 +410,12 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             control.update_detail(append)
             control.report(
                 fraction=updates / updates_total,
-                message=f"Epoch {updates // updates_per_epoch + 1 if updates < updates_total else config.epochs}"
-                f" of {config.epochs}: {updates:,} of {updates_total:,} gradient updates",
+                message=tr("Epoch {epoch} of {epochs}: {updates} of {total} gradient updates").format(
+                    epoch=updates // updates_per_epoch + 1 if updates < updates_total else config.epochs,
+                    epochs=config.epochs,
+                    updates=integer(updates),
+                    total=integer(updates_total),
+                ),
             )
 
         def compute_seconds_per_update(self) -> float | None:
@@ -432,7 +468,7 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             if self._pause_at_epoch_end and not self.model.stop_training:
                 self._pause_at_epoch_end = False
                 if epoch + 1 < config.epochs:
-                    self._pause_after_step(f"Paused after epoch {epoch + 1}")
+                    self._pause_after_step(tr("Paused after epoch {epoch}").format(epoch=epoch + 1))
                     self._wait_and_check_stop()
             self._last_piece_end = time.perf_counter()
 
@@ -488,7 +524,7 @@ def train(
         if control is not None:
             control.report(message=message, phase=name)
 
-    phase("preparing", "Preparing the data: split, reshape, one-hot")
+    phase("preparing", tr("Preparing the data: split, reshape, one-hot"))
     data = prepare_data(spec, config, mnist)
     if control is not None:
         control.report(
@@ -500,7 +536,7 @@ def train(
             validation_samples=len(data.x_val),
         )
         control.checkpoint()
-    phase("building", "Building the model")
+    phase("building", tr("Building the model"))
     keras.utils.set_random_seed(config.seed)
     model = build_model_for_training(spec, config)
     if initial_weights is not None:
@@ -514,7 +550,7 @@ def train(
     else:
         callbacks = [callback]
     callback.watch_validation(data.x_val, data.y_val)
-    phase("training", "Training")
+    phase("training", tr("Training"))
     started = time.perf_counter()
     model.fit(
         data.x_train,
@@ -528,7 +564,7 @@ def train(
     train_seconds = time.perf_counter() - started
     if callback.diverged_after is not None:
         raise TaskFailed(divergence_message(callback.diverged_after, spec))
-    phase("evaluating", "Evaluating on the 10,000 test images")
+    phase("evaluating", tr("Evaluating on the {count} test images").format(count=integer(10_000)))
     # As a dict: the list form orders values by metric names and appends any other log key.
     test_loss = model.evaluate(data.x_test, data.y_test, batch_size=1000, verbose=0, return_dict=True)["loss"]
     predicted = predict_classes(model, data.x_test)

@@ -27,6 +27,7 @@ from mnist_core.experiments import (
     same_weight_shapes,
 )
 from mnist_core.figures.training_figures import compare_runs_figure
+from mnist_core.i18n import N_, decimal_separators, integer, ntr, number, tr
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
@@ -45,10 +46,22 @@ from ui.training_runs import (
 BASELINE_PICKER_KEY = "train_log_baseline"
 HIGHLIGHT = "background-color: rgba(230, 159, 0, 0.35)"  # amber, readable on light and dark themes
 METRICS = ["val_accuracy", "val_loss", "accuracy", "loss"]
+# The English labels are ui/links.py's for train_compare_metric: a link carries them.
+METRIC_LABELS = {
+    "val_accuracy": N_("validation accuracy"),
+    "val_loss": N_("validation loss"),
+    "accuracy": N_("accuracy"),
+    "loss": N_("loss"),
+}
 
 
 def metric_name(metric: str) -> str:
-    return metric.replace("val_", "validation ").replace("_", " ")
+    return tr(METRIC_LABELS[metric])
+
+
+def gap_text(gap: float) -> str:
+    """Two significant digits (0.0031, 0.12) with the language's decimal mark."""
+    return f"{gap:.2g}".replace(".", decimal_separators()[0])
 
 
 def gradient_updates(run: FinishedRun) -> int:
@@ -67,9 +80,9 @@ def log_rows(runs: list[FinishedRun], baseline: FinishedRun) -> list[LogRow]:
         changed = differences(settings, base)
         notes = [run.origin] if run.origin else []
         if run.state == TaskState.STOPPED:
-            notes.append("stopped early")
+            notes.append(tr("stopped early"))
         if run.has_model:
-            notes.append("model kept")
+            notes.append(tr("model kept"))
         rows.append(
             LogRow(
                 number=run.number,
@@ -92,14 +105,16 @@ def log_table(rows: list[LogRow]) -> pd.io.formats.style.Styler:
     table = pd.DataFrame(
         [
             {
-                "run": f"{row.number} (baseline)" if row.is_baseline else str(row.number),
-                "changed from baseline": "" if row.is_baseline else describe_differences(row.changed),
-                "test accuracy": row.test_accuracy,
-                "test loss": row.test_loss,
-                "fit s": row.fit_seconds,
-                "updates": row.gradient_updates,
-                **row.settings,
-                "note": row.note,
+                tr("run"): tr("{number} (baseline)").format(number=row.number)
+                if row.is_baseline
+                else str(row.number),
+                tr("changed from baseline"): "" if row.is_baseline else describe_differences(row.changed),
+                tr("test accuracy"): row.test_accuracy,
+                tr("test loss"): row.test_loss,
+                tr("fit s"): row.fit_seconds,
+                tr("updates"): row.gradient_updates,
+                **{tr(name): value for name, value in row.settings.items()},
+                tr("note"): row.note,
             }
             for row in rows
         ]
@@ -109,13 +124,18 @@ def log_table(rows: list[LogRow]) -> pd.io.formats.style.Styler:
         styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
         for position, row in enumerate(rows):
             for name in row.changed:
-                styles.iloc[position, frame.columns.get_loc(name)] = HIGHLIGHT
+                styles.iloc[position, frame.columns.get_loc(tr(name))] = HIGHLIGHT
             if row.changed:
-                styles.iloc[position, frame.columns.get_loc("changed from baseline")] = HIGHLIGHT
+                styles.iloc[position, frame.columns.get_loc(tr("changed from baseline"))] = HIGHLIGHT
         return styles
 
     return table.style.apply(highlight, axis=None).format(
-        {"test accuracy": "{:.4f}", "test loss": "{:.4f}", "fit s": "{:.1f}", "updates": "{:,}"}
+        {
+            tr("test accuracy"): lambda value: number(value, 4),
+            tr("test loss"): lambda value: number(value, 4),
+            tr("fit s"): lambda value: number(value, 1),
+            tr("updates"): integer,
+        }
     )
 
 
@@ -126,12 +146,14 @@ def pick_baseline(runs: list[FinishedRun]) -> FinishedRun:
     if st.session_state.get(BASELINE_PICKER_KEY) not in numbers:
         st.session_state[BASELINE_PICKER_KEY] = pinned.number
     picked = st.selectbox(
-        "Baseline",
+        tr("Baseline"),
         numbers,
         key=BASELINE_PICKER_KEY,
-        format_func=lambda number: f"Run {number}",
-        help="Every run is compared with this one: its label names what differs from it. Only this "
-        "session has these runs, so the choice is not part of the page's link.",
+        format_func=lambda number: tr("Run {number}").format(number=number),
+        help=tr(
+            "Every run is compared with this one: its label names what differs from it. Only this "
+            "session has these runs, so the choice is not part of the page's link."
+        ),
     )
     pin_baseline(picked)
     return next(run for run in runs if run.number == picked)
@@ -154,30 +176,54 @@ def reproducibility_notes(runs, rows, baseline, metric) -> list[str]:
             continue
         gap = curve_gap(run, baseline, metric)
         if not row.changed:
-            verdict = "identical to" if gap == 0 else f"up to {gap:.2g} away from"
+            text = (
+                tr(
+                    "Run {number} has run {baseline}'s settings and seed: its {metric} curve is identical to "
+                    "the baseline's. Same code, same data, same seed: same model."
+                )
+                if gap == 0
+                else tr(
+                    "Run {number} has run {baseline}'s settings and seed: its {metric} curve is up to {gap} "
+                    "away from the baseline's. Same code, same data, same seed: same model."
+                )
+            )
             notes.append(
-                f"Run {run.number} has run {baseline.number}'s settings and seed: its {metric_name(metric)} "
-                f"curve is {verdict} the baseline's. Same code, same data, same seed: same model."
+                text.format(
+                    number=run.number, baseline=baseline.number, metric=metric_name(metric), gap=gap_text(gap)
+                )
             )
         else:
             notes.append(
-                f"Run {run.number} differs only in its seed ({row.changed['seed']}): other initial weights and "
-                f"another batch order put its {metric_name(metric)} up to {gap:.4f} away from the baseline's."
+                tr(
+                    "Run {number} differs only in its seed ({seed}): other initial weights and another batch "
+                    "order put its {metric} up to {gap} away from the baseline's."
+                ).format(
+                    number=run.number,
+                    seed=row.changed["seed"],
+                    metric=metric_name(metric),
+                    gap=number(gap, 4),
+                )
             )
     return notes
 
 
 def comparison_chart(runs, rows, baseline_row, metric) -> None:
     labels = [row.label for row in rows]
-    last = [f"{row.label.split(':')[0]} {run.result.epochs[-1].get(metric, math.nan):.4f}" for run, row in
-            zip(runs, rows) if run.result.epochs]  # fmt: skip
+    last = [f"{row.label.split(':')[0]} {number(run.result.epochs[-1].get(metric, math.nan), 4)}" for run, row
+            in zip(runs, rows) if run.result.epochs]  # fmt: skip
     show_chart(
         compare_runs_figure(
             [(label, run.result.epochs) for label, run in zip(labels, runs)], metric, baseline_row.label
         ),
         key="train_compare_chart",
-        alt=f"{metric_name(metric).capitalize()} per epoch for {len(runs)} runs, the baseline "
-        f"run {baseline_row.number} drawn thicker. Last epoch: " + ", ".join(last) + ".",
+        alt=tr(
+            "{metric} per epoch for {count} runs, the baseline run {number} drawn thicker. Last epoch: {last}."
+        ).format(
+            metric=metric_name(metric).capitalize(),
+            count=len(runs),
+            number=baseline_row.number,
+            last=", ".join(last),
+        ),
     )
 
 
@@ -202,81 +248,103 @@ def change_one_thing(
     base_spec, base_config = baseline.result.spec, baseline.result.config
     changed = differences(run_settings(spec, config), run_settings(base_spec, base_config))
     number = baseline.number
-    st.markdown("**Change one thing**")
+    st.markdown(tr("**Change one thing**"))
     if not changed:
         st.caption(
-            f"The settings above are run {number}'s. Train it again with the same seed and the curves "
-            "overlay it exactly; with another seed, the initial weights and the batch order change, and so do "
-            "the curves. Or change one setting above to branch."
+            tr(
+                "The settings above are run {number}'s. Train it again with the same seed and the curves "
+                "overlay it exactly; with another seed, the initial weights and the batch order change, and so "
+                "do the curves. Or change one setting above to branch."
+            ).format(number=number)
         )
         again, other = st.columns(2)
         if again.button(
-            f"Train again with this seed ({base_config.seed})",
+            tr("Train again with this seed ({seed})").format(seed=base_config.seed),
             key="train_again_same_seed",
             icon=":material/replay:",
             disabled=not can_start,
         ):
-            start_branch(spec, config, baseline, f"run {number} again, same seed", same_start=True)
+            origin = tr("run {number} again, same seed").format(number=number)
+            start_branch(spec, config, baseline, origin, same_start=True)
         new_seed = (base_config.seed + 1) % 2**31
         if other.button(
-            f"Train again with seed {new_seed}",
+            tr("Train again with seed {seed}").format(seed=new_seed),
             key="train_again_other_seed",
             icon=":material/casino:",
             disabled=not can_start,
         ):
             reseeded = replace(base_config, seed=new_seed)
-            start_branch(
-                base_spec, reseeded, baseline, f"run {number} with seed {new_seed}", same_start=False
-            )
+            origin = tr("run {number} with seed {seed}").format(number=number, seed=new_seed)
+            start_branch(base_spec, reseeded, baseline, origin, same_start=False)
         return
     described = describe_differences(changed)
     if len(changed) > 1:
         st.caption(
-            f"The settings above differ from run {number} in {len(changed)} things ({described}). Change just "
-            "one, and the difference in the curves is due to that change alone. (Train still runs them all.)"
+            tr(
+                "The settings above differ from run {number} in {count} things ({changes}). Change just "
+                "one, and the difference in the curves is due to that change alone. (Train still runs them all.)"
+            ).format(number=number, count=len(changed), changes=described)
         )
         return
     (name,) = changed
     if name == "seed":
-        same_start, how = False, "another seed: new initial weights and another batch order"
+        same_start, how = False, tr("another seed: new initial weights and another batch order")
     elif not same_weight_shapes(spec, base_spec):
         same_start = False
-        how = "the same batch order"
+        how = tr("the same batch order")
         st.info(
-            f"The layers changed, so the weights have other shapes: this run cannot start from run {number}'s "
-            f"initial weights. It starts from seed {config.seed}'s own, in the same batch order.",
+            tr(
+                "The layers changed, so the weights have other shapes: this run cannot start from run {number}'s "
+                "initial weights. It starts from seed {seed}'s own, in the same batch order."
+            ).format(number=number, seed=config.seed),
             icon=":material/info:",
         )
     else:
         same_start = True
-        how = "the same initial weights" + (
-            " and batch order" if name not in ("training images", "validation") else ""
+        how = (
+            tr("the same initial weights")
+            if name in ("training images", "validation")
+            else tr("the same initial weights and batch order")
         )
     if name in ("training images", "validation"):
-        st.caption("The training images change, so the batches cannot be the same ones.")
-    st.caption(f"One change from run {number}: **{described}**, starting from {how}.")
-    twins = [run.number for run in runs if run.origin.startswith(f"branch of run {number},")
+        st.caption(tr("The training images change, so the batches cannot be the same ones."))
+    st.caption(tr("One change from run {number}: **{changes}**, starting from {how}.").format(
+        number=number, changes=described, how=how
+    ))  # fmt: skip
+    # A branch's origin ends with how it started: its beginning names the run it branched from.
+    branch_of = tr("branch of run {number}, {how}").format(number=number, how="")
+    twins = [run.number for run in runs if run.origin.startswith(branch_of)
              and run_settings(run.result.spec, run.result.config) == run_settings(spec, config)]  # fmt: skip
     if twins and same_start:
-        st.caption(f"Run {twins[-1]} is this branch already: training it again overlays it exactly.")
+        st.caption(
+            tr("Run {number} is this branch already: training it again overlays it exactly.").format(
+                number=twins[-1]
+            )
+        )
     if st.button(
-        f"Branch run {number}: {described}",
+        tr("Branch run {number}: {changes}").format(number=number, changes=described),
         key="train_branch",
         icon=":material/call_split:",
         disabled=not can_start,
     ):
-        start_branch(spec, config, baseline, f"branch of run {number}, {how}", same_start=same_start)
+        origin = tr("branch of run {number}, {how}").format(number=number, how=how)
+        start_branch(spec, config, baseline, origin, same_start=same_start)
 
 
 def experiment_log(runs: list[FinishedRun], spec: ModelSpec, config: TrainConfig, can_start: bool) -> None:
     """The whole section: baseline picker, table, CSV, change one thing, comparison chart."""
-    st.subheader("Experiment log: this session's runs")
+    st.subheader(tr("Experiment log: this session's runs"))
     picker_column, note_column = st.columns([1, 3], vertical_alignment="bottom")
     with picker_column:
         baseline = pick_baseline(runs)
     note_column.caption(
-        f"{len(runs)} run{'s' if len(runs) > 1 else ''}: all are kept with their settings, curves and results; "
-        f"the latest {KEPT_MODELS} also keep their model for Predictions, Inside the network and the Loss surface."
+        ntr(
+            "{n} run: all are kept with their settings, curves and results; the latest {kept} also keep "
+            "their model for Predictions, Inside the network and the Loss surface.",
+            "{n} runs: all are kept with their settings, curves and results; the latest {kept} also keep "
+            "their model for Predictions, Inside the network and the Loss surface.",
+            len(runs),
+        ).format(n=len(runs), kept=KEPT_MODELS)
     )
     rows = log_rows(runs, baseline)
     st.dataframe(
@@ -284,18 +352,21 @@ def experiment_log(runs: list[FinishedRun], spec: ModelSpec, config: TrainConfig
         hide_index=True,
         width="stretch",
         column_order=[
-            "run",
-            "changed from baseline",
-            "test accuracy",
-            "test loss",
-            "fit s",
-            "updates",
-            "note",  # how the run started: before the settings, so it is on screen at 1280 px
-            *SETTING_NAMES,
+            tr(name)
+            for name in (
+                "run",
+                "changed from baseline",
+                "test accuracy",
+                "test loss",
+                "fit s",
+                "updates",
+                "note",  # how the run started: before the settings, so it is on screen at 1280 px
+                *SETTING_NAMES,
+            )
         ],
     )
     st.download_button(
-        "Download the log (.csv)",
+        tr("Download the log (.csv)"),
         data=log_csv(rows),
         file_name="mnist-experiment-log.csv",
         mime="text/csv",
@@ -306,7 +377,7 @@ def experiment_log(runs: list[FinishedRun], spec: ModelSpec, config: TrainConfig
     if len(runs) < 2:
         return
     metric = st.radio(
-        "Metric",
+        tr("Metric"),
         METRICS,
         horizontal=True,
         key="train_compare_metric",

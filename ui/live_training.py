@@ -13,15 +13,18 @@ import streamlit as st
 from mnist_core.estimates import SpeedCalibration, measure_speed
 from mnist_core.figures.prediction_figures import confusion_figure
 from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
+from mnist_core.i18n import N_, integer, ntr, number, tr
 from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
-from mnist_core.training import SLOW_MOTION_SPEEDS
+from mnist_core.training import rate_text
 from ui.charts import show_chart
 from ui.resources import mnist, training_slots
 from ui.train_form import LEARNING_RATES
 
+# One per mnist_core.training.SLOW_MOTION_SPEEDS, written out for the catalogue (ui/links.py has the same).
 SPEED_LABELS = {
-    0: "Full speed",
-    **{speed: f"Slow motion: {speed} updates a second" for speed in SLOW_MOTION_SPEEDS},
+    0: N_("Full speed"),
+    10: N_("Slow motion: 10 updates a second"),
+    2: N_("Slow motion: 2 updates a second"),
 }
 
 
@@ -47,14 +50,19 @@ def estimate_caption(spec, config) -> tuple[float, str]:
     calibration = speed_calibration()
     seconds = calibration.estimate(spec, config)
     if calibration.runs:
-        basis = f"measured from this server's last {min(calibration.runs, 8)} run{'s' if calibration.runs > 1 else ''}"
+        runs = min(calibration.runs, 8)
+        basis = ntr(
+            "measured from this server's last {n} run", "measured from this server's last {n} runs", runs
+        ).format(n=runs)
     elif calibration.timed:
-        basis = "from a small timing of this server"
+        basis = tr("from a small timing of this server")
     else:
-        basis = "from this project's 2-core machines, while this server is being timed"
+        basis = tr("from this project's 2-core machines, while this server is being timed")
     return (
         seconds,
-        f"Estimated time on this server: about {seconds:,.0f} s ({basis}); updated live while it trains.",
+        tr(
+            "Estimated time on this server: about {seconds} s ({basis}); updated live while it trains."
+        ).format(seconds=integer(round(seconds)), basis=basis),
     )
 
 
@@ -77,16 +85,18 @@ def speed_control(task: BackgroundTask | None) -> int:
             task.request("speed", st.session_state["train_speed"])
 
     return st.selectbox(
-        "Speed",
+        tr("Speed"),
         list(SPEED_LABELS),
-        format_func=SPEED_LABELS.get,
+        format_func=lambda speed: tr(SPEED_LABELS[speed]),
         key="train_speed",
         bind="query-params",
         persist_state="session",
         on_change=send,
         width=320,
-        help="Slow motion trains one gradient update at a time, so each point of the curves can be watched. "
-        "It can be changed while a run trains.",
+        help=tr(
+            "Slow motion trains one gradient update at a time, so each point of the curves can be watched. "
+            "It can be changed while a run trains."
+        ),
     )
 
 
@@ -112,25 +122,30 @@ def step_controls(task: BackgroundTask, snapshot: TaskSnapshot, presenter: bool 
     running = snapshot.state == TaskState.RUNNING
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.button(
-            "Step one batch",
+            tr("Step one batch"),
             key="train_step_batch",
             icon=":material/skip_next:",
             on_click=_step,
             args=(task, "batches", 1),
-            help="One gradient update: one batch forward, its loss, the gradient backward, every weight "
-            "moved a little. Then the run pauses." + (" (It pauses first.)" if running else ""),
+            help=tr(
+                "One gradient update: one batch forward, its loss, the gradient backward, every weight "
+                "moved a little. Then the run pauses."
+            )
+            + (tr(" (It pauses first.)") if running else ""),
         )
         st.button(
-            "Step one epoch",
+            tr("Step one epoch"),
             key="train_step_epoch",
             icon=":material/fast_forward:",
             on_click=_step,
             args=(task, "epoch", 1),
-            help="Runs to the end of this epoch, its validation and confusion matrix included, then pauses.",
+            help=tr(
+                "Runs to the end of this epoch, its validation and confusion matrix included, then pauses."
+            ),
         )
         current = detail.get("learning_rate")
         st.select_slider(
-            "Learning rate from the next update on",
+            tr("Learning rate from the next update on"),
             LEARNING_RATES,
             value=_nearest(LEARNING_RATES, current) if current else LEARNING_RATES[2],
             key="train_live_learning_rate",
@@ -138,18 +153,22 @@ def step_controls(task: BackgroundTask, snapshot: TaskSnapshot, presenter: bool 
             label_visibility="collapsed" if presenter else "visible",
         )
         st.button(
-            "Set this learning rate" if presenter else "Change it",
+            tr("Set this learning rate") if presenter else tr("Change it"),
             key="train_change_learning_rate",
             icon=":material/tune:",
             on_click=_change_learning_rate,
             args=(task,),
-            help="The optimizer takes the new rate at its next update; a dashed line marks the place on the curves.",
+            help=tr(
+                "The optimizer takes the new rate at its next update; a dashed line marks the place on the curves."
+            ),
         )
     if current is not None and not presenter:
         pending = st.session_state.get("train_live_learning_rate_sent")
-        note = f"Learning rate now: {current:g}"
+        note = tr("Learning rate now: {learning_rate}").format(learning_rate=rate_text(current))
         if pending is not None and not np.isclose(pending, current) and not running:
-            note += f" · {pending:g} from update {detail.get('updates_done', 0) + 1:,} on"
+            note += " · " + tr("{learning_rate} from update {update} on").format(
+                learning_rate=rate_text(pending), update=integer(detail.get("updates_done", 0) + 1)
+            )
         st.caption(note)
 
 
@@ -163,14 +182,16 @@ def confusion_alt(matrix: np.ndarray, epoch: int) -> str:
     off = matrix - np.diag(np.diag(matrix))
     true_digit, predicted_digit = np.unravel_index(int(np.argmax(off)), off.shape)
     mistake = (
-        f"; the most common mistake: {true_digit} read as {predicted_digit}, {off[true_digit, predicted_digit]} times"
+        tr("; the most common mistake: {true} read as {predicted}, {count} times").format(
+            true=true_digit, predicted=predicted_digit, count=integer(off[true_digit, predicted_digit])
+        )
         if off.any()
-        else "; no mistakes"
+        else tr("; no mistakes")
     )
-    return (
-        f"Confusion matrix of the {int(matrix.sum()):,} validation images after epoch {epoch}: "
-        f"{correct:,} on the diagonal, read correctly{mistake}."
-    )
+    return tr(
+        "Confusion matrix of the {images} validation images after epoch {epoch}: "
+        "{correct} on the diagonal, read correctly{mistake}."
+    ).format(images=integer(matrix.sum()), epoch=epoch, correct=integer(correct), mistake=mistake)
 
 
 def curves_alt(detail: dict) -> tuple[str, str]:
@@ -178,20 +199,37 @@ def curves_alt(detail: dict) -> tuple[str, str]:
     batches, epochs = detail.get("batches", {}), detail.get("epochs", [])
     changes = detail.get("learning_rate_changes", [])
     marks = "".join(
-        f"; learning rate changed to {c['learning_rate']:g} after update {c['update']:,}" for c in changes
+        tr("; learning rate changed to {learning_rate} after update {update}").format(
+            learning_rate=rate_text(c["learning_rate"]), update=integer(c["update"])
+        )
+        for c in changes
     )
     batch_alt = ""
     if batches.get("update"):
-        batch_alt = (
-            f"Training loss and accuracy of the latest batches over {batches['update'][-1]:,} gradient updates: "
-            f"now loss {batches['loss'][-1]:.3f}, accuracy {batches['accuracy'][-1]:.3f}{marks}."
+        batch_alt = tr(
+            "Training loss and accuracy of the latest batches over {updates} gradient updates: "
+            "now loss {loss}, accuracy {accuracy}{marks}."
+        ).format(
+            updates=integer(batches["update"][-1]),
+            loss=number(batches["loss"][-1], 3),
+            accuracy=number(batches["accuracy"][-1], 3),
+            marks=marks,
         )
     epoch_alt = ""
     if epochs:
         last = epochs[-1]
-        epoch_alt = (
-            f"Training and validation loss and accuracy over {len(epochs)} epochs: after epoch {last['epoch']}, "
-            f"training accuracy {last['accuracy']:.4f}, validation accuracy {last['val_accuracy']:.4f}{marks}."
+        epoch_alt = ntr(
+            "Training and validation loss and accuracy over {n} epoch: after epoch {epoch}, "
+            "training accuracy {accuracy}, validation accuracy {val_accuracy}{marks}.",
+            "Training and validation loss and accuracy over {n} epochs: after epoch {epoch}, "
+            "training accuracy {accuracy}, validation accuracy {val_accuracy}{marks}.",
+            len(epochs),
+        ).format(
+            n=len(epochs),
+            epoch=last["epoch"],
+            accuracy=number(last["accuracy"], 4),
+            val_accuracy=number(last["val_accuracy"], 4),
+            marks=marks,
         )
     return batch_alt, epoch_alt
 
@@ -201,12 +239,20 @@ def epoch_one_note(epochs: list[dict], dropout: bool) -> str:
     first = epochs[0]
     if not first["loss"] > first["val_loss"]:
         return ""
-    return (
-        f"Epoch 1's training loss ({first['loss']:.2f}) is above its validation loss ({first['val_loss']:.2f}): "
-        "it is the average over the epoch, much of it measured while the weights were still poor"
-        + (", and dropout is on in training only" if dropout else "")
-        + ". The validation loss is measured once, at the end of the epoch. "
+    text = (
+        tr(
+            "Epoch 1's training loss ({loss}) is above its validation loss ({val_loss}): it is the average over "
+            "the epoch, much of it measured while the weights were still poor, and dropout is on in training "
+            "only. The validation loss is measured once, at the end of the epoch. "
+        )
+        if dropout
+        else tr(
+            "Epoch 1's training loss ({loss}) is above its validation loss ({val_loss}): it is the average over "
+            "the epoch, much of it measured while the weights were still poor. The validation loss is measured "
+            "once, at the end of the epoch. "
+        )
     )
+    return text.format(loss=number(first["loss"], 2), val_loss=number(first["val_loss"], 2))
 
 
 def draw_live(
@@ -219,15 +265,20 @@ def draw_live(
     """Step controls, then the charts that grow while the run trains, its confusion matrix beside them."""
     detail = snapshot.detail
     if snapshot.state == TaskState.QUEUED:
-        st.info("Another run is training on this server; yours starts as soon as it ends.")
+        st.info(tr("Another run is training on this server; yours starts as soon as it ends."))
     record_speed(task, snapshot)
     if not presenter:
         step_controls(task, snapshot)
     if "updates_total" in detail and not presenter:  # in presenter view the progress line says it
         st.caption(
-            f"{detail.get('updates_done', 0):,} of {detail['updates_total']:,} gradient updates · "
-            f"{detail.get('training_samples', 0):,} training images · "
-            f"{detail.get('validation_samples', 0):,} validation images"
+            tr(
+                "{done} of {total} gradient updates · {training} training images · {validation} validation images"
+            ).format(
+                done=integer(detail.get("updates_done", 0)),
+                total=integer(detail["updates_total"]),
+                training=integer(detail.get("training_samples", 0)),
+                validation=integer(detail.get("validation_samples", 0)),
+            )
         )
     if presenter:
         # The step controls take the third column, over the confusion matrix, so the curves
@@ -249,8 +300,8 @@ def draw_live(
             alt=batch_alt,
         )
         batch_area.caption(
-            "Each point: the mean over the latest few batches. Dotted lines: the end of an epoch."
-            + (" Dashed: the learning rate changed." if changes else "")
+            tr("Each point: the mean over the latest few batches. Dotted lines: the end of an epoch.")
+            + (tr(" Dashed: the learning rate changed.") if changes else "")
         )
     if detail.get("epochs"):
         show_chart(
@@ -262,14 +313,14 @@ def draw_live(
         )
         epoch_area.caption(
             epoch_one_note(detail["epochs"], dropout)
-            + "When training accuracy pulls away above validation accuracy, the network is overfitting."
+            + tr("When training accuracy pulls away above validation accuracy, the network is overfitting.")
         )
     confusion = detail.get("confusion")
     if confusion:
         matrix = np.asarray(confusion["matrix"])
         figure = confusion_figure(matrix)
         figure.update_layout(
-            title=f"Validation, after epoch {confusion['epoch']}",
+            title=tr("Validation, after epoch {epoch}").format(epoch=confusion["epoch"]),
             height=chart_height or 340,
             margin={"t": 70, "b": 10, "l": 50, "r": 10},
         )
@@ -281,5 +332,7 @@ def draw_live(
             alt=confusion_alt(matrix, confusion["epoch"]),
         )
         confusion_area.caption(
-            "Rows: the true digit; columns (on top): the digit the network answered. Redrawn after every epoch."
+            tr(
+                "Rows: the true digit; columns (on top): the digit the network answered. Redrawn after every epoch."
+            )
         )

@@ -10,6 +10,7 @@ from mnist_core.figures.network_figures import (
     dense_diagram_alt,
     dense_diagram_figure,
 )
+from mnist_core.i18n import tr
 from mnist_core.network_diagram import DiagramWeights, layer_rows, sample_dense_weights
 from mnist_core.script_export import training_script
 from mnist_core.spec import ModelSpec, TrainConfig
@@ -37,9 +38,9 @@ def layer_table_rows(spec: ModelSpec) -> list[dict]:
     return [
         {
             # Short names (the diagram has the details): a phone fits the table without scrolling.
-            "layer": row.name.split(" (")[0] + (" (output)" if index == len(rows) - 1 else ""),
-            "weights + biases": row.formula or "none",
-            "parameters": row.parameters,
+            tr("layer"): row.name.split(" (")[0] + (tr(" (output)") if index == len(rows) - 1 else ""),
+            tr("weights + biases"): row.formula or tr("none"),
+            tr("parameters"): row.parameters,
         }
         for index, row in enumerate(rows)
     ]
@@ -55,9 +56,9 @@ def _trained_diagram(spec: ModelSpec) -> tuple[DiagramWeights, str, bool] | None
         return None
     epoch = snapshot.detail["diagram_epoch"]
     stage = (
-        f"after epoch {epoch} of this run"
+        tr("after epoch {epoch} of this run").format(epoch=epoch)
         if not snapshot.is_over
-        else f"after training (epoch {epoch}, its last)"
+        else tr("after training (epoch {epoch}, its last)").format(epoch=epoch)
     )
     return snapshot.detail["diagram_weights"], stage, not snapshot.is_over
 
@@ -68,15 +69,18 @@ def network_diagram(spec: ModelSpec, config: TrainConfig) -> None:
         rows = layer_rows(spec)
         show_chart(convnet_blocks_figure(rows), key="train_network_diagram", alt=convnet_blocks_alt(rows))
         st.caption(
-            "Each block is one layer and the tensor it hands on: a batch of images stays 4-D (batch, height, "
-            "width, channels) until Flatten unrolls it for the Dense layers. Pooling and Flatten learn nothing."
+            tr(
+                "Each block is one layer and the tensor it hands on: a batch of images stays 4-D (batch, height, "
+                "width, channels) until Flatten unrolls it for the Dense layers. Pooling and Flatten learn nothing."
+            )
         )
         return
 
     def draw() -> None:
         trained = _trained_diagram(spec)
         if trained is None:
-            diagram, stage = initial_diagram(spec, config.seed), f"initial weights (seed {config.seed})"
+            diagram = initial_diagram(spec, config.seed)
+            stage = tr("initial weights (seed {seed})").format(seed=config.seed)
         else:
             diagram, stage, _ = trained
         show_chart(
@@ -91,22 +95,27 @@ def network_diagram(spec: ModelSpec, config: TrainConfig) -> None:
     else:
         draw()
     st.caption(
-        "Before training, the edges are the random weights this seed starts from: the same seed always gives "
-        "the same start. Training moves them; while it runs the diagram is redrawn after each epoch. "
-        "Hover a unit for its bias."
+        tr(
+            "Before training, the edges are the random weights this seed starts from: the same seed always gives "
+            "the same start. Training moves them; while it runs the diagram is redrawn after each epoch. "
+            "Hover a unit for its bias."
+        )
     )
 
 
 def script_download(spec: ModelSpec, config: TrainConfig) -> None:
     """The setup as code, to read and to download."""
     source = training_script(spec, config)
-    with st.expander("These settings as a Python script", icon=":material/code:"):
+    with st.expander(tr("These settings as a Python script"), icon=":material/code:"):
         st.caption(
-            "The same network, trained the same way in plain Keras: same seed, same validation images, same "
-            "initial weights, so it reaches the same test accuracy. `--epochs 1 --train-limit 6000` runs it small."
+            tr(
+                "The same network, trained the same way in plain Keras: same seed, same validation images, same "
+                "initial weights, so it reaches the same test accuracy. `--epochs 1 --train-limit 6000` runs it "
+                "small."
+            )
         )
         st.download_button(
-            "Download mnist_train.py",
+            tr("Download {filename}").format(filename="mnist_train.py"),
             data=source,
             file_name="mnist_train.py",
             mime="text/x-python",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mnist_core.i18n import tr
 from mnist_core.tasks import TaskState
 from ui.tasks import POLL_SECONDS, STATE_LABELS, get_task
 from ui.training_runs import TRAIN_TASK_KEY, collect_finished_run
@@ -18,10 +19,11 @@ def training_status() -> None:
 
     def box():
         snapshot = task.snapshot()
-        label = STATE_LABELS[snapshot.state]
-        st.caption(f"**Training** · {label}")
+        label = tr(STATE_LABELS[snapshot.state])
+        st.caption(tr("**Training** · {state}").format(state=label))
         failed = snapshot.state == TaskState.FAILED  # its explanation is on Build & Train, once
-        st.progress(snapshot.fraction, text=None if snapshot.message == label or failed else snapshot.message)
+        message = tr(snapshot.message)
+        st.progress(snapshot.fraction, text=None if message == label or failed else message)
         if snapshot.is_over:
             collect_finished_run()
 
@@ -31,5 +33,5 @@ def training_status() -> None:
         else:
             st.fragment(box, run_every=POLL_SECONDS * 2)()
         st.page_link(
-            "app_pages/build_and_train.py", label="Open Build & Train", icon=":material/model_training:"
+            "app_pages/build_and_train.py", label=tr("Open Build & Train"), icon=":material/model_training:"
         )

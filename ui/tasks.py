@@ -8,6 +8,7 @@ and moving one never touches the work.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -15,19 +16,27 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from mnist_core.i18n import N_, current_language, integer, number, run_in_language, tr
 from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
 from ui.resources import keras_module
 
 POLL_SECONDS = 0.5  # two chart updates a second
 
 STATE_LABELS = {
-    TaskState.QUEUED: "Queued",
-    TaskState.RUNNING: "Running",
-    TaskState.PAUSED: "Paused",
-    TaskState.STOPPED: "Stopped",
-    TaskState.FINISHED: "Finished",
-    TaskState.FAILED: "Failed",
+    TaskState.QUEUED: N_("Queued"),
+    TaskState.RUNNING: N_("Running"),
+    TaskState.PAUSED: N_("Paused"),
+    TaskState.STOPPED: N_("Stopped"),
+    TaskState.FINISHED: N_("Finished"),
+    TaskState.FAILED: N_("Failed"),
 }
+# The messages mnist_core.tasks writes itself, off the page and so in English: translated where
+# shown (a message the work wrote is in the session's language already, and tr leaves it as it is).
+TASK_MESSAGES = (
+    N_("Waiting to start"),
+    N_("Stopped before it started"),
+    N_("Stopped: the browser tab that started it was closed"),
+)
 
 
 def session_alive_probe() -> Callable[[], bool] | None:
@@ -57,7 +66,14 @@ def start_task(
     previous = st.session_state.get(key)
     if isinstance(previous, BackgroundTask):
         previous.stop()
-    task = BackgroundTask(work, name=name, slots=slots, owner_alive=session_alive_probe())
+    # The work's thread has no page to ask for a language: it gets the one of the page that started it.
+    language = current_language()
+    task = BackgroundTask(
+        functools.partial(run_in_language, language, work),  # plain data: it can travel to a worker process
+        name=name,
+        slots=slots,
+        owner_alive=session_alive_probe(),
+    )
     st.session_state[key] = task.start()
     return task
 
@@ -69,14 +85,14 @@ def get_task(key: str) -> BackgroundTask | None:
 
 def describe_progress(snapshot: TaskSnapshot) -> str:
     """One line: state, message, elapsed time and what is left."""
-    parts = [STATE_LABELS[snapshot.state]]
+    parts = [tr(STATE_LABELS[snapshot.state])]
     # A failure's message has its own red box under the bar: saying it twice buries it.
-    if snapshot.message != parts[0] and snapshot.state != TaskState.FAILED:
-        parts.append(snapshot.message)
+    if tr(snapshot.message) != parts[0] and snapshot.state != TaskState.FAILED:
+        parts.append(tr(snapshot.message))
     if snapshot.queue_position:
-        parts.append(f"position {snapshot.queue_position} in the queue")
+        parts.append(tr("position {position} in the queue").format(position=integer(snapshot.queue_position)))
     if snapshot.elapsed_seconds:
-        parts.append(f"{snapshot.elapsed_seconds:.1f} s elapsed")
+        parts.append(tr("{seconds} s elapsed").format(seconds=number(snapshot.elapsed_seconds, 1)))
     # A worker that measures its own speed knows better than the share done (validation, slow motion).
     eta = (
         snapshot.detail.get("eta_seconds", snapshot.eta_seconds)
@@ -84,7 +100,7 @@ def describe_progress(snapshot: TaskSnapshot) -> str:
         else None
     )
     if eta is not None:
-        parts.append(f"about {eta:.0f} s left")
+        parts.append(tr("about {seconds} s left").format(seconds=integer(round(eta))))
     return " · ".join(parts)
 
 
@@ -100,12 +116,12 @@ def task_controls(task: BackgroundTask, snapshot: TaskSnapshot, key: str, pausab
     if pausable and snapshot.state in (TaskState.RUNNING, TaskState.PAUSED):
         paused = snapshot.state == TaskState.PAUSED
         columns[0].button(
-            "Resume" if paused else "Pause",
+            tr("Resume") if paused else tr("Pause"),
             key=f"{key}_pause",
             icon=":material/play_pause:",
             on_click=task.resume if paused else task.pause,
         )
-    columns[1].button("Stop", key=f"{key}_stop", icon=":material/stop:", on_click=task.stop)
+    columns[1].button(tr("Stop"), key=f"{key}_stop", icon=":material/stop:", on_click=task.stop)
 
 
 def task_panel(
@@ -135,9 +151,9 @@ def task_panel(
         st.progress(snapshot.fraction, text=describe_progress(snapshot))
         task_controls(task, snapshot, key, pausable)
         if snapshot.state == TaskState.FAILED:
-            st.error(snapshot.message, icon=":material/error:")
+            st.error(tr(snapshot.message), icon=":material/error:")
             if snapshot.error_details:
-                with st.expander("Technical details"):
+                with st.expander(tr("Technical details")):
                     st.code(snapshot.error_details)
         if draw is not None:
             draw(snapshot)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from mnist_core.i18n import N_, integer, tr
 from mnist_core.spec import (
     ACTIVATIONS,
     MAX_DROPOUT,
@@ -14,6 +15,7 @@ from mnist_core.spec import (
     MAX_SEED,
     MAX_TRAIN_SAMPLES,
     OPTIMIZERS,
+    PRESET_LABELS,
     PRESETS,
     ModelSpec,
     Preset,
@@ -23,6 +25,12 @@ from mnist_core.spec import (
 UNIT_CHOICES = [1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 784, 1024]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 OPTIMIZER_LABELS = {"sgd": "SGD", "rmsprop": "RMSProp", "adam": "Adam"}
+# The English labels of the bound radios are ui/links.py's: a link carries them.
+ARCHITECTURE_LABELS = {"dense": N_("Dense layers (lessons 3, 5)"), "convnet": N_("Small convnet (lesson 6)")}
+VALIDATION_LABELS = {
+    "holdout": N_("Hold out 5,000 training images (right practice)"),
+    "test": N_("Use the test set (the lesson's shortcut)"),
+}
 
 
 def preset_widget_values(preset: Preset) -> dict:
@@ -76,73 +84,75 @@ class FormResult:
 
 def preset_picker() -> None:
     st.selectbox(
-        "Start from a lesson's network",
+        tr("Start from a lesson's network"),
         list(PRESETS),
-        format_func=lambda key: f"{PRESETS[key].title} · {PRESETS[key].lesson}",
+        format_func=lambda key: tr(PRESET_LABELS[key]),
         key="train_preset",
         bind="query-params",
         persist_state="session",
         on_change=apply_preset,
-        help="Sets every control below; change any of them afterwards.",
+        help=tr("Sets every control below; change any of them afterwards."),
     )
 
 
 def define_controls() -> None:
     """Step 2: the layers."""
     architecture = st.radio(
-        "Architecture",
+        tr("Architecture"),
         ["dense", "convnet"],
         index=["dense", "convnet"].index(FIRST_NETWORK["train_architecture"]),
-        format_func={"dense": "Dense layers (lessons 3, 5)", "convnet": "Small convnet (lesson 6)"}.get,
+        format_func=lambda architecture: tr(ARCHITECTURE_LABELS[architecture]),
         key="train_architecture",
         bind="query-params",
         persist_state="session",
         horizontal=True,
-        help="Dense: every input pixel connects to every hidden unit. Convnet: small filters slide over the image.",
+        help=tr(
+            "Dense: every input pixel connects to every hidden unit. Convnet: small filters slide over the image."
+        ),
     )
     if architecture == "convnet":
         st.select_slider(
-            "Filters (3 x 3)",
+            tr("Filters (3 x 3)"),
             [8, 16, 32, 64],
             value=FIRST_NETWORK["train_conv_filters"],
             key="train_conv_filters",
             bind="query-params",
             persist_state="session",
-            help="How many patterns the conv layer learns to detect.",
+            help=tr("How many patterns the conv layer learns to detect."),
         )
         st.select_slider(
-            "Dense units after Flatten",
+            tr("Dense units after Flatten"),
             UNIT_CHOICES,
             value=FIRST_NETWORK["train_conv_dense_units"],
             key="train_conv_dense_units",
             bind="query-params",
             persist_state="session",
-            help="Hidden units before the output.",
+            help=tr("Hidden units before the output."),
         )
         return
     layers = st.slider(
-        "Hidden layers",
+        tr("Hidden layers"),
         0,
         MAX_HIDDEN_LAYERS,
         value=FIRST_NETWORK["train_layers"],
         key="train_layers",
         bind="query-params",
         persist_state="session",
-        help="0 connects the 784 pixels straight to the 10 outputs.",
+        help=tr("0 connects the 784 pixels straight to the 10 outputs."),
     )
     for index in range(layers):
         units_column, dropout_column = st.columns(2)
         units_column.select_slider(
-            f"Layer {index + 1}: units",
+            tr("Layer {number}: units").format(number=index + 1),
             UNIT_CHOICES,
             value=FIRST_NETWORK[f"train_units_{index}"],
             key=f"train_units_{index}",
             bind="query-params",
             persist_state="session",
-            help="Width of this layer; the lesson tries 32, 64, 512 and 784.",
+            help=tr("Width of this layer; the lesson tries 32, 64, 512 and 784."),
         )
         dropout_column.slider(
-            f"Layer {index + 1}: dropout",
+            tr("Layer {number}: dropout").format(number=index + 1),
             0.0,
             MAX_DROPOUT,
             value=FIRST_NETWORK[f"train_dropout_{index}"],
@@ -150,34 +160,34 @@ def define_controls() -> None:
             key=f"train_dropout_{index}",
             bind="query-params",
             persist_state="session",
-            help="Share of this layer's outputs randomly ignored at each update (0.2 = one in five).",
+            help=tr("Share of this layer's outputs randomly ignored at each update (0.2 = one in five)."),
         )
     if layers:
         st.radio(
-            "Activation",
+            tr("Activation"),
             ACTIVATIONS,
             index=ACTIVATIONS.index(FIRST_NETWORK["train_activation"]),
             key="train_activation",
             bind="query-params",
             persist_state="session",
             horizontal=True,
-            help="The non-linearity after each hidden layer.",
+            help=tr("The non-linearity after each hidden layer."),
         )
     st.toggle(
-        "Scale pixels to 0-1",
+        tr("Scale pixels to 0-1"),
         value=FIRST_NETWORK["train_scale"],
         key="train_scale",
         bind="query-params",
         persist_state="session",
-        help="Off feeds raw 0-255 values: lesson 3 shows why that trains badly.",
+        help=tr("Off feeds raw 0-255 values: lesson 3 shows why that trains badly."),
     )
 
 
 def compile_controls() -> None:
     """Step 3: loss and optimizer."""
-    st.caption("Loss: categorical cross-entropy. Metric: accuracy.")
+    st.caption(tr("Loss: categorical cross-entropy. Metric: accuracy."))
     st.radio(
-        "Optimizer",
+        tr("Optimizer"),
         OPTIMIZERS,
         index=OPTIMIZERS.index(FIRST_NETWORK["train_optimizer"]),
         format_func=OPTIMIZER_LABELS.get,
@@ -185,33 +195,33 @@ def compile_controls() -> None:
         bind="query-params",
         persist_state="session",
         horizontal=True,
-        help="How the gradient becomes a weight update. RMSProp and Adam adapt the step per weight.",
+        help=tr("How the gradient becomes a weight update. RMSProp and Adam adapt the step per weight."),
     )
     st.select_slider(
-        "Learning rate",
+        tr("Learning rate"),
         LEARNING_RATES,
         value=FIRST_NETWORK["train_learning_rate"],
         key="train_learning_rate",
         bind="query-params",
         persist_state="session",
-        help="The size of each step downhill. Try 10 to watch a run diverge.",
+        help=tr("The size of each step downhill. Try 10 to watch a run diverge."),
     )
 
 
 def fit_controls() -> None:
     """Step 4: epochs, batches, validation, seed."""
     st.slider(
-        "Epochs",
+        tr("Epochs"),
         1,
         MAX_EPOCHS,
         value=FIRST_NETWORK["train_epochs"],
         key="train_epochs",
         bind="query-params",
         persist_state="session",
-        help="Passes over the whole training set.",
+        help=tr("Passes over the whole training set."),
     )
     st.number_input(
-        "Batch size",
+        tr("Batch size"),
         min_value=1,
         max_value=MAX_TRAIN_SAMPLES,
         value=FIRST_NETWORK["train_batch_size"],
@@ -219,52 +229,51 @@ def fit_controls() -> None:
         key="train_batch_size",
         bind="query-params",
         persist_state="session",
-        help=f"Images per gradient update: 1 to {MAX_TRAIN_SAMPLES:,}.",
+        help=tr("Images per gradient update: 1 to {most}.").format(most=integer(MAX_TRAIN_SAMPLES)),
     )
     st.radio(
-        "Validation data",
+        tr("Validation data"),
         ["holdout", "test"],
         index=["holdout", "test"].index(FIRST_NETWORK["train_validation"]),
-        format_func={
-            "holdout": "Hold out 5,000 training images (right practice)",
-            "test": "Use the test set (the lesson's shortcut)",
-        }.get,
+        format_func=lambda validation: tr(VALIDATION_LABELS[validation]),
         key="train_validation",
         bind="query-params",
         persist_state="session",
-        help="Watched after every epoch to spot overfitting.",
+        help=tr("Watched after every epoch to spot overfitting."),
     )
     st.number_input(
-        "Random seed",
+        tr("Random seed"),
         min_value=0,
         max_value=MAX_SEED,
         value=FIRST_NETWORK["train_seed"],
         key="train_seed",
         bind="query-params",
         persist_state="session",
-        help="Same seed, same curves.",
+        help=tr("Same seed, same curves."),
     )
 
 
 def layer_formula_text(spec: ModelSpec) -> str:
     """What each layer computes, for this network: the hidden layers' activation, softmax at the output."""
-    output = "softmax(dot(x, w) + b), which turns its 10 numbers into probabilities that add up to 1"
+    output = tr("softmax(dot(x, w) + b), which turns its 10 numbers into probabilities that add up to 1")
     if spec.architecture == "convnet":
-        layers = (
+        layers = tr(
             "The Conv2D layer learns 3 x 3 filters (9 weights and a bias each, then relu), the hidden Dense "
-            f"layer computes relu(dot(x, w) + b), and the output layer {output}."
-        )
+            "layer computes relu(dot(x, w) + b), and the output layer {output}."
+        ).format(output=output)
     elif spec.hidden_units:
-        layers = (
-            f"Each hidden Dense layer computes {spec.activation}(dot(x, w) + b), and the output layer {output}. "
+        layers = tr(
+            "Each hidden Dense layer computes {activation}(dot(x, w) + b), and the output layer {output}. "
             "A Dense layer learns one weight per input per unit, plus one bias per unit."
-        )
+        ).format(activation=spec.activation, output=output)
     else:
-        layers = (
-            f"With no hidden layer, the one Dense layer computes {output}: one weight per pixel per digit, "
+        layers = tr(
+            "With no hidden layer, the one Dense layer computes {output}: one weight per pixel per digit, "
             "plus one bias per digit."
-        )
-    return f"{layers} These are learned; everything you set above is a hyperparameter, chosen by you."
+        ).format(output=output)
+    return (
+        layers + " " + tr("These are learned; everything you set above is a hyperparameter, chosen by you.")
+    )
 
 
 def read_form() -> FormResult:

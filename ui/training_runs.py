@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from mnist_core.experiments import ModelBytesCache
+from mnist_core.i18n import ntr, number, tr
 from mnist_core.tasks import TaskState
 from mnist_core.training import TrainingResult
 from ui.tasks import get_task
@@ -79,15 +80,27 @@ class FinishedRun:
 
     @property
     def label(self) -> str:
-        stopped = " (stopped early)" if self.state == TaskState.STOPPED else ""
+        from mnist_core.training import rate_text
+
+        stopped = tr(" (stopped early)") if self.state == TaskState.STOPPED else ""
         dropout = (
-            f" {', '.join(f'{r:g}' for r in self.result.spec.dropout)}"
+            f" {', '.join(rate_text(r) for r in self.result.spec.dropout)}"
             if any(self.result.spec.dropout)
             else ""
         )
         return (
-            f"Run {self.number}: {self.result.spec.describe()}{dropout}, {len(self.result.epochs)} epochs, "
-            f"batch {self.result.config.batch_size}, test accuracy {self.result.test_accuracy:.4f}{stopped}"
+            ntr(
+                "Run {number}: {network}, {epochs} epoch, batch {batch_size}, test accuracy {accuracy}",
+                "Run {number}: {network}, {epochs} epochs, batch {batch_size}, test accuracy {accuracy}",
+                len(self.result.epochs),
+            ).format(
+                number=self.number,
+                network=self.result.spec.describe() + dropout,
+                epochs=len(self.result.epochs),
+                batch_size=self.result.config.batch_size,
+                accuracy=number(self.result.test_accuracy, 4),
+            )
+            + stopped
         )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mnist_core.data import IMAGE_SIDE
+from mnist_core.i18n import integer, ntr, number, tr
 from mnist_core.network_diagram import INPUT_LATTICE, DiagramWeights, LayerRow, shape_text
 
 POSITIVE = "#2166ac"  # the blue end of RdBu, as in the weight heatmaps
@@ -32,11 +33,15 @@ def _spread(count: int) -> np.ndarray:
 
 def diagram_note(diagram: DiagramWeights) -> str:
     """Which part of the network is drawn, e.g. '16 of 784 inputs, 16 of 512 units in hidden layer 1'."""
-    parts = [f"{len(diagram.shown[0])} of {diagram.widths[0]} inputs"]
+    parts = [tr("{shown} of {width} inputs").format(shown=len(diagram.shown[0]), width=diagram.widths[0])]
     for index, (shown, width) in enumerate(zip(diagram.shown[1:-1], diagram.widths[1:-1]), start=1):
         if len(shown) < width:
-            parts.append(f"{len(shown)} of {width} units in hidden layer {index}")
-    return "Drawn: " + ", ".join(parts) + "; all 10 outputs"
+            parts.append(
+                tr("{shown} of {width} units in hidden layer {layer}").format(
+                    shown=len(shown), width=width, layer=index
+                )
+            )
+    return tr("Drawn: {parts}; all 10 outputs").format(parts=", ".join(parts))
 
 
 def dense_diagram_figure(diagram: DiagramWeights, stage: str = "initial weights") -> go.Figure:
@@ -80,15 +85,26 @@ def dense_diagram_figure(diagram: DiagramWeights, stage: str = "initial weights"
     labels = []
     for layer, shown in enumerate(diagram.shown):
         if layer == 0:
-            labels.append([f"pixel ({i // IMAGE_SIDE}, {i % IMAGE_SIDE})" for i in shown])
+            labels.append(
+                [
+                    tr("pixel ({row}, {column})").format(row=i // IMAGE_SIDE, column=i % IMAGE_SIDE)
+                    for i in shown
+                ]
+            )
         elif layer == columns - 1:
-            labels.append([f"output {i} (digit {i})" for i in shown])
+            labels.append([tr("output {digit} (digit {digit})").format(digit=i) for i in shown])
         else:
-            labels.append([f"hidden layer {layer}, unit {i}" for i in shown])
+            labels.append(
+                [tr("hidden layer {layer}, unit {unit}").format(layer=layer, unit=i) for i in shown]
+            )
     for layer, shown in enumerate(diagram.shown):
         hover = labels[layer]
         if layer:
-            hover = [f"{text}<br>bias {b:+.4f}" for text, b in zip(hover, diagram.biases[layer - 1])]
+            bias = tr("bias {value}")
+            hover = [
+                f"{text}<br>" + bias.format(value=signed(b, 4))
+                for text, b in zip(hover, diagram.biases[layer - 1])
+            ]
         figure.add_trace(
             go.Scatter(
                 x=np.full(len(shown), layer),
@@ -127,18 +143,25 @@ def dense_diagram_figure(diagram: DiagramWeights, stage: str = "initial weights"
     )
     widths = diagram.widths
     names = (
-        ["784 inputs"]
-        + [f"hidden {i}: {w} units" for i, w in enumerate(widths[1:-1], start=1)]
-        + ["10 outputs"]
+        [tr("784 inputs")]
+        + [
+            tr("hidden {layer}: {units} units").format(layer=i, units=w)
+            for i, w in enumerate(widths[1:-1], start=1)
+        ]
+        + [tr("10 outputs")]
     )
-    figure.add_annotation(x=(GRID_LEFT + GRID_RIGHT) / 2, y=1.08, text="28 x 28 pixels", showarrow=False)
+    figure.add_annotation(x=(GRID_LEFT + GRID_RIGHT) / 2, y=1.08, text=tr("28 x 28 pixels"), showarrow=False)
     for layer, name in enumerate(names):
         figure.add_annotation(x=layer, y=1.08, text=name, showarrow=False)
     figure.add_annotation(
         x=0.5, y=-0.12, xref="paper", text=diagram_note(diagram), showarrow=False, font={"color": "#6b6b80"}
     )
     figure.update_layout(
-        title={"text": f"Your network, {stage}: blue edges positive, red negative, thicker = larger"},
+        title={
+            "text": tr("Your network, {stage}: blue edges positive, red negative, thicker = larger").format(
+                stage=stage
+            )
+        },
         xaxis={"visible": False, "range": [GRID_LEFT - 0.05, columns - 1 + 0.35]},
         yaxis={"visible": False, "range": [-0.15, 1.14]},
         height=380,
@@ -152,11 +175,25 @@ def dense_diagram_alt(diagram: DiagramWeights, stage: str) -> str:
     """The diagram in words, with its numbers, for a screen reader."""
     edges = np.concatenate([k.ravel() for k in diagram.kernels])
     widths = " - ".join(str(w) for w in diagram.widths)
-    return (
-        f"Diagram of a {widths} dense network, {stage}. {diagram_note(diagram)}. "
-        f"{int((edges > 0).sum())} of the {edges.size} drawn weights are positive (blue) and "
-        f"{int((edges < 0).sum())} negative (red); the largest is {edges.max():+.3f}, the smallest {edges.min():+.3f}."
+    return tr(
+        "Diagram of a {widths} dense network, {stage}. {note}. "
+        "{positive} of the {count} drawn weights are positive (blue) and "
+        "{negative} negative (red); the largest is {largest}, the smallest {smallest}."
+    ).format(
+        widths=widths,
+        stage=stage,
+        note=diagram_note(diagram),
+        positive=int((edges > 0).sum()),
+        count=edges.size,
+        negative=int((edges < 0).sum()),
+        largest=signed(edges.max(), 3),
+        smallest=signed(edges.min(), 3),
     )
+
+
+def signed(value: float, decimals: int) -> str:
+    """A number with its sign always written (+0.120, -0.034), in the current language."""
+    return ("+" if value >= 0 else "-") + number(abs(float(value)), decimals)
 
 
 def convnet_blocks_figure(rows: list[LayerRow]) -> go.Figure:
@@ -184,7 +221,7 @@ def convnet_blocks_figure(rows: list[LayerRow]) -> go.Figure:
         figure.add_annotation(x=index, y=1.02, text=row.name.replace(" (", "<br>("), showarrow=False)
         figure.add_annotation(x=index, y=-0.03, text=shape_text(row.output_shape), showarrow=False)
         figure.add_annotation(
-            x=index, y=-0.16, text=f"{row.parameters:,} parameters" if row.parameters else "no parameters",
+            x=index, y=-0.16, text=parameters_text(row.parameters),
             showarrow=False, font={"color": "#6b6b80"},
         )  # fmt: skip
         if index:
@@ -200,17 +237,23 @@ def convnet_blocks_figure(rows: list[LayerRow]) -> go.Figure:
             mode="markers",
             marker={"size": 30, "opacity": 0},
             hovertext=[
-                f"{r.name}<br>output {shape_text(r.output_shape)}<br>"
-                + (f"{r.formula} = {r.parameters:,} parameters" if r.parameters else "no parameters")
+                f"{r.name}<br>"
+                + tr("output {shape}").format(shape=shape_text(r.output_shape))
+                + "<br>"
+                + (f"{r.formula} = {parameters_text(r.parameters)}" if r.parameters else parameters_text(0))
                 for r in rows
-            ],
+            ],  # fmt: skip
             hoverinfo="text",
             showlegend=False,
         )
     )
     total = sum(r.parameters for r in rows)
     figure.update_layout(
-        title={"text": f"Your convnet: 4-D tensors (batch, height, width, channels), {total:,} parameters"},
+        title={
+            "text": tr("Your convnet: 4-D tensors (batch, height, width, channels), {parameters}").format(
+                parameters=parameters_text(total)
+            )
+        },
         xaxis={"visible": False, "range": [-0.5, count - 0.5]},
         yaxis={"visible": False, "range": [-0.25, 1.12]},
         height=330,
@@ -221,5 +264,14 @@ def convnet_blocks_figure(rows: list[LayerRow]) -> go.Figure:
 
 
 def convnet_blocks_alt(rows: list[LayerRow]) -> str:
-    steps = "; ".join(f"{r.name} {shape_text(r.output_shape)}, {r.parameters:,} parameters" for r in rows)
-    return f"Block diagram of the convnet, layer by layer: {steps}."
+    steps = "; ".join(
+        f"{r.name} {shape_text(r.output_shape)}, {parameters_text(r.parameters, zero='0')}" for r in rows
+    )
+    return tr("Block diagram of the convnet, layer by layer: {steps}.").format(steps=steps)
+
+
+def parameters_text(count: int, zero: str | None = None) -> str:
+    """'25,120 parameters', '1 parameter', or 'no parameters' (``zero`` names a count of none instead)."""
+    if count == 0 and zero is None:
+        return tr("no parameters")
+    return ntr("{n} parameter", "{n} parameters", count).format(n=zero if count == 0 else integer(count))

@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from mnist_core.figures.palette import CATEGORY_COLOURS
+from mnist_core.i18n import N_, decimal_separators, tr
+from mnist_core.training import rate_text
 
 TRAIN_COLOR = "#4b3fd6"
 VALIDATION_COLOR = "#e4572e"
@@ -20,6 +22,12 @@ def _thin(values: list, max_points: int = MAX_POINTS) -> list:
 
 
 LEARNING_RATE_COLOR = "#2a9d3a"
+METRIC_NAMES = {
+    "val_accuracy": N_("validation accuracy"),
+    "val_loss": N_("validation loss"),
+    "accuracy": N_("accuracy"),
+    "loss": N_("loss"),
+}
 
 
 def _mark_learning_rate_changes(
@@ -33,7 +41,7 @@ def _mark_learning_rate_changes(
         figure.add_vline(
             x=x,
             line={"dash": "dash", "color": LEARNING_RATE_COLOR, "width": 2},
-            annotation={"text": f"lr {rate:g}", "font": {"color": LEARNING_RATE_COLOR}},
+            annotation={"text": f"lr {rate_text(rate)}", "font": {"color": LEARNING_RATE_COLOR}},
             annotation_position="top right",
         )
     if positions:
@@ -53,15 +61,15 @@ def batch_curves_figure(
     learning_rate_changes : list of {"update", "learning_rate"}, optional
         Marks each mid-run change of the learning rate at the update after which it took effect.
     """
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)", "Accuracy"))
+    figure = make_subplots(rows=1, cols=2, subplot_titles=(tr("Loss (lower is better)"), tr("Accuracy")))
     updates = _thin(batches.get("update", []))
-    for column, key in ((1, "loss"), (2, "accuracy")):
+    for column, key, name in ((1, "loss", tr("training loss")), (2, "accuracy", tr("training accuracy"))):
         figure.add_trace(
             go.Scatter(
                 x=updates,
                 y=_thin(batches.get(key, [])),
                 mode="lines",
-                name=f"training {key}",
+                name=name,
                 line={"color": TRAIN_COLOR, "width": 1.5},
                 showlegend=False,
             ),
@@ -76,10 +84,12 @@ def batch_curves_figure(
         [(change["update"], change["learning_rate"]) for change in learning_rate_changes or []],
         (0, max(updates[-1] if updates else 1, 1)),
     )
-    figure.update_xaxes(title_text="gradient updates")
+    figure.update_xaxes(title_text=tr("gradient updates"))
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(range=[0, 1], row=1, col=2)
-    figure.update_layout(height=300, margin={"t": 40, "b": 40, "l": 40, "r": 10})
+    figure.update_layout(
+        height=300, margin={"t": 40, "b": 40, "l": 40, "r": 10}, separators=decimal_separators()
+    )
     return figure
 
 
@@ -90,10 +100,13 @@ def epoch_curves_figure(
 
     A learning rate changed after update u is marked at epoch u / ``updates_per_epoch``.
     """
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss per epoch", "Accuracy per epoch"))
+    figure = make_subplots(rows=1, cols=2, subplot_titles=(tr("Loss per epoch"), tr("Accuracy per epoch")))
     numbers = [row["epoch"] for row in epochs]
     for column, metric in ((1, "loss"), (2, "accuracy")):
-        for prefix, label, color in (("", "training", TRAIN_COLOR), ("val_", "validation", VALIDATION_COLOR)):
+        for prefix, label, color in (
+            ("", tr("training"), TRAIN_COLOR),
+            ("val_", tr("validation"), VALIDATION_COLOR),
+        ):
             figure.add_trace(
                 go.Scatter(
                     x=numbers,
@@ -113,9 +126,10 @@ def epoch_curves_figure(
             [(c["update"] / updates_per_epoch, c["learning_rate"]) for c in learning_rate_changes or []],
             (0, max(len(epochs), 1) + 0.1),
         )
-    figure.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 20 else None)
+    figure.update_xaxes(title_text=tr("epoch"), dtick=1 if len(epochs) <= 20 else None)
     figure.update_layout(
         height=300,
+        separators=decimal_separators(),
         margin={"t": 40, "b": 40, "l": 40, "r": 36},  # room for the vertical toolbar
         legend={"orientation": "h", "y": -0.25},
         modebar={"orientation": "v"},  # down the right edge, off the subplot titles
@@ -161,12 +175,13 @@ def compare_runs_figure(
                 marker={"symbol": style["symbol"], "size": 13 if single else 8, "color": style["color"]},
                 text=[label.split(":")[0]] if single else None,
                 textposition="middle right",
-                hovertemplate=f"{label}<br>epoch %{{x}}: %{{y:.4f}}<extra></extra>",
+                hovertemplate=label + "<br>" + tr("epoch") + " %{x}: %{y:.4f}<extra></extra>",
             )
         )
     figure.update_layout(
-        xaxis_title="epoch",
-        yaxis_title=metric.replace("val_", "validation ").replace("_", " "),
+        xaxis_title=tr("epoch"),
+        yaxis_title=tr(METRIC_NAMES.get(metric, metric)),
+        separators=decimal_separators(),
         height=340 + 22 * max(len(runs) - 2, 0),  # room for the legend's rows below the plot
         margin={"t": 20, "b": 40, "l": 40, "r": 10},
         legend={"orientation": "h", "y": -0.3 if len(runs) <= 4 else -0.15, "yanchor": "top"},

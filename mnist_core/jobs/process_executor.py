@@ -31,13 +31,14 @@ import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+from mnist_core.i18n import N_, decimal_separators, tr
 from mnist_core.jobs.handle import POLL_SECONDS, Executor, JobHandle
 from mnist_core.jobs.messages import Outcome
 
 LOGGER = logging.getLogger(__name__)
 EXIT_SECONDS = 5.0  # a retiring worker gets this long to exit before it is killed
 
-WORKER_DIED_MESSAGE = (
+WORKER_DIED_MESSAGE = N_(
     "The worker training this network stopped unexpectedly ({why}). Nothing you did caused it, and other "
     "runs were not affected. Press Train to run it again; if it happens again, try a smaller network "
     "or a smaller batch."
@@ -71,12 +72,16 @@ class ProcessPoolConfig:
 def exit_description(exitcode: int | None) -> str:
     """Why a worker ended, in words: 'it was killed (signal 9)' rather than '-9'."""
     if exitcode is None:
-        return "it stopped answering"
+        return tr("it stopped answering")
     if exitcode < 0:
         number = -exitcode
-        names = {9: "it was killed, often because the server ran out of memory", 6: "it crashed (abort)"}
-        return f"{names.get(number, 'it was ended')}; signal {number}"
-    return f"it exited with code {exitcode}"
+        names = {
+            9: N_("it was killed, often because the server ran out of memory"),
+            6: N_("it crashed (abort)"),
+        }
+        why = names.get(number, N_("it was ended"))
+        return tr("{why}; signal {number}").format(why=tr(why), number=number)
+    return tr("it exited with code {code}").format(code=exitcode)
 
 
 def _python_path() -> str:
@@ -245,7 +250,7 @@ class ProcessExecutor(Executor):
     def _execute(self, handle: JobHandle, payload: bytes) -> Outcome:
         with self._lock:
             if self._closed:
-                return Outcome("failed", message="The server is shutting down: the job was not started.")
+                return Outcome("failed", message=tr("The server is shutting down: the job was not started."))
             worker = self._idle.pop(0)  # capacity == workers, so one is free
             if not worker.is_alive():
                 worker.retire()  # it died while idle (the out-of-memory killer): this job gets a fresh one
@@ -296,14 +301,15 @@ class ProcessExecutor(Executor):
         if killed or handle.stop_was_requested:
             return Outcome(
                 "stopped",
-                message=f"Stopped (it did not stop by itself within {self.config.hard_stop_seconds:g} s, "
-                "so its worker was ended)",
+                message=tr(
+                    "Stopped (it did not stop by itself within {seconds} s, so its worker was ended)"
+                ).format(seconds=f"{self.config.hard_stop_seconds:g}".replace(".", decimal_separators()[0])),
             )
         if self._closed:
-            return Outcome("failed", message="The server shut down while this job ran.")
+            return Outcome("failed", message=tr("The server shut down while this job ran."))
         why = exit_description(exitcode)
         LOGGER.error("Worker %s died under job %r: %s", worker.pid, handle.name, why)
-        return Outcome("died", message=WORKER_DIED_MESSAGE.format(why=why), details=f"worker exit: {why}")
+        return Outcome("died", message=tr(WORKER_DIED_MESSAGE).format(why=why), details=f"worker exit: {why}")
 
     def _put_back(self, worker: _Worker, outcome: Outcome) -> None:
         """Return the worker to the idle list, or replace it when it died or is due for recycling."""

@@ -56,6 +56,7 @@ SKIPPED_KEYS = {
     "cssContent",
     "jsSourcePath",
     "cssSourcePath",
+    "queryParamKey",  # a bound widget's URL parameter: its key
 }
 CODE_ELEMENTS = {"code"}
 # Words English uses that Spanish never does: two of them in one short run of words is English.
