@@ -68,7 +68,7 @@ def spanish_training(open_page):
     app.run()
     assert task.snapshot().state == TaskState.FINISHED, task.snapshot().message
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert "," in metrics["Exactitud en prueba"]  # 0,9... : the Spanish decimal mark
+    assert "," in metrics["Exactitud de prueba"]  # 0,9... : the Spanish decimal mark
     assert "Registro de experimentos: las ejecuciones de esta sesión" in [h.value for h in app.subheader]
     assert not english_left(app), english_left(app)
 
@@ -84,7 +84,7 @@ def spanish_training(open_page):
     assert any("Ejecución 2 tiene los ajustes" in caption.value or "La ejecución 2" in caption.value
                for caption in app.caption)  # fmt: skip
     table = app.dataframe[-1].value
-    assert {"ejecución", "cambios", "exactitud en prueba"} <= set(table.columns)
+    assert {"ejecución", "cambios", "exactitud de prueba"} <= set(table.columns)
     assert not english_left(app), english_left(app)
 
 
