@@ -7,6 +7,9 @@ How a text is translated:
 - A text defined at import time (a module constant, a dict of labels) is marked with ``N_("...")``,
   which only marks it for extraction, and translated where it is shown: ``tr(LABELS[state])``.
 - Plurals: ``ntr("{n} image", "{n} images", n).format(n=integer(n))``.
+- One English word, two meanings ("Train" the button, "Train" the data split): give the second a
+  context, ``NP_("data split", "Train")``. It is still the string "Train" (links and comparisons
+  see the English), and ``tr`` translates it within its context.
 
 The catalogues are Python's gettext catalogues, kept as ``.po`` files (the source of truth, edited
 by translators and reviewed in diffs) in ``mnist_core/locales/<language>/LC_MESSAGES/``; Babel
@@ -47,6 +50,25 @@ _language_source: Callable[[], str | None] | None = None
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue without translating it now (translate it where it is shown)."""
     return message
+
+
+class ContextualText(str):
+    """An English text with a gettext context: equal to the plain text, translated within its context."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str):
+        text = super().__new__(cls, message)
+        text.context = context
+        return text
+
+    def __reduce__(self):
+        return ContextualText, (self.context, str(self))
+
+
+def NP_(context: str, message: str) -> ContextualText:  # noqa: N802 - gettext's own name for it
+    """Mark ``message`` with a ``context`` that tells it apart from the same English text elsewhere."""
+    return ContextualText(context, message)
 
 
 def set_language_source(source: Callable[[], str | None] | None) -> None:
@@ -107,6 +129,8 @@ def translations(language: str) -> gettext_module.NullTranslations:
 
 def tr(message: str) -> str:
     """``message`` in the current language (itself when the catalogue has no translation)."""
+    if isinstance(message, ContextualText):
+        return translations(current_language()).pgettext(message.context, str(message))
     return translations(current_language()).gettext(message)
 
 

@@ -22,7 +22,8 @@ from babel.messages.pofile import read_po, write_po
 from mnist_core.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE, catalogue_path
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"tr": None, "ntr": (1, 2), "N_": None}
+KEYWORDS = {"tr": None, "ntr": (1, 2), "N_": None, "NP_": ((1, "c"), 2)}
+CONTEXT_SEPARATOR = "\x04"  # gettext's own: a JSON key "data split\x04Train" is "Train" in that context
 PYTHON_SOURCES = ("app.py", "app_pages", "ui", "mnist_core")
 LESSON_PATH_TEXTS = ("title", "lesson", "summary")
 LESSON_STEP_TEXTS = ("title", "prompt", "explanation")
@@ -87,7 +88,7 @@ def read_translations(path: Path, language: str) -> dict:
         loaded = json.loads(path.read_text(encoding="utf-8"))
         return {key: tuple(value) if isinstance(value, list) else value for key, value in loaded.items()}
     return {
-        message.id: message.string
+        (f"{message.context}{CONTEXT_SEPARATOR}" if message.context else "") + str(message.id): message.string
         for message in read_catalogue(path, language)
         if message.id and is_translated(message.string)
     }
@@ -118,7 +119,8 @@ def update_catalogues(extra_translations: list[Path] = ()) -> dict[str, int]:
         if language != SOURCE_LANGUAGE:
             for extra in extra_translations:
                 for message_id, string in read_translations(extra, language).items():
-                    entry = catalogue.get(message_id)
+                    context, _, bare = message_id.rpartition(CONTEXT_SEPARATOR)
+                    entry = catalogue.get(bare, context or None)
                     if entry is not None and is_translated(string) and not is_translated(entry.string):
                         entry.string = string
         write_catalogue(catalogue, path)

@@ -13,14 +13,14 @@ import streamlit as st
 from mnist_core import dataset_views, projections
 from mnist_core.data import BUNDLED_DIR, default_source
 from mnist_core.figures.data_figures import braille_sketches
-from mnist_core.i18n import N_, current_language, in_language, integer, tr
+from mnist_core.i18n import N_, NP_, current_language, in_language, integer, tr
 from mnist_core.tasks import TaskControl
 from ui.resources import background_slots, mnist
 from ui.tasks import start_task
 
 SPLITS = ("train", "test")
 # The splits' labels, as in ui/links.py: capitalised where a split is chosen alone, as themselves elsewhere.
-SPLIT_TITLES = {"train": N_("Train"), "test": N_("Test")}
+SPLIT_TITLES = {"train": NP_("data split", "Train"), "test": N_("Test")}  # not the Train button
 SPLIT_NAMES = {"train": N_("train"), "test": N_("test")}
 
 

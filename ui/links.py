@@ -62,7 +62,7 @@ import streamlit as st
 
 from mnist_core import dataset_views, surfaces, vectors, walker
 from mnist_core.data import MnistFacts
-from mnist_core.i18n import LANGUAGES, N_, current_language, in_language, integer, ntr, tr
+from mnist_core.i18n import LANGUAGES, N_, NP_, current_language, in_language, integer, ntr, tr
 from mnist_core.sklearn_models import DEEP_NARROW_SIZES, LESSON_SIZES
 from mnist_core.spec import ACTIVATIONS, MAX_HIDDEN_LAYERS, PRESETS
 
@@ -223,7 +223,7 @@ def same(options: Iterable) -> dict:
 # --- the pages ---
 
 _DIGITS = same(range(10))
-_SPLIT_LABELS = {split: split.capitalize() for split in _SPLIT_SIZES}
+_SPLIT_LABELS = {"train": NP_("data split", "Train"), "test": "Test"}  # = ui.data_views.SPLIT_TITLES
 _UNIT_CHOICES = [1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 784, 1024]  # = ui.train_form's
 _TRAIN_LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 _SURFACE_LEARNING_RATES = [

@@ -1,5 +1,6 @@
 """The translation catalogues and numbers written per language (mnist_core.i18n)."""
 
+import pickle
 import re
 import threading
 
@@ -77,3 +78,12 @@ def test_translations_keep_every_placeholder(language):
         wanted = set(PLACEHOLDER.findall(sources[-1]))
         for string in strings:
             assert set(PLACEHOLDER.findall(string)) == wanted, (message.id, string)
+
+
+def test_one_english_word_with_two_meanings_gets_two_translations():
+    split = i18n.NP_("data split", "Train")
+    assert split == "Train" and i18n.tr(split) == "Train"  # links and comparisons see the English
+    with i18n.in_language("es"):
+        assert i18n.tr(split) == "Entrenamiento"  # the training set
+        assert i18n.tr("Train") == "Entrenar"  # the button
+        assert i18n.tr(pickle.loads(pickle.dumps(split))) == "Entrenamiento"  # it travels to a worker
