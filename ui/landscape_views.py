@@ -28,6 +28,7 @@ from mnist_core.landscape import (
 from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 from mnist_core.training import prepare_data, train
+from ui import fair_share
 from ui.charts import show_chart
 from ui.resources import background_slots, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
@@ -235,8 +236,14 @@ def quick_model_offer() -> None:
         "Want your own? Train a network on **Build & Train**, or the lesson's first network "
         "(784-32-10, RMSProp) right here: 3 epochs on 10,000 images, a few seconds."
     )
+    elsewhere = fair_share.training_elsewhere(TRAIN_TASK_KEY)  # one training per session at a time
+    if elsewhere is not None:
+        left.caption(fair_share.one_at_a_time_message(elsewhere))
     if right.button(
-        "Train a quick first network", key="surface_train_quick", icon=":material/model_training:"
+        "Train a quick first network",
+        key="surface_train_quick",
+        icon=":material/model_training:",
+        disabled=elsewhere is not None,
     ):
         data = mnist()
         start_task(
