@@ -13,7 +13,7 @@ from ui.live_training import draw_live, estimate_caption, speed_control
 from ui.model_choice import open_with_model
 from ui.network_views import layer_table_rows, network_diagram, script_download
 from ui.presentation import presenter_view_on
-from ui.replays import replay_note, start_training
+from ui.replays import start_training
 from ui.resources import keras_module
 from ui.tasks import get_task, task_panel
 from ui.train_form import (
@@ -120,7 +120,6 @@ if start:
 if current is not None:
     if not presenter:  # in presenter view the room goes to the charts
         st.subheader(f"Run: {current.name}")
-    replay_note(current.snapshot())
     task_panel(
         TRAIN_TASK_KEY,
         functools.partial(

@@ -13,6 +13,7 @@ changed its learning rate or stepped through it. Slow motion and pauses change o
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,10 +27,10 @@ from mnist_core.tasks import TaskControl
 from mnist_core.training import TrainingResult, train
 
 RUN_KIND = "training-run"
-REPLAY_SECONDS = 4.0  # a whole replay: long enough to watch the curves grow, short next to a training
-MAX_PIECE_SECONDS = 0.5  # at most this between two steps of a replay (the page redraws twice a second)
+REPLAY_SECONDS = 4.0  # a whole replay at most: long enough to watch the curves grow, short next to a training
+SECONDS_PER_EPOCH = 0.8  # a short run's replay: 1.5 s plus this per epoch (one epoch: over 2 s, visible)
+MIN_PIECES = 8  # a replay grows in at least this many steps, however few its epochs
 PROGRESS_FIELDS = ("updates_total", "updates_per_epoch", "training_samples", "validation_samples")
-PIECES_PER_EPOCH = 2  # the per-batch curve grows in this many steps per epoch
 MAX_RECORDED_HISTORY_BYTES = 32 * 2**20  # a longer weight history is not kept with the record
 
 
@@ -153,19 +154,24 @@ def is_repeatable(result: TrainingResult, recorder: RecordingControl) -> bool:
     )
 
 
-def replay(record: RunRecord, control: TaskControl, seconds: float = REPLAY_SECONDS) -> ReplayedRun:
+def replay_duration(epochs: int) -> float:
+    """How long the replay of a run of ``epochs`` epochs takes: a few seconds, more for more epochs."""
+    return min(REPLAY_SECONDS, 1.5 + SECONDS_PER_EPOCH * epochs)
+
+
+def replay(record: RunRecord, control: TaskControl, seconds: float | None = None) -> ReplayedRun:
     """Play ``record`` back through ``control`` as the engine reported it live, in about ``seconds``.
 
     The first piece of the curves is reported at once; the rest follows epoch by epoch, the
-    per-batch curve in ``PIECES_PER_EPOCH`` steps each, then the epoch's row, its confusion
-    matrix and the diagram's weights. Pause and stop work as in a training.
+    per-batch curve in a few steps each (``MIN_PIECES`` in all at least), then the epoch's row,
+    its confusion matrix and the diagram's weights. Pause and stop work as in a training.
 
     Parameters
     ----------
     record : RunRecord
     control : TaskControl
-    seconds : float
-        How long the whole replay takes (not counting pauses).
+    seconds : float, optional
+        How long the whole replay takes (not counting pauses); default ``replay_duration(epochs)``.
 
     Returns
     -------
@@ -175,8 +181,10 @@ def replay(record: RunRecord, control: TaskControl, seconds: float = REPLAY_SECO
     per_epoch = max(int(progress.get("updates_per_epoch", 1)), 1)
     total = int(progress.get("updates_total", per_epoch * len(result.epochs)))
     updates = record.batches.get("update", [])
-    pieces = max(len(result.epochs), 1) * PIECES_PER_EPOCH
-    pause = min(MAX_PIECE_SECONDS, seconds / pieces)
+    epochs = max(len(result.epochs), 1)
+    pieces_per_epoch = max(2, math.ceil(MIN_PIECES / epochs))
+    seconds = replay_duration(epochs) if seconds is None else seconds
+    pause = seconds / max(epochs * pieces_per_epoch - 1, 1)  # the first piece shows at once
     control.report(
         fraction=0.0,
         message=tr("Replaying"),
@@ -192,7 +200,7 @@ def replay(record: RunRecord, control: TaskControl, seconds: float = REPLAY_SECO
     for epoch_index, row in enumerate(result.epochs):
         epoch_end = (epoch_index + 1) * per_epoch
         epoch_points = [i for i in range(shown, len(updates)) if updates[i] <= epoch_end]
-        cuts = np.array_split(np.asarray(epoch_points, dtype=int), PIECES_PER_EPOCH)
+        cuts = np.array_split(np.asarray(epoch_points, dtype=int), pieces_per_epoch)
         for piece_index, piece in enumerate(cuts):
             if epoch_index or piece_index:  # the first piece at once: the student sees it start
                 _wait(control, pause)
@@ -253,7 +261,7 @@ def train_or_replay(
     config: TrainConfig,
     control: TaskControl,
     mnist=None,
-    replay_seconds: float = REPLAY_SECONDS,
+    replay_seconds: float | None = None,
     fresh: bool = False,
 ):
     """Replay the run recorded under ``key``, or train it and record it when it is repeatable.

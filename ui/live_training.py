@@ -17,6 +17,7 @@ from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from mnist_core.training import SLOW_MOTION_SPEEDS
 from ui.charts import show_chart
 from ui.fair_share import slot_limit_note
+from ui.replays import replay_note
 from ui.resources import mnist, training_slots
 from ui.train_form import LEARNING_RATES
 
@@ -225,6 +226,7 @@ def draw_live(
         st.info("Another run is training on this server; yours starts as soon as it ends.")
     record_speed(task, snapshot)
     slot_limit_note(snapshot)
+    replay_note(snapshot)  # in the polling panel: a queued run learns at its turn that it can replay
     if not presenter:
         step_controls(task, snapshot)
     if "updates_total" in detail and not presenter:  # in presenter view the progress line says it

@@ -84,7 +84,7 @@ def ago(seconds: float) -> str:
 
 
 def replay_note(snapshot: TaskSnapshot) -> None:
-    """Above a replayed run: that it is one, when it was trained, and a button to train it afresh."""
+    """Above a replayed run's curves: that it is one, when it was trained, and a button to train it afresh."""
     detail = snapshot.detail
     if "replay_of" not in detail:
         return
@@ -96,19 +96,16 @@ def replay_note(snapshot: TaskSnapshot) -> None:
         text = tr("These settings and this seed were trained on this server {ago}: replaying that run.")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.info(text.format(ago=when), icon=":material/replay:", width="stretch")
-        st.button(
+        afresh = st.button(
             tr("Train afresh instead"),
             key="train_afresh",
             icon=":material/model_training:",
-            on_click=_train_afresh,
-            args=(spec, config),
             help=tr(
                 "Trains the network for real on the shared training slot. Same settings, same seed: "
                 "the same curves and the same test accuracy, in the time a training takes."
             ),
-            disabled=snapshot.is_over and fair_share.training_elsewhere(TRAIN_TASK_KEY) is not None,
+            disabled=fair_share.training_elsewhere(TRAIN_TASK_KEY) is not None,
         )
-
-
-def _train_afresh(spec: ModelSpec, config: TrainConfig) -> None:
-    start_training(spec, config, st.session_state.get("train_speed", 0), fresh=True)
+    if afresh:  # a plain click, not a callback: the whole page must rerun around the new task
+        start_training(spec, config, st.session_state.get("train_speed", 0), fresh=True)
+        st.rerun(scope="app")
