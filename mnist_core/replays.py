@@ -205,7 +205,9 @@ def replay(record: RunRecord, control: TaskControl, seconds: float | None = None
             if epoch_index or piece_index:  # the first piece at once: the student sees it start
                 _wait(control, pause)
             if len(piece):
-                _show_points(control, record.batches, int(piece[0]), int(piece[-1]) + 1, total, per_epoch)
+                _show_points(
+                    control, record.batches, int(piece[0]), int(piece[-1]) + 1, total, epoch_index + 1
+                )
                 shown = int(piece[-1]) + 1
         _show_epoch(control, row, confusions, epoch_index, frames)
     control.checkpoint()
@@ -223,7 +225,7 @@ def _wait(control: TaskControl, seconds: float) -> None:
         time.sleep(min(0.05, left))
 
 
-def _show_points(control: TaskControl, batches: dict, start: int, end: int, total: int, per_epoch: int):
+def _show_points(control: TaskControl, batches: dict, start: int, end: int, total: int, epoch: int):
     points = {name: list(values[start:end]) for name, values in batches.items()}
     done = int(points["update"][-1])
 
@@ -234,7 +236,6 @@ def _show_points(control: TaskControl, batches: dict, start: int, end: int, tota
         detail["updates_done"] = done
 
     control.update_detail(append)
-    epoch = min(done // per_epoch + 1, max(total // per_epoch, 1))
     control.report(
         fraction=done / max(total, 1),
         message=tr("Replaying epoch {epoch}: {done} of {total} gradient updates").format(
