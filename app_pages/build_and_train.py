@@ -108,14 +108,14 @@ if estimate > WARN_SECONDS and not too_long:
         )
 
 train_row = top_row if presenter else st.container(horizontal=True, vertical_alignment="bottom")
-start = train_row.button(
-    "Train", type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start"
-)
+# A callback starts the run before the page runs again, so that same run already shows it (a replay's
+# first curve within a second); a run already trained here with these settings replays.
+train_row.button(
+    "Train", type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start",
+    on_click=start_training, args=(spec, config),
+)  # fmt: skip
 with train_row:
-    speed = speed_control(current)
-if start:
-    start_training(spec, config, speed)  # a run already trained here with these settings replays
-    st.rerun()
+    speed_control(current)
 
 if current is not None:
     if not presenter:  # in presenter view the room goes to the charts

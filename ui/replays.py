@@ -52,8 +52,14 @@ def data_source() -> str:
     return _data_fingerprint(mnist(), default_source())
 
 
-def start_training(spec: ModelSpec, config: TrainConfig, speed: int, fresh: bool = False) -> BackgroundTask:
-    """Replay the recorded run of these settings, or queue a training (``fresh``: always train)."""
+def start_training(
+    spec: ModelSpec, config: TrainConfig, speed: int | None = None, fresh: bool = False
+) -> BackgroundTask:
+    """Replay the recorded run of these settings, or queue a training (``fresh``: always train).
+
+    ``speed``: gradient updates a second, 0 for full speed; None: the page's speed control's.
+    """
+    speed = st.session_state.get("train_speed", 0) if speed is None else speed
     store, key, data = run_store(), run_key(spec, config, data_source()), mnist()
     language = current_language()  # the replay's progress line speaks the student's language
     record = None if fresh else store.get(key)
@@ -107,5 +113,5 @@ def replay_note(snapshot: TaskSnapshot) -> None:
             disabled=fair_share.training_elsewhere(TRAIN_TASK_KEY) is not None,
         )
     if afresh:  # a plain click, not a callback: the whole page must rerun around the new task
-        start_training(spec, config, st.session_state.get("train_speed", 0), fresh=True)
+        start_training(spec, config, fresh=True)
         st.rerun(scope="app")
