@@ -8,6 +8,7 @@ each in a fresh browser context (a new session, as a new tab is), open the same 
 Train. For each it reports the time from the click to the first per-batch curve on screen, and
 the server process's CPU seconds from the click to the end of the run (training or replay: the
 page's polling reruns are part of what a run costs the server, so they are counted in both).
+Then the same without a browser (AppTest): the server's own share of the time to the first curve.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app_server import chromium, running_app  # noqa: E402
+from app_server import ROOT, chromium, running_app  # noqa: E402
 
 FIRST_CURVE = "Each point: the mean over the latest few batches"
 TRAINED = "5 · Evaluate: the 10,000 test images"
@@ -71,6 +72,34 @@ def press_train(tab, pid: int, done_text: str) -> dict:
     }
 
 
+def server_side_first_curve(epochs: int, sessions: int) -> list[float]:
+    """Seconds from a click on Train to the end of the page run that already holds the first replayed
+    curve, with no browser: Streamlit's AppTest runs the page script in this process, as the server does.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def opened():
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        app.run()
+        app.switch_page("app_pages/build_and_train.py").run()
+        app.slider(key="train_epochs").set_value(epochs).run()
+        return app
+
+    first = opened()
+    first.button(key="train_start").click().run()
+    while not first.session_state["train_task"].state.is_over:
+        time.sleep(0.2)
+    seconds = []
+    for _ in range(sessions):
+        app = opened()
+        clicked = time.perf_counter()
+        app.button(key="train_start").click().run()
+        detail = app.session_state["train_task"].snapshot().detail
+        assert "replay_of" in detail and detail["batches"]["update"], "the click's page run shows the replay"
+        seconds.append(time.perf_counter() - clicked)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replays", type=int, default=5)
@@ -90,6 +119,7 @@ def main() -> None:
             time.sleep(1.0)  # the page's own first rerun is over: the CPU measured is the replay's
             replays.append(press_train(tab, pid, REPLAYED))
             context.close()
+    server_side = server_side_first_curve(args.epochs, args.replays)
     first_curves = [r["first_curve_s"] for r in replays]
     cpus = [r["server_cpu_s"] for r in replays]
     print(f"load average (1, 5, 15 min) before: {load_before}, after: {os.getloadavg()}")
@@ -102,6 +132,10 @@ def main() -> None:
         f"(min {min(first_curves):.2f}, max {max(first_curves):.2f}); whole replay median "
         f"{statistics.median(r['whole_run_s'] for r in replays):.1f} s; server CPU median "
         f"{statistics.median(cpus):.2f} s (max {max(cpus):.2f})"
+    )
+    print(
+        f"server side only (AppTest, no browser): click to the page run holding the first replayed curve, "
+        f"median {statistics.median(server_side):.2f} s (max {max(server_side):.2f})"
     )
     print(
         f"a replay costs {statistics.median(cpus) / trained['server_cpu_s']:.1%} of a training's CPU "
