@@ -7,15 +7,17 @@ import streamlit as st
 
 from mnist_core.i18n import integer, number, tr
 from mnist_core.spec import parameter_counts
-from mnist_core.training import diagnose, train
+from mnist_core.training import diagnose
+from ui import fair_share
 from ui.experiment_log import experiment_log
 from ui.links import link_to_this_view
 from ui.live_training import draw_live, estimate_caption, speed_control
 from ui.model_choice import open_with_model
 from ui.network_views import layer_table_rows, network_diagram, script_download
 from ui.presentation import presenter_view_on
-from ui.resources import keras_module, mnist, training_slots
-from ui.tasks import get_task, start_task, task_panel
+from ui.replays import start_training
+from ui.resources import keras_module
+from ui.tasks import get_task, task_panel
 from ui.train_form import (
     compile_controls,
     define_controls,
@@ -100,7 +102,15 @@ with settings:
 current = get_task(TRAIN_TASK_KEY)
 busy = current is not None and not current.snapshot().is_over
 confirmed = True
-if estimate > WARN_SECONDS:
+elsewhere = fair_share.training_elsewhere(TRAIN_TASK_KEY)  # one training per session, on any page
+if elsewhere is not None:
+    st.info(fair_share.one_at_a_time_message(elsewhere), icon=":material/group:")
+busy = busy or elsewhere is not None
+too_long = fair_share.too_long_message(estimate)
+if too_long:
+    st.error(too_long, icon=":material/timer_off:")
+    confirmed = False
+if estimate > WARN_SECONDS and not too_long:
     st.warning(
         tr(
             "This run would take about {minutes} minutes here. A larger batch size or fewer epochs is much faster."
@@ -113,23 +123,14 @@ if estimate > WARN_SECONDS:
         )
 
 train_row = top_row if presenter else st.container(horizontal=True, vertical_alignment="bottom")
-start = train_row.button(
-    tr("Train"),
-    type="primary",
-    icon=":material/play_arrow:",
-    disabled=busy or not confirmed,
-    key="train_start",
-)
+# A callback starts the run before the page runs again, so that same run already shows it (a replay's
+# first curve within a second); a run already trained here with these settings replays.
+train_row.button(
+    tr("Train"), type="primary", icon=":material/play_arrow:", disabled=busy or not confirmed, key="train_start",
+    on_click=start_training, args=(spec, config),
+)  # fmt: skip
 with train_row:
-    speed = speed_control(current)
-if start:
-    # The shared copy of the data is fetched on this thread: the worker never touches Streamlit.
-    work = functools.partial(train, spec, config, mnist=mnist())
-    task = start_task(
-        TRAIN_TASK_KEY, lambda control: work(control=control), name=spec.describe(), slots=training_slots()
-    )
-    task.request("speed", speed)  # read before the first gradient update
-    st.rerun()
+    speed_control(current)
 
 if current is not None:
     if not presenter:  # in presenter view the room goes to the charts

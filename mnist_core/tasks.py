@@ -24,7 +24,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
+from mnist_core.i18n import N_
+
 POLL_SECONDS = 0.1  # how often waiting loops look at stop requests and their owner
+# Shown as a stopped task's message (translated where shown, like the task's other messages).
+SLOT_LIMIT_MESSAGE = N_("Stopped: it reached this server's time limit for one run while others were waiting")
 LOGGER = logging.getLogger(__name__)
 
 
@@ -70,12 +74,20 @@ class TaskSnapshot:
 
 
 class SlotPool:
-    """A server-wide limit on how many tasks run at once, with a FIFO queue."""
+    """A server-wide limit on how many tasks run at once, with a FIFO queue.
 
-    def __init__(self, capacity: int = 1):
+    ``hold_limit_seconds``: how long one task may hold a slot while others wait; past it the
+    task is stopped (``BackgroundTask`` checks it), so one long run cannot block everyone else.
+    None: no limit.
+    """
+
+    def __init__(self, capacity: int = 1, hold_limit_seconds: float | None = None):
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
+        if hold_limit_seconds is not None and hold_limit_seconds <= 0:
+            raise ValueError(f"hold_limit_seconds must be positive or None, got {hold_limit_seconds}")
         self.capacity = capacity
+        self.hold_limit_seconds = hold_limit_seconds
         self._lock = threading.Condition()
         self._running: set[int] = set()
         self._queue: list[int] = []
@@ -109,6 +121,12 @@ class SlotPool:
     def running_count(self) -> int:
         with self._lock:
             return len(self._running)
+
+    @property
+    def waiting_count(self) -> int:
+        """How many tasks wait in the queue for a slot."""
+        with self._lock:
+            return len(self._queue)
 
 
 @runtime_checkable
@@ -149,7 +167,7 @@ class ThreadTaskControl:
 
     @property
     def stop_requested(self) -> bool:
-        return self._task._stop_event.is_set() or self._task._owner_gone()
+        return self._task._stop_event.is_set() or self._task._owner_gone() or self._task._slot_time_up()
 
     def checkpoint(self) -> None:
         """Block while paused; raise ``TaskStopped`` if a stop was requested."""
@@ -168,6 +186,10 @@ class ThreadTaskControl:
     def pause(self, message: str = "Paused") -> None:
         """Pause the task from inside the worker: a step the user asked for is done."""
         self._task.pause(message)
+
+    def release_slot(self) -> None:
+        """Give the task's slot back early: the rest of the work is light (a replay of a recorded run)."""
+        self._task._release_slot()
 
     def report(self, fraction: float | None = None, message: str | None = None, **detail: Any) -> None:
         """Publish progress: the share done, a one-line message, and worker-specific fields."""
@@ -227,6 +249,8 @@ class BackgroundTask:
         self._error_details = ""
         self._active_seconds = 0.0
         self._active_since: float | None = None
+        self._slot_since: float | None = None  # when this task got its slot; None while it holds none
+        self._stop_reason: str | None = None  # why the task stopped itself, when it did
         self._thread = threading.Thread(target=self._run, name=f"task-{self.id}", daemon=True)
 
     # --- control, from any thread ---
@@ -294,11 +318,16 @@ class BackgroundTask:
     # --- the worker thread ---
 
     def _run(self) -> None:
+        # A queued run whose tab is gone gives up at once, without the running grace period:
+        # it has shown nothing yet, and it would hold up everyone queued behind it.
         if self._slots and not self._slots.acquire(
-            self.id, lambda: self._stop_event.is_set() or self._owner_gone()
+            self.id, lambda: self._stop_event.is_set() or self._owner_missing_now()
         ):
             self._finish(TaskState.STOPPED, "Stopped before it started")
             return
+        if self._slots:
+            with self._lock:
+                self._slot_since = time.monotonic()
         try:
             with self._lock:
                 self._set_state(TaskState.RUNNING)
@@ -321,10 +350,34 @@ class BackgroundTask:
                 else:
                     self._finish(TaskState.FINISHED, "Finished", fraction=1.0)
         finally:
-            if self._slots:
-                self._slots.release(self.id)
+            self._release_slot()
+
+    def _release_slot(self) -> None:
+        with self._lock:
+            held, self._slot_since = self._slot_since is not None, None
+        if held:
+            self._slots.release(self.id)
+
+    def _slot_time_up(self) -> bool:
+        """True once this task has held its slot past the pool's limit while others wait (then it stops)."""
+        if self._stop_reason is not None:
+            return True
+        limit = self._slots.hold_limit_seconds if self._slots else None
+        since = self._slot_since
+        if limit is None or since is None or time.monotonic() - since <= limit:
+            return False
+        if self._slots.waiting_count == 0:
+            return False  # nobody is kept waiting: let it finish
+        with self._lock:
+            self._stop_reason = SLOT_LIMIT_MESSAGE
+            self._detail["slot_limit_stop"] = {"limit_seconds": limit}
+        self._stop_event.set()
+        self._resume_event.set()
+        return True
 
     def _stopped_message(self) -> str:
+        if self._stop_reason is not None:
+            return self._stop_reason
         if self._owner_gone():
             return "Stopped: the browser tab that started it was closed"
         return "Stopped"
@@ -364,9 +417,18 @@ class BackgroundTask:
 
     def _wait_while_paused(self) -> None:
         while not self._resume_event.wait(POLL_SECONDS):
-            if self._owner_gone():
+            if self._owner_gone() or self._slot_time_up():  # a paused run holds its slot too
                 self._stop_event.set()
                 break
+
+    def _owner_missing_now(self) -> bool:
+        """True while the owner's probe says it is gone, with no grace period."""
+        if self._owner_alive is None:
+            return False
+        try:
+            return not self._owner_alive()
+        except Exception:  # noqa: BLE001 - a broken probe must not kill the work
+            return False
 
     def _owner_gone(self) -> bool:
         """True once the owner has been missing for longer than the grace period."""

@@ -38,6 +38,7 @@ from mnist_core.landscape import (
 from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
 from mnist_core.tasks import TaskControl, TaskFailed
 from mnist_core.training import prepare_data, train
+from ui import fair_share
 from ui.charts import show_chart
 from ui.resources import background_slots, mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
@@ -304,8 +305,14 @@ def quick_model_offer() -> None:
             "(784-32-10, RMSProp) right here: 3 epochs on {images} images, a few seconds."
         ).format(images=integer(QUICK_CONFIG.train_limit - QUICK_CONFIG.validation_size))
     )
+    elsewhere = fair_share.training_elsewhere(TRAIN_TASK_KEY)  # one training per session at a time
+    if elsewhere is not None:
+        left.caption(fair_share.one_at_a_time_message(elsewhere))
     if right.button(
-        tr("Train a quick first network"), key="surface_train_quick", icon=":material/model_training:"
+        tr("Train a quick first network"),
+        key="surface_train_quick",
+        icon=":material/model_training:",
+        disabled=elsewhere is not None,
     ):
         data, language = mnist(), current_language()
 

@@ -17,6 +17,8 @@ from mnist_core.i18n import N_, integer, ntr, number, tr
 from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from mnist_core.training import rate_text
 from ui.charts import show_chart
+from ui.fair_share import slot_limit_note
+from ui.replays import replay_note
 from ui.resources import mnist, training_slots
 from ui.train_form import LEARNING_RATES
 
@@ -72,6 +74,8 @@ def record_speed(task: BackgroundTask, snapshot: TaskSnapshot) -> None:
     recorded = st.session_state.setdefault("train_speed_recorded", set())
     if snapshot.state != TaskState.FINISHED or task.id in recorded or result is None:
         return
+    if "replay_of" in snapshot.detail:  # a replay's time says nothing of this server's speed
+        return
     recorded.add(task.id)
     if not snapshot.detail.get("slow_motion"):
         speed_calibration().record_run(result.spec, result.config, snapshot.elapsed_seconds)
@@ -116,8 +120,8 @@ def step_controls(task: BackgroundTask, snapshot: TaskSnapshot, presenter: bool 
 
     In presenter view the row drops its labels and captions, so the charts stay on a 720 px screen.
     """
-    if snapshot.is_over or snapshot.state == TaskState.QUEUED:
-        return
+    if snapshot.is_over or snapshot.state == TaskState.QUEUED or "replay_of" in snapshot.detail:
+        return  # a replay plays a recorded run: there is nothing to step or steer
     detail = snapshot.detail
     running = snapshot.state == TaskState.RUNNING
     with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -267,6 +271,8 @@ def draw_live(
     if snapshot.state == TaskState.QUEUED:
         st.info(tr("Another run is training on this server; yours starts as soon as it ends."))
     record_speed(task, snapshot)
+    slot_limit_note(snapshot)
+    replay_note(snapshot)  # in the polling panel: a queued run learns at its turn that it can replay
     if not presenter:
         step_controls(task, snapshot)
     if "updates_total" in detail and not presenter:  # in presenter view the progress line says it

@@ -9,6 +9,7 @@ import streamlit as st
 from mnist_core.data import data_problem_advice, load_mnist
 from mnist_core.i18n import integer, tr
 from mnist_core.tasks import SlotPool
+from ui.fair_share import run_limit_seconds
 
 TRAINING_SLOTS_VARIABLE = "MNIST_MAX_TRAININGS"  # concurrent Keras trainings per server
 BACKGROUND_SLOTS_VARIABLE = "MNIST_MAX_BACKGROUND_TASKS"  # projections, landscapes, grids
@@ -40,10 +41,10 @@ def mnist():
         st.stop()
 
 
-def _slots_from_environment(variable: str) -> SlotPool:
+def _slots_from_environment(variable: str, hold_limit_seconds: float | None = None) -> SlotPool:
     value = os.environ.get(variable, "1")
     try:
-        return SlotPool(int(value))
+        return SlotPool(int(value), hold_limit_seconds=hold_limit_seconds)
     except ValueError:
         st.warning(
             tr(
@@ -52,13 +53,16 @@ def _slots_from_environment(variable: str) -> SlotPool:
             ).format(variable=variable, value=repr(value)),
             icon=":material/settings_alert:",
         )
-        return SlotPool(1)
+        return SlotPool(1, hold_limit_seconds=hold_limit_seconds)
 
 
 @st.cache_resource
 def training_slots() -> SlotPool:
-    """How many networks train at once on this server (default 1: two cores train one fastest)."""
-    return _slots_from_environment(TRAINING_SLOTS_VARIABLE)
+    """How many networks train at once on this server (default 1: two cores train one fastest).
+
+    One run holds a slot for at most ``$MNIST_MAX_RUN_SECONDS`` while others wait (``ui.fair_share``).
+    """
+    return _slots_from_environment(TRAINING_SLOTS_VARIABLE, run_limit_seconds())
 
 
 @st.cache_resource

@@ -38,8 +38,9 @@ from mnist_core.sklearn_models import (
 )
 from mnist_core.tasks import TaskSnapshot, TaskState, TaskStopped
 from mnist_core.tuning import GridResult, GridSpec, matrix_from_rows, run_grid
+from ui import fair_share
 from ui.charts import show_chart
-from ui.resources import mnist
+from ui.resources import mnist, training_slots
 from ui.tasks import get_task, start_task, task_panel
 
 MAX_CACHED_RESULTS = 40  # small models and numbers only; the oldest go first
@@ -115,6 +116,10 @@ def run_section(
     needs_keras: bool = False,
 ) -> None:
     """A button that starts ``work`` (unless cached), then its live panel or finished result."""
+    elsewhere = fair_share.training_elsewhere(task_key) if slots is training_slots() else None
+    if elsewhere is not None:  # one training per session at a time, whichever page started it
+        st.caption(fair_share.one_at_a_time_message(elsewhere))
+        button = {**button, "disabled": True}
     if st.button(**button):
         start_cached(task_key, cache_key, work, button["label"], slots, needs_keras)
     show_task_or_result(task_key, cache_key, draw_live, draw_result, hint)

@@ -18,7 +18,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mnist_core.i18n import N_, current_language, integer, number, run_in_language, tr
 from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
-from ui.resources import keras_module
+from ui import fair_share
+from ui.resources import keras_module, training_slots
 
 POLL_SECONDS = 0.5  # two chart updates a second
 
@@ -61,6 +62,12 @@ def start_task(
     spinner). TensorFlow's first import inside a worker thread, while the page's polling
     reruns go on, froze the page and once broke a run's evaluation in a browser test.
     """
+    if slots is not None and slots is training_slots():
+        fair_share.remember_training_key(key)
+        other = fair_share.training_elsewhere(key)
+        if other is not None:  # the pages disable their buttons first; this is the last word
+            st.warning(fair_share.one_at_a_time_message(other), icon=":material/group:")
+            st.stop()
     if needs_keras:
         keras_module()
     previous = st.session_state.get(key)

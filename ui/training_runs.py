@@ -16,6 +16,7 @@ import streamlit as st
 
 from mnist_core.experiments import ModelBytesCache
 from mnist_core.i18n import ntr, number, tr
+from mnist_core.replays import ReplayedRun
 from mnist_core.tasks import TaskState
 from mnist_core.training import TrainingResult
 from ui.tasks import get_task
@@ -144,12 +145,36 @@ def collect_finished_run() -> None:
         return
     collected.add(task.id)
     snapshot = task.snapshot()
+    if isinstance(snapshot.result, ReplayedRun):
+        collect_replayed_run(runs, task.id, snapshot)
+        return
     if not isinstance(snapshot.result, TrainingResult):
         return  # failed or stopped before training: nothing to keep
     number = runs[-1].number + 1 if runs else 1
     batches = snapshot.detail.get("batches", {"update": [], "loss": [], "accuracy": []})
     origin = st.session_state.get(ORIGINS_KEY, {}).pop(task.id, "")
     runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state, origin, task_id=task.id))
+    st.session_state.setdefault(BASELINE_KEY, runs[0].number)
+    keep_log_small(runs, st.session_state[BASELINE_KEY])
+
+
+def collect_replayed_run(runs: list[FinishedRun], task_id: int, snapshot) -> None:
+    """A replayed run joins the log like a trained one: it shares the recorded model's bytes."""
+    record = snapshot.result.record
+    number = runs[-1].number + 1 if runs else 1
+    origin = tr("a replay of the same run trained earlier on this server")
+    runs.append(
+        FinishedRun(
+            number,
+            record.result,
+            snapshot.detail.get("batches", record.batches),
+            snapshot.state,
+            origin,
+            keras_bytes=record.keras_bytes,
+            summary_text=record.summary_text,
+            task_id=task_id,
+        )
+    )
     st.session_state.setdefault(BASELINE_KEY, runs[0].number)
     keep_log_small(runs, st.session_state[BASELINE_KEY])
 

@@ -25,3 +25,13 @@ def open_page():
         return app
 
     return _open
+
+
+@pytest.fixture(autouse=True)
+def no_recorded_runs():
+    """Each test starts on a server that has trained nothing yet: a run recorded by an earlier test
+    would otherwise replay where that test expects a training (two AppTests share server caches)."""
+    from ui.replays import run_store
+
+    run_store.clear()
+    yield

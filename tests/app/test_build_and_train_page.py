@@ -50,7 +50,8 @@ def test_presets_set_every_control(open_page):
     assert app.dataframe[0].value["parameters"].sum() == 542_230
 
 
-def test_a_very_long_run_is_estimated_and_must_be_confirmed(open_page):
+def test_a_very_long_run_is_estimated_and_must_be_confirmed(open_page, monkeypatch):
+    monkeypatch.setenv("MNIST_MAX_RUN_SECONDS", "0")  # no cap on this server: long runs are only confirmed
     app = open_page(PAGE)
     # Two wide layers: far past the confirmation threshold whatever this machine's measured speed.
     app.slider(key="train_layers").set_value(2).run()
