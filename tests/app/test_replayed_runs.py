@@ -5,6 +5,7 @@ import threading
 import time
 
 from mnist_core import replays
+from mnist_core.i18n import in_language
 from mnist_core.tasks import BackgroundTask, TaskState
 from ui.fair_share import TRAINING_KEYS
 
@@ -42,27 +43,29 @@ def test_a_second_session_with_the_same_settings_and_seed_gets_a_replay(open_pag
     assert trained.state == TaskState.FINISHED, trained.message
     assert "replay_of" not in trained.detail
 
-    second = one_epoch(open_page(PAGE, session_state=SPANISH))
-    second.button(key="train_start").click().run()
-    task = second.session_state["train_task"]
-    assert not task.snapshot().is_over
-    assert task.snapshot().detail["batches"]["update"], "the first piece of the curves shows at once"
-    assert (
-        "Esta configuración y esta semilla se entrenaron en este servidor hace menos de un minuto: "
-        "se reproduce esa ejecución." in infos(second)
-    )
-    assert second.button(key="train_afresh").label == "Entrenar de nuevo"
-    replayed = wait_until_over(second)
-    assert replayed.state == TaskState.FINISHED
-    for name in ("batches", "epochs", "confusion", "updates_total"):
-        assert replayed.detail[name] == trained.detail[name], name
-    first_run, second_run = first.session_state["train_runs"][0], second.session_state["train_runs"][0]
-    assert second_run.result.test_accuracy == first_run.result.test_accuracy
-    assert second_run.result.epochs == first_run.result.epochs
-    assert second_run.has_model and second_run.model().count_params() == first_run.model().count_params()
-    assert second_run.origin == "una reproducción de la misma ejecución entrenada antes en este servidor"
-    assert any("Esta ejecución es una reproducción" in text for text in infos(second))
-    assert not second.exception
+    # AppTest formats a widget's options on this thread, which has no page: tell it the language.
+    with in_language("es"):
+        second = one_epoch(open_page(PAGE, session_state=SPANISH))
+        second.button(key="train_start").click().run()
+        task = second.session_state["train_task"]
+        assert not task.snapshot().is_over
+        assert task.snapshot().detail["batches"]["update"], "the first piece of the curves shows at once"
+        assert (
+            "Esta configuración y esta semilla se entrenaron en este servidor hace menos de un minuto: "
+            "se reproduce esa ejecución." in infos(second)
+        )
+        assert second.button(key="train_afresh").label == "Entrenar de nuevo"
+        replayed = wait_until_over(second)
+        assert replayed.state == TaskState.FINISHED
+        for name in ("batches", "epochs", "confusion", "updates_total"):
+            assert replayed.detail[name] == trained.detail[name], name
+        first_run, second_run = first.session_state["train_runs"][0], second.session_state["train_runs"][0]
+        assert second_run.result.test_accuracy == first_run.result.test_accuracy
+        assert second_run.result.epochs == first_run.result.epochs
+        assert second_run.has_model and second_run.model().count_params() == first_run.model().count_params()
+        assert second_run.origin == "una reproducción de la misma ejecución entrenada antes en este servidor"
+        assert any("Esta ejecución es una reproducción" in text for text in infos(second))
+        assert not second.exception
 
     # The first student presses Train again: a replay too, said in English; they can train afresh.
     first.button(key="train_start").click().run()
