@@ -50,7 +50,12 @@ def extract_lessons(fileobj, keywords, comment_tags, options):
 
 def extract_template() -> Catalog:
     """Every text to translate, with where it comes from."""
-    template = Catalog(project="MNIST Demystified", domain=DOMAIN, fuzzy=False)
+    template = Catalog(
+        project="MNIST Demystified",
+        domain=DOMAIN,
+        fuzzy=False,
+        header_comment="# The texts of MNIST Demystified, from its code and its shipped lessons.",
+    )
     method_map = [("**.py", "python")]
     for source in PYTHON_SOURCES:
         path = ROOT / source
@@ -114,6 +119,9 @@ def update_catalogues(extra_translations: list[Path] = ()) -> dict[str, int]:
         catalogue = (
             read_catalogue(path, language) if path.exists() else Catalog(locale=language, domain=DOMAIN)
         )
+        catalogue.project, catalogue.version, catalogue.fuzzy = template.project, "1", False
+        catalogue.header_comment = f"# {LANGUAGES[language]}: the texts of MNIST Demystified.\n# Made by scripts/update_translations.py; translators edit the msgstr lines."
+        catalogue.language_team = catalogue.last_translator = "MNIST Demystified's team"
         catalogue.update(template, no_fuzzy_matching=True)
         catalogue.obsolete.clear()
         if language != SOURCE_LANGUAGE:

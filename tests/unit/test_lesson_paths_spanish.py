@@ -38,7 +38,7 @@ def test_the_shipped_lessons_have_texts_to_translate():
 def test_every_shipped_text_has_spanish_with_spanish_numbers(text):
     translated = spanish(text)
     if text not in SAME_IN_BOTH:
-        assert translated != text, "no Spanish yet: add it to mnist_core/locales/es/parts/lessons.es.json"
+        assert translated != text, "no Spanish yet: add it to mnist_core/locales/es/LC_MESSAGES/messages.po"
     for number in ENGLISH_NUMBER.findall(text):
         assert spanish_style(number) in translated, (number, translated)
     assert not LEFT_IN_ENGLISH.findall(translated), translated
