@@ -29,7 +29,9 @@ def test_a_spanish_browser_gets_spanish_and_a_link_keeps_the_choice(spanish_tab,
     nav = tab.get_by_test_id("stSidebarNav")
     expect(nav.get_by_role("link", name="Los datos")).to_be_visible(timeout=FIRST_RENDER_MS)
     expect(nav.get_by_role("link", name="Construir y entrenar")).to_be_visible()
-    tab.wait_for_function("document.documentElement.lang === 'es'", timeout=10_000)  # a screen reader speaks it
+    tab.wait_for_function(
+        "document.documentElement.lang === 'es'", timeout=10_000
+    )  # a screen reader speaks it
     assert "lang=" not in tab.url  # until a language is chosen, each browser gets its own
     screenshot(tab, "spanish_data_page")
 
