@@ -272,7 +272,8 @@ def draw_live(
         st.info(tr("Another run is training on this server; yours starts as soon as it ends."))
     record_speed(task, snapshot)
     slot_limit_note(snapshot)
-    replay_note(snapshot)  # in the polling panel: a queued run learns at its turn that it can replay
+    if not presenter:  # in presenter view it goes beside the curves, so they stay on the first screen
+        replay_note(snapshot)  # in the polling panel: a queued run learns at its turn that it can replay
     if not presenter:
         step_controls(task, snapshot)
     if "updates_total" in detail and not presenter:  # in presenter view the progress line says it
@@ -291,7 +292,10 @@ def draw_live(
         # stay on the first 720 px screen beside the buttons that drive them.
         batch_area, epoch_area, confusion_area = st.columns([4, 4, 3])
         with confusion_area:
-            step_controls(task, snapshot, presenter=True)
+            if "replay_of" in detail:  # a replay has no steps: the column says it is one instead
+                replay_note(snapshot, narrow=True)
+            else:
+                step_controls(task, snapshot, presenter=True)
     else:
         curves, confusion_area = st.columns([2, 1])
         batch_area = epoch_area = curves

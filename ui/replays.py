@@ -89,8 +89,11 @@ def ago(seconds: float) -> str:
     return ntr("{n} hour ago", "{n} hours ago", hours).format(n=integer(hours))
 
 
-def replay_note(snapshot: TaskSnapshot) -> None:
-    """Above a replayed run's curves: that it is one, when it was trained, and a button to train it afresh."""
+def replay_note(snapshot: TaskSnapshot, narrow: bool = False) -> None:
+    """Above a replayed run's curves: that it is one, when it was trained, and a button to train it afresh.
+
+    ``narrow``: for a column beside the curves (presenter view), the line above the button, as a caption.
+    """
     detail = snapshot.detail
     if "replay_of" not in detail:
         return
@@ -100,8 +103,11 @@ def replay_note(snapshot: TaskSnapshot) -> None:
         text = tr("This run is a replay: these settings and this seed were trained on this server {ago}.")
     else:
         text = tr("These settings and this seed were trained on this server {ago}: replaying that run.")
-    with st.container(horizontal=True, vertical_alignment="center"):
-        st.info(text.format(ago=when), icon=":material/replay:", width="stretch")
+    with st.container(horizontal=not narrow, vertical_alignment="center"):
+        if narrow:
+            st.caption(":material/replay: " + text.format(ago=when))
+        else:
+            st.info(text.format(ago=when), icon=":material/replay:", width="stretch")
         afresh = st.button(
             tr("Train afresh instead"),
             key="train_afresh",
