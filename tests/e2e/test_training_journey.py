@@ -14,7 +14,8 @@ SHIPPED_MODEL = (
 
 
 def test_train_first_network_through_interruptions(page):
-    page.goto("/build_and_train")
+    # A seed no other journey trains: a run this server has trained before would be replayed, not trained.
+    page.goto("/build_and_train?train_seed=4242")
     wait_for_app(page)
     # The page loads Keras on a fresh server first: allow for a slow, busy machine.
     expect(page.get_by_text("Gradient updates per epoch", exact=True)).to_be_visible(timeout=120_000)
