@@ -199,7 +199,8 @@ def test_normal_view_keeps_smaller_chart_text(projector):
 
 def test_build_and_train_shows_train_and_its_live_charts_on_the_first_screen(projector):
     tab = projector()
-    open_page(tab, "build_and_train")
+    # A seed no other journey trains: a live training, not a replay that ends before it is measured.
+    open_page(tab, "build_and_train", "presenter=true&train_seed=5151")
     train = tab.get_by_role("button", name="Train", exact=True)
     train.click()
     # The live curves; the network diagram, folded away with the settings, is not shown.
