@@ -142,6 +142,13 @@ def sidebar_width(tab) -> float:
 
 
 def chart_font_sizes(tab) -> dict[str, list[float]]:
+    """Font sizes of the drawn charts' text, once plotly has drawn at least one chart's ticks."""
+    # The script can finish before plotly has laid out its SVG: measuring then finds no text at all.
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('.stPlotlyChart .xtick text')]"
+        ".some((e) => e.getBoundingClientRect().width > 0)",
+        timeout=60_000,
+    )
     return tab.evaluate(
         """() => {
           const sizes = (selector) => [...document.querySelectorAll(selector)]
