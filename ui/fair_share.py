@@ -16,6 +16,7 @@ import os
 import streamlit as st
 
 from mnist_core.i18n import integer, number, tr
+from mnist_core.jobs import JobHandle
 from mnist_core.tasks import BackgroundTask, TaskSnapshot
 
 RUN_LIMIT_VARIABLE = "MNIST_MAX_RUN_SECONDS"
@@ -75,7 +76,7 @@ def training_elsewhere(key: str) -> BackgroundTask | None:
     """This session's queued or running training under another key than ``key``, if there is one."""
     for other in st.session_state.get(TRAINING_KEYS, set()):
         task = st.session_state.get(other)
-        if other != key and isinstance(task, BackgroundTask) and not task.state.is_over:
+        if other != key and isinstance(task, BackgroundTask | JobHandle) and not task.state.is_over:
             return task
     return None
 

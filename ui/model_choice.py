@@ -11,8 +11,9 @@ lecture re-opening the page, is instant; they disappear with the model.
 
 from __future__ import annotations
 
+import functools
 import threading
-import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,8 +23,10 @@ from streamlit.errors import StreamlitAPIException
 
 from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS, load_shipped
 from mnist_core.i18n import integer, number, tr
+from mnist_core.jobs.model_jobs import ModelDescription, ModelRef
 from ui.resources import mnist
 from ui.training_runs import finished_runs, uploaded_model
+from ui.worker_jobs import WorkerJobFailed, model_description, show_failure, spooled_ref
 
 YOUR_DIGIT_KEY = "predictions_your_digit"  # the latest preprocessed drawing or upload, for both pages
 MODEL_KEY = "model"  # the picker's widget key on both pages, and so its URL parameter: ?model=default-convnet
@@ -36,14 +39,31 @@ INSIDE_PAGE = "app_pages/inside_the_network.py"
 
 @dataclass(frozen=True)
 class ModelChoice:
+    """One model the pages can show: its key, its label, and ``ref``, the name a worker loads it by.
+
+    Pages run their Keras work on ``ref`` through ``ui.worker_jobs`` (``on_model``,
+    ``model_description``), so the server never loads the model. ``model`` loads it in this
+    process instead: only for code not yet moved to the workers.
+    """
+
     key: str  # "default", "default-convnet", "run-3" or "upload"
     label: str  # in the viewer's language
-    model: object  # keras.Model, or None until picked (shipped models and runs load when picked)
-    load: Callable[[], object] | None = field(default=None, compare=False, repr=False)
+    ref: ModelRef
+    load_here: Callable[[], object] = field(compare=False, repr=False)
+
+    @property
+    def model(self):
+        """The ``keras.Model`` in this process (imports TensorFlow here: prefer ``ref``)."""
+        return self.load_here()
+
+    @property
+    def description(self) -> ModelDescription:
+        """Its layers, shapes and weights, asked of a worker once per model."""
+        return model_description(self.ref)
 
     @property
     def is_convnet(self) -> bool:
-        return any(type(layer).__name__ == "Conv2D" for layer in self.model.layers)
+        return self.description.is_convnet
 
 
 @st.cache_resource(show_spinner=False)  # the picker says "Loading the model…", in the viewer's language
@@ -53,11 +73,14 @@ def _shipped(key: str):
 
 def available_models() -> list[ModelChoice]:
     """Shipped models first, then this session's runs (newest first), then the uploaded model."""
-    choices = [ModelChoice(m.key, tr(m.label), None) for m in SHIPPED_MODELS]
+    choices = [
+        ModelChoice(m.key, tr(m.label), ModelRef.of_shipped(m.key), functools.partial(_shipped, m.key))
+        for m in SHIPPED_MODELS
+    ]
     for run in reversed(finished_runs()):
         if run.has_model:  # only the latest few runs keep theirs
             label = tr("This session's {run}").format(run=run.label)
-            choices.append(ModelChoice(f"run-{run.number}", label, None, run.model))
+            choices.append(ModelChoice(f"run-{run.number}", label, spooled_ref(run.keras_bytes), run.model))
     upload = uploaded_model()
     if upload is not None:
         choices.append(
@@ -70,7 +93,8 @@ def available_models() -> list[ModelChoice]:
                     if upload.non_finite_weights
                     else tr("Uploaded: {filename}, test accuracy {accuracy}")
                 ).format(filename=upload.filename, accuracy=number(upload.test_accuracy, 4)),
-                upload.model,
+                upload.ref,
+                lambda: upload.model,
             )
         )
     return choices
@@ -125,14 +149,12 @@ def model_picker() -> ModelChoice:
         ),
     )
     choice = choices[picked]
-    if choice.model is None:
-        if choice.load is not None:
-            with st.spinner(tr("Loading the model…")):
-                loaded = choice.load()
-        else:
-            with st.spinner(tr("Loading the model…")):
-                loaded = _shipped(choice.key)
-        choice = ModelChoice(choice.key, choice.label, loaded)
+    try:
+        with st.spinner(tr("Loading the model…")):
+            choice.description  # noqa: B018 - a worker loads the model now, once, for the calls that follow
+    except WorkerJobFailed as failure:
+        show_failure(failure)
+        st.stop()
     notice = st.session_state.get(_LINK_NOTICE)
     if notice is not None and notice[1] != picked:
         del st.session_state[_LINK_NOTICE]  # the student has picked another model since
@@ -159,16 +181,31 @@ def open_with_model(page: str, model_key: str) -> None:
         st.switch_page(page, query_params={})
 
 
+PER_MODEL_KEPT = 32  # models whose results are kept server-wide (the shipped two and the class's latest runs)
+
+
 @st.cache_resource
-def _per_model_cache() -> tuple[weakref.WeakKeyDictionary, threading.Lock]:
-    return weakref.WeakKeyDictionary(), threading.Lock()
+def _per_model_cache() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def _cache_key(model) -> object:
+    """A ``ModelRef`` is keyed by its fingerprint; a live Keras model (code not yet on the workers) by itself."""
+    return ("ref", model.fingerprint) if isinstance(model, ModelRef) else ("object", id(model), model)
 
 
 def per_model(model, name: str, compute: Callable[[], object]):
-    """``compute()`` once per model object and name, shared by every session on the server."""
+    """``compute()`` once per model (a ``ModelRef``, or a live model) and name, shared by every session.
+
+    The latest ``PER_MODEL_KEPT`` models keep their results; older ones are computed again if asked.
+    """
     cache, lock = _per_model_cache()
+    key = _cache_key(model)
     with lock:
-        results = cache.setdefault(model, {})
+        results = cache.setdefault(key, {})
+        cache.move_to_end(key)
+        while len(cache) > PER_MODEL_KEPT:
+            cache.popitem(last=False)
         if name not in results:
             results[name] = compute()
         return results[name]

@@ -17,9 +17,11 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mnist_core.i18n import N_, current_language, integer, number, run_in_language, tr
+from mnist_core.jobs import JobHandle
 from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
 from ui import fair_share
 from ui.resources import keras_module, training_slots
+from ui.worker_jobs import long_executor
 
 POLL_SECONDS = 0.5  # two chart updates a second
 
@@ -55,12 +57,16 @@ def start_task(
     name: str,
     slots: SlotPool | None = None,
     needs_keras: bool = False,
-) -> BackgroundTask:
+    in_worker: bool = False,
+) -> BackgroundTask | JobHandle:
     """Stop any task already under ``key``, then start ``work`` in the background under it.
 
-    ``needs_keras``: import Keras here on the script thread first (once per server, with a
-    spinner). TensorFlow's first import inside a worker thread, while the page's polling
-    reruns go on, froze the page and once broke a run's evaluation in a browser test.
+    ``in_worker``: run ``work`` (picklable: a top-level function, bound with ``functools.partial``,
+    returning plain data) on the long-job worker pool (``ui.worker_jobs``), where Keras lives.
+    Otherwise it runs in a thread of the server (NumPy and scikit-learn work).
+
+    ``needs_keras`` (server threads only): import Keras here on the script thread first. TensorFlow's
+    first import inside a thread, while the page's polling reruns go on, froze the page.
     """
     if slots is not None and slots is training_slots():
         fair_share.remember_training_key(key)
@@ -68,26 +74,25 @@ def start_task(
         if other is not None:  # the pages disable their buttons first; this is the last word
             st.warning(fair_share.one_at_a_time_message(other), icon=":material/group:")
             st.stop()
-    if needs_keras:
+    if needs_keras and not in_worker:
         keras_module()
     previous = st.session_state.get(key)
-    if isinstance(previous, BackgroundTask):
+    if isinstance(previous, BackgroundTask | JobHandle):
         previous.stop()
     # The work's thread has no page to ask for a language: it gets the one of the page that started it.
     language = current_language()
-    task = BackgroundTask(
-        functools.partial(run_in_language, language, work),  # plain data: it can travel to a worker process
-        name=name,
-        slots=slots,
-        owner_alive=session_alive_probe(),
-    )
-    st.session_state[key] = task.start()
+    work = functools.partial(run_in_language, language, work)  # plain data: it can travel to a worker
+    if in_worker:
+        task = long_executor().submit(work, name=name, slots=slots, owner_alive=session_alive_probe())
+    else:
+        task = BackgroundTask(work, name=name, slots=slots, owner_alive=session_alive_probe()).start()
+    st.session_state[key] = task
     return task
 
 
-def get_task(key: str) -> BackgroundTask | None:
+def get_task(key: str) -> BackgroundTask | JobHandle | None:
     task = st.session_state.get(key)
-    return task if isinstance(task, BackgroundTask) else None
+    return task if isinstance(task, BackgroundTask | JobHandle) else None
 
 
 def describe_progress(snapshot: TaskSnapshot) -> str:

@@ -16,10 +16,12 @@ import streamlit as st
 
 from mnist_core.experiments import ModelBytesCache
 from mnist_core.i18n import ntr, number, tr
+from mnist_core.jobs.model_jobs import ModelRef
 from mnist_core.replays import ReplayedRun
 from mnist_core.tasks import TaskState
 from mnist_core.training import TrainingResult
 from ui.tasks import get_task
+from ui.worker_jobs import spooled_ref
 
 TRAIN_TASK_KEY = "train_task"
 RUNS_KEY = "train_runs"
@@ -120,9 +122,19 @@ class UploadedModel:
     """A .keras file a user uploaded, checked to take MNIST images and output 10 classes."""
 
     filename: str
-    model: object  # keras.Model
+    model: object  # keras.Model (None once the upload is checked in a worker: then keras_bytes)
     test_accuracy: float
     non_finite_weights: int = 0  # NaN or infinite weights: its answers mean nothing
+    keras_bytes: bytes | None = None
+
+    @property
+    def ref(self) -> ModelRef:
+        """The name a worker loads this model by."""
+        if self.keras_bytes is None:
+            from mnist_core.models import model_to_bytes
+
+            self.keras_bytes = model_to_bytes(self.model)
+        return spooled_ref(self.keras_bytes)
 
 
 def uploaded_model() -> UploadedModel | None:

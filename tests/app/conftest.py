@@ -1,11 +1,15 @@
 """AppTest helpers: every page is reached from app.py, as a user reaches it."""
 
+import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP_FILE = str(Path(__file__).resolve().parents[2] / "app.py")
+# Jobs run in threads of the test process here (they are pickled all the same, so what works here
+# works in a worker); tests/app/tensorflow_free.py runs pages with the real worker processes.
+os.environ.setdefault("MNIST_EXECUTOR", "thread")
 APP_TIMEOUT_SECONDS = 120  # the first run of a page that imports Keras takes several seconds
 
 

@@ -1,16 +1,6 @@
 """Pages that need no model must not pay for TensorFlow: it costs seconds and 0.7 GB."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def open_each_tab(key: str, labels: list[str]) -> str:
-    """An action that opens every lazy tab of a page in turn (each runs only while open)."""
-    return "; ".join(f"app.session_state[{key!r}] = {label!r}; app.run()" for label in labels)
-
+from tests.app.tensorflow_free import open_each_tab, tensorflow_imported_by_pages
 
 # Each page, and the interactions on it that must stay light too.
 PAGES_WITHOUT_TENSORFLOW = {
@@ -33,29 +23,8 @@ PAGES_WITHOUT_TENSORFLOW = {
     "app_pages/sklearn_tuning.py": "",
 }
 
-VISIT_EACH_PAGE = """
-import sys
-from streamlit.testing.v1 import AppTest
-for page, action in zip(sys.argv[2::2], sys.argv[3::2]):
-    app = AppTest.from_file(sys.argv[1], default_timeout=120).run()
-    app.switch_page(page).run()
-    exec(action)
-    assert not app.exception, (page, [e.value for e in app.exception])
-    print(page, 'tensorflow' in sys.modules or 'keras' in sys.modules)
-"""
-
 
 def test_pages_without_a_model_do_not_import_tensorflow():
-    # A fresh interpreter, so nothing imported by other tests counts.
-    arguments = [item for page_and_action in PAGES_WITHOUT_TENSORFLOW.items() for item in page_and_action]
-    output = subprocess.run(
-        [sys.executable, "-c", VISIT_EACH_PAGE, str(ROOT / "app.py"), *arguments],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    assert tensorflow_imported_by_pages(PAGES_WITHOUT_TENSORFLOW) == dict.fromkeys(
+        PAGES_WITHOUT_TENSORFLOW, False
     )
-    assert output.returncode == 0, output.stderr[-2000:]
-    imported = dict(
-        line.rsplit(" ", 1) for line in output.stdout.splitlines() if line.startswith("app_pages/")
-    )
-    assert imported == dict.fromkeys(PAGES_WITHOUT_TENSORFLOW, "False")
