@@ -32,6 +32,20 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def server_process(server_url):
+    """The shared server's process (its workers are its children)."""
+    return _server_processes[server_url]
+
+
+_server_processes: dict[str, subprocess.Popen] = {}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked ``after_every_journey`` run last: they check what the journeys left on the server."""
+    items.sort(key=lambda item: item.get_closest_marker("after_every_journey") is not None)
+
+
+@pytest.fixture(scope="session")
 def server_url():
     """Start `streamlit run app.py` on a free loopback port; stop it after the session."""
     port = free_port()
@@ -70,6 +84,7 @@ def server_url():
             process.kill()
             raise RuntimeError("streamlit did not become healthy within 60 s")
         time.sleep(0.25)
+    _server_processes[url] = process
     yield url
     process.terminate()
     try:
