@@ -236,3 +236,26 @@ def test_a_keras_training_in_a_worker_returns_a_model_without_tensorflow_in_the_
     assert accuracy > 0.5  # 15 updates on 1,833 images: far above guessing (0.1)
     np.testing.assert_allclose(journey["probabilities"], probabilities[:300], atol=1e-5)
     assert isinstance(model, keras.Model)
+
+
+def test_stop_ends_a_batch_1_keras_training_in_a_worker_within_a_second():
+    """A batch-1 run makes 55,000 updates an epoch: Stop must not wait for the epoch to end."""
+    from mnist_core.jobs.keras_jobs import training_job
+    from mnist_core.spec import ModelSpec, TrainConfig
+
+    with ProcessExecutor(ProcessPoolConfig(workers=1)) as pool:
+        pool.wait_until_ready(180)
+        handle = pool.submit(training_job(ModelSpec(), TrainConfig(epochs=3, batch_size=1, seed=3)))
+        wait_for(
+            lambda: len(handle.snapshot().detail.get("batches", {}).get("update", [])) > 20,
+            seconds=180,
+            what="the batch-1 run to be fitting",
+        )
+        asked = time.monotonic()
+        handle.stop()
+        snapshot = handle.join(10)
+        took = time.monotonic() - asked
+        assert snapshot.state == TaskState.STOPPED, snapshot.message
+        # Under a second on a quiet machine; the margin is for a CI machine whose two cores
+        # are shared with a browser and a server (the stop's own path is a socket message).
+        assert took < 1.5, took
