@@ -438,8 +438,13 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             return (updates_total - self._updates) * per_update + epochs_left * validation + test
 
         def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
+            logs = logs if logs is not None else {}
             validation_started = self._last_piece_end
+            # One forward pass over the validation images gives its loss, accuracy and confusion
+            # matrix: Keras's own validation (an evaluate, then a predict for the matrix) made two.
+            validation = self._validate()
+            if validation is not None:
+                logs["val_loss"], logs["val_accuracy"] = validation.loss, validation.accuracy
             row = {"epoch": epoch + 1}
             for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
                 row[key] = float(logs[key]) if key in logs else math.nan
@@ -450,7 +455,10 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
             if not math.isfinite(row["loss"]) or row["loss"] > EXPLODED_LOSS:
                 self.diverged_after = self.diverged_after or int(self.model.optimizer.iterations.numpy())
                 self.model.stop_training = True
-            confusion = self._confusion()
+            confusion = None
+            if validation is not None and not self.model.stop_training:
+                confusion = validation.confusion
+                self.confusions.append(confusion)
             self._validation_seconds = time.perf_counter() - validation_started
             if control is None:
                 return
@@ -472,16 +480,11 @@ def make_progress_callback(spec: ModelSpec, config: TrainConfig, control: TaskCo
                     self._wait_and_check_stop()
             self._last_piece_end = time.perf_counter()
 
-        def _confusion(self) -> np.ndarray | None:
-            """The validation images' confusion matrix now: one forward pass, far cheaper than an epoch."""
-            if self.validation is None or self.model.stop_training:
+        def _validate(self) -> Scores | None:
+            if self.validation is None:
                 return None
-            from mnist_core.evaluation import confusion_matrix
-
             images, labels = self.validation
-            matrix = confusion_matrix(labels, predict_classes(self.model, images))
-            self.confusions.append(matrix)
-            return matrix
+            return scores(forward_probabilities(self.model, images), labels)
 
     return ProgressCallback()
 
@@ -557,19 +560,16 @@ def train(
         data.y_train,
         batch_size=config.batch_size,
         epochs=config.epochs,
-        validation_data=(data.x_val, data.y_val),
-        callbacks=callbacks,
+        callbacks=callbacks,  # the callback validates each epoch itself (one forward pass)
         verbose=0,
     )
     train_seconds = time.perf_counter() - started
     if callback.diverged_after is not None:
         raise TaskFailed(divergence_message(callback.diverged_after, spec))
     phase("evaluating", tr("Evaluating on the {count} test images").format(count=integer(10_000)))
-    # As a dict: the list form orders values by metric names and appends any other log key.
-    test_loss = model.evaluate(data.x_test, data.y_test, batch_size=1000, verbose=0, return_dict=True)["loss"]
-    predicted = predict_classes(model, data.x_test)
-    correct = int((predicted == data.y_test_labels).sum())
-    test_accuracy = correct / len(predicted)
+    test = scores(forward_probabilities(model, data.x_test), data.y_test_labels)
+    correct = int(np.trace(test.confusion))
+    test_loss, test_accuracy = test.loss, correct / len(data.x_test)
     return TrainingResult(
         model=model,
         spec=spec,
@@ -578,7 +578,7 @@ def train(
         test_loss=float(test_loss),
         test_accuracy=float(test_accuracy),
         correct=correct,
-        incorrect=len(predicted) - correct,
+        incorrect=len(data.x_test) - correct,
         train_seconds=train_seconds,
         stopped_early=callback.stopped,
         weight_history=callback.weight_history,
@@ -593,6 +593,46 @@ def build_model_for_training(spec: ModelSpec, config: TrainConfig):
     from mnist_core.models import build_model
 
     return build_model(spec, steps_per_execution=choose_steps_per_execution(config.batch_size))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A model's loss, accuracy and confusion matrix (rows: true digit) on a set of images."""
+
+    loss: float
+    accuracy: float
+    confusion: np.ndarray
+
+
+KERAS_EPSILON = 1e-7  # keras.backend.epsilon(): Keras clips probabilities to it before the log
+
+
+def scores(probabilities: np.ndarray, labels: np.ndarray) -> Scores:
+    """Categorical cross-entropy, accuracy and confusion matrix of softmax outputs, as Keras computes them."""
+    from mnist_core.evaluation import confusion_matrix
+
+    clipped = np.clip(probabilities[np.arange(len(labels)), labels], KERAS_EPSILON, 1 - KERAS_EPSILON)
+    predicted = np.argmax(probabilities, axis=1)
+    return Scores(
+        loss=float(-np.log(clipped.astype(np.float64)).mean()),
+        accuracy=float((predicted == labels).mean()),
+        confusion=confusion_matrix(labels, predicted),
+    )
+
+
+FORWARD_CHUNK = 1000  # images per forward call: a convnet's 1,000 feature maps are 86 MB
+
+
+def forward_probabilities(model, x: np.ndarray) -> np.ndarray:
+    """The model's outputs for ``x`` (already in the model's input form), one compiled call per chunk.
+
+    ``predict_on_batch`` reuses the model's compiled predict step; ``predict`` would also build a
+    data pipeline and an epoch iterator each time, which cost more than the arithmetic.
+    """
+    chunks = [
+        model.predict_on_batch(x[start : start + FORWARD_CHUNK]) for start in range(0, len(x), FORWARD_CHUNK)
+    ]
+    return np.concatenate([np.asarray(chunk, dtype=np.float32) for chunk in chunks])
 
 
 def predict_classes(model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:

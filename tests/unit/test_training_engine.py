@@ -197,3 +197,20 @@ def test_progress_snapshots_are_safe_to_read_while_training():
     thread.join(10)
     assert not thread.is_alive() and not errors
     assert all(math.isfinite(v) for v in task.snapshot().detail["batches"]["loss"])
+
+
+def test_the_engines_own_validation_and_test_scores_are_what_keras_evaluate_gives():
+    # The engine validates with one forward pass per epoch instead of Keras's evaluate + predict.
+    from mnist_core.training import prepare_data
+
+    config = TrainConfig(epochs=1, batch_size=64, train_limit=2400, seed=7)
+    result = train(ModelSpec(), config)
+    model = load_model_bytes(model_to_bytes(result.model))
+    data = prepare_data(ModelSpec(), config)
+    val = model.evaluate(data.x_val, data.y_val, batch_size=1000, verbose=0, return_dict=True)
+    assert result.epochs[-1]["val_loss"] == pytest.approx(val["loss"], rel=1e-5)
+    assert result.epochs[-1]["val_accuracy"] == pytest.approx(val["accuracy"], abs=1e-6)
+    test = model.evaluate(data.x_test, data.y_test, batch_size=1000, verbose=0, return_dict=True)
+    assert result.test_loss == pytest.approx(test["loss"], rel=1e-5)
+    assert result.test_accuracy == pytest.approx(test["accuracy"], abs=1e-6)
+    assert result.confusion_per_epoch[-1].sum() == len(data.x_val)
