@@ -74,6 +74,14 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional memory: TensorFlow's libraries, mapped by every worker, count once in the sum."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def descendants(pid: int) -> list[int]:
     """Every process started by ``pid``, and by those, from /proc."""
     children: dict[int, list[int]] = {}
@@ -99,6 +107,7 @@ class ServerWatch:
         self.server_peak_mb = 0.0
         self.children_peak_mb = 0.0
         self.total_peak_mb = 0.0
+        self.total_pss_peak_mb = 0.0  # what the machine (and a container's memory limit) counts
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -110,9 +119,12 @@ class ServerWatch:
         while not self._stop.is_set():
             try:
                 server = rss_mb(self.pid)
-                children = sum(rss_mb(child) for child in descendants(self.pid))
+                family = descendants(self.pid)
+                children = sum(rss_mb(child) for child in family)
+                proportional = pss_mb(self.pid) + sum(pss_mb(child) for child in family)
             except OSError:
                 continue
+            self.total_pss_peak_mb = max(self.total_pss_peak_mb, proportional)
             self.server_peak_mb = max(self.server_peak_mb, server)
             self.children_peak_mb = max(self.children_peak_mb, children)
             self.total_peak_mb = max(self.total_peak_mb, server + children)
@@ -285,7 +297,8 @@ def main() -> None:
     )
     print(
         f"peak memory: server {watch.server_peak_mb:.0f} MB, its workers {watch.children_peak_mb:.0f} MB, "
-        f"together {watch.total_peak_mb:.0f} MB; TensorFlow loaded in the server: {tensorflow}"
+        f"together {watch.total_peak_mb:.0f} MB (RSS; proportional, shared libraries once: "
+        f"{watch.total_pss_peak_mb:.0f} MB); TensorFlow loaded in the server: {tensorflow}"
     )
 
 
