@@ -9,7 +9,8 @@ prediction, nearest training images and charts included (a browser reruns only t
 fragment, so this is an upper bound of the server's work per stroke). The first stroke is
 reported apart: it may start the worker and load the model. The canvas's section alone (the
 fragment a browser's stroke reruns: preprocessing, the model's answer, the nearest training
-images and their charts) is timed too, by wrapping it. It also prints whether TensorFlow
+images and their charts) is timed too, by wrapping it, and so is the answer alone: the call to a
+worker (``on_model``), or to Keras in this process for a page from before the workers. It also prints whether TensorFlow
 ended up in this (the server's) process, and the load average.
 """
 
@@ -72,12 +73,24 @@ def main() -> None:
         section_seconds.append(time.perf_counter() - started)
 
     ui.your_digit.your_digit_section = timed_section  # the page imports it by name on each run
+    answer_seconds = []
+    asking = "on_model" if hasattr(ui.your_digit, "on_model") else "predict_probabilities"
+    ask = getattr(ui.your_digit, asking)
+
+    def timed_answer(*args, **kwargs):
+        started = time.perf_counter()
+        answer = ask(*args, **kwargs)
+        answer_seconds.append(time.perf_counter() - started)
+        return answer
+
+    setattr(ui.your_digit, asking, timed_answer)
     urls = data_urls(arguments.strokes + 1)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
     app.switch_page("app_pages/predictions.py").run()
     assert not app.exception, [e.value for e in app.exception]
     seconds = []
     section_seconds.clear()
+    answer_seconds.clear()
     for url in urls:
         app.session_state["predictions_canvas_0"] = {
             "drawing": {"raw": STROKE_JSON, "data": url},
@@ -98,6 +111,11 @@ def main() -> None:
     print(
         f"the canvas's section alone ({len(sections)}): median {statistics.median(sections):.0f} ms, "
         f"min {min(sections):.0f} ms, max {max(sections):.0f} ms"
+    )
+    answers = [s * 1000 for s in answer_seconds[1:]]
+    print(
+        f"the answer alone, {asking} ({len(answers)}): median {statistics.median(answers):.1f} ms, "
+        f"min {min(answers):.1f} ms, max {max(answers):.1f} ms"
     )
     print("tensorflow in the server process:", "tensorflow" in sys.modules or "keras" in sys.modules)
     print("load average:", " ".join(f"{v:.2f}" for v in os.getloadavg()))
