@@ -15,8 +15,9 @@ from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from mnist_core.models import expects_raw_pixels
 from ui.charts import show_chart
 from ui.links import link_to_this_view
-from ui.model_choice import model_picker, test_evaluation
+from ui.model_choice import model_picker, per_model, test_evaluation
 from ui.resources import mnist
+from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
 from ui.your_digit import your_digit_section
 
 title_column, picker_column = st.columns([1.4, 1])
@@ -28,13 +29,16 @@ with title_column:
     )
 with picker_column:
     choice = model_picker()
-model = choice.model
 (x_train, y_train), (x_test, y_test) = mnist()
 
 # First on the page, so a lecturer draws and the class sees the answer on the same screen.
 your_digit_section(choice)
 
-evaluation = test_evaluation(model)
+try:
+    evaluation = test_evaluation(choice.ref)
+except WorkerJobFailed as failure:
+    show_failure(failure)
+    st.stop()
 
 test_count = integer(len(x_test))
 st.header(tr("5 · Evaluate on the {count} test images").format(count=test_count))
@@ -171,14 +175,20 @@ show_chart(
     ),
     where=image_column,
 )
-probabilities = predict_probabilities(model, x_test[index : index + 1])[0]
+try:
+    # The worker runs the model; the page sends one test image and gets ten numbers back.
+    probabilities = on_model(predict_probabilities, choice.ref, x_test[index : index + 1])[0]
+    raw_pixels = per_model(choice.ref, "expects_raw_pixels", lambda: on_model(expects_raw_pixels, choice.ref))
+except WorkerJobFailed as failure:
+    show_failure(failure)
+    st.stop()
 with steps_column:
-    shape = model.input_shape[1:]
+    shape = choice.description.input_shape
     scale = (
         tr(
             "3. Scale: divide by 255 to get 0-1 values, as in training (this model does it in its first layer)."
         )
-        if expects_raw_pixels(model)
+        if raw_pixels
         else tr("3. Scale: divide by 255 to get 0-1 values, as in training.")
     )
     st.markdown(

@@ -140,6 +140,25 @@ def evaluate(model, images: np.ndarray, labels: np.ndarray, batch_size: int = 10
     )
 
 
+def evaluate_test_set(model, data_source: str | None = None) -> Evaluation:
+    """``evaluate`` on the 10,000 MNIST test images, read where the job runs (a worker's own copy).
+
+    Parameters
+    ----------
+    model : keras.Model
+    data_source : str, optional
+        As ``mnist_core.data.load_mnist``'s ``source``; the default source when None.
+
+    Returns
+    -------
+    Evaluation
+    """
+    from mnist_core.data import load_mnist
+
+    _, (x_test, y_test) = load_mnist(data_source)
+    return evaluate(model, x_test, y_test)
+
+
 def sample(indices: np.ndarray, count: int, seed: int) -> np.ndarray:
     """Up to ``count`` of ``indices`` drawn at random without repeats, the same for the same seed."""
     indices = np.asarray(indices)

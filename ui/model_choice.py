@@ -26,7 +26,7 @@ from mnist_core.i18n import integer, number, tr
 from mnist_core.jobs.model_jobs import ModelDescription, ModelRef
 from ui.resources import mnist
 from ui.training_runs import finished_runs, uploaded_model
-from ui.worker_jobs import WorkerJobFailed, model_description, show_failure, spooled_ref
+from ui.worker_jobs import WorkerJobFailed, model_description, on_model, show_failure, spooled_ref
 
 YOUR_DIGIT_KEY = "predictions_your_digit"  # the latest preprocessed drawing or upload, for both pages
 MODEL_KEY = "model"  # the picker's widget key on both pages, and so its URL parameter: ?model=default-convnet
@@ -94,7 +94,7 @@ def available_models() -> list[ModelChoice]:
                     else tr("Uploaded: {filename}, test accuracy {accuracy}")
                 ).format(filename=upload.filename, accuracy=number(upload.test_accuracy, 4)),
                 upload.ref,
-                lambda: upload.model,
+                upload.model,
             )
         )
     return choices
@@ -211,16 +211,19 @@ def per_model(model, name: str, compute: Callable[[], object]):
         return results[name]
 
 
-def test_evaluation(model):
-    """The model's ``Evaluation`` on the 10,000 test images, computed once per model."""
-    from mnist_core.evaluation import evaluate
+def test_evaluation(ref: ModelRef):
+    """The model's ``Evaluation`` on the 10,000 test images, computed once per model by a worker.
+
+    Raises ``WorkerJobFailed`` when the worker could not run the model.
+    """
+    from mnist_core.data import default_source
+    from mnist_core.evaluation import evaluate_test_set
 
     def compute():
-        _, (x_test, y_test) = mnist()
-        with st.spinner(tr("Predicting the {count} test images…").format(count=integer(len(x_test)))):
-            return evaluate(model, x_test, y_test)
+        with st.spinner(tr("Predicting the {count} test images…").format(count=integer(10_000))):
+            return on_model(evaluate_test_set, ref, default_source())
 
-    return per_model(model, "test_evaluation", compute)
+    return per_model(ref, "test_evaluation", compute)
 
 
 @st.cache_resource(show_spinner=False)  # training_neighbours says what is happening, in the viewer's language

@@ -10,7 +10,7 @@ The contract other pages rely on:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
@@ -117,24 +117,26 @@ def _thinned(batches: dict) -> dict:
     return {name: [values[i] for i in keep] for name, values in batches.items()}
 
 
-@dataclass
+@dataclass(frozen=True)
 class UploadedModel:
-    """A .keras file a user uploaded, checked to take MNIST images and output 10 classes."""
+    """A .keras file a user uploaded, checked in a worker to take MNIST images and output 10 classes.
+
+    It keeps the file's bytes, not a live model: workers load it by ``ref``.
+    """
 
     filename: str
-    model: object  # keras.Model (None once the upload is checked in a worker: then keras_bytes)
+    keras_bytes: bytes = field(repr=False)
     test_accuracy: float
     non_finite_weights: int = 0  # NaN or infinite weights: its answers mean nothing
-    keras_bytes: bytes | None = None
 
     @property
     def ref(self) -> ModelRef:
         """The name a worker loads this model by."""
-        if self.keras_bytes is None:
-            from mnist_core.models import model_to_bytes
-
-            self.keras_bytes = model_to_bytes(self.model)
         return spooled_ref(self.keras_bytes)
+
+    def model(self):
+        """The Keras model in this process (imports TensorFlow here: only for code not yet on the workers)."""
+        return _MODELS.load(self.keras_bytes)
 
 
 def uploaded_model() -> UploadedModel | None:

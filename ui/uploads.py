@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
-from mnist_core.i18n import integer, number, tr
+from mnist_core.data import default_source
+from mnist_core.i18n import current_language, integer, number, tr
 from mnist_core.models import MAX_UPLOAD_BYTES
-from ui.resources import mnist
+from mnist_core.upload_check import UploadCheck, check_upload
 from ui.training_runs import UPLOADED_MODEL_KEY, UploadedModel, uploaded_model
+from ui.worker_jobs import WorkerJobFailed, run_quick, show_failure
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)  # the spinner is the caller's, in the viewer's language
-def _load_and_score(data: bytes, filename: str) -> UploadedModel:
-    """Load with Keras safe mode and score on the test set (cached by the file's bytes)."""
-    import numpy as np
-
-    from mnist_core.models import load_model_bytes, non_finite_weights, to_model_inputs
-
-    model = load_model_bytes(data, filename)
-    _, (x_test, y_test) = mnist()
-    try:
-        probabilities = model.predict(to_model_inputs(model, x_test), batch_size=1000, verbose=0)
-    except Exception as error:  # noqa: BLE001 - any layer of a user's model can fail in its own way
-        raise ValueError(
-            tr("Keras loaded {filename} but could not run it on the test images: {error}").format(
-                filename=filename, error=f"{type(error).__name__}: {str(error)[:300]}"
-            )
-        ) from error
-    accuracy = float((np.argmax(probabilities, axis=1) == y_test).mean())
-    return UploadedModel(filename, model, accuracy, non_finite_weights(model))
+@st.cache_data(max_entries=8, show_spinner=False)  # the spinner is the caller's, in the viewer's language
+def _checked(data: bytes, filename: str, language: str) -> UploadCheck:
+    """The worker's verdict on the file (kept by its bytes, name and language: the message is in it)."""
+    return run_quick(functools.partial(check_upload, data, filename, default_source()), name="check upload")
 
 
 def model_upload() -> None:
@@ -41,12 +30,21 @@ def model_upload() -> None:
     )
     upload = st.file_uploader(tr("Model file"), type=["keras"], key="train_upload")
     if upload is not None:
+        data = upload.getvalue()
         try:
             with st.spinner(tr("Checking the model on the test set…")):
-                st.session_state[UPLOADED_MODEL_KEY] = _load_and_score(upload.getvalue(), upload.name)
-        except ValueError as error:
-            st.error(f"{error}", icon=":material/block:")
+                check = _checked(data, upload.name, current_language())
+        except WorkerJobFailed as failure:  # the worker itself failed (killed, out of memory)
+            show_failure(failure)
             return
+        if not check.ok:
+            st.error(check.error, icon=":material/block:")
+            return
+        current = uploaded_model()
+        if current is None or current.keras_bytes != data or current.filename != upload.name:
+            st.session_state[UPLOADED_MODEL_KEY] = UploadedModel(
+                upload.name, data, check.test_accuracy, check.non_finite_weights
+            )
     current = uploaded_model()
     if current is not None and current.non_finite_weights:
         st.warning(

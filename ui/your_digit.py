@@ -26,6 +26,7 @@ from ui.model_choice import (
 from ui.pixel_grid import HELP as GRID_HELP
 from ui.pixel_grid import pixel_grid
 from ui.resources import mnist
+from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
 
 CANVAS_SIDE = 240  # px: with the steps and the answer beside it, all fit a 1280 x 720 projector
 DRAWING_KEY = "predictions_drawing"  # {"json": the canvas's drawing, "pixels": its RGBA image}
@@ -253,8 +254,14 @@ def your_digit_section(choice: ModelChoice) -> None:
         )
     digit = skip_preprocessing(pixels) if skip else steps.digit
     remember_digit(digit, source)
-    # The answer is computed and sent first; the pictures around it follow.
-    yours = predict_probabilities(choice.model, digit[None])[0]
+    # The answer is computed and sent first; the pictures around it follow. A worker runs the model:
+    # the page sends the 28 x 28 digit and gets ten probabilities back.
+    try:
+        yours = on_model(predict_probabilities, choice.ref, digit[None])[0]
+    except WorkerJobFailed as failure:
+        with answer_column:
+            show_failure(failure)
+        return
     with answer_column:
         st.subheader(
             tr("The model says {digit} (probability {probability})").format(

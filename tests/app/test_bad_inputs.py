@@ -227,7 +227,7 @@ def test_a_bad_model_upload_gets_a_message_and_the_page_keeps_working(name, open
 def uploaded(model, filename: str = "mine.keras"):
     from ui.training_runs import UploadedModel
 
-    return {UPLOADED_MODEL_KEY: UploadedModel(filename, model, 0.1)}
+    return {UPLOADED_MODEL_KEY: UploadedModel(filename, model_to_bytes(model), 0.1)}
 
 
 ODD_MODELS = {

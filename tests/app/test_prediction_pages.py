@@ -8,7 +8,7 @@ import pytest
 
 from mnist_core.data import load_mnist
 from mnist_core.default_model import load_default_model
-from mnist_core.models import to_model_inputs
+from mnist_core.models import model_to_bytes, to_model_inputs
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
 from mnist_core.training import train
@@ -103,7 +103,9 @@ def test_an_uploaded_model_that_wants_0_to_1_inputs(open_page, mnist_arrays):
     inputs = keras.Input(shape=(28, 28))
     hidden = keras.layers.Dense(10, activation="relu")(keras.layers.Flatten()(inputs))
     uploaded = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
-    app = open_page(PREDICTIONS, {UPLOADED_MODEL_KEY: UploadedModel("mine.keras", uploaded, 0.1)})
+    app = open_page(
+        PREDICTIONS, {UPLOADED_MODEL_KEY: UploadedModel("mine.keras", model_to_bytes(uploaded), 0.1)}
+    )
     app.selectbox(key="model").set_value("upload").run()
     assert not app.exception
     assert any("Uploaded: mine.keras" in caption for caption in texts(app.caption))

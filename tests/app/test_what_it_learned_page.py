@@ -15,7 +15,7 @@ from test_bad_inputs import dense_model
 from mnist_core import robustness
 from mnist_core.data import load_mnist
 from mnist_core.default_model import load_shipped
-from mnist_core.models import to_model_inputs
+from mnist_core.models import model_to_bytes, to_model_inputs
 from mnist_core.preprocess import preprocess
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
@@ -231,7 +231,7 @@ ODD_UPLOADS = {
 @pytest.mark.parametrize("name", list(ODD_UPLOADS))
 def test_an_odd_upload_is_shown_or_explained_on_every_tab(name, open_page):
     make, message = ODD_UPLOADS[name]
-    app = open_page(PAGE, {UPLOADED_MODEL_KEY: UploadedModel("mine.keras", make(), 0.1)})
+    app = open_page(PAGE, {UPLOADED_MODEL_KEY: UploadedModel("mine.keras", model_to_bytes(make()), 0.1)})
     app.selectbox(key=MODEL_KEY).set_value("upload").run()
     assert not app.exception, [e.value for e in app.exception]
     if message is not None:
