@@ -198,6 +198,8 @@ def per_model(model, name: str, compute: Callable[[], object]):
     """``compute()`` once per model (a ``ModelRef``, or a live model) and name, shared by every session.
 
     The latest ``PER_MODEL_KEPT`` models keep their results; older ones are computed again if asked.
+    The lock guards the dictionary only: a slow computation (a test-set evaluation in a worker) does
+    not hold up other sessions' lookups, and two sessions asking at once may both compute it.
     """
     cache, lock = _per_model_cache()
     key = _cache_key(model)
@@ -206,9 +208,12 @@ def per_model(model, name: str, compute: Callable[[], object]):
         cache.move_to_end(key)
         while len(cache) > PER_MODEL_KEPT:
             cache.popitem(last=False)
-        if name not in results:
-            results[name] = compute()
-        return results[name]
+        if name in results:
+            return results[name]
+    value = compute()
+    with lock:
+        cache.setdefault(key, {})[name] = value
+    return value
 
 
 def test_evaluation(ref: ModelRef):
