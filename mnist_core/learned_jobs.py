@@ -80,14 +80,14 @@ def where_it_looks(model, image: np.ndarray, digit: int, patch: int = 6, fill: i
     AttributionMaps
     """
     return AttributionMaps(
-        attribution.saliency(model, image, digit),
+        attribution.saliency(model, image, digit, layers=_chain(model)),
         attribution.occlusion(model, image, digit, patch, fill=fill),
     )
 
 
 def nudge(model, image: np.ndarray, target: int) -> adversarial.Nudge:
     """``adversarial.nudge`` of ``image`` towards ``target``: the smallest flipping change, as plain data."""
-    return adversarial.nudge(model, image, target)
+    return adversarial.nudge(model, image, target, layers=_chain(model))
 
 
 def curve_images() -> tuple[np.ndarray, np.ndarray]:
