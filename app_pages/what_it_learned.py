@@ -10,7 +10,7 @@ from ui import learned_sections, learned_views
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.model_choice import model_picker
-from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
+from ui.worker_jobs import WorkerJobFailed, show_failure
 
 ANSWER, RUNNER_UP = N_("its answer"), N_("its second choice")
 DIGITS = [str(d) for d in range(10)]
@@ -34,7 +34,7 @@ if checked is None:
 with digit_column:
     digit = learned_views.choose_digit()
 try:
-    probabilities = on_model(learned_jobs.probabilities, choice.ref, digit.image[None])[0]
+    probabilities = learned_views.answer(learned_jobs.probabilities, choice, digit.image[None])[0]
 except WorkerJobFailed as failure:
     show_failure(failure)
     st.stop()
@@ -65,9 +65,9 @@ def where_it_looks() -> None:
         key="learned_fill",
         bind="query-params",
     )
-    maps = on_model(
+    maps = learned_views.answer(
         learned_jobs.where_it_looks,
-        choice.ref,
+        choice,
         digit.image,
         target,
         patch,
@@ -113,7 +113,7 @@ def when_it_fails() -> None:
         bind="query-params",
     )  # fmt: skip
     changed = robustness.apply(digit.image, change)
-    changed_probabilities = on_model(learned_jobs.probabilities, choice.ref, changed[None])[0]
+    changed_probabilities = learned_views.answer(learned_jobs.probabilities, choice, changed[None])[0]
     learned_sections.digit_and_answer(
         changed,
         tr("{title}, changed").format(title=digit.title),
@@ -141,7 +141,7 @@ def adversarial_nudge() -> None:
         bind="query-params",
     )
     target = int(np.argsort(probabilities)[-2]) if picked == RUNNER_UP else int(picked)
-    result = on_model(learned_jobs.nudge, choice.ref, digit.image, target)
+    result = learned_views.answer(learned_jobs.nudge, choice, digit.image, target)
     if result.step == 0:
         st.info(
             tr("The model already reads this digit as a {digit}: pick another digit.").format(digit=target),
@@ -190,7 +190,7 @@ def switch_neurons_off() -> None:
             tr("the test images of {digit}").format(digit=which),
         )
         off = ablation.most_active(activity, count)
-    without = on_model(learned_jobs.probabilities_without, choice.ref, layer, off, digit.image)
+    without = learned_views.answer(learned_jobs.probabilities_without, choice, layer, off, digit.image)
     learned_sections.ablation_result(choice, layer, off, activity, whose, without, digit, answer)
 
 

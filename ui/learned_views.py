@@ -7,6 +7,8 @@ Every computation on the model runs in a worker process (``mnist_core.learned_jo
 from __future__ import annotations
 
 import functools
+import hashlib
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -116,6 +118,37 @@ def shown_on_failure(section: Callable[[], None]) -> Callable[[], None]:
             show_failure(failure)
 
     return guarded
+
+
+ANSWERS_BUDGET_BYTES = 8_000_000  # a class looking at the same digits asks a worker once per digit and view
+
+
+@st.cache_resource
+def _answers() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()  # key -> (answer, its size in bytes)
+
+
+def answer(function: Callable, choice, *args, **kwargs):
+    """``on_model(function, choice.ref, *args, **kwargs)``, its answer kept server-wide for the same model and
+    arguments: a rerun that changes nothing (or the class opening the same link) costs no round trip.
+
+    The latest answers are kept, within ``ANSWERS_BUDGET_BYTES``. Only for jobs whose answer holds no
+    text (it would be in the asker's language).
+    """
+    digest = hashlib.sha256(pickle.dumps((function.__name__, args, kwargs), protocol=5)).hexdigest()
+    key = (choice.ref.fingerprint, digest)
+    cache, lock = _answers()
+    with lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key][0]
+    result = on_model(function, choice.ref, *args, **kwargs)  # outside the lock: other sessions go on
+    size = len(pickle.dumps(result, protocol=5))
+    with lock:
+        cache[key] = (result, size)
+        while sum(kept for _, kept in cache.values()) > ANSWERS_BUDGET_BYTES and len(cache) > 1:
+            cache.popitem(last=False)
+    return result
 
 
 def check(choice) -> learned_jobs.ModelCheck | None:
