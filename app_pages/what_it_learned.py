@@ -4,13 +4,13 @@ takes to fool it, and what it loses without some of its units."""
 import numpy as np
 import streamlit as st
 
-from mnist_core import ablation, adversarial, attribution, robustness
-from mnist_core.evaluation import predict_probabilities
+from mnist_core import ablation, attribution, learned_jobs, robustness
 from mnist_core.i18n import N_, tr
 from ui import learned_sections, learned_views
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.model_choice import model_picker
+from ui.worker_jobs import WorkerJobFailed, show_failure
 
 ANSWER, RUNNER_UP = N_("its answer"), N_("its second choice")
 DIGITS = [str(d) for d in range(10)]
@@ -28,13 +28,16 @@ st.caption(
 picker_column, digit_column = st.columns([1, 1.4])
 with picker_column:
     choice = model_picker()
-model = choice.model
-layers = learned_views.network(model)
-if layers is None:
+checked = learned_views.check(choice)  # every Keras computation below runs in a worker: choice.ref
+if checked is None:
     st.stop()
 with digit_column:
     digit = learned_views.choose_digit()
-probabilities = predict_probabilities(model, digit.image[None])[0]
+try:
+    probabilities = learned_views.answer(learned_jobs.probabilities, choice, digit.image[None])[0]
+except WorkerJobFailed as failure:
+    show_failure(failure)
+    st.stop()
 answer = int(probabilities.argmax())
 
 
@@ -62,16 +65,20 @@ def where_it_looks() -> None:
         key="learned_fill",
         bind="query-params",
     )
-    gradient = attribution.saliency(model, digit.image, target)
-    drops = attribution.occlusion(
-        model, digit.image, target, patch, fill=attribution.GREY if fill == "grey" else 0
+    maps = learned_views.answer(
+        learned_jobs.where_it_looks,
+        choice,
+        digit.image,
+        target,
+        patch,
+        fill=attribution.GREY if fill == "grey" else 0,
     )
     learned_sections.attribution_maps(
         digit,
         probabilities,
         target,
-        gradient,
-        drops,
+        maps.gradient,
+        maps.drops,
         tr(
             "**Occlusion**: a {patch} x {patch} {fill} square slides over the digit (grey also adds ink to the "
             "paper; black only erases). Blue: covering here lowers P({digit})."
@@ -106,7 +113,7 @@ def when_it_fails() -> None:
         bind="query-params",
     )  # fmt: skip
     changed = robustness.apply(digit.image, change)
-    changed_probabilities = predict_probabilities(model, changed[None])[0]
+    changed_probabilities = learned_views.answer(learned_jobs.probabilities, choice, changed[None])[0]
     learned_sections.digit_and_answer(
         changed,
         tr("{title}, changed").format(title=digit.title),
@@ -114,9 +121,9 @@ def when_it_fails() -> None:
         "learned_changed",
         threshold,
     )
-    learned_sections.accuracy_curves(model, choice.key, change)
+    learned_sections.accuracy_curves(choice, change)
     st.subheader(tr('"I don\'t know"'), anchor=False)
-    learned_sections.abstention(model, threshold)
+    learned_sections.abstention(choice, threshold)
 
 
 def adversarial_nudge() -> None:
@@ -134,7 +141,7 @@ def adversarial_nudge() -> None:
         bind="query-params",
     )
     target = int(np.argsort(probabilities)[-2]) if picked == RUNNER_UP else int(picked)
-    result = adversarial.nudge(model, digit.image, target)
+    result = learned_views.answer(learned_jobs.nudge, choice, digit.image, target)
     if result.step == 0:
         st.info(
             tr("The model already reads this digit as a {digit}: pick another digit.").format(digit=target),
@@ -150,7 +157,7 @@ def switch_neurons_off() -> None:
             "Step 5 · Evaluate. Force some hidden units to output 0 and see what the network still gets right."
         )
     )
-    hidden = {layer.label: layer for layer in ablation.hidden_layers(layers)}
+    hidden = {layer.label: layer for layer in checked.hidden}
     if not hidden:
         st.info(tr("This model has no hidden layer: there is no unit to switch off."), icon=":material/info:")
         return
@@ -172,27 +179,27 @@ def switch_neurons_off() -> None:
         except ValueError as error:
             st.warning(str(error), icon=":material/edit:")
             return
-        activity, whose = learned_views.mean_activations(model, layers, layer, None), tr("every test image")
+        activity, whose = learned_views.mean_activations(choice, layer, None), tr("every test image")
     else:
         which = options[2].selectbox(tr("Digit"), range(10), 1, key="learned_off_digit", bind="query-params")
         count = options[3].slider(
             tr("How many"), 0, layer.units, min(8, layer.units), key="learned_off_count", bind="query-params"
         )
         activity, whose = (
-            learned_views.mean_activations(model, layers, layer, which),
+            learned_views.mean_activations(choice, layer, which),
             tr("the test images of {digit}").format(digit=which),
         )
         off = ablation.most_active(activity, count)
-    images, _ = learned_views.curve_images()
-    without = ablation.probabilities_without(
-        model, layers, layer, off, np.concatenate([images, digit.image[None]])
-    )
-    learned_sections.ablation_result(model, layer, off, activity, whose, without, digit, answer)
+    without = learned_views.answer(learned_jobs.probabilities_without, choice, layer, off, digit.image)
+    learned_sections.ablation_result(choice, layer, off, activity, whose, without, digit, answer)
 
 
 # Only the open tab runs: the curves and the switched-off accuracies cost passes over 1,000 images.
 run_open_tab(
     [tr(label) for label in learned_views.TABS],  # the URL holds the label as shown; ui.links reads either
-    [where_it_looks, when_it_fails, adversarial_nudge, switch_neurons_off],
+    [
+        learned_views.shown_on_failure(section)
+        for section in (where_it_looks, when_it_fails, adversarial_nudge, switch_neurons_off)
+    ],
     key="learned_section",  # = learned_views.TABS_KEY, written out for the lesson paths' check
 )

@@ -74,7 +74,9 @@ def _probabilities(model, images: np.ndarray) -> np.ndarray:
     return np.asarray(model(to_model_inputs(model, images), training=False), dtype=np.float64)
 
 
-def nudge(model, image: np.ndarray, target: int, max_step: int = MAX_STEP) -> Nudge:
+def nudge(
+    model, image: np.ndarray, target: int, max_step: int = MAX_STEP, layers: list | None = None
+) -> Nudge:
     """The smallest fast-gradient-sign change of ``image`` that ``model`` reads as ``target``.
 
     Parameters
@@ -85,6 +87,8 @@ def nudge(model, image: np.ndarray, target: int, max_step: int = MAX_STEP) -> Nu
     target : int, 0-9
     max_step : int
         The largest change of a pixel allowed, in 0-255 units.
+    layers : list, optional
+        ``layer_chain.chain(model)``, when the caller keeps it (checking a chain costs a forward pass).
 
     Returns
     -------
@@ -97,7 +101,7 @@ def nudge(model, image: np.ndarray, target: int, max_step: int = MAX_STEP) -> Nu
         raise ValueError(f"target must be a digit 0-9, got {target}")
     if not 1 <= max_step <= 255:
         raise ValueError(f"max_step must be 1-255 pixel units, got {max_step}")
-    layers = chain(model)
+    layers = chain(model) if layers is None else layers
     original = np.asarray(image, dtype=np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE)
     pixels = original.astype(np.float64)
     before = _probabilities(model, original[None])[0]

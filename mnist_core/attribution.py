@@ -15,7 +15,7 @@ from mnist_core.data import IMAGE_SIDE
 GREY = 128  # the occluding patch: neither ink (255) nor paper (0)
 
 
-def saliency(model, image: np.ndarray, digit: int) -> np.ndarray:
+def saliency(model, image: np.ndarray, digit: int, layers: list | None = None) -> np.ndarray:
     """The gradient of class ``digit``'s score with respect to each pixel of ``image``.
 
     Parameters
@@ -24,6 +24,8 @@ def saliency(model, image: np.ndarray, digit: int) -> np.ndarray:
         A chain of layers ending in a Dense output (``layer_chain.chain``).
     image : array-like of shape (28, 28), values 0-255
     digit : int, 0-9
+    layers : list, optional
+        ``layer_chain.chain(model)``, when the caller keeps it (checking a chain costs a forward pass).
 
     Returns
     -------
@@ -36,7 +38,7 @@ def saliency(model, image: np.ndarray, digit: int) -> np.ndarray:
     from mnist_core.layer_chain import chain, scores
 
     _check_digit(digit)
-    layers = chain(model)
+    layers = chain(model) if layers is None else layers
     pixels = tf.convert_to_tensor(np.asarray(image, dtype=np.float32).reshape(1, IMAGE_SIDE, IMAGE_SIDE))
     with tf.GradientTape() as tape:
         tape.watch(pixels)

@@ -10,6 +10,7 @@ from mnist_core import ablation, adversarial, robustness
 from mnist_core.figures import learned_figures
 from mnist_core.figures.prediction_figures import digit_figure, probabilities_figure
 from mnist_core.i18n import integer, number, percent, tr
+from mnist_core.tasks import TaskState
 from ui import learned_views
 from ui.charts import show_chart
 from ui.learned_views import describe_probabilities
@@ -88,15 +89,20 @@ def attribution_maps(
     columns[2].caption(occlusion_caption)
 
 
-def accuracy_curves(model, model_name: str, change: robustness.Change) -> None:
+def accuracy_curves(choice, change: robustness.Change) -> None:
     """The two accuracy curves, computed in the background once per model; a dotted line at the sliders."""
-    curves = learned_views.finished_curves(model)
+    curves = learned_views.finished_curves(choice.ref)
     if curves is None:
-        if st.session_state.get(CURVES_FOR) != id(model) or get_task(learned_views.CURVES_TASK) is None:
-            st.session_state[CURVES_FOR] = id(model)  # once per model: a failed task stays on screen
-            learned_views.start_curves(model, model_name)
-        task_panel(learned_views.CURVES_TASK)
-        return
+        task = get_task(learned_views.CURVES_TASK)
+        if st.session_state.get(CURVES_FOR) != choice.ref.fingerprint or task is None:
+            st.session_state[CURVES_FOR] = choice.ref.fingerprint  # once per model: a failed task stays
+            learned_views.start_curves(choice.ref, choice.key)
+        elif (snapshot := task.snapshot()).state == TaskState.FINISHED:
+            curves = snapshot.result  # from the worker: kept for every session
+            learned_views.keep_curves(choice.ref, curves)
+        if curves is None:
+            task_panel(learned_views.CURVES_TASK)
+            return
     left, right = st.columns(2)
     show_chart(
         learned_figures.accuracy_curve_figure(
@@ -127,10 +133,10 @@ def accuracy_curves(model, model_name: str, change: robustness.Change) -> None:
     )
 
 
-def abstention(model, threshold: float) -> None:
+def abstention(choice, threshold: float) -> None:
     """Accuracy on the answered test images against the share answered, and the threshold's point."""
     _, labels = learned_views.curve_images()
-    trade = robustness.abstention(learned_views.baseline_probabilities(model), labels)
+    trade = robustness.abstention(learned_views.baseline_probabilities(choice), labels)
     share, accuracy = trade.at(threshold)
     right = tr("none") if np.isnan(accuracy) else percent(accuracy, 2)
     chart, numbers = st.columns([2, 1])
@@ -188,7 +194,7 @@ def nudge_result(result: adversarial.Nudge, title: str) -> None:
 
 
 def ablation_result(
-    model, layer: ablation.HiddenLayer, off: list[int], activity, whose: str, without, digit, answer: int
+    choice, layer: ablation.HiddenLayer, off: list[int], activity, whose: str, without, digit, answer: int
 ) -> None:
     """Accuracy with the units off (overall and per digit), the units' activity, and the digit's answer.
 
@@ -196,7 +202,7 @@ def ablation_result(
     holds the probabilities of the curve images, then of ``digit``, with the units off.
     """
     _, labels = learned_views.curve_images()
-    baseline = learned_views.baseline_probabilities(model)
+    baseline = learned_views.baseline_probabilities(choice)
     accuracy, new_accuracy = (np.mean(p.argmax(axis=1) == labels) for p in (baseline, without[:-1]))
     metrics = st.columns(3)
     metrics[0].metric(

@@ -1,22 +1,29 @@
-"""Streamlit helpers of the "What it learned" page: the digit it studies, the model as a chain of layers,
-and the results worth keeping per model (the curves, the switched-off baseline)."""
+"""Streamlit helpers of the "What it learned" page: the digit it studies, what the page can do with the
+model, and the results worth keeping per model (the curves, the switched-off baseline).
+
+Every computation on the model runs in a worker process (``mnist_core.learned_jobs`` through
+``ui.worker_jobs.on_model``, the curves as a background task there): the server never loads Keras."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import pickle
 import threading
-import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from mnist_core import ablation, robustness
-from mnist_core.i18n import N_, current_language, in_language, number, tr
-from mnist_core.tasks import TaskControl
-from ui.model_choice import open_with_model, per_model, remember_digit, your_digit
+from mnist_core import ablation, learned_jobs, robustness
+from mnist_core.i18n import N_, current_language, number, tr
+from mnist_core.jobs.model_jobs import ModelCall, ModelRef
+from ui.model_choice import PER_MODEL_KEPT, open_with_model, per_model, remember_digit, your_digit
 from ui.resources import background_slots, mnist
 from ui.tasks import start_task
+from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
 
 PAGE = "app_pages/what_it_learned.py"
 PREDICTIONS_PAGE = "app_pages/predictions.py"
@@ -100,12 +107,53 @@ def choose_digit() -> Digit:
     return Digit(x_test[index], tr("x_test[{index}], a {label}").format(index=index, label=y_test[index]))
 
 
-def network(model) -> list | None:
-    """The model's layers as a chain (``layer_chain.chain``), or None after saying why it can't be used."""
-    from mnist_core.layer_chain import chain
-    from mnist_core.models import non_finite_weights
+def shown_on_failure(section: Callable[[], None]) -> Callable[[], None]:
+    """``section``, which shows a worker's failure in its place instead of a traceback."""
 
-    if per_model(model, "non_finite_weights", lambda: non_finite_weights(model)):
+    @functools.wraps(section)
+    def guarded() -> None:
+        try:
+            section()
+        except WorkerJobFailed as failure:
+            show_failure(failure)
+
+    return guarded
+
+
+ANSWERS_BUDGET_BYTES = 8_000_000  # a class looking at the same digits asks a worker once per digit and view
+
+
+@st.cache_resource
+def _answers() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()  # key -> (answer, its size in bytes)
+
+
+def answer(function: Callable, choice, *args, **kwargs):
+    """``on_model(function, choice.ref, *args, **kwargs)``, its answer kept server-wide for the same model and
+    arguments: a rerun that changes nothing (or the class opening the same link) costs no round trip.
+
+    The latest answers are kept, within ``ANSWERS_BUDGET_BYTES``. Only for jobs whose answer holds no
+    text (it would be in the asker's language).
+    """
+    digest = hashlib.sha256(pickle.dumps((function.__name__, args, kwargs), protocol=5)).hexdigest()
+    key = (choice.ref.fingerprint, digest)
+    cache, lock = _answers()
+    with lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key][0]
+    result = on_model(function, choice.ref, *args, **kwargs)  # outside the lock: other sessions go on
+    size = len(pickle.dumps(result, protocol=5))
+    with lock:
+        cache[key] = (result, size)
+        while sum(kept for _, kept in cache.values()) > ANSWERS_BUDGET_BYTES and len(cache) > 1:
+            cache.popitem(last=False)
+    return result
+
+
+def check(choice) -> learned_jobs.ModelCheck | None:
+    """What the page can do with the chosen model, or None after saying why it can't be used."""
+    if any(not np.isfinite(w).all() for layer in choice.description.layers for w in layer.weights):
         st.warning(
             tr(
                 "This model's weights are NaN or infinite, so its gradients and answers mean nothing: pick "
@@ -114,68 +162,81 @@ def network(model) -> list | None:
             icon=":material/info:",
         )
         return None
-    try:
-        return per_model(model, "layer_chain", lambda: chain(model))
-    except ValueError as error:
+    try:  # the problem is said in the viewer's language: kept per language
+        checked = per_model(
+            choice.ref,
+            f"learned_check_{current_language()}",
+            lambda: on_model(learned_jobs.check_model, choice.ref),
+        )
+    except WorkerJobFailed as failure:
+        show_failure(failure)
+        return None
+    if checked.problem is not None:
         st.warning(
-            tr("This page can't look inside this model: {error}.").format(error=error), icon=":material/info:"
+            tr("This page can't look inside this model: {error}.").format(error=checked.problem),
+            icon=":material/info:",
         )
         return None
+    return checked
 
 
 def curve_images() -> tuple[np.ndarray, np.ndarray]:
-    """The 1,000 test images (and labels) every curve and every switched-off accuracy scores."""
+    """The 1,000 test images (and labels) every curve and every switched-off accuracy scores.
+
+    The same as ``learned_jobs.curve_images``, which the workers read: here from the server's copy.
+    """
     _, (x_test, y_test) = mnist()
     indices = robustness.curve_sample(len(x_test))
     return x_test[indices], y_test[indices]
 
 
 @st.cache_resource
-def _curves() -> tuple[weakref.WeakKeyDictionary, threading.Lock]:
-    """Finished robustness curves per model object, for every session of the server."""
-    return weakref.WeakKeyDictionary(), threading.Lock()
+def _curves() -> tuple[OrderedDict, threading.Lock]:
+    """Finished robustness curves per model fingerprint, for every session of the server."""
+    return OrderedDict(), threading.Lock()
 
 
-def finished_curves(model) -> robustness.RobustnessCurves | None:
+def finished_curves(ref: ModelRef) -> robustness.RobustnessCurves | None:
+    """The model's curves once a task has computed them (on this session or another)."""
     cache, lock = _curves()
     with lock:
-        return cache.get(model)
+        return cache.get(ref.fingerprint)
 
 
-def start_curves(model, name: str) -> None:
-    """Compute the accuracy curves of ``model`` in the background; kept for every session once done."""
-    images, labels = curve_images()
+def keep_curves(ref: ModelRef, curves: robustness.RobustnessCurves) -> None:
     cache, lock = _curves()
-    language = current_language()  # the task's thread has no page: its progress messages use this one
+    with lock:
+        cache[ref.fingerprint] = curves
+        cache.move_to_end(ref.fingerprint)
+        while len(cache) > PER_MODEL_KEPT:
+            cache.popitem(last=False)
 
-    def work(control: TaskControl) -> robustness.RobustnessCurves:
-        with in_language(language):
-            curves = robustness.robustness_curves(model, images, labels, control=control)
-        with lock:
-            cache[model] = curves
-        return curves
 
+def start_curves(ref: ModelRef, name: str) -> None:
+    """Compute the accuracy curves of the model ``ref`` names in a worker, with progress and Stop."""
     start_task(
-        CURVES_TASK, work, name=tr("accuracy curves of {model}").format(model=name), slots=background_slots()
+        CURVES_TASK,
+        ModelCall(learned_jobs.accuracy_curves, ref, pass_control=True),
+        name=tr("accuracy curves of {model}").format(model=name),
+        slots=background_slots(),
+        in_worker=True,
     )
 
 
-def baseline_probabilities(model) -> np.ndarray:
+def baseline_probabilities(choice) -> np.ndarray:
     """The model's probabilities for the curve images, every unit on; computed once per model."""
-    from mnist_core.evaluation import predict_probabilities
+    return per_model(
+        choice.ref, "learned_baseline", lambda: on_model(learned_jobs.curve_probabilities, choice.ref)
+    )
 
-    return per_model(model, "learned_baseline", lambda: predict_probabilities(model, curve_images()[0]))
 
-
-def mean_activations(model, layers: list, layer: ablation.HiddenLayer, digit: int | None) -> np.ndarray:
+def mean_activations(choice, layer: ablation.HiddenLayer, digit: int | None) -> np.ndarray:
     """Each unit's mean activation over the curve images of ``digit`` (of every digit for None); once per
     model, layer and digit."""
-    images, labels = curve_images()
-    chosen = images if digit is None else images[labels == digit]
     return per_model(
-        model,
+        choice.ref,
         f"learned_activations_{layer.index}_{digit}",
-        lambda: ablation.mean_activations(model, layers, layer, chosen),
+        lambda: on_model(learned_jobs.mean_activations, choice.ref, layer, digit),
     )
 
 

@@ -1,0 +1,37 @@
+"""What it learned asks a worker only when the answer is new: a rerun that changes nothing, or another
+student on the same view, sends no job (ui.learned_views.answer keeps answers per model and arguments)."""
+
+import pytest
+
+from ui.learned_views import _answers
+from ui.worker_jobs import quick_executor
+
+PAGE = "app_pages/what_it_learned.py"
+
+
+@pytest.fixture
+def jobs_sent(monkeypatch):
+    """The names of the short jobs the page sends, as the quick pool receives them."""
+    executor, sent = quick_executor(), []
+    submit = executor.submit
+
+    def counting(work, name="job", **kwargs):
+        sent.append(name)
+        return submit(work, name=name, **kwargs)
+
+    monkeypatch.setattr(executor, "submit", counting)
+    return sent
+
+
+def test_a_rerun_that_changes_nothing_sends_no_job(open_page, jobs_sent):
+    _answers()[0].clear()
+    app = open_page(PAGE)
+    assert {"probabilities", "where_it_looks"} <= set(jobs_sent)
+    first = len(jobs_sent)
+    app.run()
+    assert not app.exception and len(jobs_sent) == first
+    open_page(PAGE)  # another student on the same view
+    assert len(jobs_sent) == first
+    app.selectbox(key="learned_class").set_value("3").run()
+    assert jobs_sent[first:] == ["where_it_looks"]  # the digit's answer is known: only the new maps
+    assert "The model says **7** (1.00); the maps are for **3**." in [c.value for c in app.caption]
