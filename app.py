@@ -14,11 +14,13 @@ from ui.links import finish_page
 from ui.presentation import presentation_controls
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
+from ui.worker_jobs import start_workers
 
 keep_keras_state_between_runs()  # before any page: see the module's docstring
 
 st.set_page_config(page_title="MNIST Demystified", page_icon=":material/draw:", layout="wide")
 use_viewer_language()  # before any text: every tr() below translates into it
+start_workers()  # once per server: the Keras workers warm up while the first student reads
 
 PAGES = {
     tr("Start"): [

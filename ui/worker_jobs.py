@@ -66,6 +66,15 @@ def quick_executor() -> Executor:
     return ProcessExecutor(ProcessPoolConfig(workers=workers))
 
 
+def start_workers() -> None:
+    """Start both pools now (once per server), so their workers have imported Keras before a page asks.
+
+    Starting a worker does not wait for it: the page that calls this is not held up.
+    """
+    long_executor()
+    quick_executor()
+
+
 @st.cache_resource(show_spinner=False)
 def model_spool() -> Path:
     """A folder the workers read trained and uploaded models from (one file per model, by fingerprint)."""
