@@ -191,7 +191,7 @@ def flatten_to_two_or_three() -> None:
         coordinates = fit.coordinates[:, :dims]
         axis_titles = tuple(f"PC{k + 1} ({percent(fit.explained_variance_ratio[k], 1)})" for k in range(dims))
     else:
-        coordinates = data_views.tsne_result(n_projected, dims, SEED)
+        coordinates = data_views.tsne_result(n_projected, dims, SEED, TSNE_TASK)
         axis_titles = ("t-SNE 1", "t-SNE 2", "t-SNE 3")
         if coordinates is None:
             st.info(

@@ -190,5 +190,4 @@ with keras_tab:
             views.draw_keras_live,
             views.draw_keras_result,
             tr("Press Train with both to time them side by side."),
-            needs_keras=True,
         )
