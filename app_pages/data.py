@@ -12,6 +12,7 @@ from ui import data_views
 from ui.charts import show_chart
 from ui.links import link_to_this_view
 from ui.tasks import get_task, task_panel
+from ui.worker_jobs import long_executor
 
 EXPORT_TASK = "data_export_task"
 facts = MnistFacts()
@@ -200,6 +201,7 @@ with st.expander(
     )
 
 st.subheader(tr("Download the data set as CSV"))
+long_executor()  # the export is a worker's job: start the workers now, not when Generate is pressed
 export = st.columns(2)
 export_split = export[0].radio(
     tr("Set"),

@@ -12,6 +12,7 @@ from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.presentation import presenter_view_on
 from ui.tasks import get_task, task_panel
+from ui.worker_jobs import long_executor
 
 TSNE_TASK = "dimensions_tsne_task"
 SEED = 0  # one subset of digits for every view, so the same points appear in each chart
@@ -191,9 +192,10 @@ def flatten_to_two_or_three() -> None:
         coordinates = fit.coordinates[:, :dims]
         axis_titles = tuple(f"PC{k + 1} ({percent(fit.explained_variance_ratio[k], 1)})" for k in range(dims))
     else:
-        coordinates = data_views.tsne_result(n_projected, dims, SEED)
+        coordinates = data_views.tsne_result(n_projected, dims, SEED, TSNE_TASK)
         axis_titles = ("t-SNE 1", "t-SNE 2", "t-SNE 3")
         if coordinates is None:
+            long_executor()  # t-SNE is a worker's job: start the workers while the student reads
             st.info(
                 tr(
                     "t-SNE of {count} digits takes from half a minute to a few minutes here. It runs in the "

@@ -8,6 +8,7 @@ from mnist_core.tuning import DEFAULT_GRID_SAMPLES, LESSON_GRID_SIZES, LESSON_LE
 from ui import sklearn_views as views
 from ui.links import SKLEARN_TABS, link_to_this_view
 from ui.resources import background_slots, training_slots
+from ui.worker_jobs import long_executor
 
 GRID_TRAIN_SIZES = [2_000, 5_000, 10_000, 20_000, 60_000]
 FIX_FIRST = N_("Fix the MLPClassifier settings above first.")
@@ -24,6 +25,9 @@ st.caption(
 
 st.subheader(tr("Your MLPClassifier"))
 settings = views.mlp_settings_form()
+# Every run here is a worker's job. A fresh server's workers import Keras before their first job (15-40 s
+# on two busy cores): start them while the student reads, so the first Train does not wait for that.
+long_executor()
 if settings is not None:
     st.code(f"model = {settings.code()}\nmodel.fit(x_train, y_train)", language="python")
 
@@ -190,5 +194,4 @@ with keras_tab:
             views.draw_keras_live,
             views.draw_keras_result,
             tr("Press Train with both to time them side by side."),
-            needs_keras=True,
         )

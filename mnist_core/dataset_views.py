@@ -200,6 +200,44 @@ def write_csv(
     return written
 
 
+def export_csv_job(
+    split: str, n_rows: int, style: str, label_last: bool, final_path: str, control=None
+) -> Path:
+    """Write the first ``n_rows`` samples of ``split`` ("train" or "test") as CSV to ``final_path``.
+
+    A job for a worker: it reads MNIST where it runs and writes a partial file first, renamed
+    when complete, so a page never offers half a file. Reports "N of M rows written" and honours
+    stop after every chunk. Returns the written file's ``Path``.
+    """
+    import uuid
+
+    from mnist_core.data import load_mnist
+    from mnist_core.i18n import integer
+
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    train, test = load_mnist()
+    images, labels = train if split == "train" else test
+    final = Path(final_path)
+    partial = final.with_name(f"{final.name}.{uuid.uuid4().hex}.part")  # two students, two partial files
+
+    def on_progress(rows_done: int, total: int) -> None:
+        if control is not None:
+            control.checkpoint()
+            message = tr("{done} of {total} rows written").format(
+                done=integer(rows_done), total=integer(total)
+            )
+            control.report(rows_done / total, message)
+
+    try:
+        write_csv(partial, images[:n_rows], labels[:n_rows], style, label_last, on_progress)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(final)
+    return final
+
+
 # --- The raw IDX files ---
 
 

@@ -5,6 +5,9 @@
   cross-entropy on integer labels.
 - Overwrite the test labels with their one-hot encoding, then count correct
   predictions by comparing class numbers with them.
+
+The first two fit a real Keras network: a page runs them in a worker process as
+``shape_error_demo(which)``, which reads MNIST there, so the server never imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_core.data import N_PIXELS, flatten, one_hot
+from mnist_core.data import N_PIXELS, flatten, load_mnist, one_hot
 from mnist_core.i18n import integer, number, tr
 
 DEMO_SAMPLES = 256  # two batches: the error comes before any learning
@@ -122,6 +125,27 @@ def skip_one_hot(images: np.ndarray, labels: np.ndarray) -> CapturedError:
             "them with 10 target numbers: one label must become ten, a 1 for its digit and 0 elsewhere."
         ),
     )
+
+
+SHAPE_ERRORS = ("reshape", "one-hot")
+
+
+def shape_error_demo(which: str, control=None) -> CapturedError:
+    """Lesson 3's shape error ``which`` ("reshape" or "one-hot"), run on the first training images.
+
+    A job for a worker (``ui.worker_jobs.run_quick(functools.partial(shape_error_demo, which))``):
+    it reads MNIST where it runs and returns plain data, the texts in the language it runs in.
+
+    Raises
+    ------
+    ValueError
+        For a ``which`` that is not one of ``SHAPE_ERRORS``.
+    """
+    if which not in SHAPE_ERRORS:
+        raise ValueError(f"which must be one of {SHAPE_ERRORS}, got {which!r}")
+    (images, labels), _ = load_mnist()
+    demo = skip_reshape if which == "reshape" else skip_one_hot
+    return demo(images[:DEMO_SAMPLES], labels[:DEMO_SAMPLES])
 
 
 @dataclass(frozen=True)

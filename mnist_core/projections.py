@@ -235,6 +235,26 @@ def tsne_of_vectors(
         return model.fit_transform(reduced)
 
 
+def tsne_of_training_digits(n: int, dims: int, seed: int, control=None) -> np.ndarray:
+    """``tsne`` of the ``subset_indices(60_000, n, seed)`` training digits: a job for a worker.
+
+    It reads MNIST where it runs and returns the coordinates, shape (n, dims). Progress goes to
+    ``control``, which is asked to stop at every iteration. The neighbour stage never looks: in a
+    worker process a stop ends it anyway, by ending the worker (``MNIST_HARD_STOP_SECONDS``).
+    """
+    from mnist_core.data import load_mnist
+
+    (images, _), _ = load_mnist()
+
+    def on_progress(fraction: float, message: str) -> None:
+        if control is not None:
+            control.checkpoint()
+            control.report(min(fraction, 1.0), message)
+
+    chosen = images[subset_indices(len(images), n, seed)]
+    return tsne(chosen, n_components=dims, seed=seed, on_progress=on_progress)
+
+
 # --- Random points of the MNIST cube ---
 
 

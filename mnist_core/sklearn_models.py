@@ -5,6 +5,10 @@ lesson's ``MLPClassifier(hidden_layer_sizes=(50,), max_iter=10, random_state=1)`
 while streaming the loss of every iteration through a ``TaskControl`` and obeying
 pause and stop between mini-batches. Inputs are parsed here with messages that
 say how to fix them, so a page can show them instead of a traceback.
+
+The page runs them in worker processes as jobs (``train_mlp_job``, ``train_shapes_job``,
+``compare_with_keras_job``): top-level functions of plain data that read MNIST where they run,
+so neither their CPU nor the comparison's TensorFlow is the Streamlit server's.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from mnist_core.data import N_CLASSES, N_PIXELS, flatten, one_hot, scale
+from mnist_core.data import N_CLASSES, N_PIXELS, flatten, load_mnist, one_hot, scale
 from mnist_core.i18n import integer, tr
 from mnist_core.spec import LayerCount
 from mnist_core.tasks import TaskControl, TaskFailed, TaskStopped
@@ -373,7 +377,6 @@ class MLPRun:
     train_accuracy: float
     test_accuracy: float
     train_seconds: float  # fit only
-    stopped_early: bool = False
 
     @property
     def parameters(self) -> int:
@@ -407,6 +410,9 @@ def train_mlp(settings: MLPSettings, mnist, control: TaskControl | None = None) 
     ------
     TaskFailed
         When the loss diverges.
+    TaskStopped
+        When ``control`` asked to stop: at once, without scoring (a worker has half a second to stop
+        before it is ended, and scoring 70,000 images takes longer on a busy server).
     """
     (x_train, y_train), (x_test, y_test) = mnist
     n = settings.train_samples
@@ -427,6 +433,8 @@ def train_mlp(settings: MLPSettings, mnist, control: TaskControl | None = None) 
     outcome = fit_streaming(settings.estimator(), x_fit, y_fit, control, on_batch, on_iteration)
     if outcome.diverged:
         raise TaskFailed(diverged_message(settings.learning_rate_init))
+    if outcome.stopped:
+        raise TaskStopped()
     if control is not None:
         control.report(message=tr("Scoring on the training and test images"))
     return MLPRun(
@@ -436,8 +444,53 @@ def train_mlp(settings: MLPSettings, mnist, control: TaskControl | None = None) 
         train_accuracy=float(outcome.model.score(x_fit, y_fit)),
         test_accuracy=float(outcome.model.score(prepare_inputs(x_test), y_test)),
         train_seconds=outcome.seconds,
-        stopped_early=outcome.stopped,
     )
+
+
+def train_mlp_job(settings: MLPSettings, control: TaskControl | None = None) -> MLPRun:
+    """``train_mlp`` on MNIST as read where it runs: a job for a worker (bind ``settings`` with partial)."""
+    return train_mlp(settings, load_mnist(), control)
+
+
+def train_shapes_job(
+    each: tuple[MLPSettings, ...],
+    known: tuple[MLPRun | None, ...],
+    control: TaskControl | None = None,
+) -> list[MLPRun]:
+    """Train each of ``each`` in turn, unless ``known`` has its run already; a job for a worker.
+
+    Parameters
+    ----------
+    each : tuple of MLPSettings
+    known : tuple of MLPRun or None, one per settings
+        Runs the server had already (a student trained those settings before): not trained again.
+    control : TaskControl, optional
+        Each training's share of ``fraction``, its ``loss_curve`` (reset for each) and ``done``:
+        one ``{"label", "curve"}`` per finished network.
+
+    Returns
+    -------
+    list of MLPRun, in the order of ``each``
+    """
+    if len(known) != len(each):
+        raise ValueError(f"known must have one entry per settings: {len(each)}, got {len(known)}")
+    mnist = load_mnist()
+    runs = []
+    for position, (settings, run) in enumerate(zip(each, known)):
+        if run is None:
+            if control is not None:
+                control.update_detail(lambda detail: detail.update(loss_curve=[]))
+            shifted = (
+                ShiftedControl(control, position / len(each), (position + 1) / len(each))
+                if control is not None
+                else None
+            )
+            run = train_mlp(settings, mnist, shifted)
+        runs.append(run)
+        if control is not None:
+            done = {"label": describe_sizes(settings.hidden_layer_sizes), "curve": run.loss_curve}
+            control.update_detail(lambda detail, done=done: detail.setdefault("done", []).append(done))
+    return runs
 
 
 @dataclass(frozen=True)
@@ -501,15 +554,11 @@ def compare_with_keras(
 
     sklearn_control = ShiftedControl(control, 0.0, 0.5) if control is not None else None
     run = train_mlp(settings, mnist, sklearn_control)
-    if run.stopped_early:
-        raise TaskStopped()
     sklearn_score = FrameworkScore(
         "scikit-learn", run.train_accuracy, run.test_accuracy, run.train_seconds, len(run.loss_curve)
     )
     if control is not None:
-        control.report(
-            0.5, tr("Keras: importing TensorFlow and building the same network"), sklearn=sklearn_score
-        )
+        control.report(0.5, tr("Keras: building the same network"), sklearn=sklearn_score)
         control.checkpoint()
     sizes = settings.hidden_layer_sizes
     spec = ModelSpec(
@@ -538,3 +587,10 @@ def compare_with_keras(
         "Keras", float(train_accuracy), result.test_accuracy, result.train_seconds, len(result.epochs)
     )
     return sklearn_score, keras_score
+
+
+def compare_with_keras_job(
+    settings: MLPSettings, control: TaskControl | None = None
+) -> tuple[FrameworkScore, FrameworkScore]:
+    """``compare_with_keras`` on MNIST as read where it runs: a job for a worker, which owns TensorFlow."""
+    return compare_with_keras(settings, load_mnist(), control)

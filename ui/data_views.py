@@ -1,10 +1,11 @@
 """Streamlit helpers for the three data pages: server-wide caches and the two background jobs
-(CSV export and t-SNE), so a lecture re-open is instant and long work never blocks a page."""
+(CSV export and t-SNE, in worker processes), so a lecture re-open is instant and long work never
+blocks a page."""
 
 from __future__ import annotations
 
+import functools
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,10 @@ import streamlit as st
 from mnist_core import dataset_views, projections
 from mnist_core.data import BUNDLED_DIR, default_source
 from mnist_core.figures.data_figures import braille_sketches
-from mnist_core.i18n import N_, NP_, current_language, in_language, integer, tr
-from mnist_core.tasks import TaskControl
+from mnist_core.i18n import N_, NP_, integer, tr
+from mnist_core.tasks import TaskState
 from ui.resources import background_slots, mnist
-from ui.tasks import start_task
+from ui.tasks import get_task, start_task
 
 SPLITS = ("train", "test")
 # The splits' labels, as in ui/links.py: capitalised where a split is chosen alone, as themselves elsewhere.
@@ -149,37 +150,33 @@ def _tsne_results() -> dict:
     return {}
 
 
-def tsne_result(n: int, dims: int, seed: int) -> np.ndarray | None:
-    return _tsne_results().get((n, dims, seed))
+def tsne_result(n: int, dims: int, seed: int, key: str | None = None) -> np.ndarray | None:
+    """The map for (n, dims, seed), kept for every session once the task under ``key`` finished it."""
+    results = _tsne_results()
+    task = get_task(key) if key is not None else None
+    wanted = (n, dims, seed)
+    if wanted not in results and task is not None and st.session_state.get(f"{key}_for") == wanted:
+        snapshot = task.snapshot()
+        if snapshot.state == TaskState.FINISHED:
+            results[wanted] = snapshot.result
+    return results.get(wanted)
 
 
 def start_tsne(key: str, n: int, dims: int, seed: int) -> None:
-    """Compute a t-SNE map in the background and keep it for every session of the server."""
-    images = split_arrays("train")[0][subset(n, seed)]
-    results = _tsne_results()
-    language = current_language()  # the worker thread reports its progress in the viewer's language
-
-    def work(control: TaskControl) -> np.ndarray:
-        def on_progress(fraction: float, message: str) -> None:
-            control.checkpoint()
-            control.report(min(fraction, 1.0), message)
-
-        with in_language(language):
-            coordinates = projections.tsne(images, n_components=dims, seed=seed, on_progress=on_progress)
-        results[(n, dims, seed)] = coordinates
-        return coordinates
-
+    """Compute a t-SNE map in a worker process, where a Stop ends even its neighbour stage."""
+    st.session_state[f"{key}_for"] = (n, dims, seed)
     name = tr("t-SNE of {count} digits in {dims}-D").format(count=integer(n), dims=dims)
-    start_task(key, work, name=name, slots=background_slots())
+    work = functools.partial(projections.tsne_of_training_digits, n, dims, seed)
+    start_task(key, work, name=name, slots=background_slots(), in_worker=True)
 
 
 # --- CSV export, streamed to a file on disk ---
 
 
 @st.cache_resource
-def _export_folder() -> tuple[Path, dict, threading.Lock]:
-    """A temporary folder for generated CSV files, their index by settings, and a lock for it."""
-    return Path(tempfile.mkdtemp(prefix="mnist-csv-")), {}, threading.Lock()
+def _export_folder() -> Path:
+    """A temporary folder for generated CSV files, named by their settings (the workers write there)."""
+    return Path(tempfile.mkdtemp(prefix="mnist-csv-"))
 
 
 def export_name(split: str, n_rows: int, style: str, label_last: bool) -> str:
@@ -188,39 +185,14 @@ def export_name(split: str, n_rows: int, style: str, label_last: bool) -> str:
 
 
 def finished_export(split: str, n_rows: int, style: str, label_last: bool) -> Path | None:
-    _, files, lock = _export_folder()
-    with lock:
-        path = files.get((split, n_rows, style, label_last))
-    return path if path is not None and path.is_file() else None
+    """The CSV for these settings, once written (a job renames its partial file only when complete)."""
+    path = _export_folder() / export_name(split, n_rows, style, label_last)
+    return path if path.is_file() else None
 
 
 def start_export(key: str, split: str, n_rows: int, style: str, label_last: bool) -> None:
-    """Write the first ``n_rows`` samples of ``split`` as CSV in the background, chunk by chunk."""
-    folder, files, lock = _export_folder()
-    images, labels = split_arrays(split)
-    final = folder / export_name(split, n_rows, style, label_last)
-    language = current_language()  # the worker thread reports its progress in the viewer's language
-
-    def work(control: TaskControl) -> Path:
-        partial = final.with_suffix(f".part{id(control)}")
-
-        def on_progress(rows_done: int, total: int) -> None:
-            control.checkpoint()
-            with in_language(language):
-                message = tr("{done} of {total} rows written").format(
-                    done=integer(rows_done), total=integer(total)
-                )
-            control.report(rows_done / total, message)
-
-        try:
-            dataset_views.write_csv(partial, images[:n_rows], labels[:n_rows], style, label_last, on_progress)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(final)
-        with lock:
-            files[(split, n_rows, style, label_last)] = final
-        return final
-
+    """Write the first ``n_rows`` samples of ``split`` as CSV in a worker, chunk by chunk."""
+    final = _export_folder() / export_name(split, n_rows, style, label_last)
+    work = functools.partial(dataset_views.export_csv_job, split, n_rows, style, label_last, str(final))
     name = {"train": tr("CSV of {count} train samples"), "test": tr("CSV of {count} test samples")}[split]
-    start_task(key, work, name=name.format(count=integer(n_rows)), slots=background_slots())
+    start_task(key, work, name=name.format(count=integer(n_rows)), slots=background_slots(), in_worker=True)

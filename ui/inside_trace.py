@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -18,7 +19,7 @@ from mnist_core.figures.prediction_figures import (
     weight_histograms_figure,
 )
 from mnist_core.i18n import N_, current_language, integer, ntr, number, tr
-from mnist_core.lesson_bugs import skip_one_hot, skip_reshape
+from mnist_core.lesson_bugs import shape_error_demo
 from mnist_core.trace import (
     conv_filters,
     feature_maps,
@@ -33,6 +34,7 @@ from ui.charts import show_chart
 from ui.model_choice import ModelChoice, your_digit
 from ui.presentation import presenter_view_on
 from ui.resources import mnist
+from ui.worker_jobs import WorkerJobFailed, run_quick, show_failure
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
 SOURCE_KEY = "inside_source"
@@ -339,8 +341,12 @@ def follow_one_digit(choice: ModelChoice) -> None:
         if st.button(tr(label), key=f"inside_bug_{which}"):
             st.session_state[f"inside_bug_{which}_shown"] = True
         if st.session_state.get(f"inside_bug_{which}_shown"):
-            with st.spinner(tr("Running model.fit…")):
-                demo = shape_error(which, current_language())
+            try:
+                with st.spinner(tr("Running model.fit…")):
+                    demo = shape_error(which, current_language())
+            except WorkerJobFailed as failure:
+                show_failure(failure)
+                continue
             st.code(demo.buggy_code, language="python")
             # Keras's own words, as code: that is what the student will meet. A line ends after each of
             # its colons and full stops, so the message fits the box instead of scrolling sideways.
@@ -356,6 +362,8 @@ def follow_one_digit(choice: ModelChoice) -> None:
 
 @st.cache_resource(show_spinner=False)
 def shape_error(which: str, language: str):
-    """The real ``fit`` and its error, once per server and language (the explanation is in ``language``)."""
-    (images, labels), _ = mnist()
-    return (skip_reshape if which == "reshape" else skip_one_hot)(images, labels)
+    """The real ``fit`` and its error, in a worker (Keras lives there), once per server and language.
+
+    The explanation is in ``language``: ``run_quick`` runs the job in the page's language.
+    """
+    return run_quick(functools.partial(shape_error_demo, which), name="lesson bug demo")

@@ -1,11 +1,14 @@
 """Views for the scikit-learn & tuning page: cached runs, live panels and result blocks.
 
-Finished results live in one server-wide dict keyed by their settings, so when a
-lecturer re-opens the page with the same settings the result shows at once.
+Every run is a job in a worker process (``mnist_core`` functions of plain data, bound with
+``functools.partial``). Finished results live in one server-wide dict keyed by their settings,
+kept there when the page first sees its task finished, so when a lecturer re-opens the page with
+the same settings the result shows at once.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -13,34 +16,25 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.figures.sklearn_figures import framework_figure, grid_heatmap, loss_curves_figure
-from mnist_core.i18n import (
-    N_,
-    current_language,
-    decimal_separators,
-    in_language,
-    integer,
-    ntr,
-    number,
-    percent,
-    tr,
-)
+from mnist_core.i18n import N_, decimal_separators, integer, ntr, number, percent, tr
 from mnist_core.sklearn_models import (
     DEEP_NARROW_SIZES,
     LESSON_SIZES,
     MLPRun,
     MLPSettings,
-    ShiftedControl,
     check_learning_rate,
+    compare_with_keras_job,
     describe_sizes,
     mlp_parameter_counts,
     parse_layer_sizes,
-    train_mlp,
+    train_mlp_job,
+    train_shapes_job,
 )
-from mnist_core.tasks import TaskSnapshot, TaskState, TaskStopped
-from mnist_core.tuning import GridResult, GridSpec, matrix_from_rows, run_grid
+from mnist_core.tasks import TaskSnapshot, TaskState
+from mnist_core.tuning import GridResult, GridSpec, matrix_from_rows, run_grid_job
 from ui import fair_share
 from ui.charts import show_chart
-from ui.resources import mnist, training_slots
+from ui.resources import training_slots
 from ui.tasks import get_task, start_task, task_panel
 
 MAX_CACHED_RESULTS = 40  # small models and numbers only; the oldest go first
@@ -58,27 +52,36 @@ def remember(store: dict, key: tuple, value: Any) -> None:
         store.pop(next(iter(store)))
 
 
-def start_cached(
-    task_key: str, cache_key: tuple, work: Callable, name: str, slots, needs_keras: bool = False
-) -> None:
-    """Start ``work`` in the background unless this exact result is already known."""
-    store = result_store()
-    if cache_key in store:
+def start_cached(task_key: str, cache_key: tuple, work: Callable, name: str, slots) -> None:
+    """Start ``work(control)`` in a worker unless this exact result is already known.
+
+    ``work`` is a picklable job (a ``mnist_core`` function bound with ``functools.partial``): it
+    reads MNIST in the worker, so neither its CPU nor the comparison's TensorFlow is the server's.
+    """
+    if cache_key in result_store():
         return
-    data = mnist()
-    # The work runs on a thread with no page, where tr() would write English: its progress messages
-    # and errors are written in the language of the student who started it.
-    language = current_language()
-
-    def run(control):
-        with in_language(language):
-            result = work(data, store, control)
-        if not control.stop_requested:
-            remember(store, cache_key, result)
-        return result
-
     st.session_state[f"{task_key}_for"] = cache_key
-    start_task(task_key, run, name, slots, needs_keras=needs_keras)
+    start_task(task_key, work, name, slots, in_worker=True)
+
+
+def runs_inside(result: Any) -> list[tuple[tuple, MLPRun]]:
+    """The single runs a result holds (the two shapes' runs), so the Train tab reuses them."""
+    if isinstance(result, list) and all(isinstance(run, MLPRun) for run in result):
+        return [(("mlp", run.settings), run) for run in result]
+    return []
+
+
+def finished_result(task_key: str, cache_key: tuple) -> Any:
+    """The result for ``cache_key``: kept for every session once the task started for it has finished."""
+    store = result_store()
+    task = get_task(task_key)
+    if cache_key not in store and task is not None and st.session_state.get(f"{task_key}_for") == cache_key:
+        snapshot = task.snapshot()
+        if snapshot.state == TaskState.FINISHED:  # a stopped task's result is not the one asked for
+            for key, run in runs_inside(snapshot.result):
+                remember(store, key, run)
+            remember(store, cache_key, snapshot.result)
+    return store.get(cache_key)
 
 
 def show_task_or_result(
@@ -89,7 +92,7 @@ def show_task_or_result(
     hint: str,
 ) -> None:
     """The cached result for ``cache_key``, else the live task started for it, else ``hint``."""
-    result = result_store().get(cache_key)
+    result = finished_result(task_key, cache_key)
     task = get_task(task_key)
     if result is not None:
         draw_result(result)
@@ -113,7 +116,6 @@ def run_section(
     draw_live: Callable[[TaskSnapshot], None],
     draw_result: Callable[[Any], None],
     hint: str,
-    needs_keras: bool = False,
 ) -> None:
     """A button that starts ``work`` (unless cached), then its live panel or finished result."""
     elsewhere = fair_share.training_elsewhere(task_key) if slots is training_slots() else None
@@ -121,7 +123,7 @@ def run_section(
         st.caption(fair_share.one_at_a_time_message(elsewhere))
         button = {**button, "disabled": True}
     if st.button(**button):
-        start_cached(task_key, cache_key, work, button["label"], slots, needs_keras)
+        start_cached(task_key, cache_key, work, button["label"], slots)
     show_task_or_result(task_key, cache_key, draw_live, draw_result, hint)
 
 
@@ -211,7 +213,7 @@ def mlp_settings_form() -> MLPSettings | None:
 
 
 def train_work(settings: MLPSettings) -> Callable:
-    return lambda data, store, control: train_mlp(settings, data, control)
+    return functools.partial(train_mlp_job, settings)
 
 
 def draw_training_live(snapshot: TaskSnapshot) -> None:
@@ -220,8 +222,6 @@ def draw_training_live(snapshot: TaskSnapshot) -> None:
         show_chart(loss_curves_figure({tr("training loss"): curve}), key="sklearn_live_loss")
     else:
         st.caption(tr("The first point appears after one pass over the training images."))
-    if isinstance(snapshot.result, MLPRun):
-        draw_training_result(snapshot.result)
 
 
 def draw_training_result(run: MLPRun) -> None:
@@ -231,9 +231,6 @@ def draw_training_result(run: MLPRun) -> None:
     columns[1].metric(tr("Test accuracy"), number(run.test_accuracy, 4))
     columns[2].metric(tr("Fitting time"), f"{number(run.train_seconds, 1)} s")
     columns[3].metric(tr("Parameters"), integer(run.parameters))
-    stopped = (
-        " " + tr("It was stopped early, so it saw fewer passes than asked.") if run.stopped_early else ""
-    )
     st.caption(
         tr(
             "{train} right on the {count} images it trained on, {test} on {test_count} test images written "
@@ -244,7 +241,6 @@ def draw_training_result(run: MLPRun) -> None:
             test=percent(run.test_accuracy, 1),
             test_count=integer(10_000),
         )
-        + stopped
     )
 
 
@@ -282,22 +278,10 @@ def parameter_table() -> pd.DataFrame:
 
 
 def shapes_work(settings: MLPSettings) -> Callable:
-    def work(data, store, control):
-        runs = []
-        for position, each in enumerate(shape_settings(settings)):
-            cached = store.get(("mlp", each))
-            if cached is None:
-                control.update_detail(lambda detail: detail.update(loss_curve=[]))
-                cached = train_mlp(each, data, ShiftedControl(control, position / 2, (position + 1) / 2))
-                if cached.stopped_early:
-                    raise TaskStopped()
-                remember(store, ("mlp", each), cached)
-            runs.append(cached)
-            done = {"label": describe_sizes(each.hidden_layer_sizes), "curve": cached.loss_curve}
-            control.update_detail(lambda detail, done=done: detail.setdefault("done", []).append(done))
-        return runs
-
-    return work
+    """The job that trains both shapes; a shape this server trained already is sent along, not retrained."""
+    each = tuple(shape_settings(settings))
+    store = result_store()
+    return functools.partial(train_shapes_job, each, tuple(store.get(("mlp", one)) for one in each))
 
 
 def draw_shapes_live(snapshot: TaskSnapshot) -> None:
@@ -343,7 +327,7 @@ def draw_shapes_result(runs: list[MLPRun]) -> None:
 
 
 def grid_work(spec: GridSpec) -> Callable:
-    return lambda data, store, control: run_grid(spec, data, control)
+    return functools.partial(run_grid_job, spec)
 
 
 def size_labels(spec: GridSpec) -> list[str]:
@@ -482,9 +466,8 @@ GRID_COLUMNS = (
 
 
 def keras_work(settings: MLPSettings) -> Callable:
-    from mnist_core.sklearn_models import compare_with_keras
-
-    return lambda data, store, control: compare_with_keras(settings, data, control)
+    """The comparison's job: its Keras half runs in the worker, which owns TensorFlow."""
+    return functools.partial(compare_with_keras_job, settings)
 
 
 def draw_keras_live(snapshot: TaskSnapshot) -> None:

@@ -9,7 +9,7 @@ from test_data_pages import chart, texts
 from test_links import arrive
 
 from mnist_core.i18n import in_language
-from mnist_core.tasks import ThreadTaskControl
+from mnist_core.jobs.control import WorkerControl
 from ui.resources import _mnist
 
 SPANISH = {"_language_chosen": "es"}
@@ -83,13 +83,13 @@ def test_a_spanish_link_opens_its_tab_without_a_notice():
 
 def test_the_csv_export_reports_in_spanish(open_page, monkeypatch):
     reports = []
-    report = ThreadTaskControl.report
+    report = WorkerControl.report  # the control a job gets where it runs (here a thread, as in AppTests)
 
     def keep(control, fraction=None, message=None, **detail):  # the worker's own reports, as it sends them
         reports.append(message)
         report(control, fraction, message, **detail)
 
-    monkeypatch.setattr(ThreadTaskControl, "report", keep)
+    monkeypatch.setattr(WorkerControl, "report", keep)
     app = open_page("app_pages/data.py", session_state=SPANISH)
     app.radio(key="data_export_split").set_value("test").run()
     app.number_input(key="data_export_rows").set_value(4001).run()

@@ -140,3 +140,25 @@ def test_keras_and_sklearn_side_by_side(open_page):
     assert list(table["framework"]) == ["scikit-learn", "Keras"]
     assert list(table["passes over the data"]) == [1, 1]
     assert (table["test accuracy"] > 0.15).all()  # better than guessing after 5 updates
+
+
+def test_both_shapes_reuse_the_run_the_train_tab_made(open_page):
+    app = small_settings(open_page(PAGE), iterations=1)
+    app.button(key="sklearn_train").click().run()
+    trained = finish(app, "sklearn_train_task").result
+    app.button(key="sklearn_train_shapes").click().run()
+    wide, narrow = finish(app, "sklearn_shapes_task").result
+    assert wide.train_seconds == trained.train_seconds  # sent to the job, not trained again
+    assert narrow.settings.hidden_layer_sizes == (10, 10, 10, 10, 10)
+
+
+def test_a_stopped_training_says_so_and_shows_no_scores(open_page):
+    app = open_page(PAGE)  # all 60,000 images, 10 passes: far longer than this test
+    app.button(key="sklearn_train").click().run()
+    task = app.session_state["sklearn_train_task"]
+    task.stop()
+    assert task.join(60).state.value == "stopped"
+    app.run()
+    assert not app.exception
+    assert "Test accuracy" not in [metric.label for metric in app.metric]
+    assert any(bar.text.startswith("Stopped") for bar in app.get("progress"))

@@ -49,3 +49,25 @@ def test_the_count_goes_silently_wrong_when_shapes_happen_to_broadcast():
     assert bug.error_type == ""
     assert bug.correct == 10
     assert (bug.legacy_correct, bug.legacy_incorrect) != (10, 0)
+
+
+def test_the_shape_error_demos_travel_to_a_worker_as_plain_data():
+    """What a page sends to a worker: the demo's name only; it reads MNIST there and sends back text."""
+    import functools
+
+    from mnist_core.jobs import make_executor
+    from mnist_core.lesson_bugs import shape_error_demo
+
+    with make_executor("thread") as executor:  # pickles the job and its result, as a worker does
+        snapshot = executor.submit(functools.partial(shape_error_demo, "reshape")).join(120)
+    assert snapshot.state.value == "finished", snapshot.message
+    (x_train, y_train), _ = load_mnist()
+    here, there = skip_reshape(x_train[:256], y_train[:256]), snapshot.result
+    assert (there.error_type, there.message, there.buggy_code, there.fixed_code) == (
+        here.error_type,
+        here.message,
+        here.buggy_code,
+        here.fixed_code,
+    )
+    with pytest.raises(ValueError, match="one of"):
+        shape_error_demo("reshaped")
