@@ -124,6 +124,23 @@ def skip_one_hot(images: np.ndarray, labels: np.ndarray) -> CapturedError:
     )
 
 
+SHAPE_ERRORS = ("reshape", "one-hot")  # the two demos of ``shape_error_demo``
+
+
+def shape_error_demo(which: str, control=None) -> CapturedError:
+    """``skip_reshape`` ("reshape") or ``skip_one_hot`` ("one-hot") on the training images, as a job.
+
+    The worker reads MNIST itself, so only the demo's name travels: ``run_quick(partial(shape_error_demo,
+    "reshape"))``. Its texts are in the job's language.
+    """
+    from mnist_core.data import load_mnist
+
+    if which not in SHAPE_ERRORS:
+        raise ValueError(f"which must be one of {SHAPE_ERRORS}, got {which!r}")
+    (images, labels), _ = load_mnist()
+    return (skip_reshape if which == "reshape" else skip_one_hot)(images, labels)
+
+
 @dataclass(frozen=True)
 class OverwriteBug:
     """Lesson 5's counting bug: test labels overwritten by their one-hot encoding.
