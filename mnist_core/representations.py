@@ -6,7 +6,10 @@ many digits (the model's own numbers, from a Keras sub-model), ``layer_maps`` fl
 2-D with PCA and measures how well the classes are separated there with a k-nearest-neighbour vote,
 and ``tensor_shapes`` follows one image's tensors through a convnet, (batch, height, width, channels).
 
-Everything here returns plain arrays and dataclasses, so it can run in a worker process.
+Everything here returns plain arrays and dataclasses, so it runs in a worker process: the page asks
+for ``sample_uncrumpling``, ``history_uncrumpling``, ``tsne_of_sample`` (a long job) and
+``tensor_shapes`` on a ``ModelRef`` and the worker reads the test digits itself. Keras is imported
+only inside the functions that run a model.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from mnist_core.i18n import integer, tr
-from mnist_core.projections import PcaResult, as_unit_vectors, pca_of_vectors, tsne_of_vectors
+from mnist_core.jobs.model_jobs import LayerDescription
+from mnist_core.projections import (
+    PcaResult,
+    as_unit_vectors,
+    pca_of_vectors,
+    subset_indices,
+    tsne_of_vectors,
+)
 from mnist_core.trace import ACTIVATION_LAYERS
 
 REPRESENTING_LAYERS = ("Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D")  # layers that make a new vector
@@ -27,6 +37,9 @@ MAX_FEATURES = (
 )
 NEIGHBOURS = 5  # k of the k-nearest-neighbour vote
 BATCH = 500  # digits per forward pass: memory stays small even for the convnet's layers
+SAMPLE = 2000  # test digits the page measures: the first half votes, the second half is named by the vote
+DRAWN = slice(SAMPLE // 2, None)  # the digits drawn (and mapped by t-SNE): those the vote names
+SAMPLE_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,13 @@ class Representation:
         return self.values.shape[1]
 
 
+def _kind_and_shape(layer) -> tuple[str, tuple]:
+    """A Keras layer's or a ``LayerDescription``'s kind and output shape (without the batch axis)."""
+    if isinstance(layer, LayerDescription):
+        return layer.kind, layer.output_shape
+    return type(layer).__name__, tuple(layer.output.shape[1:])
+
+
 def representation_layers(model) -> tuple[list, list[str]]:
     """The layers whose outputs are new representations, and the ones left out for their size.
 
@@ -61,20 +81,24 @@ def representation_layers(model) -> tuple[list, list[str]]:
     replaces it (the activations are what the next layer reads). Flatten, Dropout and scaling
     layers only reshape or pass values on.
 
+    Parameters
+    ----------
+    model : keras.Model, or its ``ModelDescription`` (the server reads the left-out layers from it)
+
     Returns
     -------
-    layers : list of keras layers, in order
+    layers : list of keras layers (or LayerDescriptions), in order
     too_wide : list of str, "name (n values)" (in the current language) for layers with more than
         MAX_FEATURES values
     """
     chosen, too_wide = [], []
     after_representing = False  # the previous layer made a representation we kept
     for layer in model.layers:
-        kind = type(layer).__name__
+        kind, shape = _kind_and_shape(layer)
         if kind in ACTIVATION_LAYERS and after_representing:
             chosen[-1] = layer
         elif kind in REPRESENTING_LAYERS:
-            size = int(np.prod(layer.output.shape[1:]))
+            size = int(np.prod(shape))
             after_representing = size <= MAX_FEATURES
             if after_representing:
                 chosen.append(layer)
@@ -217,6 +241,29 @@ def uncrumpling(model, images: np.ndarray, labels: np.ndarray, weights: list | N
     return layer_maps(layer_representations(model, images, weights), labels)
 
 
+def sample_digits(size: int = SAMPLE, seed: int = SAMPLE_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """The page's test digits, the same for every model and epoch: (images (size, 28, 28), labels)."""
+    from mnist_core.data import load_mnist
+
+    _, (x_test, y_test) = load_mnist()
+    indices = subset_indices(len(y_test), size, seed)
+    return x_test[indices], y_test[indices]
+
+
+def sample_uncrumpling(model, weights: list | None = None) -> list[LayerMap]:
+    """``uncrumpling`` of the page's ``sample_digits``: a job, ``on_model(sample_uncrumpling, ref)``."""
+    return uncrumpling(model, *sample_digits(), weights)
+
+
+def history_uncrumpling(model, history: list) -> list[list[LayerMap]]:
+    """``sample_uncrumpling`` at every snapshot of a weight history (before training, after each epoch).
+
+    One job for the whole epoch-by-epoch chart: the digits are read once, the model travels once.
+    """
+    images, labels = sample_digits()
+    return [uncrumpling(model, images, labels, weights) for weights in history]
+
+
 def tsne_maps(
     model, images: np.ndarray, seed: int = 0, on_progress: Callable[[float, str], None] | None = None
 ) -> dict[str, np.ndarray]:
@@ -248,6 +295,20 @@ def tsne_maps(
             representation.values, seed=seed, on_progress=layer_progress
         )
     return maps
+
+
+def tsne_of_sample(model, control) -> dict[str, np.ndarray]:
+    """``tsne_maps`` of the drawn half of ``sample_digits``: a long job that reports and honours stop.
+
+    Run it as ``ModelCall(tsne_of_sample, ref, pass_control=True)``.
+    """
+
+    def on_progress(fraction: float, message: str) -> None:
+        control.checkpoint()
+        control.report(fraction, message)
+
+    images, _ = sample_digits()
+    return tsne_maps(model, images[DRAWN], SAMPLE_SEED, on_progress)
 
 
 # --- One image's tensors through the network ---

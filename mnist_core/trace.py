@@ -5,15 +5,21 @@ that computation in NumPy with the model's own weights, layer by layer, and
 keeps every intermediate vector, so a page can show the products w_i * x_i
 for one unit, their sum, the bias, the activation and the softmax, and every
 number is the one Keras computes (the tests compare with ``model.predict``).
+
+The server traces without Keras: a worker sends the model's ``TracePlan`` (its layers' settings)
+and ``ModelDescription`` (its weights) once, and ``trace_described`` does the arithmetic in NumPy.
+The functions that read only weights take a keras.Model or its description.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from mnist_core.data import IMAGE_SIDE, N_PIXELS
+from mnist_core.jobs.model_jobs import ModelDescription, describe_model
 
 ACTIVATIONS = {
     "linear": lambda z: z,
@@ -148,18 +154,11 @@ def _activation_name(layer) -> str:
     ]
 
 
-def _apply_activation(layer, name: str, z: np.ndarray) -> np.ndarray:
-    """The activation in NumPy when this module spells it out, else Keras's own function on the numbers.
-
-    Either way every Keras activation a model can use (elu, gelu, swish, leaky_relu, ...) is traced.
-    """
-    kind = type(layer).__name__
-    plain = kind in ("Dense", "Activation", "Softmax") or (kind == "ReLU" and _plain_relu(layer))
-    if plain and name in ACTIVATIONS:
-        return ACTIVATIONS[name](z)
+def _keras_activation(layer, z: np.ndarray) -> np.ndarray:
+    """Keras's own activation of ``layer`` on the numbers ``z``: any activation a model can use."""
     import keras
 
-    function = layer.activation if kind in ("Dense", "Activation") else layer
+    function = layer.activation if type(layer).__name__ in ("Dense", "Activation") else layer
     output = function(keras.ops.convert_to_tensor(z[None].astype(np.float32)))
     return np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float64)[0]
 
@@ -171,77 +170,136 @@ def _plain_relu(layer) -> bool:
     )
 
 
+def _described(model) -> ModelDescription:
+    """``model`` as plain data: a ``ModelDescription`` as it is, a ``keras.Model`` described."""
+    return model if isinstance(model, ModelDescription) else describe_model(model)
+
+
 def is_dense_network(model) -> bool:
-    """True when ``model`` is only Dense layers (plus scaling, flattening and dropout)."""
+    """True when ``model`` (a keras.Model or its ModelDescription) is only Dense layers (plus scaling,
+    flattening and dropout)."""
     try:
-        _check_traceable(model)
+        _check_traceable(_described(model))
     except ValueError:
         return False
     return True
 
 
 def untraceable_layers(model) -> list[str]:
-    """The layers the number-by-number trace cannot follow, as 'name (Kind)'; empty for a Dense network."""
+    """The layers the number-by-number trace cannot follow, as 'name (Kind)'; empty for a Dense network.
+
+    ``model`` is a keras.Model or its ModelDescription.
+    """
     return [
-        f"{layer.name} ({type(layer).__name__})"
-        for layer in model.layers
-        if type(layer).__name__ not in TRACEABLE_LAYERS
+        f"{layer.name} ({layer.kind})"
+        for layer in _described(model).layers
+        if layer.kind not in TRACEABLE_LAYERS
     ]
 
 
-def _check_traceable(model) -> None:
-    unknown = untraceable_layers(model)
+def _check_traceable(description: ModelDescription) -> None:
+    unknown = untraceable_layers(description)
     if unknown:
         raise ValueError(
             f"the number-by-number trace follows Dense layers only, and cannot follow {', '.join(unknown)}. "
             "Pick the first network, or a run you trained without Conv2D."
         )
-    if not any(type(layer).__name__ == "Dense" for layer in model.layers):
+    if not any(layer.kind == "Dense" for layer in description.layers):
         raise ValueError("this model has no Dense layer to trace")
 
 
-def trace_dense(model, image: np.ndarray) -> DenseTrace:
-    """Recompute ``model``'s forward pass for one image in NumPy, keeping every step.
+@dataclass(frozen=True)
+class TraceLayer:
+    """What the trace needs of one layer beyond its weights, as plain data.
 
-    Parameters
+    Attributes
     ----------
-    model : keras.Model
-        Dense layers, optionally with Rescaling, Flatten, Dropout and Activation layers.
-    image : array-like of shape (28, 28) or (784,), values 0-255
-
-    Returns
-    -------
-    DenseTrace
-        ``trace.probabilities`` equals ``model.predict`` for the same input to
-        about 1e-6.
+    name, kind : str
+    activation : str or None
+        For a Dense, Activation or activation layer: 'relu', 'softmax', 'leaky_relu', ...
+    numpy_exact : bool
+        True when NumPy computes this layer as Keras does (``ACTIVATIONS``); False for an activation
+        only Keras's own function computes (elu, gelu, a ReLU with a slope, ...).
+    scale, offset : float or None
+        A Rescaling layer's x * scale + offset.
     """
+
+    name: str
+    kind: str
+    activation: str | None = None
+    numpy_exact: bool = True
+    scale: float | None = None
+    offset: float | None = None
+
+
+@dataclass(frozen=True)
+class TracePlan:
+    """How to trace a model in NumPy: its layers' settings, and whether it takes raw 0-255 pixels.
+
+    With the weights of a ``ModelDescription`` it traces a digit without Keras (``trace_described``).
+    """
+
+    layers: tuple[TraceLayer, ...]
+    raw_pixels: bool
+
+    @property
+    def numpy_only(self) -> bool:
+        """True when every number of the trace can be computed in NumPy, with no Keras at all."""
+        return all(layer.numpy_exact for layer in self.layers)
+
+
+def trace_plan(model) -> TracePlan:
+    """The ``TracePlan`` of a keras.Model (run it where Keras is: ``on_model(trace_plan, ref)``)."""
     from mnist_core.models import expects_raw_pixels
 
-    _check_traceable(model)
+    layers = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Rescaling":
+            layers.append(
+                TraceLayer(
+                    layer.name,
+                    kind,
+                    scale=float(np.asarray(layer.scale)),
+                    offset=float(np.asarray(layer.offset)),
+                )
+            )
+        elif kind == "Dense" or kind in ACTIVATION_LAYERS:
+            name = _activation_name(layer)
+            plain = kind in ("Dense", "Activation", "Softmax") or (kind == "ReLU" and _plain_relu(layer))
+            layers.append(TraceLayer(layer.name, kind, name, numpy_exact=plain and name in ACTIVATIONS))
+        else:
+            layers.append(TraceLayer(layer.name, kind))
+    return TracePlan(tuple(layers), expects_raw_pixels(model))
+
+
+def _trace(
+    plan: TracePlan,
+    weights: dict[str, tuple],
+    image: np.ndarray,
+    activate: Callable[[int, np.ndarray], np.ndarray],
+) -> DenseTrace:
+    """The trace of ``image``: ``weights`` by Dense layer name, ``activate(layer index, z)`` per activation."""
     pixels = np.asarray(image, dtype=np.float64).reshape(-1)
     if pixels.size != N_PIXELS:
         raise ValueError(f"an MNIST image has {N_PIXELS} pixels, got {pixels.size}")
-    x = pixels if expects_raw_pixels(model) else pixels / 255.0
+    x = pixels if plan.raw_pixels else pixels / 255.0
     scale = None
     steps: list[DenseStep] = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind in PASS_THROUGH_LAYERS:
+    for index, layer in enumerate(plan.layers):
+        if layer.kind in PASS_THROUGH_LAYERS:
             continue
-        if kind == "Rescaling":
-            scale = float(np.asarray(layer.scale))
-            x = x * scale + float(np.asarray(layer.offset))
-        elif kind == "Flatten":
+        if layer.kind == "Rescaling":
+            scale = layer.scale
+            x = x * scale + layer.offset
+        elif layer.kind == "Flatten":
             x = x.reshape(-1)
-        elif kind == "Dense":
-            weights, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
-            z = x @ weights + bias
-            activation = _activation_name(layer)
-            outputs = _apply_activation(layer, activation, z)
-            steps.append(DenseStep(layer.name, x, weights, bias, z, activation, outputs))
+        elif layer.kind == "Dense":
+            kernel, bias = (np.asarray(w, dtype=np.float64) for w in weights[layer.name])
+            z = x @ kernel + bias
+            steps.append(DenseStep(layer.name, x, kernel, bias, z, layer.activation, activate(index, z)))
             x = steps[-1].outputs
         else:  # a separate activation layer: fold it into the Dense layer before it
-            name = _activation_name(layer)
             if not steps:
                 raise ValueError(f"layer {layer.name} comes before any Dense layer: cannot trace it")
             last = steps[-1]
@@ -251,11 +309,57 @@ def trace_dense(model, image: np.ndarray) -> DenseTrace:
                 last.weights,
                 last.bias,
                 last.pre_activation,
-                name,
-                _apply_activation(layer, name, x),
+                layer.activation,
+                activate(index, x),
             )
             x = steps[-1].outputs
     return DenseTrace(pixels=pixels, scale=scale, steps=steps)
+
+
+def trace_dense(model, image: np.ndarray) -> DenseTrace:
+    """Recompute ``model``'s forward pass for one image in NumPy, keeping every step.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Dense layers, optionally with Rescaling, Flatten, Dropout and Activation layers. An
+        activation NumPy does not spell out (elu, gelu, ...) is Keras's own function on the numbers.
+    image : array-like of shape (28, 28) or (784,), values 0-255
+
+    Returns
+    -------
+    DenseTrace
+        ``trace.probabilities`` equals ``model.predict`` for the same input to
+        about 1e-6.
+    """
+    _check_traceable(describe_model(model))
+    plan = trace_plan(model)
+
+    def activate(index: int, z: np.ndarray) -> np.ndarray:
+        if plan.layers[index].numpy_exact:
+            return ACTIVATIONS[plan.layers[index].activation](z)
+        return _keras_activation(model.layers[index], z)
+
+    weights = {layer.name: layer.get_weights() for layer in model.layers if type(layer).__name__ == "Dense"}
+    return _trace(plan, weights, image, activate)
+
+
+def trace_described(plan: TracePlan, description: ModelDescription, image: np.ndarray) -> DenseTrace:
+    """``trace_dense`` without Keras: the model's ``trace_plan`` and the weights of its description.
+
+    The server traces a digit with it in NumPy alone, from what the workers sent once per model.
+
+    Raises
+    ------
+    ValueError
+        When the model is not a Dense network, or an activation needs Keras (``plan.numpy_only`` is
+        False: trace it where Keras is, ``on_model(trace_dense, ref, image)``).
+    """
+    _check_traceable(description)
+    if not plan.numpy_only:
+        raise ValueError("this model has an activation only Keras computes: trace it with trace_dense")
+    weights = {layer.name: layer.weights for layer in description.layers if layer.kind == "Dense"}
+    return _trace(plan, weights, image, lambda index, z: ACTIVATIONS[plan.layers[index].activation](z))
 
 
 @dataclass(frozen=True)
@@ -296,9 +400,13 @@ def softmax_steps(logits: np.ndarray, temperature: float = 1.0) -> SoftmaxSteps:
 
 
 def first_dense_layer(model):
-    """The first Dense layer of ``model``, the one that reads the 784 pixels."""
-    for layer in model.layers:
-        if type(layer).__name__ == "Dense":
+    """The first Dense layer (a ``LayerDescription``) of ``model``, the one that reads the 784 pixels.
+
+    ``model`` is a keras.Model or its ModelDescription, here and in the functions below that read
+    only weights: the server calls them with the description a worker sent, without Keras.
+    """
+    for layer in _described(model).layers:
+        if layer.kind == "Dense":
             return layer
     raise ValueError("this model has no Dense layer")
 
@@ -311,7 +419,7 @@ def first_layer_weight_images(model) -> np.ndarray:
     ndarray of shape (units, 28, 28), float32
         Positive weights: pixels whose ink raises the unit's output; negative: lowers it.
     """
-    weights = first_dense_layer(model).get_weights()[0]
+    weights = first_dense_layer(model).weights[0]
     if weights.shape[0] != N_PIXELS:
         raise ValueError(
             f"the first Dense layer reads {weights.shape[0]} values, not the 784 pixels: "
@@ -334,17 +442,18 @@ class LayerWeights:
 def layer_weights(model) -> list[LayerWeights]:
     """The kernel and bias of every Dense and Conv2D layer, in order."""
     found = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind in ("Dense", "Conv2D"):
-            kernel, bias = layer.get_weights()[:2]
-            found.append(LayerWeights(layer.name, kind, tuple(kernel.shape), kernel.reshape(-1), bias.copy()))
+    for layer in _described(model).layers:
+        if layer.kind in ("Dense", "Conv2D"):
+            kernel, bias = layer.weights[:2]
+            found.append(
+                LayerWeights(layer.name, layer.kind, tuple(kernel.shape), kernel.reshape(-1), bias.copy())
+            )
     return found
 
 
 def conv_layer(model):
-    """The first Conv2D layer of ``model``, or None."""
-    return next((layer for layer in model.layers if type(layer).__name__ == "Conv2D"), None)
+    """The first Conv2D layer (a ``LayerDescription``) of ``model``, or None."""
+    return next((layer for layer in _described(model).layers if layer.kind == "Conv2D"), None)
 
 
 def conv_filters(model) -> np.ndarray:
@@ -357,7 +466,7 @@ def conv_filters(model) -> np.ndarray:
     layer = conv_layer(model)
     if layer is None:
         raise ValueError("this model has no Conv2D layer: pick a convnet to see filters")
-    kernel = layer.get_weights()[0]  # (height, width, channels in, filters)
+    kernel = layer.weights[0]  # (height, width, channels in, filters)
     if kernel.shape[2] != 1:
         raise ValueError(f"filters over {kernel.shape[2]} input channels cannot be drawn as one image")
     return np.ascontiguousarray(np.moveaxis(kernel[:, :, 0, :], -1, 0), dtype=np.float32)
@@ -378,10 +487,38 @@ def feature_maps(model, image: np.ndarray) -> np.ndarray:
 
     from mnist_core.models import to_model_inputs
 
-    layer = conv_layer(model)
+    layer = next((layer for layer in model.layers if type(layer).__name__ == "Conv2D"), None)
     if layer is None:
         raise ValueError("this model has no Conv2D layer: pick a convnet to see feature maps")
     # A sub-model that stops at the convolution: the numbers are Keras's own.
     upto_conv = keras.Model(model.inputs[0], layer.output)
     output = np.asarray(upto_conv(to_model_inputs(model, np.asarray(image)[None]), training=False))
     return np.ascontiguousarray(np.moveaxis(output[0], -1, 0), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class KerasOutputs:
+    """What Keras itself computes for one digit: what the trace page compares with and shows.
+
+    Attributes
+    ----------
+    probabilities : ndarray of shape (10,), float32
+        ``predict_probabilities`` of the model.
+    feature_maps : ndarray of shape (filters, height, width), float32, or None
+        The first Conv2D layer's maps (``feature_maps``), for a convnet only.
+    """
+
+    probabilities: np.ndarray
+    feature_maps: np.ndarray | None
+
+
+def keras_outputs(model, image: np.ndarray) -> KerasOutputs:
+    """One digit through a keras.Model: its probabilities and, for a convnet, its feature maps.
+
+    One worker call (``on_model(keras_outputs, ref, image)``) answers all a new digit needs.
+    """
+    from mnist_core.evaluation import predict_probabilities
+
+    probabilities = predict_probabilities(model, np.asarray(image)[None])[0]
+    has_conv = any(type(layer).__name__ == "Conv2D" for layer in model.layers)
+    return KerasOutputs(probabilities, feature_maps(model, image) if has_conv else None)

@@ -1,5 +1,10 @@
 """Inside the network's tabs 2 and 3: every layer's map of the test digits (and how it changes epoch by
-epoch), and one image's tensors through a convnet."""
+epoch), and one image's tensors through a convnet.
+
+The layers' outputs come from workers (the server never runs Keras): the maps once per model and
+snapshot, kept server-wide; the t-SNE maps as a background job on the long pool; one image's
+tensors per model and image.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +17,32 @@ from mnist_core.default_model import FIRST_NETWORK, load_shipped_history
 from mnist_core.figures.data_figures import braille_sketches
 from mnist_core.figures.prediction_figures import image_grid_figure
 from mnist_core.figures.representation_figures import layer_maps_figure, separation_by_epoch_figure
-from mnist_core.i18n import current_language, in_language, integer, ntr, number, percent, tr
+from mnist_core.i18n import integer, ntr, number, percent, tr
+from mnist_core.jobs.model_jobs import ModelCall, ModelRef
 from mnist_core.representations import (
+    DRAWN,
     NEIGHBOURS,
+    SAMPLE,
+    SAMPLE_SEED,
     LayerMap,
+    history_uncrumpling,
     layer_representations,
     representation_layers,
+    sample_uncrumpling,
     tensor_shapes,
-    tsne_maps,
-    uncrumpling,
+    tsne_of_sample,
 )
-from mnist_core.tasks import TaskControl
+from mnist_core.tasks import TaskState
 from ui.charts import show_chart
-from ui.inside_trace import pick_input
+from ui.inside_trace import digest, on_model_for_input, pick_input
 from ui.model_choice import ModelChoice, choose_model, per_model, your_digit
 from ui.resources import background_slots, mnist
 from ui.tasks import get_task, start_task, task_panel
 from ui.training_runs import finished_runs
+from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
 
-SAMPLE = 2000  # test digits measured: the first half votes, the second half is named by the vote
-DRAWN = slice(SAMPLE // 2, None)  # the digits drawn: those the vote names (each hover sketch costs 700 bytes)
-SEED = 0
 TSNE_TASK = "inside_tsne_task"
+TSNE_MODEL = "inside_tsne_model"  # the ModelRef the t-SNE task maps: its result is kept for that model
 MAPS_SHOWN = 16  # feature maps drawn per layer: 32 tiles at a readable size would not fit the screen
 
 
@@ -41,7 +50,7 @@ MAPS_SHOWN = 16  # feature maps drawn per layer: 32 tiles at a readable size wou
 def _sample() -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The same test digits for every model and epoch: (images, labels, hover sketches of the drawn ones)."""
     _, (x_test, y_test) = mnist()
-    indices = projections.subset_indices(len(y_test), SAMPLE, SEED)
+    indices = projections.subset_indices(len(y_test), SAMPLE, SAMPLE_SEED)  # the digits the workers read
     return x_test[indices], y_test[indices], braille_sketches(x_test[indices][DRAWN])
 
 
@@ -62,42 +71,69 @@ def weight_history(choice: ModelChoice) -> list | None:
     return None
 
 
-def _maps(model, history: list | None, snapshot: int | None) -> list[LayerMap]:
-    """Every layer's map of the sample at one snapshot (None: the model's own weights), cached per model."""
-    images, labels, _ = _sample()
-    weights = None if snapshot is None else history[snapshot]
-    with st.spinner(tr("Running {n} test digits through every layer…").format(n=integer(SAMPLE))):
-        return per_model(
-            model, f"uncrumpling_{snapshot}", lambda: uncrumpling(model, images, labels, weights)
-        )
+def _kept(ref: ModelRef) -> dict:
+    """This page's results for one model, shared by every session.
+
+    Filled outside ``per_model``'s lock: a map that takes a worker seconds must not hold up the
+    other pages' cached results.
+    """
+    return per_model(ref, "inside_the_network", dict)
 
 
-def _tsne_maps(model) -> dict:
+def _maps(choice: ModelChoice, history: list | None, snapshot: int | None) -> list[LayerMap]:
+    """Every layer's map of the sample at one snapshot (None: the model's own weights), kept per model."""
+    return _all_maps(choice, history)[snapshot] if snapshot is not None else _own_maps(choice)
+
+
+def _own_maps(choice: ModelChoice) -> list[LayerMap]:
+    kept = _kept(choice.ref)
+    if "uncrumpling" not in kept:
+        with st.spinner(tr("Running {n} test digits through every layer…").format(n=integer(SAMPLE))):
+            kept["uncrumpling"] = on_model(sample_uncrumpling, choice.ref)
+    return kept["uncrumpling"]
+
+
+def _all_maps(choice: ModelChoice, history: list) -> list[list[LayerMap]]:
+    """The maps at every snapshot of the history: one worker call for the slider and the epoch chart."""
+    kept = _kept(choice.ref)
+    if "uncrumpling_history" not in kept:
+        with st.spinner(
+            ntr(
+                "Running {n} test digits through every layer, before training and after {epochs} epoch…",
+                "Running {n} test digits through every layer, before training and after each of {epochs} "
+                "epochs…",
+                len(history) - 1,
+            ).format(n=integer(SAMPLE), epochs=len(history) - 1)
+        ):
+            kept["uncrumpling_history"] = on_model(history_uncrumpling, choice.ref, history)
+    return kept["uncrumpling_history"]
+
+
+def _tsne_maps(ref: ModelRef) -> dict:
     """Finished t-SNE maps of the model's layers, {layer name: (n, 2) coordinates}, for every session."""
-    return per_model(model, "uncrumpling_tsne", dict)
+    return per_model(ref, "uncrumpling_tsne", dict)
 
 
-def _start_tsne(model) -> None:
-    images, _, _ = _sample()
-    results = _tsne_maps(model)
-    language = current_language()  # the task's thread has no page: its progress messages use this one
-
-    def work(control: TaskControl) -> dict:
-        def on_progress(fraction: float, message: str) -> None:
-            control.checkpoint()
-            control.report(fraction, message)
-
-        with in_language(language):
-            results.update(tsne_maps(model, images[DRAWN], SEED, on_progress))
-        return dict(results)
-
+def _start_tsne(ref: ModelRef) -> None:
+    st.session_state[TSNE_MODEL] = ref
     start_task(
         TSNE_TASK,
-        work,
+        ModelCall(tsne_of_sample, ref, pass_control=True),
         name=tr("t-SNE of {n} digits in every layer").format(n=integer(SAMPLE // 2)),
         slots=background_slots(),
-        needs_keras=True,
+        in_worker=True,
     )
+
+
+def _keep_finished_tsne() -> None:
+    """A finished t-SNE job's maps go to its model's server-wide maps (the job ran on plain data)."""
+    task = get_task(TSNE_TASK)
+    ref = st.session_state.get(TSNE_MODEL)
+    if task is None or ref is None:
+        return
+    snapshot = task.snapshot()
+    if snapshot.state == TaskState.FINISHED and isinstance(snapshot.result, dict):
+        _tsne_maps(ref).update(snapshot.result)
 
 
 def _percent(value: float) -> str:
@@ -106,7 +142,6 @@ def _percent(value: float) -> str:
 
 def uncrumpling_view(choice: ModelChoice) -> None:
     """Lesson 2's last bullet: the test digits at every layer, side by side, with a number per layer."""
-    model = choice.model
     st.caption(tr("Life-cycle steps 4-5 · Fit, then evaluate: what each layer makes of the test digits"))
     st.header(tr("Layer by layer, the network uncrumples the digits"))
     st.write(
@@ -138,7 +173,11 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             bind="query-params",
             persist_state="session",
         )
-    maps = _maps(model, history, snapshot)
+    try:
+        maps = _maps(choice, history, snapshot)
+    except WorkerJobFailed as failure:
+        show_failure(failure)
+        return
     _, labels, sketches = _sample()
     names = [tr("{name} · {n} values").format(name=m.name, n=integer(int(np.prod(m.shape)))) for m in maps]
     accuracies = ", ".join(f"{m.name} {_percent(m.knn_accuracy)}" for m in maps)
@@ -154,8 +193,17 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         marked = None
         if drawn is not None:
             weights = None if snapshot is None else history[snapshot]
-            mine = layer_representations(model, drawn["digit"][None], weights)
-            marked = [m.place(r.values)[0] for m, r in zip(maps, mine)]
+            try:
+                mine = on_model_for_input(
+                    layer_representations,
+                    choice.ref,
+                    drawn["digit"][None],
+                    weights,
+                    inputs=digest(drawn["digit"]) + f"/snapshot {snapshot}",
+                )
+                marked = [m.place(r.values)[0] for m, r in zip(maps, mine)]
+            except WorkerJobFailed as failure:
+                show_failure(failure)
         show_chart(
             layer_maps_figure(names, [m.coordinates[DRAWN] for m in maps], labels[DRAWN], sketches, marked),
             key="inside_layer_maps",
@@ -177,7 +225,8 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             )
         )
     else:
-        found = _tsne_maps(model)
+        _keep_finished_tsne()
+        found = _tsne_maps(choice.ref)
         if all(m.name in found for m in maps):
             show_chart(
                 layer_maps_figure(names, [found[m.name] for m in maps], labels[DRAWN], sketches),
@@ -202,7 +251,7 @@ def uncrumpling_view(choice: ModelChoice) -> None:
                 icon=":material/hourglass:",
             )
             if st.button(tr("Compute the t-SNE maps"), icon=":material/play_arrow:", key="inside_tsne_start"):
-                _start_tsne(model)
+                _start_tsne(choice.ref)
             if get_task(TSNE_TASK) is not None:
                 task_panel(TSNE_TASK)
 
@@ -220,7 +269,7 @@ def uncrumpling_view(choice: ModelChoice) -> None:
                 + number((layer_map.knn_accuracy - before) * 100, 1)
             ),
         )
-    skipped = representation_layers(model)[1]
+    skipped = representation_layers(choice.description)[1]
     st.caption(
         tr(
             "{k}-nearest-neighbour accuracy in each layer's full space: each digit drawn is named by a "
@@ -243,7 +292,7 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             )
         )
     else:
-        by_epoch = np.array([[m.knn_accuracy for m in _maps(model, history, i)] for i in range(len(history))])
+        by_epoch = np.array([[m.knn_accuracy for m in maps_then] for maps_then in _all_maps(choice, history)])
         layer_names = [m.name for m in maps]
         show_chart(
             separation_by_epoch_figure(by_epoch, layer_names, snapshot),
@@ -282,7 +331,6 @@ def _axes(shape: tuple[int, ...]) -> str:
 
 def tensors_view(choice: ModelChoice) -> None:
     """One image's tensors through every layer, (batch, height, width, channels), and the maps they hold."""
-    model = choice.model
     st.caption(
         tr("Life-cycle step 2 · Define the model: the shape of the tensor each layer hands to the next")
     )
@@ -310,7 +358,11 @@ def tensors_view(choice: ModelChoice) -> None:
             args=("default-convnet",),
         )
     image, title = pick_input()
-    tensors = tensor_shapes(model, image)
+    try:
+        tensors = on_model_for_input(tensor_shapes, choice.ref, image, inputs=digest(image))
+    except WorkerJobFailed as failure:
+        show_failure(failure)
+        return
     numbers = tr("numbers")
     st.dataframe(
         pd.DataFrame(

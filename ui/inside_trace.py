@@ -1,15 +1,21 @@
-"""Inside the network's first tab: one digit through the layers, number by number (life-cycle step 6)."""
+"""Inside the network's first tab: one digit through the layers, number by number (life-cycle step 6).
+
+Keras never runs here: what only Keras computes (the model's probabilities, a convnet's feature
+maps, the shape errors) comes from a worker (``ui.worker_jobs``), remembered per model and input;
+the trace is NumPy arithmetic on the weights of the model's description.
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core.evaluation import predict_probabilities
 from mnist_core.figures.prediction_figures import (
     activations_figure,
     digit_figure,
@@ -19,28 +25,57 @@ from mnist_core.figures.prediction_figures import (
     weight_histograms_figure,
 )
 from mnist_core.i18n import N_, current_language, integer, ntr, number, tr
+from mnist_core.jobs.model_jobs import ModelDescription, ModelRef
 from mnist_core.lesson_bugs import shape_error_demo
 from mnist_core.trace import (
+    DenseTrace,
     conv_filters,
-    feature_maps,
     first_layer_weight_images,
     is_dense_network,
+    keras_outputs,
     layer_weights,
     softmax_steps,
     trace_dense,
+    trace_described,
+    trace_plan,
     untraceable_layers,
 )
 from ui.charts import show_chart
-from ui.model_choice import ModelChoice, your_digit
+from ui.model_choice import ModelChoice, per_model, your_digit
 from ui.presentation import presenter_view_on
 from ui.resources import mnist
-from ui.worker_jobs import WorkerJobFailed, run_quick, show_failure
+from ui.worker_jobs import WorkerJobFailed, on_model, run_quick, show_failure
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
 SOURCE_KEY = "inside_source"
 # ui.links.INSIDE_TABS, marked here for the catalogue: shown through tr, written in the URL as shown.
 TABS = (N_("1 · Follow one digit"), N_("2 · Layer by layer"), N_("3 · Tensor shapes"))
 TEST_IMAGE, YOUR_DIGIT = N_("A test image"), N_("Your digit")
+
+
+def digest(*arrays: np.ndarray) -> str:
+    """A short name of some arrays' values (an input image, a weight snapshot), for a cache key."""
+    hashed = hashlib.blake2b(digest_size=12)
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        hashed.update(f"{array.dtype}{array.shape}".encode())
+        hashed.update(array.tobytes())
+    return hashed.hexdigest()
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)  # a few hundred digits' answers, for every session
+def _answer(fingerprint: str, call: str, inputs: str, _function: Callable, _ref: ModelRef, _args: tuple):
+    return on_model(_function, _ref, *_args)
+
+
+def on_model_for_input(function: Callable, ref: ModelRef, *args, inputs: str):
+    """``on_model(function, ref, *args)``, remembered server-wide per model and ``inputs`` (a key of args).
+
+    A rerun that changes nothing the worker computes (a unit, the temperature) asks it nothing.
+    """
+    return _answer(
+        ref.fingerprint, f"{function.__module__}.{function.__qualname__}", inputs, function, ref, args
+    )
 
 
 def open_on_your_digit() -> None:
@@ -92,14 +127,28 @@ def pick_input() -> tuple[np.ndarray, str]:
     return image, title
 
 
+def _dense_trace(choice: ModelChoice, description: ModelDescription, image: np.ndarray) -> DenseTrace:
+    """The trace of ``image``: NumPy on the description's weights, or a worker for a Keras-only activation."""
+    plan = per_model(choice.ref, "trace_plan", lambda: on_model(trace_plan, choice.ref))
+    if plan.numpy_only:
+        return trace_described(plan, description, image)
+    return on_model_for_input(trace_dense, choice.ref, image, inputs=digest(image))
+
+
 def follow_one_digit(choice: ModelChoice) -> None:
     """The input, its prediction, and the trace: convolution filters or every Dense unit's sum."""
-    model = choice.model
+    description = choice.description
     st.header(tr("The input"))
     image, title = pick_input()
     input_column, output_column = st.columns(2)
     show_chart(digit_figure(image, title), key="inside_input", where=input_column)
-    answer = predict_probabilities(model, image[None])[0]
+    try:
+        keras_says = on_model_for_input(keras_outputs, choice.ref, image, inputs=digest(image))
+        trace = _dense_trace(choice, description, image) if is_dense_network(description) else None
+    except WorkerJobFailed as failure:
+        show_failure(failure)
+        return
+    answer = keras_says.probabilities
     show_chart(probabilities_figure(answer), key="inside_out", where=output_column)
     output_column.caption(
         tr("What `model.predict` says for this input: **{digit}**.").format(digit=answer.argmax())
@@ -107,8 +156,8 @@ def follow_one_digit(choice: ModelChoice) -> None:
 
     if choice.is_convnet:
         st.header(tr("The convolution: 32 small filters slide over the image"))
-        filters = conv_filters(model)
-        maps = feature_maps(model, image)
+        filters = conv_filters(description)
+        maps = keras_says.feature_maps
         st.markdown(
             tr(
                 "Each of the {filters} filters is a {height} x {width} grid of weights. Sliding it over the "
@@ -144,8 +193,7 @@ def follow_one_digit(choice: ModelChoice) -> None:
             ),
             key="inside_maps",
         )
-    elif is_dense_network(model):
-        trace = trace_dense(model, image)
+    elif trace is not None:
         st.header(tr("One unit: y = relu(dot(w, x) + b)"))
         first = trace.steps[0]
         where = tr("in the model's own Rescaling layer") if trace.scale else tr("before the model")
@@ -267,8 +315,7 @@ def follow_one_digit(choice: ModelChoice) -> None:
                 name: st.column_config.NumberColumn(format="%.6f") for name in ("exp(…)", probability_column)
             },
         )
-        from_keras = predict_probabilities(model, image[None])[0]
-        difference = np.abs(softmax_steps(trace.logits).probabilities - from_keras).max()
+        difference = np.abs(softmax_steps(trace.logits).probabilities - answer).max()
         st.caption(
             tr(
                 "Sum of the exponentials: {total}. Subtracting the max first changes nothing in the result "
@@ -281,7 +328,7 @@ def follow_one_digit(choice: ModelChoice) -> None:
         )
 
         st.header(tr("What each first-layer unit looks for"))
-        weights = first_layer_weight_images(model)[:MAX_WEIGHT_IMAGES]
+        weights = first_layer_weight_images(description)[:MAX_WEIGHT_IMAGES]
         show_chart(
             image_grid_figure(
                 weights,
@@ -312,11 +359,11 @@ def follow_one_digit(choice: ModelChoice) -> None:
             tr(
                 "The number-by-number trace follows Dense layers only; it cannot follow {layers}. The weights "
                 "below are still this model's. Pick a Dense network to follow a digit through it."
-            ).format(layers=", ".join(untraceable_layers(model)) or tr("a model without Dense layers")),
+            ).format(layers=", ".join(untraceable_layers(description)) or tr("a model without Dense layers")),
             icon=":material/info:",
         )
 
-    weighted_layers = layer_weights(model)
+    weighted_layers = layer_weights(description)
     if weighted_layers:
         st.header(tr("Weights of every layer"))
         show_chart(
@@ -362,8 +409,5 @@ def follow_one_digit(choice: ModelChoice) -> None:
 
 @st.cache_resource(show_spinner=False)
 def shape_error(which: str, language: str):
-    """The real ``fit`` and its error, in a worker (Keras lives there), once per server and language.
-
-    The explanation is in ``language``: ``run_quick`` runs the job in the page's language.
-    """
-    return run_quick(functools.partial(shape_error_demo, which), name="lesson bug demo")
+    """The real ``fit`` and its error, in a worker, once per server and language (the page's language)."""
+    return run_quick(functools.partial(shape_error_demo, which), name=f"shape error: {which}")

@@ -7,6 +7,7 @@ from lazy_tabs import open_lazy_tab
 
 from mnist_core.data import load_mnist
 from mnist_core.default_model import load_shipped, load_shipped_history
+from mnist_core.jobs.model_jobs import ModelRef
 from mnist_core.projections import subset_indices
 from mnist_core.representations import uncrumpling
 from mnist_core.spec import ModelSpec, TrainConfig
@@ -98,8 +99,7 @@ def test_the_convnet_maps_skip_the_wide_convolution_and_t_sne_waits_for_a_button
     assert task.name == "t-SNE of 1,000 digits in every layer"
     task.stop()  # it ends at its next checkpoint; the unit tests check the maps themselves
     # Maps in the server-wide cache are drawn at once, without a button.
-    convnet = model_choice._shipped("default-convnet")
-    finished = inside_layers._tsne_maps(convnet)
+    finished = inside_layers._tsne_maps(ModelRef.of_shipped("default-convnet"))
     finished.update({name: np.zeros((1000, 2)) for name in ("pixels", "pool", "hidden_1", "output")})
     app.run()
     assert app.get("plotly_chart")[0].proto.alt.startswith("t-SNE maps of 1,000 test digits at every layer")

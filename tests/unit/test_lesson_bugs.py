@@ -32,6 +32,19 @@ def test_skipping_the_one_hot_encoding_raises_the_real_keras_error(training_subs
     assert demo.fixed_result.startswith("fit ran")
 
 
+def test_the_shape_error_job_reads_the_training_images_itself_and_names_only_two_demos():
+    import pickle
+    from functools import partial
+
+    from mnist_core.lesson_bugs import shape_error_demo
+
+    job = pickle.loads(pickle.dumps(partial(shape_error_demo, "reshape")))  # what travels to a worker
+    demo = job(None)
+    assert demo.error_type == "ValueError" and "found shape=(128, 28, 28)" in demo.message
+    with pytest.raises(ValueError, match="which must be one of"):
+        shape_error_demo("flatten")
+
+
 def test_the_one_hot_overwrite_count_is_absurd_and_the_fix_is_right():
     _, (_, y_test) = load_mnist()
     predicted = y_test.copy()

@@ -195,3 +195,28 @@ def test_the_t_sne_maps_are_scikit_learns_t_sne_of_each_layer_with_progress_over
     assert list(maps) == ["pixels", "hidden_1", "output"]
     np.testing.assert_array_equal(maps["hidden_1"], tsne_of_vectors(found[1].values, seed=1))
     assert reports == sorted(reports) and reports[0] == 0 and 0.95 < reports[-1] <= 1
+
+
+def test_the_page_jobs_read_their_digits_in_the_worker_and_match_the_direct_calls():
+    from mnist_core.jobs.model_jobs import describe_model
+    from mnist_core.projections import subset_indices
+    from mnist_core.representations import SAMPLE, history_uncrumpling, sample_digits, sample_uncrumpling
+
+    _, (x_test, y_test) = load_mnist()
+    indices = subset_indices(len(y_test), SAMPLE, 0)
+    images, labels = sample_digits()
+    np.testing.assert_array_equal(images, x_test[indices])
+    np.testing.assert_array_equal(labels, y_test[indices])
+    model, history = load_shipped("default"), load_shipped_history()
+    own = sample_uncrumpling(model)
+    by_epoch = history_uncrumpling(model, history[:2])
+    direct = uncrumpling(model, images, labels, history[1])
+    assert [m.knn_accuracy for m in by_epoch[1]] == [m.knn_accuracy for m in direct]
+    assert [m.knn_accuracy for m in own] == [m.knn_accuracy for m in uncrumpling(model, images, labels)]
+    assert by_epoch[0][-1].knn_accuracy < by_epoch[1][-1].knn_accuracy  # one epoch separates the outputs
+    convnet = load_shipped("default-convnet")
+    described = representation_layers(describe_model(convnet))
+    assert [layer.name for layer in described[0]] == [
+        layer.name for layer in representation_layers(convnet)[0]
+    ]
+    assert described[1] == ["conv (21,632 values)"]

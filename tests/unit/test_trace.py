@@ -155,3 +155,71 @@ def test_a_dense_model_has_no_filters():
     assert is_dense_network(dense)
     with pytest.raises(ValueError, match="no Conv2D layer"):
         conv_filters(dense)
+
+
+# --- The server's trace: NumPy on a model's description, no Keras ---
+
+
+def test_the_trace_from_a_description_is_keras_own_forward_pass(model, test_images):
+    from mnist_core.jobs.model_jobs import describe_model
+    from mnist_core.trace import trace_described, trace_plan
+
+    plan, description = trace_plan(model), describe_model(model)
+    assert plan.numpy_only and plan.raw_pixels
+    assert [layer.scale for layer in plan.layers if layer.kind == "Rescaling"] == [pytest.approx(1 / 255)]
+    images, _ = test_images
+    expected = keras_probabilities(model, images)
+    for image, probabilities in zip(images, expected):
+        trace = trace_described(plan, description, image)
+        assert trace.scale == pytest.approx(1 / 255)
+        np.testing.assert_allclose(trace.probabilities, probabilities, atol=1e-5)
+    np.testing.assert_array_equal(
+        trace_described(plan, description, images[0]).logits, trace_dense(model, images[0]).logits
+    )
+
+
+def test_an_activation_only_keras_computes_is_never_guessed_on_the_server():
+    from mnist_core.jobs.model_jobs import describe_model
+    from mnist_core.trace import trace_described, trace_plan
+
+    keras.utils.set_random_seed(4)
+    inputs = keras.Input(shape=(784,))
+    hidden = keras.layers.Dense(8, activation="elu")(inputs)
+    elu = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+    plan = trace_plan(elu)
+    assert not plan.numpy_only
+    assert [(layer.activation, layer.numpy_exact) for layer in plan.layers if layer.kind == "Dense"] == [
+        ("elu", False),
+        ("softmax", True),
+    ]
+    with pytest.raises(ValueError, match="only Keras computes"):
+        trace_described(plan, describe_model(elu), np.zeros(784))
+
+
+def test_the_weight_views_read_the_same_numbers_from_a_description(model):
+    from mnist_core.jobs.model_jobs import describe_model
+
+    convnet = load_shipped("default-convnet")
+    for keras_model in (model, convnet):
+        description = describe_model(keras_model)
+        assert is_dense_network(description) == is_dense_network(keras_model)
+        for mine, theirs in zip(layer_weights(description), layer_weights(keras_model)):
+            assert (mine.name, mine.shape) == (theirs.name, theirs.shape)
+            np.testing.assert_array_equal(mine.weights, theirs.weights)
+    np.testing.assert_array_equal(
+        first_layer_weight_images(describe_model(model)), first_layer_weight_images(model)
+    )
+    np.testing.assert_array_equal(conv_filters(describe_model(convnet)), conv_filters(convnet))
+
+
+def test_keras_outputs_are_the_models_probabilities_and_a_convnets_maps(model, test_images):
+    from mnist_core.trace import keras_outputs
+
+    image = test_images[0][0]
+    dense = keras_outputs(model, image)
+    np.testing.assert_allclose(dense.probabilities, keras_probabilities(model, image[None])[0], atol=1e-6)
+    assert dense.feature_maps is None
+    convnet = load_shipped("default-convnet")
+    conv = keras_outputs(convnet, image)
+    np.testing.assert_array_equal(conv.feature_maps, feature_maps(convnet, image))
+    assert conv.probabilities.argmax() == keras_probabilities(convnet, image[None])[0].argmax()
