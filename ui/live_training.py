@@ -1,26 +1,31 @@
 """Build & Train's live run: step it, slow it down, change its learning rate, watch its curves and mistakes.
 
-Everything reaches the engine as a plain value left on the task (``BackgroundTask.request``):
+The run trains in a worker process; everything reaches the engine as a plain value left on the
+task (``JobHandle.request``, sent on to the worker):
 a step of n batches or to the end of the epoch, a speed, a new learning rate. The engine
 (``mnist_core.training``) reads them between gradient updates.
 """
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import streamlit as st
 
-from mnist_core.estimates import SpeedCalibration, measure_speed
+from mnist_core.estimates import SpeedCalibration
 from mnist_core.figures.prediction_figures import confusion_figure
 from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
 from mnist_core.i18n import N_, integer, ntr, number, tr
+from mnist_core.jobs.keras_jobs import time_this_server
 from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from mnist_core.training import rate_text
 from ui.charts import show_chart
 from ui.fair_share import slot_limit_note
-from ui.replays import replay_note
-from ui.resources import mnist, training_slots
+from ui.replays import replay_if_recorded, replay_note
+from ui.resources import training_slots
 from ui.train_form import LEARNING_RATES
+from ui.worker_jobs import long_executor
 
 # One per mnist_core.training.SLOW_MOTION_SPEEDS, written out for the catalogue (ui/links.py has the same).
 SPEED_LABELS = {
@@ -34,17 +39,21 @@ SPEED_LABELS = {
 def speed_calibration() -> SpeedCalibration:
     """This server's measured speed, shared by every session: timed once, then refined by each run.
 
-    The timing (a small run, a few seconds) waits for the training slot like any run, so it
-    never slows a student's run down, and the page shows the built-in estimate meanwhile.
+    The timing (a small run, a few seconds, in a worker) waits for the training slot like any run,
+    so it never slows a student's run down, and the page shows the built-in estimate meanwhile.
     """
     calibration = SpeedCalibration()
-    data = mnist()
-    BackgroundTask(
-        lambda control: calibration.add_timing(measure_speed(data)),
-        name="Timing this server",
-        slots=training_slots(),
+    timing = long_executor().submit(time_this_server, name="Timing this server", slots=training_slots())
+    threading.Thread(
+        target=_keep_timing, args=(timing, calibration), name="speed-timing", daemon=True
     ).start()
     return calibration
+
+
+def _keep_timing(timing, calibration: SpeedCalibration) -> None:
+    snapshot = timing.join()
+    if snapshot.state == TaskState.FINISHED:
+        calibration.add_timing(snapshot.result)
 
 
 def estimate_caption(spec, config) -> tuple[float, str]:
@@ -268,6 +277,7 @@ def draw_live(
 ) -> None:
     """Step controls, then the charts that grow while the run trains, its confusion matrix beside them."""
     detail = snapshot.detail
+    replay_if_recorded(task, snapshot)  # an identical run finished while this one waited: replay it
     if snapshot.state == TaskState.QUEUED:
         st.info(tr("Another run is training on this server; yours starts as soon as it ends."))
     record_speed(task, snapshot)
