@@ -72,6 +72,14 @@ class FinishedRun:
         )
 
     def __post_init__(self):
+        if self.result.model is not None:
+            # Only a run trained in this process hands a live model: tests and scripts do, the
+            # pages never do (their runs come from workers as bytes, see ``of_trained``).
+            from mnist_core.models import model_summary, model_to_bytes
+
+            self.keras_bytes = model_to_bytes(self.result.model)
+            self.summary_text = model_summary(self.result.model)
+            self.result = replace(self.result, model=None)
         self.batches = _thinned(self.batches)
 
     @property
