@@ -39,14 +39,18 @@ SPEED_LABELS = {
 def speed_calibration() -> SpeedCalibration:
     """This server's measured speed, shared by every session: timed once, then refined by each run.
 
-    The timing (a small run, a few seconds, in a worker) waits for the training slot like any run,
-    so it never slows a student's run down, and the page shows the built-in estimate meanwhile.
+    The timing (a small run, a few seconds) runs in a worker beside the training slot, not in it:
+    the slot's first-come queue would make the first student's run wait behind a worker's start
+    and the whole timing. It starts only while no run trains or waits, so it rarely shares the CPU
+    with one; the page shows the built-in estimate meanwhile.
     """
     calibration = SpeedCalibration()
-    timing = long_executor().submit(time_this_server, name="Timing this server", slots=training_slots())
-    threading.Thread(
-        target=_keep_timing, args=(timing, calibration), name="speed-timing", daemon=True
-    ).start()
+    slots = training_slots()
+    if slots.running_count == 0 and slots.waiting_count == 0:
+        timing = long_executor().submit(time_this_server, name="Timing this server")
+        threading.Thread(
+            target=_keep_timing, args=(timing, calibration), name="speed-timing", daemon=True
+        ).start()
     return calibration
 
 
