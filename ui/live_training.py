@@ -37,21 +37,30 @@ SPEED_LABELS = {
 
 @st.cache_resource(show_spinner=False)
 def speed_calibration() -> SpeedCalibration:
-    """This server's measured speed, shared by every session: timed once, then refined by each run.
+    """This server's measured speed, shared by every session: refined by each run, and timed once.
 
-    The timing (a small run, a few seconds) runs in a worker beside the training slot, not in it:
-    the slot's first-come queue would make the first student's run wait behind a worker's start
-    and the whole timing. It starts only while no run trains or waits, so it rarely shares the CPU
-    with one; the page shows the built-in estimate meanwhile.
+    The timing (a small run, a few seconds, in a worker) starts when the server's first run has
+    finished (``start_timing``): on a cold server it would otherwise make the workers' start, and
+    so the first student's run, slower. It waits for the training slot like any run.
     """
-    calibration = SpeedCalibration()
-    slots = training_slots()
-    if slots.running_count == 0 and slots.waiting_count == 0:
-        timing = long_executor().submit(time_this_server, name="Timing this server")
-        threading.Thread(
-            target=_keep_timing, args=(timing, calibration), name="speed-timing", daemon=True
-        ).start()
-    return calibration
+    return SpeedCalibration()
+
+
+@st.cache_resource(show_spinner=False)
+def _timing_started() -> threading.Event:
+    return threading.Event()
+
+
+def start_timing(calibration: SpeedCalibration) -> None:
+    """Time this server once, in a worker, queued for the training slot behind any student's run."""
+    started = _timing_started()
+    if started.is_set():
+        return
+    started.set()
+    timing = long_executor().submit(time_this_server, name="Timing this server", slots=training_slots())
+    threading.Thread(
+        target=_keep_timing, args=(timing, calibration), name="speed-timing", daemon=True
+    ).start()
 
 
 def _keep_timing(timing, calibration: SpeedCalibration) -> None:
@@ -72,7 +81,7 @@ def estimate_caption(spec, config) -> tuple[float, str]:
     elif calibration.timed:
         basis = tr("from a small timing of this server")
     else:
-        basis = tr("from this project's 2-core machines, while this server is being timed")
+        basis = tr("from this project's 2-core machines, until this server has trained a run")
     return (
         seconds,
         tr(
@@ -92,6 +101,7 @@ def record_speed(task: BackgroundTask, snapshot: TaskSnapshot) -> None:
     recorded.add(task.id)
     if not snapshot.detail.get("slow_motion"):
         speed_calibration().record_run(result.spec, result.config, snapshot.elapsed_seconds)
+    start_timing(speed_calibration())  # the workers are warm now: the timing costs no student a wait
 
 
 def speed_control(task: BackgroundTask | None) -> int:
