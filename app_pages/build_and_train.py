@@ -28,6 +28,7 @@ from ui.train_form import (
 )
 from ui.training_runs import TRAIN_TASK_KEY, finished_runs
 from ui.uploads import model_upload
+from ui.worker_jobs import long_executor
 
 WARN_SECONDS = 120  # longer runs get a warning with the estimate
 CONFIRM_SECONDS = 15 * 60  # much longer runs must be confirmed first
@@ -36,6 +37,7 @@ st.title(tr("Build & Train"))
 link_to_this_view("build_and_train")
 st.caption(tr("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it to the data."))
 
+long_executor()  # the training workers start now, importing Keras while the student picks settings
 ensure_defaults()
 # Presenter view keeps Train and its live charts on one 1280 x 720 screen: the preset and Train
 # share a row at the top, and the settings fold into an expander.
