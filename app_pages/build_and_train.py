@@ -16,7 +16,6 @@ from ui.model_choice import open_with_model
 from ui.network_views import layer_table_rows, network_diagram, script_download
 from ui.presentation import presenter_view_on
 from ui.replays import start_training
-from ui.resources import keras_module
 from ui.tasks import get_task, task_panel
 from ui.train_form import (
     compile_controls,
@@ -29,6 +28,7 @@ from ui.train_form import (
 )
 from ui.training_runs import TRAIN_TASK_KEY, finished_runs
 from ui.uploads import model_upload
+from ui.worker_jobs import long_executor
 
 WARN_SECONDS = 120  # longer runs get a warning with the estimate
 CONFIRM_SECONDS = 15 * 60  # much longer runs must be confirmed first
@@ -37,7 +37,7 @@ st.title(tr("Build & Train"))
 link_to_this_view("build_and_train")
 st.caption(tr("Life-cycle steps 2, 3 and 4: define the network, compile it, fit it to the data."))
 
-keras_module()  # the page trains models: load Keras now, visibly, not in the middle of a run
+long_executor()  # the training workers start now, importing Keras while the student picks settings
 ensure_defaults()
 # Presenter view keeps Train and its live charts on one 1280 x 720 screen: the preset and Train
 # share a row at the top, and the settings fold into an expander.

@@ -135,3 +135,14 @@ def layer_rows(spec: ModelSpec) -> list[LayerRow]:
 def shape_text(shape: tuple) -> str:
     """(None, 26, 26, 32) as '(batch, 26, 26, 32)'."""
     return "(" + ", ".join(tr("batch") if d is None else str(d) for d in shape) + ")"
+
+
+def initial_diagram_weights(spec: ModelSpec, seed: int, control=None) -> DiagramWeights:
+    """The diagram's sample of the weights the engine starts ``spec`` from with ``seed`` (a worker job).
+
+    It builds the network in Keras, so it runs where Keras lives: ``functools.partial(
+    initial_diagram_weights, spec, seed)`` is a picklable job.
+    """
+    from mnist_core.one_step import initial_model
+
+    return sample_dense_weights(initial_model(spec, seed).get_weights())

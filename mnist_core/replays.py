@@ -147,6 +147,24 @@ def record_run(
     )
 
 
+def record_trained_run(key: str, trained) -> RunRecord | None:
+    """The record of a worker's finished run (a ``keras_jobs.TrainedRun``), or None when it is not repeatable.
+
+    The job ran in a worker; its plain result is recorded here, in the process that keeps the store.
+    """
+    if not trained.repeatable:
+        return None
+    return record_run(
+        key,
+        trained.training_result(),
+        trained.batches,
+        trained.progress,
+        trained.diagram_frames,
+        trained.keras_bytes,
+        trained.summary_text,
+    )
+
+
 def is_repeatable(result: TrainingResult, recorder: RecordingControl) -> bool:
     """True when the run is exactly what its settings give: finished, not stopped, not steered."""
     return not (

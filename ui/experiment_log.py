@@ -9,6 +9,7 @@ not part of the page's link; the chart's metric is.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 
@@ -20,7 +21,6 @@ from mnist_core.experiments import (
     LogRow,
     describe_differences,
     differences,
-    initial_weights,
     log_csv,
     run_label,
     run_settings,
@@ -28,11 +28,12 @@ from mnist_core.experiments import (
 )
 from mnist_core.figures.training_figures import compare_runs_figure
 from mnist_core.i18n import N_, decimal_separators, integer, ntr, number, tr
+from mnist_core.jobs.keras_jobs import train_network
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
-from mnist_core.training import train
 from ui.charts import show_chart
-from ui.resources import mnist, training_slots
+from ui.replays import watch_run
+from ui.resources import training_slots
 from ui.tasks import start_task
 from ui.training_runs import (
     KEPT_MODELS,
@@ -228,15 +229,13 @@ def comparison_chart(runs, rows, baseline_row, metric) -> None:
 
 
 def start_branch(spec: ModelSpec, config: TrainConfig, baseline: FinishedRun, origin: str, same_start: bool):
-    """Train ``spec``/``config`` in the background, from the baseline's initial weights when ``same_start``."""
-    data = mnist()  # fetched on this thread: the worker never touches Streamlit
-    base_spec, base_seed = baseline.result.spec, baseline.result.config.seed
-
-    def work(control):
-        start = initial_weights(base_spec, base_seed) if same_start else None
-        return train(spec, config, control, mnist=data, initial_weights=start)
-
-    task = start_task(TRAIN_TASK_KEY, work, name=f"{spec.describe()} ({origin})", slots=training_slots())
+    """Train ``spec``/``config`` in a worker, from the baseline's initial weights when ``same_start``."""
+    start_of = (baseline.result.spec, baseline.result.config.seed) if same_start else None
+    job = functools.partial(train_network, spec, config, None, initial_weights_of=start_of)
+    task = start_task(
+        TRAIN_TASK_KEY, job, name=f"{spec.describe()} ({origin})", slots=training_slots(), in_worker=True
+    )
+    watch_run(task, None)  # the slot's time limit; a branch is not recorded for replays
     remember_origin(task.id, origin)
     st.rerun()
 

@@ -1,26 +1,31 @@
 """Build & Train's live run: step it, slow it down, change its learning rate, watch its curves and mistakes.
 
-Everything reaches the engine as a plain value left on the task (``BackgroundTask.request``):
+The run trains in a worker process; everything reaches the engine as a plain value left on the
+task (``JobHandle.request``, sent on to the worker):
 a step of n batches or to the end of the epoch, a speed, a new learning rate. The engine
 (``mnist_core.training``) reads them between gradient updates.
 """
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import streamlit as st
 
-from mnist_core.estimates import SpeedCalibration, measure_speed
+from mnist_core.estimates import SpeedCalibration
 from mnist_core.figures.prediction_figures import confusion_figure
 from mnist_core.figures.training_figures import batch_curves_figure, epoch_curves_figure
 from mnist_core.i18n import N_, integer, ntr, number, tr
+from mnist_core.jobs.keras_jobs import time_this_server
 from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from mnist_core.training import rate_text
 from ui.charts import show_chart
 from ui.fair_share import slot_limit_note
-from ui.replays import replay_note
-from ui.resources import mnist, training_slots
+from ui.replays import replay_if_recorded, replay_note
+from ui.resources import training_slots
 from ui.train_form import LEARNING_RATES
+from ui.worker_jobs import long_executor
 
 # One per mnist_core.training.SLOW_MOTION_SPEEDS, written out for the catalogue (ui/links.py has the same).
 SPEED_LABELS = {
@@ -32,19 +37,36 @@ SPEED_LABELS = {
 
 @st.cache_resource(show_spinner=False)
 def speed_calibration() -> SpeedCalibration:
-    """This server's measured speed, shared by every session: timed once, then refined by each run.
+    """This server's measured speed, shared by every session: refined by each run, and timed once.
 
-    The timing (a small run, a few seconds) waits for the training slot like any run, so it
-    never slows a student's run down, and the page shows the built-in estimate meanwhile.
+    The timing (a small run, a few seconds, in a worker) starts when the server's first run has
+    finished (``start_timing``): on a cold server it would otherwise make the workers' start, and
+    so the first student's run, slower. It waits for the training slot like any run.
     """
-    calibration = SpeedCalibration()
-    data = mnist()
-    BackgroundTask(
-        lambda control: calibration.add_timing(measure_speed(data)),
-        name="Timing this server",
-        slots=training_slots(),
+    return SpeedCalibration()
+
+
+@st.cache_resource(show_spinner=False)
+def _timing_started() -> threading.Event:
+    return threading.Event()
+
+
+def start_timing(calibration: SpeedCalibration) -> None:
+    """Time this server once, in a worker, queued for the training slot behind any student's run."""
+    started = _timing_started()
+    if started.is_set():
+        return
+    started.set()
+    timing = long_executor().submit(time_this_server, name="Timing this server", slots=training_slots())
+    threading.Thread(
+        target=_keep_timing, args=(timing, calibration), name="speed-timing", daemon=True
     ).start()
-    return calibration
+
+
+def _keep_timing(timing, calibration: SpeedCalibration) -> None:
+    snapshot = timing.join()
+    if snapshot.state == TaskState.FINISHED:
+        calibration.add_timing(snapshot.result)
 
 
 def estimate_caption(spec, config) -> tuple[float, str]:
@@ -59,7 +81,7 @@ def estimate_caption(spec, config) -> tuple[float, str]:
     elif calibration.timed:
         basis = tr("from a small timing of this server")
     else:
-        basis = tr("from this project's 2-core machines, while this server is being timed")
+        basis = tr("from this project's 2-core machines, until this server has trained a run")
     return (
         seconds,
         tr(
@@ -79,6 +101,7 @@ def record_speed(task: BackgroundTask, snapshot: TaskSnapshot) -> None:
     recorded.add(task.id)
     if not snapshot.detail.get("slow_motion"):
         speed_calibration().record_run(result.spec, result.config, snapshot.elapsed_seconds)
+    start_timing(speed_calibration())  # the workers are warm now: the timing costs no student a wait
 
 
 def speed_control(task: BackgroundTask | None) -> int:
@@ -268,6 +291,7 @@ def draw_live(
 ) -> None:
     """Step controls, then the charts that grow while the run trains, its confusion matrix beside them."""
     detail = snapshot.detail
+    replay_if_recorded(task, snapshot)  # an identical run finished while this one waited: replay it
     if snapshot.state == TaskState.QUEUED:
         st.info(tr("Another run is training on this server; yours starts as soon as it ends."))
     record_speed(task, snapshot)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections import OrderedDict
+
 import streamlit as st
 
 from mnist_core.figures.network_figures import (
@@ -11,22 +15,60 @@ from mnist_core.figures.network_figures import (
     dense_diagram_figure,
 )
 from mnist_core.i18n import tr
-from mnist_core.network_diagram import DiagramWeights, layer_rows, sample_dense_weights
+from mnist_core.network_diagram import DiagramWeights, initial_diagram_weights, layer_rows
 from mnist_core.script_export import training_script
 from mnist_core.spec import ModelSpec, TrainConfig
+from mnist_core.tasks import TaskState
 from ui.charts import show_chart
 from ui.tasks import get_task
 from ui.training_runs import TRAIN_TASK_KEY
+from ui.worker_jobs import WorkerJobFailed, in_this_language, quick_executor, show_failure
 
 DIAGRAM_POLL_SECONDS = 1.0  # the diagram changes once per epoch: no need to poll faster
+DRAWING_POLL_SECONDS = 0.5  # while a worker samples the initial weights (a second; longer on a cold server)
+MAX_DIAGRAM_JOBS = 64  # (network, seed) pairs whose initial weights the server keeps: a few KB each
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def initial_diagram(spec: ModelSpec, seed: int) -> DiagramWeights:
-    """The diagram's sample of the weights the engine starts this network from, for this seed."""
-    from mnist_core.one_step import initial_model
+@st.cache_resource(show_spinner=False)
+def _initial_diagram_jobs() -> tuple[threading.Lock, OrderedDict]:
+    """Server-wide: the worker jobs that sample each (network, seed)'s initial weights, the latest few."""
+    return threading.Lock(), OrderedDict()
 
-    return sample_dense_weights(initial_model(spec, seed).get_weights())
+
+def initial_diagram(spec: ModelSpec, seed: int) -> DiagramWeights | None:
+    """The diagram's sample of the weights the engine starts this network from, for this seed.
+
+    Asked of a worker (building the network needs Keras) without waiting: None while it is
+    being drawn, so a cold server's first page run never waits for TensorFlow to import.
+
+    Raises
+    ------
+    WorkerJobFailed
+        When the worker could not build the network.
+    """
+    lock, jobs = _initial_diagram_jobs()
+    key = repr((spec, seed))
+    with lock:
+        handle = jobs.get(key)
+        if handle is None or handle.state == TaskState.STOPPED:
+            work = in_this_language(functools.partial(initial_diagram_weights, spec, seed))
+            handle = jobs[key] = quick_executor().submit(work, name="Initial weights of the diagram")
+        jobs.move_to_end(key)
+        while len(jobs) > MAX_DIAGRAM_JOBS:
+            jobs.popitem(last=False)
+    snapshot = handle.snapshot()
+    if snapshot.state == TaskState.FAILED:
+        with lock:
+            jobs.pop(key, None)  # asked again on the next run
+        raise WorkerJobFailed(tr(snapshot.message), snapshot.error_details)
+    return snapshot.result if snapshot.state == TaskState.FINISHED else None
+
+
+def _initial_diagram_pending(spec: ModelSpec, seed: int) -> bool:
+    try:
+        return initial_diagram(spec, seed) is None
+    except WorkerJobFailed:
+        return False  # draw() says what went wrong
 
 
 def layer_table_rows(spec: ModelSpec) -> list[dict]:
@@ -79,7 +121,14 @@ def network_diagram(spec: ModelSpec, config: TrainConfig) -> None:
     def draw() -> None:
         trained = _trained_diagram(spec)
         if trained is None:
-            diagram = initial_diagram(spec, config.seed)
+            try:
+                diagram = initial_diagram(spec, config.seed)
+            except WorkerJobFailed as failure:
+                show_failure(failure)
+                return
+            if diagram is None:
+                st.info(tr("Drawing this seed's initial weights..."), icon=":material/hourglass:")
+                return
             stage = tr("initial weights (seed {seed})").format(seed=config.seed)
         else:
             diagram, stage, _ = trained
@@ -89,9 +138,16 @@ def network_diagram(spec: ModelSpec, config: TrainConfig) -> None:
             alt=dense_diagram_alt(diagram, stage),
         )
 
+    def draw_when_ready() -> None:
+        if initial_diagram(spec, config.seed) is not None:
+            st.rerun(scope="app")  # once: the page then draws the diagram without polling
+        draw()
+
     trained = _trained_diagram(spec)
     if trained is not None and trained[2]:
         st.fragment(draw, run_every=DIAGRAM_POLL_SECONDS)()
+    elif trained is None and _initial_diagram_pending(spec, config.seed):
+        st.fragment(draw_when_ready, run_every=DRAWING_POLL_SECONDS)()
     else:
         draw()
     st.caption(

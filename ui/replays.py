@@ -1,8 +1,10 @@
 """Build & Train's replays: a run already trained on this server with these settings plays back.
 
 ``start_training`` is what Train does: a run this server has recorded (``mnist_core.replays``) is
-replayed in a few seconds without waiting for the training slot; any other run queues for the
-slot, and once it has it, it still replays if an identical run finished in the meantime (30
+replayed in a few seconds on a server thread (NumPy only), without waiting for the training slot;
+any other run trains in a worker process (``mnist_core.jobs.keras_jobs.train_network``), and a
+small server thread records its plain result when it finishes. A run still queued (or just given
+the slot) when an identical run finishes replays that one instead (``replay_if_recorded``: 30
 students pressing Train together cost one training). ``replay_note`` says so above the curves,
 with a button to train afresh instead.
 """
@@ -11,21 +13,26 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 
 import streamlit as st
 
-from mnist_core.i18n import current_language, integer, ntr, run_in_language, tr
+from mnist_core.i18n import integer, ntr, tr
+from mnist_core.jobs import JobHandle
+from mnist_core.jobs.keras_jobs import SLOT_LIMIT_REQUEST, TrainedRun, training_job
 from mnist_core.jobs.result_store import ResultStore, fingerprint
-from mnist_core.replays import replay, run_key, train_or_replay
+from mnist_core.replays import record_trained_run, replay, run_key
 from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import BackgroundTask, TaskSnapshot
+from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from ui import fair_share
 from ui.resources import mnist, training_slots
 from ui.tasks import start_task
 from ui.training_runs import TRAIN_TASK_KEY
 
 STORE_VARIABLE = "MNIST_RESULT_STORE_MB"
+RUN_KEYS = "train_run_keys"  # session: {task id: (run key, fresh)} of the trainings started here
+WATCH_SECONDS = 0.5  # how often a worker's training is looked at for the slot's time limit
 DEFAULT_STORE_MB = 256  # the first network's record is about 1 MB; a wide 5-layer one tens of MB
 
 
@@ -54,28 +61,84 @@ def data_source() -> str:
 
 def start_training(
     spec: ModelSpec, config: TrainConfig, speed: int | None = None, fresh: bool = False
-) -> BackgroundTask:
-    """Replay the recorded run of these settings, or queue a training (``fresh``: always train).
+) -> BackgroundTask | JobHandle:
+    """Replay the recorded run of these settings, or queue a training in a worker (``fresh``: always train).
 
     ``speed``: gradient updates a second, 0 for full speed; None: the page's speed control's.
     """
     speed = st.session_state.get("train_speed", 0) if speed is None else speed
-    store, key, data = run_store(), run_key(spec, config, data_source()), mnist()
-    language = current_language()  # the replay's progress line speaks the student's language
+    store, key = run_store(), run_key(spec, config, data_source())
     record = None if fresh else store.get(key)
     fair_share.remember_training_key(TRAIN_TASK_KEY)
     if record is not None:
-        work = functools.partial(run_in_language, language, replay, record)
-        return start_task(TRAIN_TASK_KEY, work, name=spec.describe())
-
-    def work(control):
-        return run_in_language(
-            language, train_or_replay, store, key, spec, config, control, data, fresh=fresh
-        )
-
-    task = start_task(TRAIN_TASK_KEY, work, name=spec.describe(), slots=training_slots())
+        return start_replay(spec, record)
+    task = start_task(
+        TRAIN_TASK_KEY,
+        training_job(spec, config),
+        name=spec.describe(),
+        slots=training_slots(),
+        in_worker=True,
+    )
     task.request("speed", speed)  # read before the first gradient update
+    st.session_state.setdefault(RUN_KEYS, {})[task.id] = (key, fresh)
+    watch_run(task, key, store)  # a fresh run is recorded again, like any repeatable one
     return task
+
+
+def start_replay(spec: ModelSpec, record) -> BackgroundTask:
+    """Play ``record`` back on a thread of the server: NumPy and sleeps, no Keras, no training slot."""
+    return start_task(TRAIN_TASK_KEY, functools.partial(replay, record), name=spec.describe())
+
+
+def watch_run(task: JobHandle, key: str | None, store: ResultStore | None = None) -> None:
+    """A small server thread that follows a worker's training: the slot's time limit, then the recording.
+
+    ``key``: record the run in ``store`` under it once it finished repeatable (None: not recorded, a branch).
+    The recording happens here, in the server, from the worker's plain ``TrainedRun``.
+    """
+    slots = training_slots()
+    threading.Thread(
+        target=_follow, args=(task, key, store, slots), name=f"watch-{task.id}", daemon=True
+    ).start()
+
+
+def _follow(task: JobHandle, key: str | None, store: ResultStore | None, slots) -> None:
+    held_since = None
+    asked = False
+    while True:
+        snapshot = task.join(WATCH_SECONDS)
+        if snapshot.is_over:
+            break
+        if snapshot.state in (TaskState.RUNNING, TaskState.PAUSED):
+            held_since = held_since or time.monotonic()
+            limit = slots.hold_limit_seconds
+            if not asked and limit and time.monotonic() - held_since > limit and slots.waiting_count:
+                asked = True  # the engine ends the run between two updates, keeping what it learned
+                task.request(SLOT_LIMIT_REQUEST, limit)
+                task.resume()  # a paused run holds the slot too: it ends at once
+    result = snapshot.result
+    if key and store is not None and snapshot.state == TaskState.FINISHED and isinstance(result, TrainedRun):
+        record = record_trained_run(key, result)
+        if record is not None:
+            store.put(key, record, size=record.size_bytes)
+
+
+def replay_if_recorded(task, snapshot: TaskSnapshot) -> None:
+    """A run waiting for (or just given) the slot replays when an identical run has finished meanwhile.
+
+    30 students pressing Train together on the same preset then cost one training: each later one
+    is stopped before it trains much and replays the first one's record instead.
+    """
+    if snapshot.is_over or not isinstance(task, JobHandle) or "replay_of" in snapshot.detail:
+        return
+    if snapshot.state == TaskState.RUNNING and snapshot.detail.get("updates_done", 0) > 0:
+        return  # already training: let it finish (it may have been steered)
+    key, fresh = st.session_state.get(RUN_KEYS, {}).get(task.id, (None, True))
+    record = run_store().get(key) if key and not fresh else None
+    if record is None:
+        return
+    start_replay(record.result.spec, record)
+    st.rerun(scope="app")
 
 
 def ago(seconds: float) -> str:

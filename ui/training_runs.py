@@ -3,9 +3,10 @@
 The contract other pages rely on:
 - ``st.session_state[TRAIN_TASK_KEY]``: the ``BackgroundTask`` of the latest training run.
 - ``finished_runs()``: every run of this session, oldest first (the experiment log).
-  Only the latest ``KEPT_MODELS`` runs keep a model (``run.has_model``, ``run.model()``)
-  and the weight history the loss landscape needs; the others keep spec, config, curves
-  and results.
+  Only the latest ``KEPT_MODELS`` runs keep a model (``run.has_model``, ``run.keras_bytes``;
+  ``run.ref`` names it for a worker job) and the weight history the loss landscape needs; the
+  others keep spec, config, curves and results. Runs train in worker processes and come back
+  as plain data (``keras_jobs.TrainedRun``): the server never holds a live Keras model of them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import streamlit as st
 
 from mnist_core.experiments import ModelBytesCache
 from mnist_core.i18n import ntr, number, tr
+from mnist_core.jobs.keras_jobs import TrainedRun
 from mnist_core.jobs.model_jobs import ModelRef
 from mnist_core.replays import ReplayedRun
 from mnist_core.tasks import TaskState
@@ -42,12 +44,12 @@ _MODELS = ModelBytesCache(size=4)  # server-wide: models loaded back from bytes,
 class FinishedRun:
     """A run of this session: finished, or stopped early after some training.
 
-    Built with a ``TrainingResult`` that holds the live model; the model is saved to .keras
-    bytes at once and the live one let go, so a run in the log stays small.
+    Plain data: the worker's ``TrainedRun`` (or a replayed record) as a ``TrainingResult``
+    without a live model, and the model as its .keras bytes.
     """
 
     number: int  # 1, 2, ... in this session
-    result: TrainingResult  # its .model is None: use model()
+    result: TrainingResult  # its .model is None: the model is keras_bytes (ref names it for a worker)
     batches: dict  # per-batch curves: update, loss, accuracy
     state: TaskState
     origin: str = ""  # how it started, when not from its own seed: "branch of run 1: ..."
@@ -55,8 +57,24 @@ class FinishedRun:
     summary_text: str = ""
     task_id: int | None = None  # the background task that trained it
 
+    @classmethod
+    def of_trained(cls, number: int, trained: TrainedRun, state: TaskState, origin: str = "", task_id=None):
+        """The run a worker trained, from its plain result."""
+        return cls(
+            number,
+            trained.training_result(),
+            trained.batches,
+            state,
+            origin,
+            keras_bytes=trained.keras_bytes,
+            summary_text=trained.summary_text,
+            task_id=task_id,
+        )
+
     def __post_init__(self):
         if self.result.model is not None:
+            # Only a run trained in this process hands a live model: tests and scripts do, the
+            # pages never do (their runs come from workers as bytes, see ``of_trained``).
             from mnist_core.models import model_summary, model_to_bytes
 
             self.keras_bytes = model_to_bytes(self.result.model)
@@ -68,8 +86,17 @@ class FinishedRun:
     def has_model(self) -> bool:
         return self.keras_bytes is not None
 
+    @property
+    def ref(self) -> ModelRef:
+        """The name a worker loads this run's model by (``on_model(function, run.ref, ...)``)."""
+        if self.keras_bytes is None:
+            raise LookupError(
+                f"run {self.number} no longer keeps its model: only the latest {KEPT_MODELS} do"
+            )
+        return spooled_ref(self.keras_bytes)
+
     def model(self):
-        """The run's Keras model, loaded from its bytes once and shared while it is used."""
+        """The run's Keras model loaded in this process: only for pages not yet moved to workers."""
         if self.keras_bytes is None:
             raise LookupError(
                 f"run {self.number} no longer keeps its model: only the latest {KEPT_MODELS} do"
@@ -162,12 +189,13 @@ def collect_finished_run() -> None:
     if isinstance(snapshot.result, ReplayedRun):
         collect_replayed_run(runs, task.id, snapshot)
         return
-    if not isinstance(snapshot.result, TrainingResult):
+    if not isinstance(snapshot.result, TrainedRun):
         return  # failed or stopped before training: nothing to keep
     number = runs[-1].number + 1 if runs else 1
-    batches = snapshot.detail.get("batches", {"update": [], "loss": [], "accuracy": []})
     origin = st.session_state.get(ORIGINS_KEY, {}).pop(task.id, "")
-    runs.append(FinishedRun(number, snapshot.result, batches, snapshot.state, origin, task_id=task.id))
+    # A run ended at the slot's time limit finished its job early: it is a stopped run all the same.
+    state = TaskState.STOPPED if snapshot.result.stopped_early else snapshot.state
+    runs.append(FinishedRun.of_trained(number, snapshot.result, state, origin, task_id=task.id))
     st.session_state.setdefault(BASELINE_KEY, runs[0].number)
     keep_log_small(runs, st.session_state[BASELINE_KEY])
 

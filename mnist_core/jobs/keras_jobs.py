@@ -20,6 +20,10 @@ import numpy as np
 
 from mnist_core.jobs.model_jobs import ModelRef, model_fingerprint, model_for
 from mnist_core.spec import ModelSpec, TrainConfig
+from mnist_core.training import TrainingResult
+
+SLOT_LIMIT_REQUEST = "slot_limit"  # the page asks a run to end at the server's time limit for one run
+PROGRESS_FIELDS = ("updates_total", "updates_per_epoch", "training_samples", "validation_samples")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,37 @@ class TrainedRun:
     weight_history: list[list[np.ndarray]] | None = None  # get_weights() before and after each epoch
     timings: dict = field(default_factory=dict)  # seconds in the worker: data, keras_import, total, save
     worker_pid: int = 0
+    confusion_per_epoch: list[np.ndarray] | None = None  # the validation confusion matrix after each epoch
+    learning_rate_changes: list[dict] | None = None  # {"update", "learning_rate"} of each mid-run change
+    steered: bool = False  # stepped or given a new learning rate by hand: not simply its settings' run
+    diagram_frames: list = field(default_factory=list)  # (epoch, DiagramWeights) the live diagram showed
+    progress: dict = field(
+        default_factory=dict
+    )  # updates_total, updates_per_epoch, training/validation samples
+
+    @property
+    def repeatable(self) -> bool:
+        """True when the run is exactly what its settings give: finished, not stopped, not steered."""
+        return not (self.stopped_early or self.steered or self.learning_rate_changes)
+
+    def training_result(self) -> TrainingResult:
+        """The engine's ``TrainingResult`` of this run, without a live model (``model`` is None)."""
+        return TrainingResult(
+            model=None,
+            spec=self.spec,
+            config=self.config,
+            epochs=self.epochs,
+            test_loss=self.test_loss,
+            test_accuracy=self.test_accuracy,
+            correct=self.correct,
+            incorrect=self.incorrect,
+            train_seconds=self.train_seconds,
+            stopped_early=self.stopped_early,
+            warning=self.warning,
+            weight_history=self.weight_history,
+            confusion_per_epoch=self.confusion_per_epoch,
+            learning_rate_changes=self.learning_rate_changes,
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -74,10 +109,18 @@ class _KeepDetail:
     def __init__(self, control):
         self._control = control
         self.detail: dict = {}
+        self.steered = False
+        self.diagram_frames: list = []
+        self.slot_limit: float | None = None
 
     @property
     def stop_requested(self) -> bool:
-        return self._control.stop_requested
+        if self.slot_limit is None:
+            limit = self._control.take_request(SLOT_LIMIT_REQUEST)
+            if limit is not None:  # the server's time limit for one run, while others wait: end here
+                self.slot_limit = float(limit)
+                self.report(slot_limit_stop={"limit_seconds": self.slot_limit})
+        return self.slot_limit is not None or self._control.stop_requested
 
     def checkpoint(self) -> None:
         self._control.checkpoint()
@@ -86,6 +129,8 @@ class _KeepDetail:
         self._control.wait_while_paused()
 
     def report(self, fraction=None, message=None, **detail: Any) -> None:
+        if "diagram_weights" in detail:
+            self.diagram_frames.append((detail["diagram_epoch"], detail["diagram_weights"]))
         self.detail.update(detail)
         self._control.report(fraction, message, **detail)
 
@@ -94,14 +139,21 @@ class _KeepDetail:
         self._control.update_detail(update)
 
     def take_request(self, name: str):
-        return self._control.take_request(name)
+        value = self._control.take_request(name)
+        if value is not None and name in ("step", "learning_rate"):
+            self.steered = True
+        return value
 
     def pause(self, message: str = "Paused") -> None:
         self._control.pause(message)
 
 
 def train_network(
-    spec: ModelSpec, config: TrainConfig, data_source: str | None = None, control=None
+    spec: ModelSpec,
+    config: TrainConfig,
+    data_source: str | None = None,
+    control=None,
+    initial_weights_of: tuple[ModelSpec, int] | None = None,
 ) -> TrainedRun:
     """Train ``spec`` with ``config`` on MNIST from ``data_source``, in this process, and return plain data.
 
@@ -112,7 +164,11 @@ def train_network(
     data_source : str, optional
         A folder of the four IDX files; default ``$MNIST_DATA_DIR`` or the bundled copy.
     control : TaskControl, optional
-        Progress goes there (the page's live charts), pause and stop come from there.
+        Progress goes there (the page's live charts), pause and stop come from there. A request
+        ``SLOT_LIMIT_REQUEST`` (seconds) ends the run early, keeping what it learned so far.
+    initial_weights_of : (ModelSpec, int), optional
+        Start from the initial weights the engine gives this network with this seed (a branch
+        of a run starts where that run started); the batch order still comes from ``config.seed``.
 
     Returns
     -------
@@ -136,8 +192,13 @@ def train_network(
     from mnist_core.models import model_summary, model_to_bytes
     from mnist_core.training import train
 
+    start = None
+    if initial_weights_of is not None:
+        from mnist_core.experiments import initial_weights
+
+        start = initial_weights(*initial_weights_of)
     imported = time.perf_counter()
-    result = train(spec, config, control=keeper, mnist=data)
+    result = train(spec, config, control=keeper, mnist=data, initial_weights=start)
     trained = time.perf_counter()
     if control is not None:
         control.report(message="Saving the model", phase="saving")
@@ -167,7 +228,21 @@ def train_network(
             "total_seconds": time.perf_counter() - started,
         },
         worker_pid=os.getpid(),
+        confusion_per_epoch=[np.asarray(matrix) for matrix in (result.confusion_per_epoch or [])],
+        learning_rate_changes=result.learning_rate_changes,
+        steered=bool(keeper and (keeper.steered or keeper.slot_limit is not None)),
+        diagram_frames=list(keeper.diagram_frames) if keeper else [],
+        progress={name: keeper.detail[name] for name in PROGRESS_FIELDS if name in keeper.detail}
+        if keeper
+        else {},
     )
+
+
+def time_this_server(control=None) -> float:
+    """``mnist_core.estimates.measure_speed`` as a job: this machine's speed over the built-in estimate."""
+    from mnist_core.estimates import measure_speed
+
+    return measure_speed()
 
 
 def training_job(spec: ModelSpec, config: TrainConfig, data_source: str | None = None):

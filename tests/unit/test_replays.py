@@ -161,3 +161,61 @@ def test_fresh_trains_again_even_when_recorded(trained):
     assert isinstance(snapshot.result, TrainingResult), "fresh means a real training"
     assert snapshot.result.test_accuracy == first.result.test_accuracy  # deterministic: same answer
     assert "replay_of" not in snapshot.detail
+
+
+def test_a_workers_plain_result_is_recorded_and_replayed_as_it_trained():
+    import functools
+
+    from mnist_core.jobs.keras_jobs import TrainedRun, train_network
+    from mnist_core.replays import record_trained_run
+
+    snapshot = run_task(functools.partial(train_network, ModelSpec(), SMALL, None))
+    trained = snapshot.result
+    assert isinstance(trained, TrainedRun) and trained.repeatable
+    assert trained.progress["updates_total"] == SMALL.gradient_updates_total
+    assert len(trained.diagram_frames) == SMALL.epochs and len(trained.confusion_per_epoch) == SMALL.epochs
+    record = record_trained_run("key", trained)
+    assert record.result.model is None and record.keras_bytes == trained.keras_bytes
+    replayed = run_task(lambda control: replay(record, control, seconds=0.2))
+    assert replayed.detail["batches"] == snapshot.detail["batches"]
+    assert replayed.detail["epochs"] == snapshot.detail["epochs"]
+
+
+def test_a_run_ended_at_the_slot_limit_or_steered_is_not_recorded():
+    import functools
+
+    from mnist_core.jobs.keras_jobs import SLOT_LIMIT_REQUEST, train_network
+    from mnist_core.replays import record_trained_run
+
+    limited = BackgroundTask(functools.partial(train_network, ModelSpec(), SMALL, None))
+    limited.request(SLOT_LIMIT_REQUEST, 600)
+    snapshot = limited.start().join(120)
+    assert snapshot.state == TaskState.FINISHED, snapshot.message
+    assert snapshot.detail["slot_limit_stop"] == {"limit_seconds": 600}
+    assert snapshot.result.stopped_early and not snapshot.result.repeatable
+    assert record_trained_run("key", snapshot.result) is None
+
+    steered = BackgroundTask(functools.partial(train_network, ModelSpec(), SMALL, None))
+    steered.request("learning_rate", 0.01)
+    result = steered.start().join(120).result
+    assert not result.stopped_early and result.steered and not result.repeatable
+
+
+def test_a_branch_starts_from_the_baselines_initial_weights():
+    import functools
+
+    from mnist_core.jobs.keras_jobs import train_network
+
+    one_epoch = TrainConfig(epochs=1, batch_size=256, train_limit=1200, seed=3)
+    plain = run_task(functools.partial(train_network, ModelSpec(), one_epoch, None)).result
+    branch = functools.partial(
+        train_network, ModelSpec(), one_epoch, None, initial_weights_of=(ModelSpec(), 3)
+    )
+    same = run_task(branch).result
+    other = functools.partial(
+        train_network, ModelSpec(), one_epoch, None, initial_weights_of=(ModelSpec(), 4)
+    )
+    moved = run_task(other).result
+    losses = [row["val_loss"] for row in plain.epochs]
+    assert [row["val_loss"] for row in same.epochs] == losses  # the seed's own start, given: the same run
+    assert [row["val_loss"] for row in moved.epochs] != losses
