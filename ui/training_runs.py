@@ -16,6 +16,7 @@ import streamlit as st
 
 from mnist_core.experiments import ModelBytesCache
 from mnist_core.i18n import ntr, number, tr
+from mnist_core.jobs.keras_jobs import TrainedRun
 from mnist_core.jobs.model_jobs import ModelRef
 from mnist_core.replays import ReplayedRun
 from mnist_core.tasks import TaskState
@@ -160,6 +161,9 @@ def collect_finished_run() -> None:
     if isinstance(snapshot.result, ReplayedRun):
         collect_replayed_run(runs, task.id, snapshot)
         return
+    if isinstance(snapshot.result, TrainedRun):  # trained in a worker: plain data, no Keras here
+        collect_trained_run(runs, task.id, snapshot)
+        return
     if not isinstance(snapshot.result, TrainingResult):
         return  # failed or stopped before training: nothing to keep
     number = runs[-1].number + 1 if runs else 1
@@ -184,6 +188,42 @@ def collect_replayed_run(runs: list[FinishedRun], task_id: int, snapshot) -> Non
             origin,
             keras_bytes=record.keras_bytes,
             summary_text=record.summary_text,
+            task_id=task_id,
+        )
+    )
+    st.session_state.setdefault(BASELINE_KEY, runs[0].number)
+    keep_log_small(runs, st.session_state[BASELINE_KEY])
+
+
+def collect_trained_run(runs: list[FinishedRun], task_id: int, snapshot) -> None:
+    """A run a worker trained (``mnist_core.jobs.keras_jobs.train_network``) joins the log with its bytes."""
+    trained: TrainedRun = snapshot.result
+    result = TrainingResult(
+        model=None,
+        spec=trained.spec,
+        config=trained.config,
+        epochs=trained.epochs,
+        test_loss=trained.test_loss,
+        test_accuracy=trained.test_accuracy,
+        correct=trained.correct,
+        incorrect=trained.incorrect,
+        train_seconds=trained.train_seconds,
+        stopped_early=trained.stopped_early,
+        warning=trained.warning,
+        weight_history=trained.weight_history,
+    )
+    number = runs[-1].number + 1 if runs else 1
+    origin = st.session_state.get(ORIGINS_KEY, {}).pop(task_id, "")
+    batches = snapshot.detail.get("batches", trained.batches)
+    runs.append(
+        FinishedRun(
+            number,
+            result,
+            batches,
+            snapshot.state,
+            origin,
+            keras_bytes=trained.keras_bytes,
+            summary_text=trained.summary_text,
             task_id=task_id,
         )
     )
