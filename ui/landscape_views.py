@@ -41,7 +41,7 @@ from ui.charts import show_chart
 from ui.resources import background_slots, training_slots
 from ui.tasks import get_task, start_task, task_panel
 from ui.training_runs import TRAIN_TASK_KEY, finished_runs
-from ui.worker_jobs import spooled_ref
+from ui.worker_jobs import long_executor, spooled_ref
 
 LEARNING_RATES = [
     0.0001,
@@ -395,6 +395,10 @@ def landscape_section() -> None:
     cache_key = (source_fingerprint(source), settings)
     landscape = cache.get(cache_key)
     if landscape is None:
+        # The landscape runs on the long-job pool. Its workers start (TensorFlow imports, MNIST loads)
+        # when the pool is first asked for; asking now lets them start while the student picks the
+        # settings: a cold pool added 40 s to the first landscape at a load average of 12.
+        long_executor()
         estimate = estimate_landscape_seconds(source.spec, settings)
         st.caption(
             tr(
