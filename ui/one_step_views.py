@@ -97,7 +97,10 @@ def cached_step(spec: ModelSpec, seed: int, first: int, size: int, weight: Weigh
     The server never imports Keras for it: a worker runs the real ``tf.GradientTape`` step on the
     training images it reads itself. Raises ``WorkerJobFailed`` when the worker could not.
     """
-    with st.spinner(tr("Running one step of your network…")):  # shown only if it takes over 0.5 s
+    # Shown only past 0.5 s: on a new server the first step waits for a worker to start TensorFlow.
+    with st.spinner(
+        tr("Running one step of your network… The first on a new server waits for TensorFlow to start.")
+    ):
         return _cached_step(spec, seed, first, size, weight)
 
 
