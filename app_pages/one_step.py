@@ -19,8 +19,9 @@ from ui.one_step_views import (
     race_link_params,
     weight_layers,
 )
-from ui.resources import keras_module, mnist
+from ui.resources import mnist
 from ui.train_form import OPTIMIZER_LABELS, ensure_defaults, read_form
+from ui.worker_jobs import WorkerJobFailed, show_failure
 
 st.title(tr("One step by numbers"))
 link_to_this_view("one_step")
@@ -53,8 +54,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         "app_pages/build_and_train.py", label=tr("Change it on Build & Train"), icon=":material/tune:"
     )
 
-keras_module()
-(x_train, y_train), _ = mnist()
+(x_train, y_train), _ = mnist()  # for the batch's pictures: the step itself runs in a worker
 
 # --- 1. The batch and the forward pass ---
 st.subheader(tr("1 · A batch goes forward"))
@@ -95,7 +95,11 @@ unit = batch_column.number_input(
 )  # fmt: skip
 index = (*np.unravel_index(source, shape[:-1]), unit)
 weight = WeightChoice(layer, tuple(int(i) for i in index))
-step = cached_step(spec, config.seed, first, size, weight, x_train, y_train)
+try:
+    step = cached_step(spec, config.seed, first, size, weight)
+except WorkerJobFailed as failure:
+    show_failure(failure)
+    st.stop()
 
 titles = [f"{label}: p={number(p[label], 2)}" for label, p in zip(step.labels, step.probabilities)]
 show_chart(

@@ -447,3 +447,54 @@ def compute_landscape(
         seconds=clock() - started,
         notes=[note] if note else [],
     )
+
+
+def landscape_of_model(
+    model,
+    spec,
+    config,
+    weight_history: list[Weights],
+    settings: LandscapeSettings,
+    control: TaskControl | None = None,
+) -> Landscape:
+    """``compute_landscape`` on the images the network trained and was validated on: a worker's job.
+
+    Run it as ``ModelCall(landscape_of_model, ref, (spec, config, weight_history, settings),
+    pass_control=True)``: the worker loads the model ``ref`` names and reads MNIST itself, so only
+    the run's settings and weight history travel to it, and a ``Landscape`` of arrays comes back.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The trained network (given by the worker from the job's ``ModelRef``).
+    spec, config : ModelSpec, TrainConfig
+        The run's: they say which images it trained and was validated on, shaped how.
+    weight_history : list of weight lists
+        ``model.get_weights()`` before training and after each epoch; at least two.
+    settings : LandscapeSettings
+    control : TaskControl, optional
+
+    Raises
+    ------
+    TaskFailed
+        When the weight history cannot give a landscape (the message says why, for the student).
+    """
+    from mnist_core.tasks import TaskFailed
+    from mnist_core.training import prepare_data
+
+    if control is not None:
+        control.report(message=tr("Preparing the images the network trained and was validated on"))
+    prepared = prepare_data(spec, config)
+    if control is not None:
+        control.checkpoint()
+    try:
+        return compute_landscape(
+            model,
+            weight_history,
+            (prepared.x_train, prepared.y_train),
+            (prepared.x_val, prepared.y_val),
+            settings,
+            control,
+        )
+    except ValueError as error:
+        raise TaskFailed(str(error)) from error

@@ -298,6 +298,21 @@ def one_step(
     )
 
 
+def one_step_on_training_images(
+    spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice, control=None
+) -> OneStep:
+    """``one_step`` on the training images ``first`` to ``first + size``: a job for a worker process.
+
+    The worker reads MNIST itself (``load_mnist`` is cached per process), so only these few
+    numbers travel to it and a ``OneStep`` of plain arrays comes back: the page never imports Keras.
+    Bind the arguments with ``functools.partial``; ``control`` is the job's (unused: a step is short).
+    """
+    from mnist_core.data import load_mnist
+
+    (x_train, y_train), _ = load_mnist()
+    return one_step(spec, seed, x_train[first : first + size], y_train[first : first + size], weight)
+
+
 def cross_entropy(probability: float) -> float:
     """-ln(p): the loss when the network gives the true class probability ``p``."""
     return -math.log(min(max(probability, LOSS_EPSILON), 1 - LOSS_EPSILON))

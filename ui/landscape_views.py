@@ -1,48 +1,47 @@
 """Streamlit views of the loss-surface page: optimizer controls (Part 2) and the network's landscape (Part 3).
 
-Nothing here imports Keras on a plain visit: drawing Parts 1 and 2 needs none. Keras is
-loaded (once per server, behind a spinner) when a landscape is computed or a network trained.
+Nothing here imports Keras: Parts 1 and 2 are NumPy, and Part 3's landscapes and its quick network
+are jobs for the worker processes (``ui.worker_jobs``), which load the model and read MNIST themselves.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 
 from mnist_core import surfaces, walker
-from mnist_core.default_model import FIRST_NETWORK, load_shipped, load_shipped_history
+from mnist_core.default_model import FIRST_NETWORK, load_shipped_history
 from mnist_core.figures import surface_figures as figures
 from mnist_core.i18n import (
     N_,
-    current_language,
     decimal_separators,
-    in_language,
     integer,
     number,
     percent,
     tr,
 )
+from mnist_core.jobs.keras_jobs import training_job
+from mnist_core.jobs.model_jobs import ModelCall, ModelRef
 from mnist_core.landscape import (
     Landscape,
     LandscapeSettings,
-    compute_landscape,
     estimate_landscape_seconds,
     fingerprint,
+    landscape_of_model,
     loss_evaluations,
 )
 from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
-from mnist_core.tasks import TaskControl, TaskFailed
-from mnist_core.training import prepare_data, train
+from mnist_core.tasks import TaskState
 from ui import fair_share
 from ui.charts import show_chart
-from ui.resources import background_slots, mnist, training_slots
+from ui.resources import background_slots, training_slots
 from ui.tasks import get_task, start_task, task_panel
 from ui.training_runs import TRAIN_TASK_KEY, finished_runs
+from ui.worker_jobs import long_executor, spooled_ref
 
 LEARNING_RATES = [
     0.0001,
@@ -70,6 +69,7 @@ HYPERPARAMETERS = {  # optimizer -> (keyword, symbol, what it does)
 QUICK_SPEC = ModelSpec()  # the lesson's first network, 784-32-10, RMSProp
 QUICK_CONFIG = TrainConfig(epochs=3, train_limit=12_000, validation_size=2_000)  # 10,000 images: ~5 s
 LANDSCAPE_TASK_KEY = "surface_landscape_task"
+LANDSCAPE_FOR_KEY = "surface_landscape_task_for"  # (task id, cache key) of the landscape it computes
 MAX_CACHED_LANDSCAPES = 12
 
 
@@ -231,7 +231,13 @@ class LandscapeSource:
     spec: ModelSpec
     config: TrainConfig
     weight_history: list  # model.get_weights() before training and after each epoch
-    load_model: Callable[[], object]  # the keras.Model; called in the background task
+    keras_bytes: bytes | None = field(default=None, repr=False)  # a run's model, or None: the shipped one
+
+    def model_ref(self) -> ModelRef:
+        """The name a worker loads the network by (a run's model is spooled to a file once)."""
+        if self.keras_bytes is None:
+            return ModelRef.of_shipped(FIRST_NETWORK.key)
+        return spooled_ref(self.keras_bytes)
 
 
 def landscape_sources() -> list[LandscapeSource]:
@@ -243,7 +249,7 @@ def landscape_sources() -> list[LandscapeSource]:
             run.result.spec,
             run.result.config,
             run.result.weight_history,
-            run.model,
+            run.keras_bytes,
         )  # fmt: skip
         for run in reversed(finished_runs())
         if run.has_model and run.result.weight_history and len(run.result.weight_history) >= 2
@@ -256,7 +262,6 @@ def landscape_sources() -> list[LandscapeSource]:
             preset.model,
             preset.train,
             shipped_history(),
-            lambda: load_shipped(FIRST_NETWORK.key),
         )  # fmt: skip
     )
     return sources
@@ -314,58 +319,37 @@ def quick_model_offer() -> None:
         icon=":material/model_training:",
         disabled=elsewhere is not None,
     ):
-        data, language = mnist(), current_language()
-
-        def work(control: TaskControl):
-            with in_language(language):  # its progress and failures, in the student's language
-                return train(QUICK_SPEC, QUICK_CONFIG, control, mnist=data)
-
         start_task(
             TRAIN_TASK_KEY,
-            work,
+            training_job(QUICK_SPEC, QUICK_CONFIG),
             name=tr("Quick first network for the loss landscape"),
             slots=training_slots(),
-            needs_keras=True,
+            in_worker=True,
         )
         st.rerun()
     task_panel(TRAIN_TASK_KEY)
 
 
-def landscape_work(
-    source: LandscapeSource, settings: LandscapeSettings, cache: OrderedDict, cache_key: tuple, data
-):
-    """The background task's work: prepare the network's data, compute, cache the result.
+def landscape_job(source: LandscapeSource, settings: LandscapeSettings) -> ModelCall:
+    """The background task's work, for a worker: load the network, read MNIST, compute."""
+    arguments = (source.spec, source.config, source.weight_history, settings)
+    return ModelCall(landscape_of_model, source.model_ref(), arguments, pass_control=True)
 
-    It reports in the language of the page that started it (a thread has no page to ask).
+
+def keep_finished_landscape(cache: OrderedDict) -> None:
+    """Put the landscape the session's task finished into the server-wide cache, once.
+
+    The worker returns it; the cache key was noted when Compute was pressed (the student may have
+    moved the sliders since).
     """
-    language = current_language()
-
-    def work(control: TaskControl) -> Landscape:
-        with in_language(language):
-            return compute(control)
-
-    def compute(control: TaskControl) -> Landscape:
-        control.report(message=tr("Preparing the images the network trained and was validated on"))
-        prepared = prepare_data(source.spec, source.config, data)
-        model = source.load_model()
-        control.checkpoint()
-        try:
-            result = compute_landscape(
-                model,
-                source.weight_history,
-                (prepared.x_train, prepared.y_train),
-                (prepared.x_val, prepared.y_val),
-                settings,
-                control,
-            )
-        except ValueError as error:
-            raise TaskFailed(str(error)) from error
-        cache[cache_key] = result
+    task, started = get_task(LANDSCAPE_TASK_KEY), st.session_state.get(LANDSCAPE_FOR_KEY)
+    if task is None or started is None or started[0] != task.id or task.state != TaskState.FINISHED:
+        return
+    landscape = task.snapshot().result
+    if isinstance(landscape, Landscape) and started[1] not in cache:
+        cache[started[1]] = landscape
         while len(cache) > MAX_CACHED_LANDSCAPES:
             cache.popitem(last=False)
-        return result
-
-    return work
 
 
 def landscape_section() -> None:
@@ -407,9 +391,14 @@ def landscape_section() -> None:
     )
     settings = LandscapeSettings(resolution=resolution, span=span)
     cache = landscape_cache()
+    keep_finished_landscape(cache)
     cache_key = (source_fingerprint(source), settings)
     landscape = cache.get(cache_key)
     if landscape is None:
+        # The landscape runs on the long-job pool. Its workers start (TensorFlow imports, MNIST loads)
+        # when the pool is first asked for; asking now lets them start while the student picks the
+        # settings: a cold pool added 40 s to the first landscape at a load average of 12.
+        long_executor()
         estimate = estimate_landscape_seconds(source.spec, settings)
         st.caption(
             tr(
@@ -450,13 +439,14 @@ def landscape_section() -> None:
         if st.button(
             tr("Compute the landscape"), key="surface_compute", type="primary", icon=":material/landscape:"
         ):
-            start_task(
+            task = start_task(
                 LANDSCAPE_TASK_KEY,
-                landscape_work(source, settings, cache, cache_key, mnist()),
+                landscape_job(source, settings),
                 name=tr("Loss landscape of {network}").format(network=source.name),
                 slots=background_slots(),
-                needs_keras=True,
+                in_worker=True,
             )
+            st.session_state[LANDSCAPE_FOR_KEY] = (task.id, cache_key)
         task_panel(LANDSCAPE_TASK_KEY, draw=draw_partial, pausable=True)
         return
     draw_landscape(landscape)

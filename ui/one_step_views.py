@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
 from mnist_core import surfaces
 from mnist_core.i18n import decimal_separators, tr
 from mnist_core.network_diagram import layer_rows
-from mnist_core.one_step import OneStep, WeightChoice, one_step
+from mnist_core.one_step import OneStep, WeightChoice, one_step_on_training_images
 from mnist_core.spec import ModelSpec
 from ui.links import ONE_STEP_NETWORK_PARAMS as NETWORK_PARAMS
 from ui.links import PAGE_PARAMS, Choice, Flag, Number, Whole, is_bound
 from ui.train_form import FIRST_NETWORK
+from ui.worker_jobs import run_quick
 
 _ARRIVED_KEY = "_step_network_link"
 
@@ -88,19 +91,24 @@ def general(value: float, digits: int = 6, sign: bool = True) -> str:
     return text.replace(".", decimal_separators()[0])
 
 
-def cached_step(
-    spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice, _images, _labels
-) -> OneStep:
-    """One step, computed once per network, batch and weight (about 0.05-0.4 s on the script thread)."""
-    with st.spinner(tr("Running one step of your network…")):  # shown only if it takes over 0.5 s
-        return _cached_step(spec, seed, first, size, weight, _images, _labels)
+def cached_step(spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice) -> OneStep:
+    """One step, computed in a worker once per network, batch and weight (0.05-0.4 s when the worker is warm).
+
+    The server never imports Keras for it: a worker runs the real ``tf.GradientTape`` step on the
+    training images it reads itself. Raises ``WorkerJobFailed`` when the worker could not.
+    """
+    # Shown only past 0.5 s: on a new server the first step waits for a worker to start TensorFlow.
+    with st.spinner(
+        tr("Running one step of your network… The first on a new server waits for TensorFlow to start.")
+    ):
+        return _cached_step(spec, seed, first, size, weight)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _cached_step(
-    spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice, _images, _labels
-) -> OneStep:
-    return one_step(spec, seed, _images[first : first + size], _labels[first : first + size], weight)
+def _cached_step(spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice) -> OneStep:
+    return run_quick(
+        functools.partial(one_step_on_training_images, spec, seed, first, size, weight), name="one step"
+    )
 
 
 def race_link_params(spec: ModelSpec) -> dict[str, str]:
