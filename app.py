@@ -14,9 +14,10 @@ from ui.links import finish_page
 from ui.presentation import presentation_controls
 from ui.script_runner_fixes import keep_keras_state_between_runs
 from ui.sidebar import training_status
-from ui.worker_jobs import start_workers
+from ui.worker_jobs import executor_kind, start_workers
 
-keep_keras_state_between_runs()  # before any page: see the module's docstring
+if executor_kind() == "thread":  # Keras runs in this process only then (tests, MNIST_EXECUTOR=thread)
+    keep_keras_state_between_runs()  # before any page: see the module's docstring
 
 st.set_page_config(page_title="MNIST Demystified", page_icon=":material/draw:", layout="wide")
 use_viewer_language()  # before any text: every tr() below translates into it

@@ -11,17 +11,16 @@ lecture re-opening the page, is instant; they disappear with the model.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS, load_shipped
+from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS
 from mnist_core.i18n import integer, number, tr
 from mnist_core.jobs.model_jobs import ModelDescription, ModelRef
 from ui.resources import mnist
@@ -42,19 +41,12 @@ class ModelChoice:
     """One model the pages can show: its key, its label, and ``ref``, the name a worker loads it by.
 
     Pages run their Keras work on ``ref`` through ``ui.worker_jobs`` (``on_model``,
-    ``model_description``), so the server never loads the model. ``model`` loads it in this
-    process instead: only for code not yet moved to the workers.
+    ``model_description``), so the server never loads the model.
     """
 
     key: str  # "default", "default-convnet", "run-3" or "upload"
     label: str  # in the viewer's language
     ref: ModelRef
-    load_here: Callable[[], object] = field(compare=False, repr=False)
-
-    @property
-    def model(self):
-        """The ``keras.Model`` in this process (imports TensorFlow here: prefer ``ref``)."""
-        return self.load_here()
 
     @property
     def description(self) -> ModelDescription:
@@ -66,21 +58,13 @@ class ModelChoice:
         return self.description.is_convnet
 
 
-@st.cache_resource(show_spinner=False)  # the picker says "Loading the model…", in the viewer's language
-def _shipped(key: str):
-    return load_shipped(key)
-
-
 def available_models() -> list[ModelChoice]:
     """Shipped models first, then this session's runs (newest first), then the uploaded model."""
-    choices = [
-        ModelChoice(m.key, tr(m.label), ModelRef.of_shipped(m.key), functools.partial(_shipped, m.key))
-        for m in SHIPPED_MODELS
-    ]
+    choices = [ModelChoice(m.key, tr(m.label), ModelRef.of_shipped(m.key)) for m in SHIPPED_MODELS]
     for run in reversed(finished_runs()):
         if run.has_model:  # only the latest few runs keep theirs
             label = tr("This session's {run}").format(run=run.label)
-            choices.append(ModelChoice(f"run-{run.number}", label, spooled_ref(run.keras_bytes), run.model))
+            choices.append(ModelChoice(f"run-{run.number}", label, spooled_ref(run.keras_bytes)))
     upload = uploaded_model()
     if upload is not None:
         choices.append(
@@ -94,7 +78,6 @@ def available_models() -> list[ModelChoice]:
                     else tr("Uploaded: {filename}, test accuracy {accuracy}")
                 ).format(filename=upload.filename, accuracy=number(upload.test_accuracy, 4)),
                 upload.ref,
-                upload.model,
             )
         )
     return choices

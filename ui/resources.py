@@ -69,20 +69,3 @@ def training_slots() -> SlotPool:
 def background_slots() -> SlotPool:
     """How many other long computations (t-SNE, landscapes, grid searches) run at once."""
     return _slots_from_environment(BACKGROUND_SLOTS_VARIABLE)
-
-
-def keras_module():
-    """Import Keras on the script thread, once, before any worker needs it.
-
-    Importing TensorFlow holds Python's GIL for seconds; done inside a training
-    thread it would freeze every page of the server with no explanation.
-    """
-    with st.spinner(tr("Loading Keras and TensorFlow (once per server, a few seconds)…")):
-        return _keras_module()
-
-
-@st.cache_resource(show_spinner=False)
-def _keras_module():
-    import keras
-
-    return keras

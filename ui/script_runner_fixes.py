@@ -1,4 +1,8 @@
-"""Stop Streamlit from resetting Keras after every script run.
+"""Stop Streamlit from resetting Keras after every script run, when Keras runs in the server's process.
+
+Only with ``MNIST_EXECUTOR=thread`` (the AppTests, a developer's choice): by default the Keras work
+runs in worker processes and the server never imports Keras, so Streamlit's clean-up has nothing to
+reset and ``app.py`` leaves the script runner alone.
 
 After each run of a page, and each rerun of a fragment, Streamlit 1.67's script runner
 calls ``keras.backend.clear_session()`` (``_clean_problem_modules`` in

@@ -20,7 +20,7 @@ from mnist_core.i18n import N_, current_language, integer, number, run_in_langua
 from mnist_core.jobs import JobHandle
 from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
 from ui import fair_share
-from ui.resources import keras_module, training_slots
+from ui.resources import training_slots
 from ui.worker_jobs import long_executor
 
 POLL_SECONDS = 0.5  # two chart updates a second
@@ -56,17 +56,13 @@ def start_task(
     work: Callable[[TaskControl], Any],
     name: str,
     slots: SlotPool | None = None,
-    needs_keras: bool = False,
     in_worker: bool = False,
 ) -> BackgroundTask | JobHandle:
     """Stop any task already under ``key``, then start ``work`` in the background under it.
 
     ``in_worker``: run ``work`` (picklable: a top-level function, bound with ``functools.partial``,
     returning plain data) on the long-job worker pool (``ui.worker_jobs``), where Keras lives.
-    Otherwise it runs in a thread of the server (NumPy and scikit-learn work).
-
-    ``needs_keras`` (server threads only): import Keras here on the script thread first. TensorFlow's
-    first import inside a thread, while the page's polling reruns go on, froze the page.
+    Otherwise it runs in a thread of the server (NumPy work such as a replay): never Keras there.
     """
     if slots is not None and slots is training_slots():
         fair_share.remember_training_key(key)
@@ -74,8 +70,6 @@ def start_task(
         if other is not None:  # the pages disable their buttons first; this is the last word
             st.warning(fair_share.one_at_a_time_message(other), icon=":material/group:")
             st.stop()
-    if needs_keras and not in_worker:
-        keras_module()
     previous = st.session_state.get(key)
     if isinstance(previous, BackgroundTask | JobHandle):
         previous.stop()
