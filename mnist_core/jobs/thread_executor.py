@@ -8,14 +8,35 @@ so a job stuck in a C loop runs on until it next checks (use ``process`` for tha
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
+import time
+import weakref
 
 from mnist_core.jobs.control import EventSignals, run_work
 from mnist_core.jobs.handle import POLL_SECONDS, Executor, JobHandle, plain_copy
 from mnist_core.jobs.messages import Outcome
 
 DEFAULT_THREAD_CAPACITY = 64  # threads are cheap; the caller's SlotPool is what limits trainings
+EXIT_WAIT_SECONDS = 20.0  # at exit, how long running jobs get to honour their stop
+
+_running: weakref.WeakSet = weakref.WeakSet()  # handles of the jobs running in this process's threads
+
+
+@atexit.register
+def _stop_jobs_at_exit() -> None:
+    """Stop the jobs still running when the interpreter exits, and wait for them.
+
+    A daemon thread still inside TensorFlow while Python finalizes makes TensorFlow's C++ runtime
+    abort the whole process (exit status 134): a test run that passed would end as a crash.
+    """
+    handles = list(_running)
+    for handle in handles:
+        handle.stop()
+    deadline = time.monotonic() + EXIT_WAIT_SECONDS
+    for handle in handles:
+        handle.join(max(deadline - time.monotonic(), 0))
 
 
 class ThreadExecutor(Executor):
@@ -40,6 +61,7 @@ class ThreadExecutor(Executor):
             ended.append(outcome)
 
         thread = threading.Thread(target=target, name=f"job-{handle.id}-work", daemon=True)
+        _running.add(handle)
         thread.start()
         while thread.is_alive():
             thread.join(POLL_SECONDS)

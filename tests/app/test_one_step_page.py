@@ -12,9 +12,17 @@ PAGE = "app_pages/one_step.py"
 BUILD = "app_pages/build_and_train.py"
 
 
-def chart(app, key):
-    element = next(e for e in app.get("plotly_chart") if e.proto.id.endswith(f"-{key}"))
-    return json.loads(element.proto.spec), element.proto.alt
+def chart(app, key, seconds: float = 60.0):
+    """The chart under ``key``; the page is run again until it is there (the network diagram's
+    initial weights come from a worker, and the page draws the diagram once they have arrived)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        element = next((e for e in app.get("plotly_chart") if e.proto.id.endswith(f"-{key}")), None)
+        if element is not None:
+            return json.loads(element.proto.spec), element.proto.alt
+        assert time.monotonic() < deadline, f"no chart {key} after {seconds:g} s"
+        time.sleep(0.2)
+        app.run()
 
 
 def markdown_with(app, text):
@@ -117,7 +125,7 @@ def test_the_diagram_shows_the_trained_weights_after_training(open_page):
     app.run()
     after, alt = chart(app, "train_network_diagram")
     assert "after training (epoch 3, its last)" in alt
-    trained = task.snapshot().result.model.get_weights()[0]
+    trained = task.snapshot().result.weight_history[-1][0]  # the weights after the last epoch
     shown = np.concatenate([t["y"] for t in after["data"] if t.get("mode") == "lines"], axis=None)
     assert before != after
     assert task.snapshot().detail["diagram_weights"].kernels[0].shape == (len(SHOWN_PIXELS), 16)
