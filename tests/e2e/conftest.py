@@ -68,6 +68,9 @@ def server_url():
             "false",
         ],
         cwd=ROOT,
+        # The app's own default, said outright: tests/app's conftest sets MNIST_EXECUTOR=thread for
+        # AppTests in this same pytest process, and the server must not inherit it.
+        env={**os.environ, "MNIST_EXECUTOR": "process"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
