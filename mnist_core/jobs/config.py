@@ -6,6 +6,7 @@
   prediction is a job, and a student draws many; memory is the usual reason to replace a worker).
 - ``MNIST_WORKER_MAX_RSS_MB``: memory past which a worker is replaced after its job (default 1500).
 - ``MNIST_HARD_STOP_SECONDS``: how long a stopped job may take before its worker is killed (default 0.5).
+- ``MNIST_WORKER_NICE``: niceness added to the workers, so the server's page runs come first (default 10).
 - ``RAY_ADDRESS``: the Ray cluster for ``ray`` (unset: a local one is started); ``MNIST_RAY_MAX_JOBS``:
   jobs it runs at once (default 2).
 """
@@ -57,6 +58,7 @@ def make_executor(name: str | None = None) -> Executor:
                 max_jobs_per_worker=_number("MNIST_WORKER_MAX_JOBS", 1000),
                 max_worker_rss_mb=_number("MNIST_WORKER_MAX_RSS_MB", 1500.0, float),
                 hard_stop_seconds=_number("MNIST_HARD_STOP_SECONDS", 0.5, float),
+                nice=_number("MNIST_WORKER_NICE", 10),
             )
         )
     if name == "ray":

@@ -135,10 +135,12 @@ def serve(conn: Connection, control: Connection, warm_imports: list[str], preloa
 
 
 def main(argv: list[str]) -> None:
-    """``python -m mnist_core.jobs.worker JOB_FD CONTROL_FD WARM_IMPORTS PRELOAD_MNIST``."""
+    """``python -m mnist_core.jobs.worker JOB_FD CONTROL_FD WARM_IMPORTS PRELOAD_MNIST NICE``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to handle
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    job_fd, control_fd, warm_imports, preload_mnist = argv
+    job_fd, control_fd, warm_imports, preload_mnist, nice = argv
+    # Before TensorFlow starts its threads, which inherit it: pages a class waits for come first.
+    os.nice(int(nice))
     serve(
         Connection(int(job_fd)),
         Connection(int(control_fd)),

@@ -259,3 +259,14 @@ def test_stop_ends_a_batch_1_keras_training_in_a_worker_within_a_second():
         # Under a second on a quiet machine; the margin is for a CI machine whose two cores
         # are shared with a browser and a server (the stop's own path is a socket message).
         assert took < 1.5, took
+
+
+def test_workers_run_at_the_niceness_the_pool_asks_for():
+    """The long pool's workers yield the cores to the server's page runs (MNIST_WORKER_NICE)."""
+    base = os.nice(0)
+    with ProcessExecutor(ProcessPoolConfig(workers=1, warm_imports=(), preload_mnist=False, nice=7)) as pool:
+        snapshot = pool.submit(job_samples.worker_pid).join(60)
+        assert snapshot.state == TaskState.FINISHED
+        assert os.getpriority(os.PRIO_PROCESS, snapshot.result) == min(base + 7, 19)
+    with pytest.raises(ValueError, match="nice"):
+        ProcessPoolConfig(nice=20)
