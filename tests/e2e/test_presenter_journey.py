@@ -8,6 +8,7 @@ reads a page.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from browser_helpers import SCREENSHOTS, screenshot, wait_for_app
@@ -206,8 +207,10 @@ def test_normal_view_keeps_smaller_chart_text(projector):
 
 def test_build_and_train_shows_train_and_its_live_charts_on_the_first_screen(projector):
     tab = projector()
-    # A seed no other journey trains: a live training, not a replay that ends before it is measured.
-    open_page(tab, "build_and_train", "presenter=true&train_seed=5151")
+    # A seed no other journey trains: a live training, not a replay that ends before it is measured;
+    # 30 epochs, so it is still running when measured (the first network's 5 take 3-4 s now, and the
+    # page's rerun as a run ends detaches the elements being measured).
+    open_page(tab, "build_and_train", "presenter=true&train_seed=5151&train_epochs=30")
     train = tab.get_by_role("button", name="Train", exact=True)
     train.click()
     # The live curves; the network diagram, folded away with the settings, is not shown.
@@ -217,11 +220,22 @@ def test_build_and_train_shows_train_and_its_live_charts_on_the_first_screen(pro
     scrolled = tab.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
     assert scrolled == 0
     first_screen(tab, "presenter-build-and-train-measured")
-    for box in [train.bounding_box()] + [charts.nth(i).bounding_box() for i in range(2)]:
+    # A whole-page rerun (the run's end, the diagram's initial weights arriving from a worker) redraws
+    # the elements for a moment: measure once all three are on the page.
+    deadline = time.monotonic() + 15
+    while True:
+        boxes = [train.bounding_box()] + [charts.nth(i).bounding_box() for i in range(2)]
+        if all(boxes) or time.monotonic() > deadline:
+            break
+        tab.wait_for_timeout(250)
+    for box in boxes:
+        assert box is not None, boxes
         assert box["x"] >= 0 and box["y"] >= 0, box
         assert box["x"] + box["width"] <= PROJECTOR["width"], box
         assert box["y"] + box["height"] <= PROJECTOR["height"], box
     first_screen(tab, "presenter-build-and-train")
+    tab.get_by_role("button", name="Stop").click()  # the shared server's training slot, for the next journeys
+    expect(tab.get_by_text(re.compile(r"^Stopped")).first).to_be_visible(timeout=60_000)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
