@@ -433,7 +433,7 @@ def _keys_in_source(source: str) -> tuple[set[str], set[str]]:
 def page_widget_keys(
     app_root: Path, pages_folder: str = "app_pages", helpers: str = "ui"
 ) -> dict[str, PageKeys]:
-    """Each page's element keys, read from its source and the helper modules it imports.
+    """Each page's element keys, read from its source and the app's own modules it imports.
 
     Parameters
     ----------
@@ -444,15 +444,19 @@ def page_widget_keys(
     -------
     dict of page name (file stem) to PageKeys
     """
-    import_pattern = re.compile(
-        rf"^(?:from {helpers}\.(\w+) import|from {helpers} import ([\w ,]+?)(?: as \w+)?$)", re.M
-    )
+    import_pattern = re.compile(r"^[ \t]*from ([\w.]+) import ([\w ,]+?)(?:[ \t]*#.*)?$", re.M)
+    own_folders = (app_root / pages_folder, app_root / helpers)
 
-    def helper_modules(source: str) -> set[str]:
-        found = set()
-        for dotted, listed in import_pattern.findall(source):
-            found.update([dotted] if dotted else [name.strip() for name in listed.split(",")])
-        return {name for name in found if (app_root / helpers / f"{name}.py").is_file()}
+    def helper_files(source: str) -> list[Path]:
+        """The app's modules a source imports: ``from ui.x import y`` and ``from ui import x``."""
+        found = []
+        for package, listed in import_pattern.findall(source):
+            base = app_root.joinpath(*package.split("."))
+            names = [part.split(" as ")[0].strip() for part in listed.split(",")]
+            for candidate in [base.with_suffix(".py"), *(base / f"{name}.py" for name in names)]:
+                if candidate.is_file() and any(folder in candidate.parents for folder in own_folders):
+                    found.append(candidate)
+        return found
 
     result = {}
     for page_file in sorted((app_root / pages_folder).glob("*.py")):
@@ -467,6 +471,6 @@ def page_widget_keys(
             found_names, found_patterns = _keys_in_source(source)
             names |= found_names
             patterns |= found_patterns
-            todo.extend(app_root / helpers / f"{name}.py" for name in helper_modules(source))
+            todo.extend(helper_files(source))
         result[page_file.stem] = PageKeys(frozenset(names), tuple(sorted(patterns)))
     return result

@@ -149,7 +149,7 @@ def test_every_chart_goes_through_show_chart():
     offenders = [
         str(path.relative_to(ROOT))
         for folder in ("app_pages", "ui")
-        for path in (ROOT / folder).glob("*.py")
+        for path in (ROOT / folder).rglob("*.py")
         if path.name != "charts.py" and ".plotly_chart(" in path.read_text()
     ]
     assert offenders == []
