@@ -26,6 +26,7 @@ from ui.worker_jobs import WorkerJobFailed, in_this_language, quick_executor, sh
 
 DIAGRAM_POLL_SECONDS = 1.0  # the diagram changes once per epoch: no need to poll faster
 DRAWING_POLL_SECONDS = 0.5  # while a worker samples the initial weights (a second; longer on a cold server)
+MAX_DIAGRAM_JOBS = 64  # jobs remembered until a page sees them finish: a tab closed meanwhile leaves one
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,6 +59,8 @@ def initial_diagram(spec: ModelSpec, seed: int) -> DiagramWeights | None:
         if handle is None or handle.state == TaskState.STOPPED:
             work = in_this_language(functools.partial(initial_diagram_weights, spec, seed))
             handle = jobs[key] = quick_executor().submit(work, name="Initial weights of the diagram")
+            while len(jobs) > MAX_DIAGRAM_JOBS:
+                jobs.pop(next(iter(jobs)))
     snapshot = handle.snapshot()
     if snapshot.is_over:
         with lock:

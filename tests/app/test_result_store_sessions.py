@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from mnist_core.jobs.model_jobs import ModelRef
-from ui.results import server_results
+from ui.results import budget_bytes, server_results
 from ui.worker_jobs import model_description, quick_executor
 
 PREDICTIONS = "app_pages/predictions.py"
@@ -56,3 +56,13 @@ def test_sessions_asking_at_once_wait_for_one_worker_job(jobs_sent):
     assert len(answers) == 6 and all(answer is answers[0] for answer in answers)
     weights = sum(w.nbytes for layer in answers[0].layers for w in layer.weights)
     assert weights <= server_results().bytes_by_kind()["model.description"] < weights + 100_000
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "megabytes"),
+    [("", "", 256), ("64", "", 64), ("", "32", 32), ("0.5", "32", 0.5), ("lots", "", 256)],
+)
+def test_the_budget_comes_from_mnist_result_mb_or_its_older_name(monkeypatch, new, old, megabytes):
+    monkeypatch.setenv("MNIST_RESULT_MB", new)
+    monkeypatch.setenv("MNIST_RESULT_STORE_MB", old)
+    assert budget_bytes() == int(megabytes * 2**20)
