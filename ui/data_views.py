@@ -17,6 +17,7 @@ from mnist_core.figures.data_figures import braille_sketches
 from mnist_core.i18n import N_, NP_, integer, tr
 from mnist_core.tasks import TaskState
 from ui.resources import background_slots, mnist
+from ui.results import data_source, finished, keep, server_result
 from ui.tasks import get_task, start_task
 
 SPLITS = ("train", "test")
@@ -31,12 +32,12 @@ def split_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
     return (x_train, y_train) if split == "train" else (x_test, y_test)
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.class_counts")
 def class_counts(split: str) -> np.ndarray:
     return dataset_views.class_counts(split_arrays(split)[1])
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.class_means")
 def class_means(split: str) -> np.ndarray:
     return dataset_views.class_means(*split_arrays(split))
 
@@ -62,20 +63,20 @@ def montage_png(split: str, by_class: bool) -> tuple[bytes, int, np.ndarray]:
         return _montage_png(split, by_class)
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.montage_png")
 def _montage_png(split: str, by_class: bool) -> tuple[bytes, int, np.ndarray]:
     picture, order = _montage(split, by_class)
     columns = picture.shape[1] // split_arrays(split)[0].shape[2]
     return dataset_views.png_bytes(picture, OVERVIEW_WIDTH), columns, order
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
+@server_result("data.full_montage_png")
 def full_montage_png(split: str, by_class: bool) -> bytes:
     """The same picture at full size (about 11 MB for the training set), made only when downloaded."""
     return dataset_views.png_bytes(_montage(split, by_class)[0])
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.idx_facts")
 def idx_facts() -> list[dataset_views.IdxFileFacts]:
     source = default_source()
     return dataset_views.idx_file_facts(BUNDLED_DIR if source == "keras" else source)
@@ -84,7 +85,7 @@ def idx_facts() -> list[dataset_views.IdxFileFacts]:
 # --- The 784-dimensional space ---
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.subset")
 def subset(n: int, seed: int) -> np.ndarray:
     """Indices of ``n`` training digits chosen with ``seed`` (read-only)."""
     indices = projections.subset_indices(len(split_arrays("train")[1]), n, seed)
@@ -92,7 +93,7 @@ def subset(n: int, seed: int) -> np.ndarray:
     return indices
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.sketches")
 def sketches(n: int, seed: int) -> list[str]:
     """Hover pictures of the digits of ``subset(n, seed)``."""
     images, _ = split_arrays("train")
@@ -104,7 +105,7 @@ def pca(n: int, seed: int, n_components: int = 10) -> projections.PcaResult:
         return _pca(n, seed, n_components)
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.pca")
 def _pca(n: int, seed: int, n_components: int) -> projections.PcaResult:
     images, _ = split_arrays("train")
     return projections.pca(images[subset(n, seed)], n_components)
@@ -120,7 +121,7 @@ def nearest_training_distances(kind: str, n: int, seed: int) -> tuple[np.ndarray
         return _nearest_training_distances(kind, n, seed)
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("data.nearest_training_distances")
 def _nearest_training_distances(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     train_images, _ = split_arrays("train")
     if kind == "random":
@@ -132,7 +133,7 @@ def _nearest_training_distances(kind: str, n: int, seed: int) -> tuple[np.ndarra
     return points, distances, nearest
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@server_result("data.walk")
 def walk(start_digit: int, end_digit: int, which: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """A straight walk between the ``which``-th test examples of two digits, and each step's distance
     to the nearest training digit: (frames of shape (steps, 28, 28), distances of shape (steps,))."""
@@ -144,22 +145,17 @@ def walk(start_digit: int, end_digit: int, which: int, steps: int) -> tuple[np.n
     return frames, distances
 
 
-@st.cache_resource
-def _tsne_results() -> dict:
-    """Finished t-SNE maps of this server, keyed by (n, dims, seed): a re-open is instant."""
-    return {}
-
-
 def tsne_result(n: int, dims: int, seed: int, key: str | None = None) -> np.ndarray | None:
     """The map for (n, dims, seed), kept for every session once the task under ``key`` finished it."""
-    results = _tsne_results()
     task = get_task(key) if key is not None else None
     wanted = (n, dims, seed)
-    if wanted not in results and task is not None and st.session_state.get(f"{key}_for") == wanted:
+    kept = finished("data.tsne", data_source(), *wanted)
+    if kept is None and task is not None and st.session_state.get(f"{key}_for") == wanted:
         snapshot = task.snapshot()
         if snapshot.state == TaskState.FINISHED:
-            results[wanted] = snapshot.result
-    return results.get(wanted)
+            kept = snapshot.result
+            keep("data.tsne", data_source(), *wanted, result=kept)
+    return kept
 
 
 def start_tsne(key: str, n: int, dims: int, seed: int) -> None:

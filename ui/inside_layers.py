@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import projections
-from mnist_core.default_model import FIRST_NETWORK, load_shipped_history
+from mnist_core.default_model import FIRST_NETWORK
 from mnist_core.figures.data_figures import braille_sketches
 from mnist_core.figures.prediction_figures import image_grid_figure
 from mnist_core.figures.representation_figures import layer_maps_figure, separation_by_epoch_figure
@@ -36,7 +36,8 @@ from mnist_core.tasks import TaskState
 from ui.charts import show_chart
 from ui.inside_trace import digest, on_model_for_input, pick_input
 from ui.model_choice import ModelChoice, choose_model, per_model, your_digit
-from ui.resources import background_slots, mnist
+from ui.resources import background_slots, mnist, shipped_history
+from ui.results import finished, keep, server_result
 from ui.tasks import get_task, start_task, task_panel
 from ui.training_runs import finished_runs
 from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
@@ -46,7 +47,7 @@ TSNE_MODEL = "inside_tsne_model"  # the ModelRef the t-SNE task maps: its result
 MAPS_SHOWN = 16  # feature maps drawn per layer: 32 tiles at a readable size would not fit the screen
 
 
-@st.cache_resource(show_spinner=False)
+@server_result("inside.sample")
 def _sample() -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The same test digits for every model and epoch: (images, labels, hover sketches of the drawn ones)."""
     _, (x_test, y_test) = mnist()
@@ -54,15 +55,10 @@ def _sample() -> tuple[np.ndarray, np.ndarray, list[str]]:
     return x_test[indices], y_test[indices], braille_sketches(x_test[indices][DRAWN])
 
 
-@st.cache_resource(show_spinner=False)
-def _shipped_history(key: str):
-    return load_shipped_history(key)
-
-
 def weight_history(choice: ModelChoice) -> list | None:
     """The weights before training and after each epoch of the chosen model, if they were kept."""
     if choice.key == FIRST_NETWORK.key:
-        return _shipped_history(choice.key)
+        return shipped_history(choice.key)
     if choice.key.startswith("run-"):
         run = next((r for r in finished_runs() if f"run-{r.number}" == choice.key), None)
         history = None if run is None else run.result.weight_history
@@ -71,32 +67,23 @@ def weight_history(choice: ModelChoice) -> list | None:
     return None
 
 
-def _kept(ref: ModelRef) -> dict:
-    """This page's results for one model, shared by every session.
-
-    Filled outside ``per_model``'s lock: a map that takes a worker seconds must not hold up the
-    other pages' cached results.
-    """
-    return per_model(ref, "inside_the_network", dict)
-
-
 def _maps(choice: ModelChoice, history: list | None, snapshot: int | None) -> list[LayerMap]:
     """Every layer's map of the sample at one snapshot (None: the model's own weights), kept per model."""
     return _all_maps(choice, history)[snapshot] if snapshot is not None else _own_maps(choice)
 
 
 def _own_maps(choice: ModelChoice) -> list[LayerMap]:
-    kept = _kept(choice.ref)
-    if "uncrumpling" not in kept:
+    def compute():
         with st.spinner(tr("Running {n} test digits through every layer…").format(n=integer(SAMPLE))):
-            kept["uncrumpling"] = on_model(sample_uncrumpling, choice.ref)
-    return kept["uncrumpling"]
+            return on_model(sample_uncrumpling, choice.ref)
+
+    return per_model(choice.ref, "inside.uncrumpling", compute)
 
 
 def _all_maps(choice: ModelChoice, history: list) -> list[list[LayerMap]]:
     """The maps at every snapshot of the history: one worker call for the slider and the epoch chart."""
-    kept = _kept(choice.ref)
-    if "uncrumpling_history" not in kept:
+
+    def compute():
         with st.spinner(
             ntr(
                 "Running {n} test digits through every layer, before training and after {epochs} epoch…",
@@ -105,13 +92,14 @@ def _all_maps(choice: ModelChoice, history: list) -> list[list[LayerMap]]:
                 len(history) - 1,
             ).format(n=integer(SAMPLE), epochs=len(history) - 1)
         ):
-            kept["uncrumpling_history"] = on_model(history_uncrumpling, choice.ref, history)
-    return kept["uncrumpling_history"]
+            return on_model(history_uncrumpling, choice.ref, history)
+
+    return per_model(choice.ref, "inside.uncrumpling_history", compute)
 
 
 def _tsne_maps(ref: ModelRef) -> dict:
     """Finished t-SNE maps of the model's layers, {layer name: (n, 2) coordinates}, for every session."""
-    return per_model(ref, "uncrumpling_tsne", dict)
+    return finished("inside.uncrumpling_tsne", ref.fingerprint) or {}
 
 
 def _start_tsne(ref: ModelRef) -> None:
@@ -132,8 +120,13 @@ def _keep_finished_tsne() -> None:
     if task is None or ref is None:
         return
     snapshot = task.snapshot()
-    if snapshot.state == TaskState.FINISHED and isinstance(snapshot.result, dict):
-        _tsne_maps(ref).update(snapshot.result)
+    kept = _tsne_maps(ref)
+    if (
+        snapshot.state == TaskState.FINISHED
+        and isinstance(snapshot.result, dict)
+        and snapshot.result.keys() - kept.keys()
+    ):
+        keep("inside.uncrumpling_tsne", ref.fingerprint, result={**kept, **snapshot.result})
 
 
 def _percent(value: float) -> str:

@@ -44,6 +44,7 @@ from ui.charts import show_chart
 from ui.model_choice import ModelChoice, per_model, your_digit
 from ui.presentation import presenter_view_on
 from ui.resources import mnist
+from ui.results import remembered
 from ui.worker_jobs import WorkerJobFailed, on_model, run_quick, show_failure
 
 MAX_WEIGHT_IMAGES = 64  # more 28 x 28 tiles than this are too small to read
@@ -63,18 +64,17 @@ def digest(*arrays: np.ndarray) -> str:
     return hashed.hexdigest()
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)  # a few hundred digits' answers, for every session
-def _answer(fingerprint: str, call: str, inputs: str, _function: Callable, _ref: ModelRef, _args: tuple):
-    return on_model(_function, _ref, *_args)
-
-
 def on_model_for_input(function: Callable, ref: ModelRef, *args, inputs: str):
-    """``on_model(function, ref, *args)``, remembered server-wide per model and ``inputs`` (a key of args).
+    """``on_model(function, ref, *args)``, kept in the server's result store per model and ``inputs`` (a key
+    of args).
 
     A rerun that changes nothing the worker computes (a unit, the temperature) asks it nothing.
     """
-    return _answer(
-        ref.fingerprint, f"{function.__module__}.{function.__qualname__}", inputs, function, ref, args
+    return remembered(
+        f"inside.{function.__module__}.{function.__qualname__}",
+        ref.fingerprint,
+        inputs,
+        compute=lambda: on_model(function, ref, *args),
     )
 
 
@@ -407,7 +407,11 @@ def follow_one_digit(choice: ModelChoice) -> None:
             st.success(demo.fixed_result, icon=":material/check_circle:")
 
 
-@st.cache_resource(show_spinner=False)
 def shape_error(which: str, language: str):
     """The real ``fit`` and its error, in a worker, once per server and language (the page's language)."""
-    return run_quick(functools.partial(shape_error_demo, which), name=f"shape error: {which}")
+    return remembered(
+        "inside.shape_error",
+        which,
+        language,
+        compute=lambda: run_quick(functools.partial(shape_error_demo, which), name=f"shape error: {which}"),
+    )

@@ -7,14 +7,13 @@ are jobs for the worker processes (``ui.worker_jobs``), which load the model and
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 
 from mnist_core import surfaces, walker
-from mnist_core.default_model import FIRST_NETWORK, load_shipped_history
+from mnist_core.default_model import FIRST_NETWORK
 from mnist_core.figures import surface_figures as figures
 from mnist_core.i18n import (
     N_,
@@ -26,6 +25,7 @@ from mnist_core.i18n import (
 )
 from mnist_core.jobs.keras_jobs import training_job
 from mnist_core.jobs.model_jobs import ModelCall, ModelRef
+from mnist_core.jobs.result_store import fingerprint as result_key
 from mnist_core.landscape import (
     Landscape,
     LandscapeSettings,
@@ -38,7 +38,8 @@ from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
 from ui import fair_share
 from ui.charts import show_chart
-from ui.resources import background_slots, training_slots
+from ui.resources import background_slots, shipped_history, training_slots
+from ui.results import data_source, server_results
 from ui.tasks import get_task, start_task, task_panel
 from ui.training_runs import TRAIN_TASK_KEY, finished_runs
 from ui.worker_jobs import long_executor, spooled_ref
@@ -69,8 +70,7 @@ HYPERPARAMETERS = {  # optimizer -> (keyword, symbol, what it does)
 QUICK_SPEC = ModelSpec()  # the lesson's first network, 784-32-10, RMSProp
 QUICK_CONFIG = TrainConfig(epochs=3, train_limit=12_000, validation_size=2_000)  # 10,000 images: ~5 s
 LANDSCAPE_TASK_KEY = "surface_landscape_task"
-LANDSCAPE_FOR_KEY = "surface_landscape_task_for"  # (task id, cache key) of the landscape it computes
-MAX_CACHED_LANDSCAPES = 12
+LANDSCAPE_FOR_KEY = "surface_landscape_task_for"  # (task id, store key) of the landscape it computes
 
 
 # --- Part 1 ---
@@ -216,12 +216,6 @@ def race_alt(spec: surfaces.Surface, paths: dict, losses: dict, what: str) -> st
 # --- Part 3 ---
 
 
-@st.cache_resource
-def landscape_cache() -> OrderedDict:
-    """Finished landscapes, server-wide, keyed by (weights fingerprint, settings): a re-open is instant."""
-    return OrderedDict()
-
-
 @dataclass(frozen=True)
 class LandscapeSource:
     """A trained network whose landscape can be drawn: a run of this session, or the shipped model."""
@@ -261,16 +255,10 @@ def landscape_sources() -> list[LandscapeSource]:
             tr("the default model"),
             preset.model,
             preset.train,
-            shipped_history(),
+            shipped_history(FIRST_NETWORK.key),
         )  # fmt: skip
     )
     return sources
-
-
-@st.cache_resource
-def shipped_history() -> list:
-    """The default model's saved weights before training and after each of its 5 epochs."""
-    return load_shipped_history(FIRST_NETWORK.key)
 
 
 SLOW_LANDSCAPE_SECONDS = 20  # a longer computation is announced before Compute
@@ -336,20 +324,23 @@ def landscape_job(source: LandscapeSource, settings: LandscapeSettings) -> Model
     return ModelCall(landscape_of_model, source.model_ref(), arguments, pass_control=True)
 
 
-def keep_finished_landscape(cache: OrderedDict) -> None:
-    """Put the landscape the session's task finished into the server-wide cache, once.
+def landscape_key(source: LandscapeSource, settings: LandscapeSettings) -> str:
+    """The result store's key of a landscape: the network's weights, the settings and the data read."""
+    return result_key("landscape", source_fingerprint(source), settings, data_source())
 
-    The worker returns it; the cache key was noted when Compute was pressed (the student may have
+
+def keep_finished_landscape() -> None:
+    """Put the landscape the session's task finished into the server's result store, once.
+
+    The worker returns it; the store's key was noted when Compute was pressed (the student may have
     moved the sliders since).
     """
     task, started = get_task(LANDSCAPE_TASK_KEY), st.session_state.get(LANDSCAPE_FOR_KEY)
     if task is None or started is None or started[0] != task.id or task.state != TaskState.FINISHED:
         return
     landscape = task.snapshot().result
-    if isinstance(landscape, Landscape) and started[1] not in cache:
-        cache[started[1]] = landscape
-        while len(cache) > MAX_CACHED_LANDSCAPES:
-            cache.popitem(last=False)
+    if isinstance(landscape, Landscape) and started[1] not in server_results():
+        server_results().put(started[1], landscape)
 
 
 def landscape_section() -> None:
@@ -390,10 +381,9 @@ def landscape_section() -> None:
         help=tr("In filter-normalized units: 1 means as far as each unit's weights are long."),
     )
     settings = LandscapeSettings(resolution=resolution, span=span)
-    cache = landscape_cache()
-    keep_finished_landscape(cache)
-    cache_key = (source_fingerprint(source), settings)
-    landscape = cache.get(cache_key)
+    keep_finished_landscape()
+    cache_key = landscape_key(source, settings)
+    landscape = server_results().get(cache_key)
     if landscape is None:
         # The landscape runs on the long-job pool. Its workers start (TensorFlow imports, MNIST loads)
         # when the pool is first asked for; asking now lets them start while the student picks the

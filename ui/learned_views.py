@@ -7,10 +7,6 @@ Every computation on the model runs in a worker process (``mnist_core.learned_jo
 from __future__ import annotations
 
 import functools
-import hashlib
-import pickle
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,8 +16,9 @@ import streamlit as st
 from mnist_core import ablation, learned_jobs, robustness
 from mnist_core.i18n import N_, current_language, number, tr
 from mnist_core.jobs.model_jobs import ModelCall, ModelRef
-from ui.model_choice import PER_MODEL_KEPT, open_with_model, per_model, remember_digit, your_digit
+from ui.model_choice import open_with_model, per_model, remember_digit, your_digit
 from ui.resources import background_slots, mnist
+from ui.results import finished, keep, remembered
 from ui.tasks import start_task
 from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
 
@@ -120,35 +117,20 @@ def shown_on_failure(section: Callable[[], None]) -> Callable[[], None]:
     return guarded
 
 
-ANSWERS_BUDGET_BYTES = 8_000_000  # a class looking at the same digits asks a worker once per digit and view
-
-
-@st.cache_resource
-def _answers() -> tuple[OrderedDict, threading.Lock]:
-    return OrderedDict(), threading.Lock()  # key -> (answer, its size in bytes)
-
-
 def answer(function: Callable, choice, *args, **kwargs):
-    """``on_model(function, choice.ref, *args, **kwargs)``, its answer kept server-wide for the same model and
-    arguments: a rerun that changes nothing (or the class opening the same link) costs no round trip.
+    """``on_model(function, choice.ref, *args, **kwargs)``, its answer kept in the server's result store for
+    the same model and arguments: a rerun that changes nothing (or the class opening the same link) costs
+    no round trip.
 
-    The latest answers are kept, within ``ANSWERS_BUDGET_BYTES``. Only for jobs whose answer holds no
-    text (it would be in the asker's language).
+    Only for jobs whose answer holds no text (it would be in the asker's language).
     """
-    digest = hashlib.sha256(pickle.dumps((function.__name__, args, kwargs), protocol=5)).hexdigest()
-    key = (choice.ref.fingerprint, digest)
-    cache, lock = _answers()
-    with lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key][0]
-    result = on_model(function, choice.ref, *args, **kwargs)  # outside the lock: other sessions go on
-    size = len(pickle.dumps(result, protocol=5))
-    with lock:
-        cache[key] = (result, size)
-        while sum(kept for _, kept in cache.values()) > ANSWERS_BUDGET_BYTES and len(cache) > 1:
-            cache.popitem(last=False)
-    return result
+    return remembered(
+        f"learned.{function.__name__}",
+        choice.ref.fingerprint,
+        args,
+        kwargs,
+        compute=lambda: on_model(function, choice.ref, *args, **kwargs),
+    )
 
 
 def check(choice) -> learned_jobs.ModelCheck | None:
@@ -190,26 +172,13 @@ def curve_images() -> tuple[np.ndarray, np.ndarray]:
     return x_test[indices], y_test[indices]
 
 
-@st.cache_resource
-def _curves() -> tuple[OrderedDict, threading.Lock]:
-    """Finished robustness curves per model fingerprint, for every session of the server."""
-    return OrderedDict(), threading.Lock()
-
-
 def finished_curves(ref: ModelRef) -> robustness.RobustnessCurves | None:
     """The model's curves once a task has computed them (on this session or another)."""
-    cache, lock = _curves()
-    with lock:
-        return cache.get(ref.fingerprint)
+    return finished("learned.curves", ref.fingerprint)
 
 
 def keep_curves(ref: ModelRef, curves: robustness.RobustnessCurves) -> None:
-    cache, lock = _curves()
-    with lock:
-        cache[ref.fingerprint] = curves
-        cache.move_to_end(ref.fingerprint)
-        while len(cache) > PER_MODEL_KEPT:
-            cache.popitem(last=False)
+    keep("learned.curves", ref.fingerprint, result=curves)
 
 
 def start_curves(ref: ModelRef, name: str) -> None:

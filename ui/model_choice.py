@@ -5,14 +5,12 @@ and an uploaded .keras file. One picker, under one key, serves both pages, so th
 choice survives a page switch, and it is bound to the URL (``?model=default-convnet``)
 so a link opens the same model; a link naming a run or an upload (only this session has
 them) falls back to the shipped default with a notice. Results that cost a pass over the
-test set are cached server-wide per model object, so switching back and forth, or a
-lecture re-opening the page, is instant; they disappear with the model.
+test set are kept in the server's result store per model, so switching back and forth, or a
+lecture re-opening the page, is instant.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +22,7 @@ from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS
 from mnist_core.i18n import integer, number, tr
 from mnist_core.jobs.model_jobs import ModelDescription, ModelRef
 from ui.resources import mnist
+from ui.results import remembered
 from ui.training_runs import finished_runs, uploaded_model
 from ui.worker_jobs import WorkerJobFailed, model_description, on_model, show_failure, spooled_ref
 
@@ -164,39 +163,13 @@ def open_with_model(page: str, model_key: str) -> None:
         st.switch_page(page, query_params={})
 
 
-PER_MODEL_KEPT = 32  # models whose results are kept server-wide (the shipped two and the class's latest runs)
+def per_model(ref: ModelRef, name: str, compute: Callable[[], object]):
+    """``compute()`` once per model and name, kept in the server's result store for every session.
 
-
-@st.cache_resource
-def _per_model_cache() -> tuple[OrderedDict, threading.Lock]:
-    return OrderedDict(), threading.Lock()
-
-
-def _cache_key(model) -> object:
-    """A ``ModelRef`` is keyed by its fingerprint; a live Keras model (code not yet on the workers) by itself."""
-    return ("ref", model.fingerprint) if isinstance(model, ModelRef) else ("object", id(model), model)
-
-
-def per_model(model, name: str, compute: Callable[[], object]):
-    """``compute()`` once per model (a ``ModelRef``, or a live model) and name, shared by every session.
-
-    The latest ``PER_MODEL_KEPT`` models keep their results; older ones are computed again if asked.
-    The lock guards the dictionary only: a slow computation (a test-set evaluation in a worker) does
-    not hold up other sessions' lookups, and two sessions asking at once may both compute it.
+    Sessions asking at once wait for the first one's answer; the store drops the least recently used
+    results when its byte budget is full, and they are computed again if asked.
     """
-    cache, lock = _per_model_cache()
-    key = _cache_key(model)
-    with lock:
-        results = cache.setdefault(key, {})
-        cache.move_to_end(key)
-        while len(cache) > PER_MODEL_KEPT:
-            cache.popitem(last=False)
-        if name in results:
-            return results[name]
-    value = compute()
-    with lock:
-        cache.setdefault(key, {})[name] = value
-    return value
+    return remembered(f"model.{name}", ref.fingerprint, compute=compute)
 
 
 def test_evaluation(ref: ModelRef):

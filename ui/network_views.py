@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
 
 import streamlit as st
 
@@ -20,19 +19,23 @@ from mnist_core.script_export import training_script
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
 from ui.charts import show_chart
+from ui.results import finished, keep
 from ui.tasks import get_task
 from ui.training_runs import TRAIN_TASK_KEY
 from ui.worker_jobs import WorkerJobFailed, in_this_language, quick_executor, show_failure
 
 DIAGRAM_POLL_SECONDS = 1.0  # the diagram changes once per epoch: no need to poll faster
 DRAWING_POLL_SECONDS = 0.5  # while a worker samples the initial weights (a second; longer on a cold server)
-MAX_DIAGRAM_JOBS = 64  # (network, seed) pairs whose initial weights the server keeps: a few KB each
+MAX_DIAGRAM_JOBS = 64  # jobs remembered until a page sees them finish: a tab closed meanwhile leaves one
 
 
 @st.cache_resource(show_spinner=False)
-def _initial_diagram_jobs() -> tuple[threading.Lock, OrderedDict]:
-    """Server-wide: the worker jobs that sample each (network, seed)'s initial weights, the latest few."""
-    return threading.Lock(), OrderedDict()
+def _initial_diagram_jobs() -> tuple[threading.Lock, dict]:
+    """Server-wide: the worker jobs sampling a (network, seed)'s initial weights, until they finish.
+
+    A finished job's weights go to the result store (``ui.results``) and its handle is dropped.
+    """
+    return threading.Lock(), {}
 
 
 def initial_diagram(spec: ModelSpec, seed: int) -> DiagramWeights | None:
@@ -46,6 +49,9 @@ def initial_diagram(spec: ModelSpec, seed: int) -> DiagramWeights | None:
     WorkerJobFailed
         When the worker could not build the network.
     """
+    kept = finished("diagram.initial_weights", spec, seed)
+    if kept is not None:
+        return kept
     lock, jobs = _initial_diagram_jobs()
     key = repr((spec, seed))
     with lock:
@@ -53,15 +59,18 @@ def initial_diagram(spec: ModelSpec, seed: int) -> DiagramWeights | None:
         if handle is None or handle.state == TaskState.STOPPED:
             work = in_this_language(functools.partial(initial_diagram_weights, spec, seed))
             handle = jobs[key] = quick_executor().submit(work, name="Initial weights of the diagram")
-        jobs.move_to_end(key)
-        while len(jobs) > MAX_DIAGRAM_JOBS:
-            jobs.popitem(last=False)
+            while len(jobs) > MAX_DIAGRAM_JOBS:
+                jobs.pop(next(iter(jobs)))
     snapshot = handle.snapshot()
-    if snapshot.state == TaskState.FAILED:
+    if snapshot.is_over:
         with lock:
-            jobs.pop(key, None)  # asked again on the next run
+            jobs.pop(key, None)  # a failed one is asked again on the next run
+    if snapshot.state == TaskState.FAILED:
         raise WorkerJobFailed(tr(snapshot.message), snapshot.error_details)
-    return snapshot.result if snapshot.state == TaskState.FINISHED else None
+    if snapshot.state != TaskState.FINISHED:
+        return None
+    keep("diagram.initial_weights", spec, seed, result=snapshot.result)
+    return snapshot.result
 
 
 def _initial_diagram_pending(spec: ModelSpec, seed: int) -> bool:

@@ -14,6 +14,7 @@ from mnist_core.one_step import OneStep, WeightChoice, one_step_on_training_imag
 from mnist_core.spec import ModelSpec
 from ui.links import ONE_STEP_NETWORK_PARAMS as NETWORK_PARAMS
 from ui.links import PAGE_PARAMS, Choice, Flag, Number, Whole, is_bound
+from ui.results import server_result
 from ui.train_form import FIRST_NETWORK
 from ui.worker_jobs import run_quick
 
@@ -104,7 +105,7 @@ def cached_step(spec: ModelSpec, seed: int, first: int, size: int, weight: Weigh
         return _cached_step(spec, seed, first, size, weight)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@server_result("one_step")
 def _cached_step(spec: ModelSpec, seed: int, first: int, size: int, weight: WeightChoice) -> OneStep:
     return run_quick(
         functools.partial(one_step_on_training_images, spec, seed, first, size, weight), name="one step"

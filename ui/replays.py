@@ -12,7 +12,6 @@ with a button to train afresh instead.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import time
 
@@ -21,42 +20,23 @@ import streamlit as st
 from mnist_core.i18n import integer, ntr, tr
 from mnist_core.jobs import JobHandle
 from mnist_core.jobs.keras_jobs import SLOT_LIMIT_REQUEST, TrainedRun, training_job
-from mnist_core.jobs.result_store import ResultStore, fingerprint
+from mnist_core.jobs.result_store import ResultStore
 from mnist_core.replays import record_trained_run, replay, run_key
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from ui import fair_share
-from ui.resources import mnist, training_slots
+from ui.resources import training_slots
+from ui.results import data_source, server_results
 from ui.tasks import start_task
 from ui.training_runs import TRAIN_TASK_KEY
 
-STORE_VARIABLE = "MNIST_RESULT_STORE_MB"
 RUN_KEYS = "train_run_keys"  # session: {task id: (run key, fresh)} of the trainings started here
 WATCH_SECONDS = 0.5  # how often a worker's training is looked at for the slot's time limit
-DEFAULT_STORE_MB = 256  # the first network's record is about 1 MB; a wide 5-layer one tens of MB
 
 
-@st.cache_resource(show_spinner=False)
 def run_store() -> ResultStore:
-    """The server-wide store of finished runs, shared by every session, within ``$MNIST_RESULT_STORE_MB``."""
-    text = os.environ.get(STORE_VARIABLE, "")
-    try:
-        megabytes = float(text) if text else DEFAULT_STORE_MB
-    except ValueError:
-        megabytes = DEFAULT_STORE_MB
-    return ResultStore(max(int(megabytes * 2**20), 1))
-
-
-@st.cache_resource(show_spinner=False)
-def _data_fingerprint(_arrays, source: str) -> str:
-    return fingerprint("mnist", *(array for pair in _arrays for array in pair))
-
-
-def data_source() -> str:
-    """The exact data this server trains on, as a fingerprint of its arrays (hashed once per server)."""
-    from mnist_core.data import default_source
-
-    return _data_fingerprint(mnist(), default_source())
+    """The server's result store, which keeps the finished runs beside every other result (``ui.results``)."""
+    return server_results()
 
 
 def start_training(

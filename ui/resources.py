@@ -69,3 +69,11 @@ def training_slots() -> SlotPool:
 def background_slots() -> SlotPool:
     """How many other long computations (t-SNE, landscapes, grid searches) run at once."""
     return _slots_from_environment(BACKGROUND_SLOTS_VARIABLE)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_history(key: str) -> list:
+    """A shipped model's saved weights before training and after each epoch, read once per server."""
+    from mnist_core.default_model import load_shipped_history
+
+    return load_shipped_history(key)

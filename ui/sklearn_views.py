@@ -17,6 +17,7 @@ import streamlit as st
 
 from mnist_core.figures.sklearn_figures import framework_figure, grid_heatmap, loss_curves_figure
 from mnist_core.i18n import N_, decimal_separators, integer, ntr, number, percent, tr
+from mnist_core.jobs.result_store import fingerprint
 from mnist_core.sklearn_models import (
     DEEP_NARROW_SIZES,
     LESSON_SIZES,
@@ -35,21 +36,22 @@ from mnist_core.tuning import GridResult, GridSpec, matrix_from_rows, run_grid_j
 from ui import fair_share
 from ui.charts import show_chart
 from ui.resources import training_slots
+from ui.results import data_source, server_results
 from ui.tasks import get_task, start_task, task_panel
 
-MAX_CACHED_RESULTS = 40  # small models and numbers only; the oldest go first
+
+def stored_key(cache_key: tuple) -> str:
+    """The result store's key of ("kind", settings...): the settings and the data the worker reads."""
+    return fingerprint(f"sklearn.{cache_key[0]}", *cache_key[1:], data_source())
 
 
-@st.cache_resource
-def result_store() -> dict:
-    """Finished results of every session, keyed by ("kind", settings)."""
-    return {}
+def stored(cache_key: tuple) -> Any:
+    """The finished result of every session for ("kind", settings...), or None."""
+    return server_results().get(stored_key(cache_key))
 
 
-def remember(store: dict, key: tuple, value: Any) -> None:
-    store[key] = value
-    while len(store) > MAX_CACHED_RESULTS:
-        store.pop(next(iter(store)))
+def remember(cache_key: tuple, value: Any) -> None:
+    server_results().put(stored_key(cache_key), value)
 
 
 def start_cached(task_key: str, cache_key: tuple, work: Callable, name: str, slots) -> None:
@@ -58,7 +60,7 @@ def start_cached(task_key: str, cache_key: tuple, work: Callable, name: str, slo
     ``work`` is a picklable job (a ``mnist_core`` function bound with ``functools.partial``): it
     reads MNIST in the worker, so neither its CPU nor the comparison's TensorFlow is the server's.
     """
-    if cache_key in result_store():
+    if stored_key(cache_key) in server_results():
         return
     st.session_state[f"{task_key}_for"] = cache_key
     start_task(task_key, work, name, slots, in_worker=True)
@@ -73,15 +75,18 @@ def runs_inside(result: Any) -> list[tuple[tuple, MLPRun]]:
 
 def finished_result(task_key: str, cache_key: tuple) -> Any:
     """The result for ``cache_key``: kept for every session once the task started for it has finished."""
-    store = result_store()
     task = get_task(task_key)
-    if cache_key not in store and task is not None and st.session_state.get(f"{task_key}_for") == cache_key:
+    if (
+        stored_key(cache_key) not in server_results()
+        and task is not None
+        and st.session_state.get(f"{task_key}_for") == cache_key
+    ):
         snapshot = task.snapshot()
         if snapshot.state == TaskState.FINISHED:  # a stopped task's result is not the one asked for
             for key, run in runs_inside(snapshot.result):
-                remember(store, key, run)
-            remember(store, cache_key, snapshot.result)
-    return store.get(cache_key)
+                remember(key, run)
+            remember(cache_key, snapshot.result)
+    return stored(cache_key)
 
 
 def show_task_or_result(
@@ -280,8 +285,7 @@ def parameter_table() -> pd.DataFrame:
 def shapes_work(settings: MLPSettings) -> Callable:
     """The job that trains both shapes; a shape this server trained already is sent along, not retrained."""
     each = tuple(shape_settings(settings))
-    store = result_store()
-    return functools.partial(train_shapes_job, each, tuple(store.get(("mlp", one)) for one in each))
+    return functools.partial(train_shapes_job, each, tuple(stored(("mlp", one)) for one in each))
 
 
 def draw_shapes_live(snapshot: TaskSnapshot) -> None:

@@ -31,6 +31,7 @@ from mnist_core.i18n import current_language, run_in_language, tr
 from mnist_core.jobs import Executor, TaskState, make_executor
 from mnist_core.jobs.config import DEFAULT_EXECUTOR, EXECUTOR_VARIABLE
 from mnist_core.jobs.model_jobs import ModelCall, ModelDescription, ModelRef, describe_model
+from ui.results import remembered
 
 QUICK_WORKERS_VARIABLE = "MNIST_QUICK_WORKERS"  # worker processes for short calls (default 1)
 QUICK_TIMEOUT_SECONDS = 120.0  # a cold worker imports Keras first; a warm one answers in milliseconds
@@ -121,14 +122,10 @@ def on_model(function: Callable, ref: ModelRef, *args, **kwargs) -> Any:
     return run_quick(ModelCall(function, ref, args, kwargs), name=getattr(function, "__name__", "model job"))
 
 
-@functools.lru_cache(maxsize=16)  # a wide network's weights are tens of MB
-def _description(ref: ModelRef) -> ModelDescription:
-    return on_model(describe_model, ref)
-
-
 def model_description(ref: ModelRef) -> ModelDescription:
-    """What the model is (layers, shapes, weights), asked of a worker once per model and kept."""
-    return _description(ref)
+    """What the model is (layers, shapes, weights), asked of a worker once per model and kept in the
+    server's result store (a wide network's weights are tens of MB: the store counts them)."""
+    return remembered("model.description", ref.fingerprint, compute=lambda: on_model(describe_model, ref))
 
 
 def show_failure(failure: WorkerJobFailed) -> None:

@@ -13,6 +13,7 @@ import dataclasses
 import enum
 import hashlib
 import pickle
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -66,12 +67,39 @@ def fingerprint(kind: str, *settings: Any) -> str:
 
 
 def size_in_bytes(value: Any) -> int:
-    """What keeping ``value`` costs, measured as its pickled size (NumPy arrays: their buffer)."""
+    """What keeping ``value`` costs, in bytes: NumPy buffers, bytes and strings by their length, containers and
+    dataclasses by their parts (each array once, however often it is referred to), anything else pickled."""
+    return _size(value, set())
+
+
+_SMALL = 64  # a number, None or an empty container: what one reference to it roughly costs
+
+
+def _size(value: Any, seen: set[int]) -> int:
+    if value is None or isinstance(value, (bool, int, float, complex, np.generic, enum.Enum)):
+        return _SMALL
+    if id(value) in seen:
+        return 8  # a second reference to something already counted
+    seen.add(id(value))
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
-    if isinstance(value, bytes):
+    if isinstance(value, (bytes, bytearray)):
         return len(value)
-    return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    if isinstance(value, memoryview):
+        return value.nbytes
+    if isinstance(value, str):
+        return len(value.encode())
+    if isinstance(value, dict):
+        return _SMALL + sum(_size(k, seen) + _size(v, seen) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return _SMALL + sum(_size(v, seen) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _SMALL + sum(_size(getattr(value, field.name), seen) for field in dataclasses.fields(value))
+    try:
+        return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001 - an object pickle refuses (a lock, a live model) is counted by its attributes
+        attributes = getattr(value, "__dict__", None)
+        return _SMALL + (_size(attributes, seen) if attributes is not None else sys.getsizeof(value))
 
 
 @dataclass(frozen=True)
@@ -148,6 +176,29 @@ class ResultStore:
                 with self._lock:
                     self._computing.pop(key, None)
         return value
+
+    def clear(self) -> None:
+        """Forget every result (the counters stay)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def forget(self, kind: str) -> int:
+        """Drop every result of ``kind`` (the part of the key before its first colon); how many there were."""
+        with self._lock:
+            dropped = [key for key in self._entries if key.split(":", 1)[0] == kind]
+            for key in dropped:
+                self._bytes -= self._entries.pop(key)[1]
+        return len(dropped)
+
+    def bytes_by_kind(self) -> dict[str, int]:
+        """Bytes kept per kind of result (the part of the key before its first colon), largest first."""
+        with self._lock:
+            totals: dict[str, int] = {}
+            for key, (_, size) in self._entries.items():
+                kind = key.split(":", 1)[0]
+                totals[kind] = totals.get(kind, 0) + size
+        return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
     def stats(self) -> StoreStats:
         with self._lock:

@@ -34,8 +34,9 @@ def open_page():
 @pytest.fixture(autouse=True)
 def no_recorded_runs():
     """Each test starts on a server that has trained nothing yet: a run recorded by an earlier test
-    would otherwise replay where that test expects a training (two AppTests share server caches)."""
-    from ui.replays import run_store
+    would otherwise replay where that test expects a training (two AppTests share the result store)."""
+    from mnist_core.replays import RUN_KIND
+    from ui.results import server_results
 
-    run_store.clear()
+    server_results().forget(RUN_KIND)
     yield

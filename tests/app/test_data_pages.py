@@ -9,6 +9,7 @@ import pytest
 from lazy_tabs import open_lazy_tab
 
 from mnist_core.data import load_mnist
+from ui.results import data_source, keep, server_results
 
 APP_FILE = Path(__file__).resolve().parents[2] / "app.py"
 DATA_PAGES = ["app_pages/data.py", "app_pages/pixels_as_vectors.py", "app_pages/dimensions.py"]
@@ -216,8 +217,8 @@ def test_dimensions_page_projections(open_page):
         assert task.name == "t-SNE of 1,000 digits in 3-D"
         task.stop()  # it ends at its next checkpoint; the unit tests check stopping and the result
     # A map in the server-wide cache is drawn at once, without a button.
-    data_views._tsne_results()[(1000, 3, 0)] = data_views.pca(1000, 0).coordinates[:, :3]
+    keep("data.tsne", data_source(), 1000, 3, 0, result=data_views.pca(1000, 0).coordinates[:, :3])
     app.run()
     assert "t-SNE 1" in chart(app, "dimensions_projection_chart")["layout"]["scene"]["xaxis"]["title"]["text"]
     assert not [b for b in app.button if b.key == "dimensions_tsne_start"]
-    del data_views._tsne_results()[(1000, 3, 0)]
+    server_results().forget("data.tsne")

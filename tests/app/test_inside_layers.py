@@ -16,6 +16,7 @@ from mnist_core.training import train
 from ui import inside_layers, model_choice
 from ui.links import INSIDE_TABS
 from ui.model_choice import YOUR_DIGIT_KEY
+from ui.results import keep, server_results
 from ui.training_runs import RUNS_KEY, FinishedRun
 
 INSIDE = "app_pages/inside_the_network.py"
@@ -99,12 +100,13 @@ def test_the_convnet_maps_skip_the_wide_convolution_and_t_sne_waits_for_a_button
     assert task.name == "t-SNE of 1,000 digits in every layer"
     task.stop()  # it ends at its next checkpoint; the unit tests check the maps themselves
     # Maps in the server-wide cache are drawn at once, without a button.
-    finished = inside_layers._tsne_maps(ModelRef.of_shipped("default-convnet"))
-    finished.update({name: np.zeros((1000, 2)) for name in ("pixels", "pool", "hidden_1", "output")})
+    maps = {name: np.zeros((1000, 2)) for name in ("pixels", "pool", "hidden_1", "output")}
+    keep("inside.uncrumpling_tsne", ModelRef.of_shipped("default-convnet").fingerprint, result=maps)
+    assert inside_layers._tsne_maps(ModelRef.of_shipped("default-convnet")).keys() == maps.keys()
     app.run()
     assert app.get("plotly_chart")[0].proto.alt.startswith("t-SNE maps of 1,000 test digits at every layer")
     assert not [button for button in app.button if button.key == "inside_tsne_start"]
-    finished.clear()
+    server_results().forget("inside.uncrumpling_tsne")  # the zeros are no map for the tests that follow
 
 
 def test_the_tensor_shapes_of_the_convnet_and_of_a_dense_network(open_page):

@@ -13,6 +13,7 @@ from test_spanish_pages import open_in_spanish
 from mnist_core.i18n import in_language, tr
 from ui import inside_trace, learned_views
 from ui.links import INSIDE_TABS, LEARNED_TABS
+from ui.results import server_results
 
 INSIDE = "app_pages/inside_the_network.py"
 LEARNED = "app_pages/what_it_learned.py"
@@ -64,7 +65,7 @@ def test_a_unit_typed_wrong_is_explained_in_spanish(open_page):
 
 
 def test_the_curves_task_reports_in_the_language_of_the_page_that_started_it(open_page):
-    learned_views._curves.clear()  # curves an earlier test computed would be shown without a task
+    server_results().clear()  # curves an earlier test computed would be shown without a task
     app = open_lazy_tab(open_in_spanish(open_page, LEARNED), "learned_section", spanish(LEARNED_TABS[1]))
     task = app.session_state[learned_views.CURVES_TASK]
     seen = set()

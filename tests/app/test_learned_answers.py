@@ -3,7 +3,7 @@ student on the same view, sends no job (ui.learned_views.answer keeps answers pe
 
 import pytest
 
-from ui.learned_views import _answers
+from ui.results import server_results
 from ui.worker_jobs import quick_executor
 
 PAGE = "app_pages/what_it_learned.py"
@@ -24,7 +24,7 @@ def jobs_sent(monkeypatch):
 
 
 def test_a_rerun_that_changes_nothing_sends_no_job(open_page, jobs_sent):
-    _answers()[0].clear()
+    server_results().clear()
     app = open_page(PAGE)
     assert {"probabilities", "where_it_looks"} <= set(jobs_sent)
     first = len(jobs_sent)

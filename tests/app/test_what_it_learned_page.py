@@ -83,9 +83,9 @@ def test_where_it_looks_for_the_answer_and_for_another_class(open_page):
 
 def test_when_it_fails_follows_the_sliders_and_draws_the_curves(open_page, mnist_arrays):
     _, (x_test, y_test) = mnist_arrays
-    from ui.learned_views import _curves
+    from ui.results import server_results
 
-    _curves()[0].clear()  # computed by an earlier test in this process: this one watches them computed
+    server_results().clear()  # computed by an earlier test in this process: this one watches them computed
     app = open_lazy_tab(open_page(PAGE), TABS_KEY, FAILS)
     assert "**The model says 7** (1.00)" in texts(app.markdown)
     assert wait_for_curves(app).state == TaskState.FINISHED

@@ -1,7 +1,9 @@
 """The result store: one key for equal settings, a byte budget kept, one computation per key."""
 
+import pickle
 import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -97,3 +99,63 @@ def test_sizes_are_measured():
     assert size_in_bytes(np.zeros((10, 10), np.float32)) == 400
     assert size_in_bytes(b"abc") == 3
     assert size_in_bytes({"curve": list(range(1000))}) > 1000
+
+
+@dataclass(frozen=True)
+class _Maps:
+    name: str
+    coordinates: np.ndarray
+    weights: list
+
+
+def test_a_dataclass_of_arrays_costs_its_arrays_and_a_little_more():
+    maps = _Maps("hidden", np.zeros((1000, 2)), [np.zeros((784, 32), np.float32), np.zeros(32, np.float32)])
+    arrays = 1000 * 2 * 8 + 784 * 32 * 4 + 32 * 4
+    assert arrays <= size_in_bytes(maps) <= arrays + 1000
+    # a list of them: each one's arrays, once
+    assert size_in_bytes([maps, maps]) < 1.01 * size_in_bytes(maps) + 100
+
+
+def test_an_array_referred_to_twice_is_counted_once_and_pickle_agrees_on_plain_data():
+    weights = np.ones((500, 100), np.float32)
+    assert size_in_bytes((weights, weights)) < weights.nbytes + 500
+    plain = {"losses": [0.5] * 100, "label": "run 1", "pixels": np.zeros((28, 28), np.uint8)}
+    pickled = len(pickle.dumps(plain))
+    assert 0.5 * pickled < size_in_bytes(plain) < 10 * pickled
+
+
+def test_an_object_pickle_refuses_is_still_sized_by_what_it_holds():
+    class Index:
+        def __init__(self):
+            self.lock = threading.Lock()  # not picklable
+            self.projected = np.zeros((1000, 50), np.float32)
+
+    assert size_in_bytes(Index()) >= 200_000
+
+
+def test_a_store_forgets_one_kind_and_counts_bytes_per_kind():
+    store = ResultStore()
+    store.put(fingerprint("landscape", 1), np.zeros(1000, np.uint8))
+    store.put(fingerprint("landscape", 2), np.zeros(500, np.uint8))
+    store.put(fingerprint("tsne", 1), np.zeros(300, np.uint8))
+    assert store.bytes_by_kind() == {"landscape": 1500, "tsne": 300}
+    assert store.forget("landscape") == 2
+    assert store.stats().bytes_used == 300 and store.stats().entries == 1
+    store.clear()
+    assert store.stats().bytes_used == 0 and fingerprint("tsne", 1) not in store
+
+
+def test_results_computed_by_many_threads_stay_within_the_budget():
+    store = ResultStore(budget_bytes=10_000)
+
+    def ask(start):
+        for n in range(start, start + 50):
+            store.get_or_compute(fingerprint("x", n % 30), lambda n=n: np.zeros(1000, np.uint8))
+
+    threads = [threading.Thread(target=ask, args=(start,)) for start in range(0, 40, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stats = store.stats()
+    assert stats.bytes_used == 1000 * stats.entries <= 10_000 and stats.evictions > 0
