@@ -14,13 +14,16 @@ answer) is kept. The low-contrast grey of Streamlit's axis text is corrected in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from mnist_core.figures.alt_text import describe_figure
-from mnist_core.i18n import decimal_separators
+from mnist_core.i18n import current_language, decimal_separators
+from mnist_core.jobs.result_store import ResultStore, fingerprint
 from ui.presentation import presenter_view_on
 
 
@@ -151,7 +154,7 @@ def styled_spec(figure: go.Figure, fonts: ChartFonts) -> dict:
             if annotation.get("xref", "x") == "paper" or annotation.get("xref", "").endswith("domain"):
                 font["size"] = max(font.get("size") or 0, fonts.annotation)
             if _is_grey(font.get("color")):
-                font["color"] = None
+                font.pop("color")  # removed, not None: plotly sends no "color": null either
         changes["annotations"] = annotations
     _merge(layout, changes)
     spec["layout"] = layout
@@ -177,14 +180,75 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
     return go.Figure(styled_spec(figure, fonts))
 
 
-def show_chart(figure: go.Figure, *, where=None, height: int | None = None, **kwargs):
+# Built charts for every session of the server. A page run builds the same figures as the last run
+# and as the other students' runs (plotly's figure objects cost 5-20 ms a chart to build and style),
+# so a chart is built once per data, language and view. 32 MB holds about a thousand digit charts.
+CHART_BUDGET_BYTES = 32 * 2**20
+chart_store = ResultStore(CHART_BUDGET_BYTES)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure not built yet: ``builder(*args, **kwargs)``, for ``show_chart`` to build or find built."""
+
+    builder: Callable[..., go.Figure]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def styled(self, fonts: ChartFonts) -> tuple[dict, str]:
+        """The styled spec and the alt text: built once per arguments, language and fonts, then copied."""
+
+        def build() -> tuple[dict, str]:
+            figure = self.builder(*self.args, **self.kwargs)
+            return styled_spec(figure, fonts), describe_figure(figure)
+
+        name = f"{self.builder.__module__}.{self.builder.__qualname__}"
+        try:
+            key = fingerprint(
+                "chart", name, self.args, self.kwargs, fonts, current_language(), decimal_separators()
+            )
+        except TypeError:  # an argument with no stable fingerprint: build it for this run only
+            return build()
+        spec, alt = chart_store.get_or_compute(key, build)
+        return copy.deepcopy(spec), alt  # the stored spec is shared: show_chart may set its height
+
+
+def chart(builder: Callable[..., go.Figure], *args, **kwargs) -> Chart:
+    """``show_chart(chart(digit_heatmap, image, title))`` draws ``digit_heatmap(image, title)``, built
+    only if no session has drawn it with these arguments, language and view yet.
+
+    For pure builders only (the figure depends on nothing but the arguments and the language), such
+    as those of ``mnist_core.figures``.
+    """
+    return Chart(builder, args, kwargs)
+
+
+def show_chart(figure: go.Figure | Chart, *, where=None, height: int | None = None, **kwargs):
     """``st.plotly_chart`` (or ``where.plotly_chart``, for a column) with the view's fonts applied.
 
+    ``figure`` is a figure or a ``chart(builder, ...)`` (built once for the whole server).
     ``height`` (pixels) overrides the builder's, for a page that must fit a chart on one screen.
     ``alt``, the text a screen reader reads, is written from the figure's own data unless given.
     """
-    spec = styled_spec(figure, chart_fonts(presenter_view_on()))
+    fonts = chart_fonts(presenter_view_on())
+    if isinstance(figure, Chart):
+        spec, alt = figure.styled(fonts)
+    else:
+        spec, alt = styled_spec(figure, fonts), None
     if height is not None:
         spec["layout"]["height"] = height
-    kwargs["alt"] = kwargs.get("alt") or describe_figure(figure)
-    return (where or st).plotly_chart(spec, **kwargs)
+    kwargs["alt"] = kwargs.get("alt") or (alt if alt is not None else describe_figure(figure))
+    return (where or st).plotly_chart(unchecked_figure(spec), **kwargs)
+
+
+def unchecked_figure(spec: dict) -> go.Figure:
+    """``spec`` as a figure, without plotly checking every property again.
+
+    Given a dict, ``st.plotly_chart`` builds a checked ``go.Figure`` from it: 5-10 ms a chart,
+    most of it the theme's template, and up to half a page run's CPU on the chart pages. The spec
+    comes from a figure plotly already checked (``styled_spec`` only sets sizes and removes
+    colours), so the check finds nothing; given a figure, Streamlit takes it as it is. The JSON
+    the browser gets is the same (tests/app/test_private_apis.py). ``_validate`` is plotly's own
+    keyword of ``BaseFigure`` (not a documented one), used only here.
+    """
+    return go.Figure(spec, _validate=False)
