@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import numpy as np
@@ -9,6 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import plotly.tools
 import pytest
+from streamlit.elements.plotly_chart import PlotlyMixin
 from streamlit.testing.v1 import AppTest
 
 from mnist_core.figures import data_figures, prediction_figures
@@ -45,12 +47,15 @@ def test_the_unchecked_figure_sends_what_streamlits_checked_one_sends(fonts):
         )
 
 
-def test_plotly_still_skips_its_checks_when_asked():
-    """``_validate`` is plotly's own keyword, not a documented one: if plotly drops it, this fails."""
+def test_streamlit_takes_a_figure_as_its_to_dict_without_checking_it():
+    """What ``unchecked_figure`` relies on (Streamlit 1.67 and plotly's tools): if either changes, this fails."""
     wrong = {"data": [{"type": "bar", "y": [1, 2]}], "layout": {"height": "tall"}}
     with pytest.raises(ValueError):
-        go.Figure(wrong)
-    assert unchecked_figure(wrong).to_dict()["layout"]["height"] == "tall"
+        plotly.tools.return_figure_from_figure_or_data(dict(wrong), validate_figure=True)
+    figure = unchecked_figure(wrong)
+    assert plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True) is wrong
+    source = inspect.getsource(PlotlyMixin.plotly_chart)
+    assert "return_figure_from_figure_or_data(" in source and "validate_figure=True" in source
 
 
 def counting_heatmap(calls: list):
