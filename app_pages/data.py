@@ -9,7 +9,7 @@ from mnist_core.data import MnistFacts, invert
 from mnist_core.figures import data_figures
 from mnist_core.i18n import N_, integer, number, tr
 from ui import data_views
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.links import link_to_this_view
 from ui.tasks import get_task, task_panel
 from ui.worker_jobs import long_executor
@@ -67,7 +67,9 @@ st.write(
     ).format(train_writers=tr(facts.writers_train), test_writers=tr(facts.writers_test))
 )
 show_chart(
-    data_figures.class_counts_figure(data_views.class_counts("train"), data_views.class_counts("test")),
+    chart(
+        data_figures.class_counts_figure, data_views.class_counts("train"), data_views.class_counts("test")
+    ),
     key="data_counts_chart",
 )
 st.caption(tr("Not quite balanced: there are more 1s than 5s in both sets."))
@@ -124,9 +126,11 @@ image = invert(images[index]) if inverted else images[index]
 st.subheader(tr(SAMPLE_HEADING[split]).format(index=integer(index), label=labels[index]))
 
 left, right = st.columns(2)
-show_chart(data_figures.digit_heatmap(image, tr("Raw pixels, 0-255")), key="data_raw_chart", where=left)
 show_chart(
-    data_figures.digit_heatmap(image, tr("Scaled pixels, 0-1"), scaled=True),
+    chart(data_figures.digit_heatmap, image, tr("Raw pixels, 0-255")), key="data_raw_chart", where=left
+)
+show_chart(
+    chart(data_figures.digit_heatmap, image, tr("Scaled pixels, 0-1"), scaled=True),
     key="data_scaled_chart",
     where=right,
 )
@@ -147,7 +151,7 @@ values_view = st.segmented_control(
 )
 if values_view:
     show_chart(
-        data_figures.digit_heatmap(image, annotate=True, scaled=values_view == "scaled", height=760),
+        chart(data_figures.digit_heatmap, image, annotate=True, scaled=values_view == "scaled", height=760),
         key="data_annotated_chart",
     )
 
@@ -290,6 +294,7 @@ overview_png, per_row, order = data_views.montage_png(montage_split, by_class)
 m_images, m_labels = data_views.split_arrays(montage_split)
 st.image(
     overview_png,
+    output_format="PNG",  # as it is: "auto" re-encodes a grey PNG as JPEG on every run (30 ms, and bigger)
     caption=tr(MONTAGE_CAPTION[montage_split]).format(count=integer(len(order)), per_row=per_row),
     alt=tr(MONTAGE_ALT[montage_split]).format(count=integer(len(order)), per_row=per_row)
     + (tr(", sorted from the zeros to the nines.") if by_class else tr(", in the order of the file.")),
@@ -315,7 +320,9 @@ size = zoom[2].slider(tr("Tiles across"), 2, 40, 10, key="data_zoom_size", bind=
 cells, across = dataset_views.montage_window(len(order), per_row, tile_row, tile_col, size)
 if len(cells):
     show_chart(
-        data_figures.montage_zoom(m_images[order[cells]], m_labels[order[cells]], order[cells], across),
+        chart(
+            data_figures.montage_zoom, m_images[order[cells]], m_labels[order[cells]], order[cells], across
+        ),
         key="data_zoom_chart",
     )
 else:
@@ -330,8 +337,12 @@ st.write(
 )
 means = data_views.class_means(montage_split)
 show_chart(
-    data_figures.image_grid(
-        means, titles=[tr("mean {digit}").format(digit=d) for d in range(10)], columns=10, height_per_row=120
+    chart(
+        data_figures.image_grid,
+        means,
+        titles=[tr("mean {digit}").format(digit=d) for d in range(10)],
+        columns=10,
+        height_per_row=120,
     ),
     key="data_means_chart",
 )

@@ -7,7 +7,7 @@ from mnist_core import projections, vectors
 from mnist_core.figures import data_figures
 from mnist_core.i18n import integer, number, percent, tr
 from ui import data_views
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.presentation import presenter_view_on
@@ -44,7 +44,9 @@ def show_selected(chart_key: str, indices: np.ndarray) -> None:
     chosen = [indices[p] for p in data_figures.selected_positions(labels[indices], points)[:20]]
     if chosen:
         show_chart(
-            data_figures.image_grid(images[chosen], [f"#{i} · {labels[i]}" for i in chosen], columns=10),
+            chart(
+                data_figures.image_grid, images[chosen], [f"#{i} · {labels[i]}" for i in chosen], columns=10
+            ),
             key=f"{chart_key}_selected",
         )
     else:
@@ -90,7 +92,8 @@ def two_pixels_as_axes() -> None:
     )
     noise = np.random.default_rng(SEED).uniform(-6, 6, (n_cube, 2)) if jitter else np.zeros((n_cube, 2))
     show_chart(
-        data_figures.class_scatter(
+        chart(
+            data_figures.class_scatter,
             flat[:, [a, b]] + noise,
             labels[cube_indices],
             data_views.sketches(n_cube, SEED),
@@ -129,12 +132,12 @@ def random_points_are_noise() -> None:
     test_points, test_distances, _ = data_views.nearest_training_distances("test", 200, seed)
     noise_side, digit_side = st.columns(2)
     show_chart(
-        data_figures.image_grid(random_points[:10], [away(d) for d in random_distances[:10]]),
+        chart(data_figures.image_grid, random_points[:10], [away(d) for d in random_distances[:10]]),
         key="dimensions_random_chart",
         where=noise_side,
     )
     show_chart(
-        data_figures.image_grid(test_points[:10], [away(d) for d in test_distances[:10]]),
+        chart(data_figures.image_grid, test_points[:10], [away(d) for d in test_distances[:10]]),
         key="dimensions_test_chart",
         where=digit_side,
     )
@@ -212,7 +215,8 @@ def flatten_to_two_or_three() -> None:
                 task_panel(TSNE_TASK)
     if coordinates is not None:
         show_chart(
-            data_figures.class_scatter(
+            chart(
+                data_figures.class_scatter,
                 coordinates,
                 labels[projected_indices],
                 data_views.sketches(n_projected, SEED),
@@ -236,7 +240,8 @@ def flatten_to_two_or_three() -> None:
 
     st.subheader(tr("The principal components, as images"))
     show_chart(
-        data_figures.image_grid(
+        chart(
+            data_figures.image_grid,
             fit.components.reshape(-1, 28, 28),
             [f"PC{k + 1}: {percent(r, 1)}" for k, r in enumerate(fit.explained_variance_ratio)],
             zmin=-0.15,
@@ -248,7 +253,8 @@ def flatten_to_two_or_three() -> None:
         key="dimensions_components_chart",
     )
     show_chart(
-        data_figures.explained_variance_figure(fit.explained_variance_ratio), key="dimensions_variance_chart"
+        chart(data_figures.explained_variance_figure, fit.explained_variance_ratio),
+        key="dimensions_variance_chart",
     )
     st.caption(
         tr(
@@ -288,7 +294,7 @@ def walk_between_digits() -> None:
         persist_state="session",
     )
     frames, walk_distances = data_views.walk(start_digit, end_digit, which, steps)
-    show_chart(data_figures.walk_figure(frames, walk_distances), key="dimensions_walk_chart")
+    show_chart(chart(data_figures.walk_figure, frames, walk_distances), key="dimensions_walk_chart")
     middle = steps // 2
     st.write(
         tr(

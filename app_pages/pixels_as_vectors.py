@@ -8,7 +8,7 @@ from mnist_core.data import IMAGE_SIDE, N_PIXELS, one_hot
 from mnist_core.figures import data_figures
 from mnist_core.i18n import N_, integer, tr
 from ui import data_views
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.links import link_to_this_view
 
 # The options' labels, as in ui/links.py (the link holds them).
@@ -106,8 +106,12 @@ vector = image.reshape(-1)
 
 grid_side, vector_side = st.columns([1, 2])
 show_chart(
-    data_figures.digit_heatmap(
-        image, tr("The 28 × 28 grid (click a pixel)"), highlight=(row, col), clickable=True
+    chart(
+        data_figures.digit_heatmap,
+        image,
+        tr("The 28 × 28 grid (click a pixel)"),
+        highlight=(row, col),
+        clickable=True,
     ),
     key="pixels_grid_chart",
     on_select=on_grid_click,
@@ -116,7 +120,7 @@ show_chart(
 )
 with vector_side:
     show_chart(
-        data_figures.vector_strip(vector, highlight=position, clickable=True),
+        chart(data_figures.vector_strip, vector, highlight=position, clickable=True),
         key="pixels_vector_chart",
         on_select=on_strip_click,
         selection_mode="points",
@@ -156,9 +160,9 @@ else:
     note = tr("Every 28 values of the vector wrap into the next row of the image.")
 last = max(rows_done - 1, 0)
 step_grid, step_vector = st.columns([1, 2])
-show_chart(data_figures.digit_heatmap(grid, tr("The grid")), key="pixels_step_grid", where=step_grid)
+show_chart(chart(data_figures.digit_heatmap, grid, tr("The grid")), key="pixels_step_grid", where=step_grid)
 show_chart(
-    data_figures.vector_strip(strip, window_start=IMAGE_SIDE * last, window=IMAGE_SIDE),
+    chart(data_figures.vector_strip, strip, window_start=IMAGE_SIDE * last, window=IMAGE_SIDE),
     key="pixels_step_vector",
     where=step_vector,
 )
@@ -199,7 +203,7 @@ channel = st.radio(
 )
 colour_position = vectors.colour_index(row, col, channel, layout)
 show_chart(
-    data_figures.colour_vector_figure(colour_image, colour_vector, channel_of_entry, colour_position),
+    chart(data_figures.colour_vector_figure, colour_image, colour_vector, channel_of_entry, colour_position),
     key="pixels_colour_chart",
 )
 formula = (

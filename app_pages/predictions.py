@@ -13,7 +13,7 @@ from mnist_core.figures.prediction_figures import (
 from mnist_core.i18n import integer, ntr, number, tr
 from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from mnist_core.models import expects_raw_pixels
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.links import link_to_this_view
 from ui.model_choice import model_picker, per_model, test_evaluation
 from ui.resources import mnist
@@ -111,7 +111,9 @@ for column, correct in zip(st.columns(2), (True, False)):
             continue
         caption = tr("pred {predicted} · true {true}")
         titles = [caption.format(predicted=evaluation.predicted[i], true=y_test[i]) for i in picked]
-        show_chart(image_grid_figure(x_test[picked], titles, columns=3), key=f"predictions_grid_{correct}")
+        show_chart(
+            chart(image_grid_figure, x_test[picked], titles, columns=3), key=f"predictions_grid_{correct}"
+        )
 
 st.subheader(tr("The confusion matrix"))
 st.caption(tr("Rows: the true digit. Columns: what the model said. The diagonal is every correct answer."))
@@ -139,7 +141,7 @@ with cell_column:
     if len(behind):
         shown = behind[:12]
         show_chart(
-            image_grid_figure(x_test[shown], [f"#{i}" for i in shown], columns=4, tile_px=70),
+            chart(image_grid_figure, x_test[shown], [f"#{i}" for i in shown], columns=4, tile_px=70),
             key="predictions_cell_images",
         )
         if len(behind) > len(shown):
@@ -149,7 +151,9 @@ with cell_column:
                 )
             )
 with matrix_column:
-    show_chart(confusion_figure(evaluation.confusion, (true_digit, predicted_digit)), key="predictions_cm")
+    show_chart(
+        chart(confusion_figure, evaluation.confusion, (true_digit, predicted_digit)), key="predictions_cm"
+    )
 
 st.header(tr("6 · Predict one random test image"))
 
@@ -170,8 +174,10 @@ index = image_pick[1].number_input(
 )
 image_column, steps_column, bars_column = st.columns([1, 1.2, 1.6])
 show_chart(
-    digit_figure(
-        x_test[index], tr("x_test[{index}], label {label}").format(index=index, label=y_test[index])
+    chart(
+        digit_figure,
+        x_test[index],
+        tr("x_test[{index}], label {label}").format(index=index, label=y_test[index]),
     ),
     where=image_column,
 )
@@ -205,5 +211,7 @@ with steps_column:
         + tr("5. argmax picks the largest: **{digit}**.").format(digit=probabilities.argmax())
     )
 show_chart(
-    probabilities_figure(probabilities, int(y_test[index])), key="predictions_test_bars", where=bars_column
+    chart(probabilities_figure, probabilities, int(y_test[index])),
+    key="predictions_test_bars",
+    where=bars_column,
 )

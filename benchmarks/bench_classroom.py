@@ -154,10 +154,13 @@ async def navigate(session: ProtocolSession, page: str, query: str = "") -> tupl
 class Timings:
     quiet: list[float] = field(default_factory=list)  # page runs before anyone trains
     busy: list[float] = field(default_factory=list)  # page runs while trainings run
+    busy_by_page: dict[str, list[float]] = field(default_factory=dict)  # which pages make the tail
     phase: str = "quiet"
 
-    def add(self, seconds: float) -> None:
+    def add(self, seconds: float, page: str = "") -> None:
         (self.quiet if self.phase == "quiet" else self.busy).append(seconds)
+        if self.phase != "quiet":
+            self.busy_by_page.setdefault(page, []).append(seconds)
 
 
 async def walker(url: str, number: int, timings: Timings, stop: asyncio.Event) -> None:
@@ -170,7 +173,7 @@ async def walker(url: str, number: int, timings: Timings, stop: asyncio.Event) -
             await asyncio.sleep(rng.uniform(0.5, 2.0))
             step = (step + 1) % len(WALK)
             seconds, _ = await navigate(session, WALK[step])
-            timings.add(seconds)
+            timings.add(seconds, WALK[step])
     finally:
         await session.close()
 
@@ -317,6 +320,8 @@ def main() -> None:
     print(f"{args.students} students, load average {os.getloadavg()[0]:.1f}, {elapsed:.0f} s in all")
     print(f"page time before the trainings: {summary(timings.quiet)}")
     print(f"page time while 13 runs train:  {summary(timings.busy)}")
+    for page, seconds in sorted(timings.busy_by_page.items()):
+        print(f"  {page:20} {summary(seconds)}")
     print(f"server CPU-seconds per page run (walk only): {report['cpu_per_run']:.3f}")
     finished = sum(r.outcome == "Finished" for r in kept)
     print(f"kept runs finished: {finished} of {len(kept)}")

@@ -14,14 +14,17 @@ answer) is kept. The low-contrast grey of Streamlit's axis text is corrected in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from mnist_core.figures.alt_text import describe_figure
-from mnist_core.i18n import decimal_separators
+from mnist_core.i18n import current_language, decimal_separators
+from mnist_core.jobs.result_store import fingerprint
 from ui.presentation import presenter_view_on
+from ui.results import server_results
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def styled_spec(figure: go.Figure, fonts: ChartFonts) -> dict:
             if annotation.get("xref", "x") == "paper" or annotation.get("xref", "").endswith("domain"):
                 font["size"] = max(font.get("size") or 0, fonts.annotation)
             if _is_grey(font.get("color")):
-                font["color"] = None
+                font.pop("color")  # removed, not None: plotly sends no "color": null either
         changes["annotations"] = annotations
     _merge(layout, changes)
     spec["layout"] = layout
@@ -177,14 +180,86 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
     return go.Figure(styled_spec(figure, fonts))
 
 
-def show_chart(figure: go.Figure, *, where=None, height: int | None = None, **kwargs):
+# Built charts live in the server's one result store (ui/results.py), beside every other result. A page
+# run builds the same figures as the last run and as the other students' runs (plotly's figure objects
+# cost 5-20 ms a chart to build and style), so a chart is built once per data, language and view.
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure not built yet: ``builder(*args, **kwargs)``, for ``show_chart`` to build or find built."""
+
+    builder: Callable[..., go.Figure]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def styled(self, fonts: ChartFonts) -> tuple[dict, str]:
+        """The styled spec and the alt text: built once per arguments, language and fonts, then copied."""
+
+        def build() -> tuple[dict, str]:
+            figure = self.builder(*self.args, **self.kwargs)
+            return styled_spec(figure, fonts), describe_figure(figure)
+
+        name = f"{self.builder.__module__}.{self.builder.__qualname__}"
+        try:
+            key = fingerprint(
+                "chart", name, self.args, self.kwargs, fonts, current_language(), decimal_separators()
+            )
+        except TypeError:  # an argument with no stable fingerprint: build it for this run only
+            return build()
+        spec, alt = server_results().get_or_compute(key, build)
+        # The stored spec is shared: a copy of what is written to, the layout (show_chart's height)
+        # and the traces (Streamlit removes their uids). A deep copy would cost as much as a build.
+        return {**spec, "layout": dict(spec["layout"]), "data": [dict(trace) for trace in spec["data"]]}, alt
+
+
+def chart(builder: Callable[..., go.Figure], *args, **kwargs) -> Chart:
+    """``show_chart(chart(digit_heatmap, image, title))`` draws ``digit_heatmap(image, title)``, built
+    only if no session has drawn it with these arguments, language and view yet.
+
+    For pure builders only (the figure depends on nothing but the arguments and the language), such
+    as those of ``mnist_core.figures``.
+    """
+    return Chart(builder, args, kwargs)
+
+
+def show_chart(figure: go.Figure | Chart, *, where=None, height: int | None = None, **kwargs):
     """``st.plotly_chart`` (or ``where.plotly_chart``, for a column) with the view's fonts applied.
 
+    ``figure`` is a figure or a ``chart(builder, ...)`` (built once for the whole server).
     ``height`` (pixels) overrides the builder's, for a page that must fit a chart on one screen.
     ``alt``, the text a screen reader reads, is written from the figure's own data unless given.
     """
-    spec = styled_spec(figure, chart_fonts(presenter_view_on()))
+    fonts = chart_fonts(presenter_view_on())
+    if isinstance(figure, Chart):
+        spec, alt = figure.styled(fonts)
+    else:
+        spec, alt = styled_spec(figure, fonts), None
     if height is not None:
         spec["layout"]["height"] = height
-    kwargs["alt"] = kwargs.get("alt") or describe_figure(figure)
-    return (where or st).plotly_chart(spec, **kwargs)
+    kwargs["alt"] = kwargs.get("alt") or (alt if alt is not None else describe_figure(figure))
+    return (where or st).plotly_chart(unchecked_figure(spec), **kwargs)
+
+
+class _StyledFigure(go.Figure):
+    """A styled spec that ``st.plotly_chart`` takes as a figure plotly has checked already.
+
+    Given a dict, Streamlit builds a checked ``go.Figure`` from it (5-10 ms a chart, most of it the
+    theme's template); given a figure, it only calls ``to_dict()`` (a deep copy: 2-5 ms on a page of
+    image grids). The spec comes from a figure plotly checked (``styled_spec`` only sets sizes and
+    removes colours) and is this run's own, so both are skipped. plotly's ``__init__`` is skipped too:
+    it would build every property object again. Streamlit reads nothing else of the figure
+    (Streamlit 1.67's plotly_chart); tests/app/test_chart_store.py checks the browser gets the same
+    JSON as for the dict.
+    """
+
+    def __init__(self, spec: dict):
+        object.__setattr__(self, "_styled_spec", spec)
+
+    def to_dict(self) -> dict:
+        return self._styled_spec
+
+
+def unchecked_figure(spec: dict) -> go.Figure:
+    """``spec`` (this run's own copy: Streamlit removes the traces' uids) as a figure for ``st.plotly_chart``."""
+    return _StyledFigure(spec)

@@ -40,7 +40,7 @@ from mnist_core.trace import (
     trace_plan,
     untraceable_layers,
 )
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.model_choice import ModelChoice, per_model, your_digit
 from ui.presentation import presenter_view_on
 from ui.resources import mnist
@@ -141,7 +141,7 @@ def follow_one_digit(choice: ModelChoice) -> None:
     st.header(tr("The input"))
     image, title = pick_input()
     input_column, output_column = st.columns(2)
-    show_chart(digit_figure(image, title), key="inside_input", where=input_column)
+    show_chart(chart(digit_figure, image, title), key="inside_input", where=input_column)
     try:
         keras_says = on_model_for_input(keras_outputs, choice.ref, image, inputs=digest(image))
         trace = _dense_trace(choice, description, image) if is_dense_network(description) else None
@@ -149,7 +149,7 @@ def follow_one_digit(choice: ModelChoice) -> None:
         show_failure(failure)
         return
     answer = keras_says.probabilities
-    show_chart(probabilities_figure(answer), key="inside_out", where=output_column)
+    show_chart(chart(probabilities_figure, answer), key="inside_out", where=output_column)
     output_column.caption(
         tr("What `model.predict` says for this input: **{digit}**.").format(digit=answer.argmax())
     )
@@ -172,7 +172,8 @@ def follow_one_digit(choice: ModelChoice) -> None:
             )
         )
         show_chart(
-            image_grid_figure(
+            chart(
+                image_grid_figure,
                 filters,
                 [tr("filter {number}").format(number=i) for i in range(len(filters))],
                 16,
@@ -184,7 +185,8 @@ def follow_one_digit(choice: ModelChoice) -> None:
         )
         show_chart(
             # Smaller tiles in presenter view: all 32 maps fit under the lesson bar on a 1280 x 720 screen.
-            image_grid_figure(
+            chart(
+                image_grid_figure,
                 maps,
                 [tr("map {number}").format(number=i) for i in range(len(maps))],
                 8,
@@ -235,12 +237,14 @@ def follow_one_digit(choice: ModelChoice) -> None:
         picture_column, sum_column = st.columns([1, 1.3])
         with picture_column:
             if len(detail.products) == 784:
-                show_chart(products_figure(detail.products), key="inside_products")
+                show_chart(chart(products_figure, detail.products), key="inside_products")
                 st.caption(
                     tr("Each pixel's w·x: blue pushes the unit up, red pushes it down, white does nothing.")
                 )
             else:
-                show_chart(activations_figure(detail.products, label=tr("input")), key="inside_products")
+                show_chart(
+                    chart(activations_figure, detail.products, label=tr("input")), key="inside_products"
+                )
                 st.caption(tr("Each input's w·x for this unit."))
         with sum_column:
             # The numbers stay as code, written as Python prints them: the student can check them in Keras.
@@ -289,7 +293,9 @@ def follow_one_digit(choice: ModelChoice) -> None:
                 tr("**Every unit of {layer}** (the chosen one highlighted):").format(layer=hidden.name)
             )
             show_chart(
-                activations_figure(hidden.outputs, unit if position == layer_index else None, tr("unit")),
+                chart(
+                    activations_figure, hidden.outputs, unit if position == layer_index else None, tr("unit")
+                ),
                 key=f"inside_hidden_{position}",
             )
 
@@ -330,7 +336,8 @@ def follow_one_digit(choice: ModelChoice) -> None:
         st.header(tr("What each first-layer unit looks for"))
         weights = first_layer_weight_images(description)[:MAX_WEIGHT_IMAGES]
         show_chart(
-            image_grid_figure(
+            chart(
+                image_grid_figure,
                 weights,
                 [tr("unit {number}").format(number=i) for i in range(len(weights))],
                 8,
@@ -367,7 +374,8 @@ def follow_one_digit(choice: ModelChoice) -> None:
     if weighted_layers:
         st.header(tr("Weights of every layer"))
         show_chart(
-            weight_histograms_figure([(w.name, w.weights) for w in weighted_layers]), key="inside_histograms"
+            chart(weight_histograms_figure, [(w.name, w.weights) for w in weighted_layers]),
+            key="inside_histograms",
         )
         st.caption(
             tr("How many of each layer's weights fall in each range. Each bar chart has its own scale.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from mnist_core.estimates import SpeedCalibration
@@ -20,7 +21,7 @@ from mnist_core.i18n import N_, integer, ntr, number, tr
 from mnist_core.jobs.keras_jobs import time_this_server
 from mnist_core.tasks import BackgroundTask, TaskSnapshot, TaskState
 from mnist_core.training import rate_text
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.fair_share import slot_limit_note
 from ui.replays import replay_if_recorded, replay_note
 from ui.resources import training_slots
@@ -282,6 +283,18 @@ def epoch_one_note(epochs: list[dict], dropout: bool) -> str:
     return text.format(loss=number(first["loss"], 2), val_loss=number(first["val_loss"], 2))
 
 
+def epoch_confusion_figure(matrix: np.ndarray, epoch: int, height: int) -> go.Figure:
+    """The live run's confusion matrix on the validation images after ``epoch``, titled with it."""
+    figure = confusion_figure(matrix)
+    figure.update_layout(
+        title=tr("Validation, after epoch {epoch}").format(epoch=epoch),
+        height=height,
+        margin={"t": 70, "b": 10, "l": 50, "r": 10},
+    )
+    figure.update_xaxes(title_text=None)  # its place on top goes to the title; the caption says it
+    return figure
+
+
 def draw_live(
     snapshot: TaskSnapshot,
     task: BackgroundTask,
@@ -326,8 +339,12 @@ def draw_live(
     changes = detail.get("learning_rate_changes", [])
     batch_alt, epoch_alt = curves_alt(detail)
     if detail.get("batches", {}).get("update"):
+        # Stored once over (or paused): a finished run's page reruns on every click, and 13 tabs poll.
+        # While it runs the curves change at every poll, so storing them would only push out others.
+        batch_args = (detail["batches"], detail.get("updates_per_epoch"), changes)
+        running = snapshot.state == TaskState.RUNNING
         show_chart(
-            batch_curves_figure(detail["batches"], detail.get("updates_per_epoch"), changes),
+            batch_curves_figure(*batch_args) if running else chart(batch_curves_figure, *batch_args),
             key="train_batch_chart",
             where=batch_area,
             height=chart_height,
@@ -338,8 +355,8 @@ def draw_live(
             + (tr(" Dashed: the learning rate changed.") if changes else "")
         )
     if detail.get("epochs"):
-        show_chart(
-            epoch_curves_figure(detail["epochs"], changes, detail.get("updates_per_epoch")),
+        show_chart(  # built once an epoch, for every tab that shows it
+            chart(epoch_curves_figure, detail["epochs"], changes, detail.get("updates_per_epoch")),
             key="train_epoch_chart",
             where=epoch_area,
             height=chart_height,
@@ -352,15 +369,8 @@ def draw_live(
     confusion = detail.get("confusion")
     if confusion:
         matrix = np.asarray(confusion["matrix"])
-        figure = confusion_figure(matrix)
-        figure.update_layout(
-            title=tr("Validation, after epoch {epoch}").format(epoch=confusion["epoch"]),
-            height=chart_height or 340,
-            margin={"t": 70, "b": 10, "l": 50, "r": 10},
-        )
-        figure.update_xaxes(title_text=None)  # its place on top goes to the title; the caption says it
         show_chart(
-            figure,
+            chart(epoch_confusion_figure, matrix, confusion["epoch"], chart_height or 340),
             key="train_confusion_chart",
             where=confusion_area,
             alt=confusion_alt(matrix, confusion["epoch"]),

@@ -18,7 +18,7 @@ from mnist_core.network_diagram import DiagramWeights, initial_diagram_weights, 
 from mnist_core.script_export import training_script
 from mnist_core.spec import ModelSpec, TrainConfig
 from mnist_core.tasks import TaskState
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.results import finished, keep
 from ui.tasks import get_task
 from ui.training_runs import TRAIN_TASK_KEY
@@ -118,7 +118,9 @@ def network_diagram(spec: ModelSpec, config: TrainConfig) -> None:
     """The diagram of the network the settings describe: redrawn on every change, and each epoch while it trains."""
     if spec.architecture == "convnet":
         rows = layer_rows(spec)
-        show_chart(convnet_blocks_figure(rows), key="train_network_diagram", alt=convnet_blocks_alt(rows))
+        show_chart(
+            chart(convnet_blocks_figure, rows), key="train_network_diagram", alt=convnet_blocks_alt(rows)
+        )
         st.caption(
             tr(
                 "Each block is one layer and the tensor it hands on: a batch of images stays 4-D (batch, height, "
@@ -142,7 +144,7 @@ def network_diagram(spec: ModelSpec, config: TrainConfig) -> None:
         else:
             diagram, stage, _ = trained
         show_chart(
-            dense_diagram_figure(diagram, stage),
+            chart(dense_diagram_figure, diagram, stage),
             key="train_network_diagram",
             alt=dense_diagram_alt(diagram, stage),
         )
