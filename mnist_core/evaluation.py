@@ -48,9 +48,11 @@ def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     probabilities : array-like of shape (n, 10)
     labels : array-like of shape (n,), integers 0-9
     """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
+    probabilities = np.asarray(probabilities)
     chosen = probabilities[np.arange(len(labels)), np.asarray(labels, dtype=np.int64)]
-    return float(-np.log(np.clip(chosen, EPSILON, 1 - EPSILON)).mean())
+    # Clipped in the probabilities' own dtype, as Keras clips its float32 outputs; the log in float64.
+    clipped = np.clip(chosen, EPSILON, 1 - EPSILON)
+    return float(-np.log(clipped.astype(np.float64)).mean())
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
@@ -64,6 +66,32 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int =
     labels, predicted = np.asarray(labels, dtype=np.int64), np.asarray(predicted, dtype=np.int64)
     return np.bincount(labels * n_classes + predicted, minlength=n_classes * n_classes).reshape(
         n_classes, n_classes
+    )
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A model's loss, accuracy and confusion matrix (rows: true digit) on a set of images."""
+
+    loss: float
+    accuracy: float
+    confusion: np.ndarray
+
+
+def scores(probabilities: np.ndarray, labels: np.ndarray) -> Scores:
+    """Categorical cross-entropy, accuracy and confusion matrix of softmax outputs, as Keras computes them.
+
+    Parameters
+    ----------
+    probabilities : array-like of shape (n, 10)
+    labels : array-like of shape (n,), integers 0-9
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    predicted = np.argmax(probabilities, axis=1)
+    return Scores(
+        loss=cross_entropy(probabilities, labels),
+        accuracy=float((predicted == labels).mean()),
+        confusion=confusion_matrix(labels, predicted),
     )
 
 
@@ -131,13 +159,13 @@ def evaluate(model, images: np.ndarray, labels: np.ndarray, batch_size: int = 10
     """
     labels = np.asarray(labels, dtype=np.int64)
     probabilities = predict_probabilities(model, images, batch_size)
-    predicted = probabilities.argmax(axis=1)
+    scored = scores(probabilities, labels)
     return Evaluation(
         probabilities=probabilities,
-        predicted=predicted,
+        predicted=probabilities.argmax(axis=1),
         labels=labels,
-        loss=cross_entropy(probabilities, labels),
-        confusion=confusion_matrix(labels, predicted),
+        loss=scored.loss,
+        confusion=scored.confusion,
     )
 
 

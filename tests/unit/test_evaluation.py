@@ -14,6 +14,7 @@ from mnist_core.evaluation import (
     nearest_neighbours,
     predict_probabilities,
     sample,
+    scores,
 )
 from mnist_core.models import to_model_inputs
 
@@ -136,3 +137,17 @@ def test_the_brute_force_search_matches_a_full_distance_matrix(k, chunk):
     np.testing.assert_allclose(squared, np.take_along_axis(full, expected, axis=1), atol=1e-9)
     with pytest.raises(ValueError, match="k must be between 1 and 40"):
         nearest_neighbours(queries, reference, k=41)
+
+
+def test_scores_are_keras_loss_and_accuracy():
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((400, 10)) * 12  # some answers certain to within float32 rounding
+    probabilities = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype(np.float32)
+    labels = rng.integers(0, 10, 400)
+    scored = scores(probabilities, labels)
+    keras_loss = keras.losses.CategoricalCrossentropy()(one_hot(labels), probabilities)
+    assert scored.loss == pytest.approx(float(keras_loss), rel=1e-6)
+    accuracy = keras.metrics.CategoricalAccuracy()
+    accuracy.update_state(one_hot(labels), probabilities)
+    assert scored.accuracy == pytest.approx(float(accuracy.result()), abs=1e-7)
+    assert scored.confusion.sum() == 400 and np.trace(scored.confusion) == round(scored.accuracy * 400)
