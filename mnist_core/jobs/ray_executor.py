@@ -19,6 +19,7 @@ import pickle
 import sys
 import time
 
+from mnist_core.data import DATA_DIR_VARIABLE
 from mnist_core.jobs.control import POLL_SECONDS as WORKER_POLL_SECONDS
 from mnist_core.jobs.control import run_work
 from mnist_core.jobs.handle import POLL_SECONDS, Executor, JobHandle
@@ -180,17 +181,23 @@ class RayExecutor(Executor):
         self._ray = ray
         self._owns_ray = False
         if not ray.is_initialized():
+            # A node reads its own bundled MNIST unless the server names another folder for all of them.
+            env_vars = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+            if os.environ.get(DATA_DIR_VARIABLE):
+                env_vars[DATA_DIR_VARIABLE] = os.environ[DATA_DIR_VARIABLE]
             if address:
-                ray.init(address=address, logging_level=logging.WARNING)
+                ray.init(address=address, logging_level=logging.WARNING, runtime_env={"env_vars": env_vars})
             else:
                 # Local workers import what this process imports, from where it imports it.
-                paths = os.pathsep.join(path for path in sys.path if path and os.path.isdir(path))
+                env_vars["PYTHONPATH"] = os.pathsep.join(
+                    path for path in sys.path if path and os.path.isdir(path)
+                )
                 ray.init(
                     num_cpus=LOCAL_CPUS,
                     include_dashboard=False,
                     object_store_memory=LOCAL_OBJECT_STORE_BYTES,
                     logging_level=logging.WARNING,
-                    runtime_env={"env_vars": {"PYTHONPATH": paths, "TF_CPP_MIN_LOG_LEVEL": "2"}},
+                    runtime_env={"env_vars": env_vars},
                 )
             self._owns_ray = True
         self._hub = ray.remote(num_cpus=0)(JobHub).remote()
