@@ -113,3 +113,42 @@ def test_a_model_sent_as_bytes_runs_on_a_ray_worker_that_lacks_the_servers_file(
     for pid, count in loads:
         by_worker.setdefault(pid, set()).add(count)
     assert all(len(counts) == 1 for counts in by_worker.values()), loads  # each worker loaded it once
+
+
+RAY_FROM_A_THREAD = """
+import os, subprocess, threading, time
+from mnist_core.jobs.ray_executor import RayExecutor
+
+made = []
+starter = threading.Thread(target=lambda: made.append(RayExecutor()))  # as a Streamlit script run does
+starter.start()
+starter.join()
+time.sleep(4)  # the thread is gone: a head process bound to it has been killed by now
+print(subprocess.run(["ps", "--ppid", str(os.getpid()), "-o", "stat=,comm="], capture_output=True, text=True).stdout)
+import job_samples
+snapshot = made[0].submit(job_samples.worker_pid).join(60)
+print("state:", snapshot.state.value, snapshot.message)
+made[0].shutdown()
+"""
+
+
+def test_a_ray_started_by_a_thread_that_ends_keeps_running(tmp_path):
+    """Ray's head processes die with the thread that started them: the executor starts them on its own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    unit = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(unit.parents[1]), str(unit)])}
+    env.pop("RAY_ADDRESS", None)
+    script = tmp_path / "ray_from_a_thread.py"
+    script.write_text(RAY_FROM_A_THREAD)
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=240)
+    heads = {
+        line.split()[1]: line.split()[0]
+        for line in done.stdout.splitlines()
+        if line.strip().endswith(("gcs_server", "raylet"))
+    }
+    assert set(heads) == {"gcs_server", "raylet"}, done.stdout + done.stderr[-2000:]
+    assert not any(state.startswith("Z") for state in heads.values()), heads  # killed with the thread
+    assert "state: finished" in done.stdout, done.stdout + done.stderr[-3000:]
