@@ -17,7 +17,9 @@ from ui.worker_jobs import WorkerJobFailed, run_quick, show_failure
 @st.cache_data(max_entries=8, show_spinner=False)  # the spinner is the caller's, in the viewer's language
 def _checked(data: bytes, filename: str, language: str) -> UploadCheck:
     """The worker's verdict on the file (kept by its bytes, name and language: the message is in it)."""
-    return run_quick(functools.partial(check_upload, data, filename, source_for_workers()), name="check upload")
+    return run_quick(
+        functools.partial(check_upload, data, filename, source_for_workers()), name="check upload"
+    )
 
 
 def model_upload() -> None:
