@@ -64,6 +64,15 @@ def default_source() -> str:
     return os.environ.get(DATA_DIR_VARIABLE) or str(BUNDLED_DIR)
 
 
+def source_for_workers() -> str | None:
+    """The source a job should name: ``$MNIST_DATA_DIR`` if set, else None (the bundled copy).
+
+    None lets each worker read its own bundled copy, wherever the project is installed on its
+    machine: a Ray node's path to it is not the server's.
+    """
+    return os.environ.get(DATA_DIR_VARIABLE) or None
+
+
 def load_mnist(
     source: str | Path | None = None,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:

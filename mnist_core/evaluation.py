@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from mnist_core.data import N_CLASSES
 from mnist_core.models import to_model_inputs
@@ -47,9 +48,11 @@ def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     probabilities : array-like of shape (n, 10)
     labels : array-like of shape (n,), integers 0-9
     """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
+    probabilities = np.asarray(probabilities)
     chosen = probabilities[np.arange(len(labels)), np.asarray(labels, dtype=np.int64)]
-    return float(-np.log(np.clip(chosen, EPSILON, 1 - EPSILON)).mean())
+    # Clipped in the probabilities' own dtype, as Keras clips its float32 outputs; the log in float64.
+    clipped = np.clip(chosen, EPSILON, 1 - EPSILON)
+    return float(-np.log(clipped.astype(np.float64)).mean())
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
@@ -63,6 +66,32 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int =
     labels, predicted = np.asarray(labels, dtype=np.int64), np.asarray(predicted, dtype=np.int64)
     return np.bincount(labels * n_classes + predicted, minlength=n_classes * n_classes).reshape(
         n_classes, n_classes
+    )
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A model's loss, accuracy and confusion matrix (rows: true digit) on a set of images."""
+
+    loss: float
+    accuracy: float
+    confusion: np.ndarray
+
+
+def scores(probabilities: np.ndarray, labels: np.ndarray) -> Scores:
+    """Categorical cross-entropy, accuracy and confusion matrix of softmax outputs, as Keras computes them.
+
+    Parameters
+    ----------
+    probabilities : array-like of shape (n, 10)
+    labels : array-like of shape (n,), integers 0-9
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    predicted = np.argmax(probabilities, axis=1)
+    return Scores(
+        loss=cross_entropy(probabilities, labels),
+        accuracy=float((predicted == labels).mean()),
+        confusion=confusion_matrix(labels, predicted),
     )
 
 
@@ -130,13 +159,13 @@ def evaluate(model, images: np.ndarray, labels: np.ndarray, batch_size: int = 10
     """
     labels = np.asarray(labels, dtype=np.int64)
     probabilities = predict_probabilities(model, images, batch_size)
-    predicted = probabilities.argmax(axis=1)
+    scored = scores(probabilities, labels)
     return Evaluation(
         probabilities=probabilities,
-        predicted=predicted,
+        predicted=probabilities.argmax(axis=1),
         labels=labels,
-        loss=cross_entropy(probabilities, labels),
-        confusion=confusion_matrix(labels, predicted),
+        loss=scored.loss,
+        confusion=scored.confusion,
     )
 
 
@@ -195,6 +224,65 @@ def principal_axes(flat: np.ndarray, dimensions: int, seed: int = 0) -> tuple[np
     return mean.astype(np.float32), np.ascontiguousarray(axes, dtype=np.float32)
 
 
+def keep_nearest(indices: np.ndarray, squared: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` smallest of ``squared`` (along the last axis) with their ``indices``: nearest first,
+    and of equal distances the smaller index, so every search agrees on ties."""
+    keep = np.lexsort((indices, squared), axis=-1)[..., :k]
+    return np.take_along_axis(indices, keep, axis=-1), np.take_along_axis(squared, keep, axis=-1)
+
+
+def nearest_neighbours(
+    queries: np.ndarray, reference: np.ndarray, k: int = 1, chunk: int = NEIGHBOUR_CHUNK
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` reference vectors nearest to each query (Euclidean), by brute force over chunks.
+
+    Parameters
+    ----------
+    queries : float array of shape (n_queries, n_features)
+        The arithmetic runs in its dtype (float32 for pixels, float64 for a layer's features).
+    reference : array of shape (n_reference, n_features)
+        Converted to the queries' dtype ``chunk`` rows at a time, so memory stays small even
+        against all 60,000 training images (uint8 stays uint8 until then).
+    k : int
+        At least 1 and at most ``n_reference``.
+
+    Returns
+    -------
+    indices : int64 array of shape (n_queries, k)
+        Nearest first; of equal distances, the smaller index.
+    squared : array of shape (n_queries, k)
+        The squared distances, as |q|^2 + |r|^2 - 2 q.r (may be a rounding error below 0).
+    """
+    queries = np.asarray(queries)
+    if queries.shape[1] != reference.shape[1]:
+        raise ValueError(
+            f"queries have {queries.shape[1]} values each but reference vectors {reference.shape[1]}"
+        )
+    if not 1 <= k <= len(reference):
+        raise ValueError(f"k must be between 1 and {len(reference)}, got {k}")
+    rows = np.arange(len(queries))[:, None]
+    q_squared = np.einsum("ij,ij->i", queries, queries)
+    best_indices = np.empty((len(queries), 0), dtype=np.int64)
+    best_squared = np.empty((len(queries), 0), dtype=queries.dtype)
+    with threadpool_limits(limits=1):  # one BLAS thread is fastest on a busy two-core server
+        for start in range(0, len(reference), chunk):
+            block = reference[start : start + chunk].astype(queries.dtype, copy=False)
+            # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per chunk of the reference
+            squared = (
+                q_squared[:, None] + np.einsum("ij,ij->i", block, block)[None, :] - 2.0 * (queries @ block.T)
+            )
+            if k == 1:
+                candidates = np.argmin(squared, axis=1)[:, None]  # the first of equal minima
+            else:
+                candidates = np.argpartition(squared, min(k, len(block)) - 1, axis=1)[:, :k]
+            best_indices, best_squared = keep_nearest(
+                np.concatenate([best_indices, candidates + start], axis=1),
+                np.concatenate([best_squared, squared[rows, candidates]], axis=1),
+                k,
+            )
+    return best_indices, best_squared
+
+
 class PixelNeighbours:
     """Find the training images nearest to a new one in pixel space (Euclidean distance on 0-1 pixels).
 
@@ -251,10 +339,11 @@ class PixelNeighbours:
         best_squared = np.empty(0, dtype=np.float64)
         for start in range(0, len(order), EXACT_BLOCK):
             batch = order[start : start + EXACT_BLOCK]
-            best_indices = np.concatenate([best_indices, batch])
-            best_squared = np.concatenate([best_squared, self._exact_squared(batch, query)])
-            keep = np.lexsort((best_indices, best_squared))[:k]
-            best_indices, best_squared = best_indices[keep], best_squared[keep]
+            best_indices, best_squared = keep_nearest(
+                np.concatenate([best_indices, batch]),
+                np.concatenate([best_squared, self._exact_squared(batch, query)]),
+                k,
+            )
             following = start + EXACT_BLOCK
             if len(best_squared) == k and (
                 following >= len(order) or best_squared[-1] <= bounds[order[following]]

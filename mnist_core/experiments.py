@@ -9,7 +9,6 @@ and the same batch order, so any difference in the curves is due to that change 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import threading
 from collections import OrderedDict
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_core.i18n import N_, integer, ntr, tr
+from mnist_core.jobs.model_jobs import model_fingerprint
 from mnist_core.spec import ModelSpec, TrainConfig
 
 # The settings a run is compared on, in the order a student sets them on Build & Train.
@@ -178,11 +178,6 @@ def log_csv(rows: list[LogRow]) -> str:
     return buffer.getvalue()
 
 
-def bytes_fingerprint(data: bytes) -> str:
-    """A short hash of a .keras file: the key its loaded model is cached under."""
-    return hashlib.sha256(data).hexdigest()[:20]
-
-
 class ModelBytesCache:
     """Models loaded from .keras bytes, the few most recently used, keyed by the bytes' fingerprint.
 
@@ -204,7 +199,7 @@ class ModelBytesCache:
         ValueError
             When ``data`` is not a .keras file.
         """
-        key = bytes_fingerprint(data)
+        key = model_fingerprint(data)  # the same name a worker keeps the model under
         with self._lock:
             if key in self._models:
                 self._models.move_to_end(key)

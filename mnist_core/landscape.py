@@ -32,6 +32,7 @@ import numpy as np
 
 from mnist_core.i18n import N_, integer, tr
 from mnist_core.tasks import TaskControl
+from mnist_core.trace import ACTIVATIONS, dense_forward
 
 Weights = list[np.ndarray]  # as model.get_weights() returns them
 NUMPY_LAYERS = {
@@ -42,19 +43,6 @@ NUMPY_LAYERS = {
     "Dropout",
     "Flatten",
 }  # Identity, Dropout: no-ops here
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):  # exp(-z) overflowing to inf gives the right 0
-        return 1 / (1 + np.exp(-z))
-
-
-ACTIVATIONS = {
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0),
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-}
 
 
 @dataclass(frozen=True)
@@ -208,9 +196,7 @@ def numpy_plan(model) -> list[tuple[str, object]] | None:
         elif kind == "Dense":
             activation = layer.activation.__name__
             is_output = index == len(layers) - 1
-            if not layer.use_bias or (
-                activation not in ACTIVATIONS and not (is_output and activation == "softmax")
-            ):
+            if not layer.use_bias or activation not in ACTIVATIONS or (activation == "softmax") != is_output:
                 return None
             plan.append(("dense", activation))
     if not plan or plan[-1] != ("dense", "softmax"):
@@ -285,14 +271,9 @@ class LossEvaluator:
 
     def _rest(self, first: np.ndarray, weights: Weights) -> float:
         """The network after the first Dense layer's pre-activations ``first``."""
-        activations = [argument for kind, argument in self.plan if kind == "dense"]
-        z = first
-        for index, activation in enumerate(activations):
-            if activation == "softmax":
-                return cross_entropy_from_logits(z, self.targets)
-            hidden = ACTIVATIONS[activation](z)
-            z = hidden @ weights[2 * index + 2] + weights[2 * index + 3]
-        raise AssertionError("the plan ends with a softmax layer")
+        hidden = [argument for kind, argument in self.plan if kind == "dense"][:-1]  # the last is softmax
+        logits = dense_forward(weights, None, [*hidden, "linear"], first_pre_activation=first)[-1][0]
+        return cross_entropy_from_logits(logits, self.targets)
 
     def _keras_loss(self, weights: Weights) -> float:
         import keras

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_core import trace
 from mnist_core.spec import ModelSpec
 
 LOSS_EPSILON = 1e-7  # Keras clips probabilities to [1e-7, 1 - 1e-7] before the log
@@ -133,14 +134,6 @@ class OneStep:
     total_weights: int
 
 
-def _activation(name: str, z: np.ndarray) -> np.ndarray:
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-z))
-    return np.tanh(z)
-
-
 def _activation_slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     if name == "relu":
         return (z > 0).astype(z.dtype)
@@ -149,21 +142,11 @@ def _activation_slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return 1.0 - a * a
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
 def dense_forward(weights: list[np.ndarray], inputs: np.ndarray, activation: str) -> list[tuple]:
     """The forward pass of a dense network in float64: ``[(z, a), ...]`` per layer, the last a = softmax."""
-    a = np.asarray(inputs, dtype=np.float64)
-    layers = []
-    kernels, biases = weights[0::2], weights[1::2]
-    for number, (kernel, bias) in enumerate(zip(kernels, biases)):
-        z = a @ np.asarray(kernel, np.float64) + np.asarray(bias, np.float64)
-        a = _softmax(z) if number == len(kernels) - 1 else _activation(activation, z)
-        layers.append((z, a))
-    return layers
+    weights = [np.asarray(w, np.float64) for w in weights]
+    activations = [activation] * (len(weights) // 2 - 1) + ["softmax"]
+    return trace.dense_forward(weights, np.asarray(inputs, dtype=np.float64), activations)
 
 
 def dense_loss(weights: list[np.ndarray], inputs: np.ndarray, labels: np.ndarray, activation: str) -> float:

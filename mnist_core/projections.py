@@ -17,6 +17,7 @@ from sklearn.manifold import _t_sne as sklearn_tsne
 from threadpoolctl import threadpool_limits
 
 from mnist_core.data import N_PIXELS
+from mnist_core.evaluation import nearest_neighbours
 from mnist_core.i18n import integer, tr
 
 PCA_BEFORE_TSNE = 50  # t-SNE on 50 principal components: standard practice, and much faster than on 784
@@ -289,23 +290,8 @@ def nearest_distances(
     """
     # Work in 0-255 units (no division of the whole reference), and scale the distances once at the end.
     q = np.asarray(queries).reshape(len(queries), -1).astype(np.float32)
-    reference = np.asarray(reference).reshape(len(reference), -1)
-    if q.shape[1] != reference.shape[1]:
-        raise ValueError(f"queries have {q.shape[1]} values each but reference vectors {reference.shape[1]}")
-    q_squared = np.einsum("ij,ij->i", q, q)
-    best = np.full(len(q), np.inf)
-    nearest = np.zeros(len(q), dtype=np.int64)
-    with threadpool_limits(limits=1):  # see tsne
-        for start in range(0, len(reference), chunk):
-            block = reference[start : start + chunk].astype(np.float32)
-            # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per chunk of the reference
-            squared = q_squared[:, None] + np.einsum("ij,ij->i", block, block)[None, :] - 2.0 * (q @ block.T)
-            candidate = np.argmin(squared, axis=1)
-            value = squared[np.arange(len(q)), candidate]
-            better = value < best
-            best[better] = value[better]
-            nearest[better] = candidate[better] + start
-    return np.sqrt(np.maximum(best, 0.0)) / 255.0, nearest
+    nearest, best = nearest_neighbours(q, np.asarray(reference).reshape(len(reference), -1), 1, chunk)
+    return np.sqrt(np.maximum(best[:, 0].astype(np.float64), 0.0)) / 255.0, nearest[:, 0]
 
 
 def cube_diagonal() -> float:

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from mnist_core.evaluation import nearest_neighbours
 from mnist_core.i18n import integer, tr
 from mnist_core.jobs.model_jobs import LayerDescription
 from mnist_core.projections import (
@@ -177,16 +177,9 @@ def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int = NEIGHBOURS) 
     half = len(features) // 2
     if not 1 <= k <= half:
         raise ValueError(f"k must be between 1 and half the digits ({half}), got {k}")
-    voters, queries = features[:half], features[half:]
-    with threadpool_limits(limits=1):  # see projections.tsne: one BLAS thread is fastest on a busy server
-        squared = (
-            np.einsum("ij,ij->i", queries, queries)[:, None]
-            + np.einsum("ij,ij->i", voters, voters)[None, :]
-            - 2.0 * queries @ voters.T
-        )
-    nearest = np.argpartition(squared, k - 1, axis=1)[:, :k]
-    votes = np.zeros((len(queries), int(labels.max()) + 1), dtype=np.int64)
-    np.add.at(votes, (np.arange(len(queries))[:, None], labels[:half][nearest]), 1)
+    nearest, _ = nearest_neighbours(features[half:], features[:half], k, chunk=max(half, 1))
+    votes = np.zeros((len(nearest), int(labels.max()) + 1), dtype=np.int64)
+    np.add.at(votes, (np.arange(len(nearest))[:, None], labels[:half][nearest]), 1)
     return float((votes.argmax(axis=1) == labels[half:]).mean())
 
 

@@ -201,7 +201,75 @@ class ThreadTaskControl:
             update(self._task._detail)
 
 
-class BackgroundTask:
+class TaskProgress:
+    """What a task and a job share: its state, progress and clock, read as one ``snapshot()``.
+
+    ``BackgroundTask`` (a thread of this process) and ``JobHandle`` (a worker's job) both keep these
+    fields under ``self._lock`` and differ only in where a queued one waits (``_queue_position``).
+    """
+
+    def _init_progress(self) -> None:
+        self._lock = threading.Lock()
+        self._state = TaskState.QUEUED
+        self._fraction = 0.0
+        self._message = "Waiting to start"
+        self._detail: dict = {}
+        self._requests: dict = {}  # plain values the work picks up (a new learning rate, a step)
+        self._result: Any = None
+        self._error_details = ""
+        self._active_seconds = 0.0
+        self._active_since: float | None = None
+
+    def _queue_position(self) -> int | None:
+        return None
+
+    def snapshot(self) -> TaskSnapshot:
+        with self._lock:
+            elapsed = self._elapsed_locked()
+            eta = None
+            if self._state == TaskState.RUNNING and 0.02 < self._fraction < 1:
+                eta = elapsed * (1 - self._fraction) / self._fraction
+            return TaskSnapshot(
+                name=self.name,
+                state=self._state,
+                fraction=self._fraction,
+                message=self._message,
+                detail=copy.deepcopy(self._detail),
+                queue_position=self._queue_position() if self._state == TaskState.QUEUED else None,
+                elapsed_seconds=elapsed,
+                eta_seconds=eta,
+                result=self._result,
+                error_details=self._error_details,
+            )
+
+    @property
+    def state(self) -> TaskState:
+        with self._lock:
+            return self._state
+
+    def _set_progress(self, fraction: float | None, message: str | None) -> None:
+        """A running task's new fraction (clipped to 0-1) and message; call with the lock held."""
+        if fraction is not None:
+            self._fraction = min(max(float(fraction), 0.0), 1.0)
+        if message is not None and self._state == TaskState.RUNNING:
+            self._message = message
+
+    def _set_state(self, state: TaskState) -> None:
+        """Change state and keep the active-time clock right; call with the lock held."""
+        now = time.monotonic()
+        if self._active_since is not None:
+            self._active_seconds += now - self._active_since
+            self._active_since = None
+        if state == TaskState.RUNNING:
+            self._active_since = now
+        self._state = state
+
+    def _elapsed_locked(self) -> float:
+        running_for = time.monotonic() - self._active_since if self._active_since else 0.0
+        return self._active_seconds + running_for
+
+
+class BackgroundTask(TaskProgress):
     """Run ``work(control)`` in a daemon thread; its return value becomes the result.
 
     Parameters
@@ -236,19 +304,10 @@ class BackgroundTask:
         self._owner_alive = owner_alive
         self._owner_grace_seconds = owner_grace_seconds
         self._owner_missing_since: float | None = None
-        self._lock = threading.Lock()
+        self._init_progress()
         self._stop_event = threading.Event()
         self._resume_event = threading.Event()
         self._resume_event.set()
-        self._state = TaskState.QUEUED
-        self._fraction = 0.0
-        self._message = "Waiting to start"
-        self._detail: dict = {}
-        self._requests: dict = {}  # plain values the worker picks up (a new learning rate, a step)
-        self._result: Any = None
-        self._error_details = ""
-        self._active_seconds = 0.0
-        self._active_since: float | None = None
         self._slot_since: float | None = None  # when this task got its slot; None while it holds none
         self._stop_reason: str | None = None  # why the task stopped itself, when it did
         self._thread = threading.Thread(target=self._run, name=f"task-{self.id}", daemon=True)
@@ -290,30 +349,8 @@ class BackgroundTask:
         self._thread.join(timeout)
         return self.snapshot()
 
-    def snapshot(self) -> TaskSnapshot:
-        with self._lock:
-            elapsed = self._elapsed_locked()
-            eta = None
-            if self._state == TaskState.RUNNING and 0.02 < self._fraction < 1:
-                eta = elapsed * (1 - self._fraction) / self._fraction
-            position = self._slots.position(self.id) if self._slots else None
-            return TaskSnapshot(
-                name=self.name,
-                state=self._state,
-                fraction=self._fraction,
-                message=self._message,
-                detail=copy.deepcopy(self._detail),
-                queue_position=position if self._state == TaskState.QUEUED else None,
-                elapsed_seconds=elapsed,
-                eta_seconds=eta,
-                result=self._result,
-                error_details=self._error_details,
-            )
-
-    @property
-    def state(self) -> TaskState:
-        with self._lock:
-            return self._state
+    def _queue_position(self) -> int | None:
+        return self._slots.position(self.id) if self._slots else None
 
     # --- the worker thread ---
 
@@ -389,26 +426,9 @@ class BackgroundTask:
             if fraction is not None:
                 self._fraction = fraction
 
-    def _set_state(self, state: TaskState) -> None:
-        """Change state and keep the active-time clock right; call with the lock held."""
-        now = time.monotonic()
-        if self._active_since is not None:
-            self._active_seconds += now - self._active_since
-            self._active_since = None
-        if state == TaskState.RUNNING:
-            self._active_since = now
-        self._state = state
-
-    def _elapsed_locked(self) -> float:
-        running_for = time.monotonic() - self._active_since if self._active_since else 0.0
-        return self._active_seconds + running_for
-
     def _report(self, fraction: float | None, message: str | None, detail: dict) -> None:
         with self._lock:
-            if fraction is not None:
-                self._fraction = min(max(float(fraction), 0.0), 1.0)
-            if message is not None and self._state == TaskState.RUNNING:
-                self._message = message
+            self._set_progress(fraction, message)
             self._detail.update(detail)
 
     def _take_request(self, name: str) -> Any:

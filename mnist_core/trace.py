@@ -21,13 +21,25 @@ import numpy as np
 from mnist_core.data import IMAGE_SIDE, N_PIXELS
 from mnist_core.jobs.model_jobs import ModelDescription, describe_model
 
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis; subtracting the largest value first keeps ``exp`` from overflowing."""
+    exponentials = np.exp(z - z.max(axis=-1, keepdims=True))
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):  # exp(-z) overflowing to inf gives the right 0
+        return 1.0 / (1.0 + np.exp(-z))
+
+
 ACTIVATIONS = {
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0.0),
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "sigmoid": _sigmoid,
     "tanh": np.tanh,
-    "softmax": lambda z: softmax_steps(z).probabilities,
-}
+    "softmax": softmax,
+}  # each as Keras computes it, in the dtype it is given
 PASS_THROUGH_LAYERS = ("InputLayer", "Dropout", "Identity")  # Dropout does nothing once training is over
 ACTIVATION_LAYERS = (
     "Activation",
@@ -271,6 +283,43 @@ def trace_plan(model) -> TracePlan:
         else:
             layers.append(TraceLayer(layer.name, kind))
     return TracePlan(tuple(layers), expects_raw_pixels(model))
+
+
+def dense_forward(
+    weights: list[np.ndarray],
+    inputs: np.ndarray | None,
+    activations: list[str],
+    first_pre_activation: np.ndarray | None = None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The forward pass of a stack of Dense layers in NumPy, in the dtype of its arrays.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        As ``model.get_weights()`` gives them for Dense layers: kernel (fan_in, units), bias (units,), ...
+    inputs : array of shape (n, fan_in) or (fan_in,)
+        What the first Dense layer receives (already rescaled and flattened).
+    activations : list of str
+        One name of ``ACTIVATIONS`` per Dense layer ("linear" for the last keeps the logits alone).
+    first_pre_activation : array of shape (n, units of the first layer), optional
+        The first layer's ``inputs @ kernel + bias`` when the caller has it already (the loss surface
+        gets it as a sum of precomputed planes); ``inputs`` is then not read.
+
+    Returns
+    -------
+    list of (z, a) per Dense layer
+        z = a_before @ kernel + bias, a = activation(z); the last a is the network's output.
+    """
+    kernels, biases = weights[0::2], weights[1::2]
+    if not len(kernels) == len(biases) == len(activations):
+        raise ValueError(f"{len(activations)} activations for {len(kernels)} Dense layers")
+    a = inputs
+    steps = []
+    for number, (kernel, bias, activation) in enumerate(zip(kernels, biases, activations)):
+        z = first_pre_activation if number == 0 and first_pre_activation is not None else a @ kernel + bias
+        a = ACTIVATIONS[activation](z)
+        steps.append((z, a))
+    return steps
 
 
 def _trace(

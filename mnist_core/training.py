@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_core.data import load_mnist, one_hot, split_validation
+from mnist_core.evaluation import Scores, scores
 from mnist_core.i18n import decimal_separators, integer, ntr, number, tr
 from mnist_core.network_diagram import sample_dense_weights
 from mnist_core.spec import ModelSpec, TrainConfig
@@ -569,7 +570,7 @@ def train(
     phase("evaluating", tr("Evaluating on the {count} test images").format(count=integer(10_000)))
     test = scores(forward_probabilities(model, data.x_test), data.y_test_labels)
     correct = int(np.trace(test.confusion))
-    test_loss, test_accuracy = test.loss, correct / len(data.x_test)
+    test_loss, test_accuracy = test.loss, test.accuracy
     return TrainingResult(
         model=model,
         spec=spec,
@@ -593,31 +594,6 @@ def build_model_for_training(spec: ModelSpec, config: TrainConfig):
     from mnist_core.models import build_model
 
     return build_model(spec, steps_per_execution=choose_steps_per_execution(config.batch_size))
-
-
-@dataclass(frozen=True)
-class Scores:
-    """A model's loss, accuracy and confusion matrix (rows: true digit) on a set of images."""
-
-    loss: float
-    accuracy: float
-    confusion: np.ndarray
-
-
-KERAS_EPSILON = 1e-7  # keras.backend.epsilon(): Keras clips probabilities to it before the log
-
-
-def scores(probabilities: np.ndarray, labels: np.ndarray) -> Scores:
-    """Categorical cross-entropy, accuracy and confusion matrix of softmax outputs, as Keras computes them."""
-    from mnist_core.evaluation import confusion_matrix
-
-    clipped = np.clip(probabilities[np.arange(len(labels)), labels], KERAS_EPSILON, 1 - KERAS_EPSILON)
-    predicted = np.argmax(probabilities, axis=1)
-    return Scores(
-        loss=float(-np.log(clipped.astype(np.float64)).mean()),
-        accuracy=float((predicted == labels).mean()),
-        confusion=confusion_matrix(labels, predicted),
-    )
 
 
 FORWARD_CHUNK = 1000  # images per forward call: a convnet's 1,000 feature maps are 86 MB

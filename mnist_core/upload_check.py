@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from mnist_core.i18n import tr
 
 
@@ -49,7 +47,7 @@ def check_upload(data: bytes, filename: str, data_source: str | None = None, con
         .keras archive, unreadable, wrong shapes, a layer that fails on the test images).
     """
     from mnist_core.data import load_mnist
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.evaluation import evaluate
     from mnist_core.models import load_model_bytes, non_finite_weights
 
     try:
@@ -58,12 +56,11 @@ def check_upload(data: bytes, filename: str, data_source: str | None = None, con
         return UploadCheck(error=str(error))
     _, (x_test, y_test) = load_mnist(data_source)
     try:
-        probabilities = predict_probabilities(model, x_test)
+        accuracy = evaluate(model, x_test, y_test).accuracy
     except Exception as error:  # noqa: BLE001 - any layer of a user's model can fail in its own way
         return UploadCheck(
             error=tr("Keras loaded {filename} but could not run it on the test images: {error}").format(
                 filename=filename, error=f"{type(error).__name__}: {str(error)[:300]}"
             )
         )
-    accuracy = float((np.argmax(probabilities, axis=1) == y_test).mean())
     return UploadCheck(test_accuracy=accuracy, non_finite_weights=non_finite_weights(model))

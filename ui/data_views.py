@@ -15,6 +15,7 @@ from mnist_core import dataset_views, projections
 from mnist_core.data import BUNDLED_DIR, default_source
 from mnist_core.figures.data_figures import braille_sketches
 from mnist_core.i18n import N_, NP_, integer, tr
+from mnist_core.jobs.config import workers_share_disk
 from mnist_core.tasks import TaskState
 from ui.resources import background_slots, mnist
 from ui.results import data_source, finished, keep, server_result
@@ -191,4 +192,11 @@ def start_export(key: str, split: str, n_rows: int, style: str, label_last: bool
     final = _export_folder() / export_name(split, n_rows, style, label_last)
     work = functools.partial(dataset_views.export_csv_job, split, n_rows, style, label_last, str(final))
     name = {"train": tr("CSV of {count} train samples"), "test": tr("CSV of {count} test samples")}[split]
-    start_task(key, work, name=name.format(count=integer(n_rows)), slots=background_slots(), in_worker=True)
+    # NumPy alone writes it; on Ray a worker's disk may be another machine's, so the server writes it there.
+    start_task(
+        key,
+        work,
+        name=name.format(count=integer(n_rows)),
+        slots=background_slots(),
+        in_worker=workers_share_disk(),
+    )

@@ -177,12 +177,12 @@ def test_evaluation(ref: ModelRef):
 
     Raises ``WorkerJobFailed`` when the worker could not run the model.
     """
-    from mnist_core.data import default_source
+    from mnist_core.data import source_for_workers
     from mnist_core.evaluation import evaluate_test_set
 
     def compute():
         with st.spinner(tr("Predicting the {count} test images…").format(count=integer(10_000))):
-            return on_model(evaluate_test_set, ref, default_source())
+            return on_model(evaluate_test_set, ref, source_for_workers())
 
     return per_model(ref, "test_evaluation", compute)
 

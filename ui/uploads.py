@@ -6,7 +6,7 @@ import functools
 
 import streamlit as st
 
-from mnist_core.data import default_source
+from mnist_core.data import source_for_workers
 from mnist_core.i18n import current_language, integer, number, tr
 from mnist_core.models import MAX_UPLOAD_BYTES
 from mnist_core.upload_check import UploadCheck, check_upload
@@ -18,7 +18,9 @@ from ui.worker_jobs import WorkerJobFailed, run_quick, show_failure
 @server_result("upload_check")  # the spinner is the caller's, in the viewer's language
 def _checked(data: bytes, filename: str, language: str) -> UploadCheck:
     """The worker's verdict on the file (kept by its bytes, name and language: the message is in it)."""
-    return run_quick(functools.partial(check_upload, data, filename, default_source()), name="check upload")
+    return run_quick(
+        functools.partial(check_upload, data, filename, source_for_workers()), name="check upload"
+    )
 
 
 def model_upload() -> None:

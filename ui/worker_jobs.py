@@ -29,7 +29,7 @@ import streamlit as st
 
 from mnist_core.i18n import current_language, run_in_language, tr
 from mnist_core.jobs import Executor, TaskState, make_executor
-from mnist_core.jobs.config import DEFAULT_EXECUTOR, EXECUTOR_VARIABLE
+from mnist_core.jobs.config import DEFAULT_EXECUTOR, EXECUTOR_VARIABLE, workers_share_disk
 from mnist_core.jobs.model_jobs import ModelCall, ModelDescription, ModelRef, describe_model
 from ui.results import remembered
 
@@ -83,7 +83,13 @@ def model_spool() -> Path:
 
 
 def spooled_ref(keras_bytes: bytes) -> ModelRef:
-    """The ``ModelRef`` of a run's or an upload's ``.keras`` bytes: written once, then named by path."""
+    """The ``ModelRef`` of a run's or an upload's ``.keras`` bytes: written once, then named by path.
+
+    On Ray the workers may be on other machines, where the server's folder does not exist: there the
+    bytes travel with each call, and a worker still loads each model once (by its fingerprint).
+    """
+    if not workers_share_disk(executor_kind()):
+        return ModelRef.of_bytes(keras_bytes)
     return ModelRef.spooled(keras_bytes, model_spool())
 
 

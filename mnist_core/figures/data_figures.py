@@ -144,6 +144,32 @@ def class_counts_figure(train_counts: np.ndarray, test_counts: np.ndarray) -> go
     return figure
 
 
+def tile(images: np.ndarray, columns: int, gap: int = 1, row_gap: int | None = None) -> np.ndarray:
+    """Lay out images of shape (n, h, w) on a grid, separated by NaN gaps.
+
+    Parameters
+    ----------
+    gap, row_gap : int
+        Empty pixels between columns and between rows (``row_gap`` defaults to ``gap``).
+        A row gap leaves room for a caption above each image.
+
+    Returns
+    -------
+    ndarray of shape (rows * (h + row_gap), columns * (w + gap) - gap), float64
+        Each row of images starts with its ``row_gap`` empty rows.
+    """
+    images = np.asarray(images, dtype=np.float64)
+    count, height, width = images.shape
+    row_gap = gap if row_gap is None else row_gap
+    rows = max(1, math.ceil(count / columns))
+    grid = np.full((rows * (height + row_gap), columns * (width + gap) - gap), np.nan)
+    for index, image in enumerate(images):
+        top = (index // columns) * (height + row_gap) + row_gap
+        left = (index % columns) * (width + gap)
+        grid[top : top + height, left : left + width] = image
+    return grid
+
+
 def image_grid(
     images: np.ndarray,
     titles: list[str] | None = None,
@@ -179,15 +205,17 @@ def image_grid(
     n_rows = -(-n_images // columns)
     row_gap = max(gap, math.ceil(height / 4)) if titles else gap
     cell_h, cell_w = height + row_gap, width + gap
-    canvas = np.full((n_rows * cell_h - row_gap, columns * cell_w - gap), np.nan)
-    where = np.full(canvas.shape + (3,), -1, dtype=np.int64)
+
+    def laid_out(
+        planes: np.ndarray,
+    ) -> np.ndarray:  # the first row needs no gap above: titles sit in the margin
+        return tile(planes, columns, gap=gap, row_gap=row_gap)[row_gap:]
+
+    canvas = laid_out(images)
     rows, cols = np.indices((height, width))
-    for number, image in enumerate(images):
-        top, left = (number // columns) * cell_h, (number % columns) * cell_w
-        canvas[top : top + height, left : left + width] = image
-        where[top : top + height, left : left + width] = np.stack(
-            [np.full_like(rows, number), rows, cols], axis=-1
-        )
+    numbers = np.arange(n_images)[:, None, None]
+    where = np.stack([laid_out(np.broadcast_to(p, images.shape)) for p in (numbers, rows, cols)], axis=-1)
+    where = np.where(np.isnan(where), -1, where).astype(np.int64)
     figure = go.Figure(
         go.Heatmap(
             z=canvas,

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from mnist_core.figures.data_figures import tile
 from mnist_core.i18n import integer, number, tr
 
 ACCENT = "#4b3fd6"
@@ -20,32 +21,6 @@ CAPTION_PX = 18  # room above each small image for its caption
 def _square_pixels(figure: go.Figure, row=None, col=None) -> None:
     figure.update_xaxes(visible=False, constrain="domain", row=row, col=col)
     figure.update_yaxes(visible=False, autorange="reversed", row=row, col=col)
-
-
-def tile(images: np.ndarray, columns: int, gap: int = 1, row_gap: int | None = None) -> np.ndarray:
-    """Lay out images of shape (n, h, w) on a grid, separated by NaN gaps.
-
-    Parameters
-    ----------
-    gap, row_gap : int
-        Empty pixels between columns and between rows (``row_gap`` defaults to ``gap``).
-        A row gap leaves room for a caption above each image.
-
-    Returns
-    -------
-    ndarray of shape (rows * (h + row_gap), columns * (w + gap) - gap), float64
-        Each row of images starts with its ``row_gap`` empty rows.
-    """
-    images = np.asarray(images, dtype=np.float64)
-    count, height, width = images.shape
-    row_gap = gap if row_gap is None else row_gap
-    rows = max(1, math.ceil(count / columns))
-    grid = np.full((rows * (height + row_gap), columns * (width + gap) - gap), np.nan)
-    for index, image in enumerate(images):
-        top = (index // columns) * (height + row_gap) + row_gap
-        left = (index % columns) * (width + gap)
-        grid[top : top + height, left : left + width] = image
-    return grid
 
 
 def image_grid_figure(

@@ -26,6 +26,14 @@ _default: Executor | None = None
 _default_lock = threading.Lock()
 
 
+def workers_share_disk(name: str | None = None) -> bool:
+    """True when executor ``name`` runs every job on this machine, so a job may read a file the server
+    wrote and write one it reads. Ray's may run on other machines (even a local Ray is treated so, to
+    behave as a cluster would): models travel as bytes there, and files are written by the server."""
+    name = (name or os.environ.get(EXECUTOR_VARIABLE) or DEFAULT_EXECUTOR).strip().lower()
+    return name != "ray"
+
+
 def _number(variable: str, default: float, kind=int):
     text = os.environ.get(variable)
     if not text:

@@ -8,7 +8,6 @@ turns the job's ``Outcome`` into the final state. The page only reads ``snapshot
 
 from __future__ import annotations
 
-import copy
 import itertools
 import logging
 import pickle
@@ -19,14 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from mnist_core.jobs.messages import Outcome, apply_patch, dump_work
-from mnist_core.tasks import SlotPool, TaskSnapshot, TaskState
+from mnist_core.tasks import SlotPool, TaskProgress, TaskSnapshot, TaskState
 
 POLL_SECONDS = 0.1  # how often a running job's owner and hard-stop deadline are looked at
 LOGGER = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
 
-class JobHandle:
+class JobHandle(TaskProgress):
     """A job started by an ``Executor``: ``snapshot()``, ``pause()``, ``resume()``, ``stop()``, ``join()``.
 
     Parameters
@@ -61,18 +60,9 @@ class JobHandle:
         self._owner_grace_seconds = owner_grace_seconds
         self._owner_missing_since: float | None = None
         self._owner_left = False
-        self._lock = threading.Lock()
+        self._init_progress()
         self._signals = None  # the executor's pause/stop for this job, once it runs
         self._stop_asked_at: float | None = None
-        self._requests: dict = {}
-        self._state = TaskState.QUEUED
-        self._fraction = 0.0
-        self._message = "Waiting to start"
-        self._detail: dict = {}
-        self._result: Any = None
-        self._error_details = ""
-        self._active_seconds = 0.0
-        self._active_since: float | None = None
         self.worker: dict = {}  # where it ran: pid, and for a process worker its start time
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"job-{self.id}", daemon=True)
@@ -119,30 +109,6 @@ class JobHandle:
         self._done.wait(timeout)
         return self.snapshot()
 
-    def snapshot(self) -> TaskSnapshot:
-        with self._lock:
-            elapsed = self._elapsed_locked()
-            eta = None
-            if self._state == TaskState.RUNNING and 0.02 < self._fraction < 1:
-                eta = elapsed * (1 - self._fraction) / self._fraction
-            return TaskSnapshot(
-                name=self.name,
-                state=self._state,
-                fraction=self._fraction,
-                message=self._message,
-                detail=copy.deepcopy(self._detail),
-                queue_position=self._queue_position() if self._state == TaskState.QUEUED else None,
-                elapsed_seconds=elapsed,
-                eta_seconds=eta,
-                result=self._result,
-                error_details=self._error_details,
-            )
-
-    @property
-    def state(self) -> TaskState:
-        with self._lock:
-            return self._state
-
     @property
     def stop_was_requested(self) -> bool:
         return self._stop_asked_at is not None
@@ -175,10 +141,7 @@ class JobHandle:
             return
         _, fraction, text, edits = message
         with self._lock:
-            if fraction is not None:
-                self._fraction = min(max(float(fraction), 0.0), 1.0)
-            if text is not None and self._state == TaskState.RUNNING:
-                self._message = text
+            self._set_progress(fraction, text)
             apply_patch(self._detail, edits)
 
     def watch(self) -> None:
@@ -243,20 +206,6 @@ class JobHandle:
             if position is not None:
                 return position
         return None
-
-    def _set_state(self, state: TaskState) -> None:
-        """Change state and keep the active-time clock right; call with the lock held."""
-        now = time.monotonic()
-        if self._active_since is not None:
-            self._active_seconds += now - self._active_since
-            self._active_since = None
-        if state == TaskState.RUNNING:
-            self._active_since = now
-        self._state = state
-
-    def _elapsed_locked(self) -> float:
-        running_for = time.monotonic() - self._active_since if self._active_since else 0.0
-        return self._active_seconds + running_for
 
     def _owner_missing(self, grace: float) -> bool:
         """True once the owner has been missing for longer than ``grace`` seconds."""

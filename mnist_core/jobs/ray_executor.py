@@ -17,8 +17,10 @@ import logging
 import os
 import pickle
 import sys
+import threading
 import time
 
+from mnist_core.data import DATA_DIR_VARIABLE
 from mnist_core.jobs.control import POLL_SECONDS as WORKER_POLL_SECONDS
 from mnist_core.jobs.control import run_work
 from mnist_core.jobs.handle import POLL_SECONDS, Executor, JobHandle
@@ -42,6 +44,55 @@ def import_ray():
             "MNIST_EXECUTOR=ray needs Ray, an optional dependency: pip install -r requirements-ray.txt"
         ) from error
     return ray
+
+
+_INIT_LOCK = threading.Lock()
+
+
+def _init_arguments(address: str | None) -> dict:
+    """``ray.init``'s arguments: join ``address``, or start a small local Ray."""
+    # A node reads its own bundled MNIST unless the server names another folder for all of them.
+    env_vars = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+    if os.environ.get(DATA_DIR_VARIABLE):
+        env_vars[DATA_DIR_VARIABLE] = os.environ[DATA_DIR_VARIABLE]
+    if address:
+        return {"address": address, "logging_level": logging.WARNING, "runtime_env": {"env_vars": env_vars}}
+    # Local workers import what this process imports, from where it imports it.
+    env_vars["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path and os.path.isdir(path))
+    return {
+        "num_cpus": LOCAL_CPUS,
+        "include_dashboard": False,
+        "object_store_memory": LOCAL_OBJECT_STORE_BYTES,
+        "logging_level": logging.WARNING,
+        "runtime_env": {"env_vars": env_vars},
+    }
+
+
+def _init_on_own_thread(ray, arguments: dict) -> threading.Event:
+    """``ray.init(**arguments)`` on a thread that lives until the returned event is set.
+
+    A local Ray's head processes (GCS, raylet) get a parent-death signal bound to the *thread* that
+    started them. Started from a Streamlit script run, they were killed as soon as that run ended,
+    and the server process with them once it lost its GCS. This thread outlives every script run.
+    """
+    started, release = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def keep() -> None:
+        try:
+            ray.init(**arguments)
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            failure.append(error)
+            return
+        finally:
+            started.set()
+        release.wait()
+
+    threading.Thread(target=keep, name="ray-init-keeper", daemon=True).start()
+    started.wait()
+    if failure:
+        raise failure[0]
+    return release
 
 
 class JobHub:
@@ -178,27 +229,19 @@ class RayExecutor(Executor):
         self.hard_stop_seconds = hard_stop_seconds
         ray = import_ray()
         self._ray = ray
-        self._owns_ray = False
-        if not ray.is_initialized():
-            if address:
-                ray.init(address=address, logging_level=logging.WARNING)
-            else:
-                # Local workers import what this process imports, from where it imports it.
-                paths = os.pathsep.join(path for path in sys.path if path and os.path.isdir(path))
-                ray.init(
-                    num_cpus=LOCAL_CPUS,
-                    include_dashboard=False,
-                    object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-                    logging_level=logging.WARNING,
-                    runtime_env={"env_vars": {"PYTHONPATH": paths, "TF_CPP_MIN_LOG_LEVEL": "2"}},
-                )
-            self._owns_ray = True
+        self._keeper: threading.Event | None = None
+        with _INIT_LOCK:  # the app makes two executors (long and quick jobs): one Ray for both
+            if not ray.is_initialized():
+                self._keeper = _init_on_own_thread(ray, _init_arguments(address))
+        self._owns_ray = self._keeper is not None
         self._hub = ray.remote(num_cpus=0)(JobHub).remote()
         self._task = ray.remote(num_cpus=1, max_retries=0)(run_job_in_ray)
 
     def shutdown(self) -> None:
         if self._owns_ray and self._ray.is_initialized():
             self._ray.shutdown()
+        if self._keeper is not None:
+            self._keeper.set()  # the thread that started Ray may end now
 
     def _execute(self, handle: JobHandle, payload: bytes) -> Outcome:
         ray = self._ray

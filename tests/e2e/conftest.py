@@ -45,12 +45,9 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("after_every_journey") is not None)
 
 
-@pytest.fixture(scope="session")
-def server_url():
-    """Start `streamlit run app.py` on a free loopback port; stop it after the session."""
+def start_streamlit(env: dict, log, timeout: float = 60) -> tuple[str, subprocess.Popen]:
+    """`streamlit run app.py` on a free loopback port with ``env``; its URL once healthy, and its process."""
     port = free_port()
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / "streamlit-e2e.log", "w")  # read it when a journey fails
     process = subprocess.Popen(
         [
             sys.executable,
@@ -68,32 +65,44 @@ def server_url():
             "false",
         ],
         cwd=ROOT,
-        # The app's own default, said outright: tests/app's conftest sets MNIST_EXECUTOR=thread for
-        # AppTests in this same pytest process, and the server must not inherit it.
-        env={**os.environ, "MNIST_EXECUTOR": "process"},
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return url, process
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError("streamlit did not become healthy within 60 s")
+            raise RuntimeError(f"streamlit did not become healthy within {timeout:.0f} s")
         time.sleep(0.25)
-    _server_processes[url] = process
-    yield url
+
+
+def stop_streamlit(process: subprocess.Popen, timeout: float = 10) -> None:
     process.terminate()
     try:
-        process.wait(10)
+        process.wait(timeout)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """Start `streamlit run app.py` on a free loopback port; stop it after the session."""
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    log = open(ROOT / "artifacts" / "streamlit-e2e.log", "w")  # read it when a journey fails
+    # The app's own default, said outright: tests/app's conftest sets MNIST_EXECUTOR=thread for
+    # AppTests in this same pytest process, and the server must not inherit it.
+    url, process = start_streamlit({**os.environ, "MNIST_EXECUTOR": "process"}, log)
+    _server_processes[url] = process
+    yield url
+    stop_streamlit(process)
 
 
 @pytest.fixture(scope="session")

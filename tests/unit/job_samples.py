@@ -95,3 +95,10 @@ def models_loaded_here(control) -> int:
     from mnist_core.jobs import model_jobs
 
     return model_jobs.load_count
+
+
+def loads_in_this_worker(model) -> tuple[int, int]:
+    """(this worker's pid, models it has loaded so far), for a ``ModelCall``: the model is loaded by then."""
+    from mnist_core.jobs import model_jobs
+
+    return os.getpid(), model_jobs.load_count

@@ -95,3 +95,24 @@ def test_selected_positions_map_trace_points_back_to_samples():
     points = [{"curve_number": 1, "point_index": 2}, {"curve_number": 0, "point_index": 0}, {"x": 3}]
     assert figures.selected_positions(labels, points) == [5, 1]  # the third 4, the first 1
     assert figures.selected_positions(labels, [{"curve_number": 2, "point_index": 5}]) == []
+
+
+def test_tile_lays_images_out_row_by_row_with_gaps():
+    images = np.arange(5 * 2 * 3, dtype=float).reshape(5, 2, 3)
+    grid = figures.tile(images, columns=2, gap=1, row_gap=2)
+    assert grid.shape == (3 * (2 + 2), 2 * (3 + 1) - 1)
+    # The oracle: each image padded with its gaps (NaN) left of the next column and above its row.
+    padded = [np.pad(image, ((2, 0), (0, 1)), constant_values=np.nan) for image in images]
+    padded.append(np.full_like(padded[0], np.nan))  # the empty sixth place
+    expected = np.block([[padded[0], padded[1]], [padded[2], padded[3]], [padded[4], padded[5]]])[:, :-1]
+    np.testing.assert_array_equal(grid, expected)
+
+
+def test_the_image_grid_names_each_pixel_it_shows():
+    images = np.arange(3 * 4 * 4, dtype=float).reshape(3, 4, 4)
+    heatmap = figures.image_grid(images, titles=["a", "b", "c"], columns=2, gap=1).data[0]
+    z, where = np.asarray(heatmap.z, dtype=float), np.asarray(heatmap.customdata)
+    shown = ~np.isnan(z)
+    assert shown.sum() == images.size and (where[~shown] == -1).all()
+    picked = where[shown]
+    np.testing.assert_array_equal(z[shown], images[picked[:, 0], picked[:, 1], picked[:, 2]])

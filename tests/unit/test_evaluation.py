@@ -11,8 +11,10 @@ from mnist_core.evaluation import (
     confusion_matrix,
     cross_entropy,
     evaluate,
+    nearest_neighbours,
     predict_probabilities,
     sample,
+    scores,
 )
 from mnist_core.models import to_model_inputs
 
@@ -121,3 +123,31 @@ def test_a_model_trained_on_unscaled_pixels_is_fed_unscaled_pixels():
     raw = unscaled.predict(x_test[:4].reshape(4, 784).astype(np.float32), verbose=0)
     np.testing.assert_allclose(predict_probabilities(unscaled, x_test[:4]), raw, atol=1e-6)
     np.testing.assert_allclose(trace_dense(unscaled, x_test[0]).probabilities, raw[0], atol=1e-5)
+
+
+@pytest.mark.parametrize("k, chunk", [(1, 7), (4, 7), (4, 1000), (9, 3)])
+def test_the_brute_force_search_matches_a_full_distance_matrix(k, chunk):
+    rng = np.random.default_rng(k + chunk)
+    reference = rng.integers(0, 4, size=(40, 6)).astype(np.uint8)  # few values: many equal distances
+    queries = rng.integers(0, 4, size=(12, 6)).astype(np.float64)
+    indices, squared = nearest_neighbours(queries, reference, k=k, chunk=chunk)
+    full = ((queries[:, None, :] - reference[None, :, :].astype(np.float64)) ** 2).sum(axis=2)
+    expected = np.argsort(full, axis=1, kind="stable")[:, :k]  # ties: the smaller index first
+    np.testing.assert_array_equal(indices, expected)
+    np.testing.assert_allclose(squared, np.take_along_axis(full, expected, axis=1), atol=1e-9)
+    with pytest.raises(ValueError, match="k must be between 1 and 40"):
+        nearest_neighbours(queries, reference, k=41)
+
+
+def test_scores_are_keras_loss_and_accuracy():
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((400, 10)) * 12  # some answers certain to within float32 rounding
+    probabilities = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype(np.float32)
+    labels = rng.integers(0, 10, 400)
+    scored = scores(probabilities, labels)
+    keras_loss = keras.losses.CategoricalCrossentropy()(one_hot(labels), probabilities)
+    assert scored.loss == pytest.approx(float(keras_loss), rel=1e-6)
+    accuracy = keras.metrics.CategoricalAccuracy()
+    accuracy.update_state(one_hot(labels), probabilities)
+    assert scored.accuracy == pytest.approx(float(accuracy.result()), abs=1e-7)
+    assert scored.confusion.sum() == 400 and np.trace(scored.confusion) == round(scored.accuracy * 400)

@@ -80,3 +80,75 @@ def test_a_keras_training_on_ray_returns_its_model_and_curves(executor):
     assert run.test_accuracy > 0.5 and run.correct + run.incorrect == 10_000
     assert snapshot.detail["batches"]["update"] == run.batches["update"], "the live curve came through"
     assert len(run.epochs) == 1 and run.worker_pid != os.getpid()
+
+
+def test_a_model_sent_as_bytes_runs_on_a_ray_worker_that_lacks_the_servers_file(executor, tmp_path):
+    import numpy as np
+
+    from mnist_core.data import load_mnist
+    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.jobs.config import workers_share_disk
+    from mnist_core.jobs.model_jobs import ModelCall, ModelRef
+    from mnist_core.models import build_model, load_model_bytes, model_to_bytes
+    from mnist_core.spec import ModelSpec
+
+    assert not workers_share_disk("ray") and workers_share_disk("process")  # the app sends bytes to Ray
+    keras_bytes = model_to_bytes(build_model(ModelSpec(hidden_units=(9,))))
+    spooled = ModelRef.spooled(keras_bytes, tmp_path / "server-spool")
+    os.remove(spooled.keras_path)  # as on another machine: the server's spool folder is not there
+    failed = executor.submit(ModelCall(predict_probabilities, spooled, (np.zeros((1, 28, 28)),))).join(120)
+    assert failed.state == TaskState.FAILED and "No such file" in failed.message + failed.error_details
+
+    _, (x_test, _) = load_mnist()
+    ref = ModelRef.of_bytes(keras_bytes)
+    answer = executor.submit(ModelCall(predict_probabilities, ref, (x_test[:5],))).join(120)
+    assert answer.state == TaskState.FINISHED, answer.message + answer.error_details
+    expected = predict_probabilities(load_model_bytes(keras_bytes), x_test[:5])
+    np.testing.assert_allclose(answer.result, expected, atol=1e-6)
+
+    loads = [
+        executor.submit(ModelCall(job_samples.loads_in_this_worker, ref)).join(60).result for _ in range(4)
+    ]
+    by_worker: dict[int, set] = {}
+    for pid, count in loads:
+        by_worker.setdefault(pid, set()).add(count)
+    assert all(len(counts) == 1 for counts in by_worker.values()), loads  # each worker loaded it once
+
+
+RAY_FROM_A_THREAD = """
+import os, subprocess, threading, time
+from mnist_core.jobs.ray_executor import RayExecutor
+
+made = []
+starter = threading.Thread(target=lambda: made.append(RayExecutor()))  # as a Streamlit script run does
+starter.start()
+starter.join()
+time.sleep(4)  # the thread is gone: a head process bound to it has been killed by now
+print(subprocess.run(["ps", "--ppid", str(os.getpid()), "-o", "stat=,comm="], capture_output=True, text=True).stdout)
+import job_samples
+snapshot = made[0].submit(job_samples.worker_pid).join(60)
+print("state:", snapshot.state.value, snapshot.message)
+made[0].shutdown()
+"""
+
+
+def test_a_ray_started_by_a_thread_that_ends_keeps_running(tmp_path):
+    """Ray's head processes die with the thread that started them: the executor starts them on its own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    unit = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(unit.parents[1]), str(unit)])}
+    env.pop("RAY_ADDRESS", None)
+    script = tmp_path / "ray_from_a_thread.py"
+    script.write_text(RAY_FROM_A_THREAD)
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=240)
+    heads = {
+        line.split()[1]: line.split()[0]
+        for line in done.stdout.splitlines()
+        if line.strip().endswith(("gcs_server", "raylet"))
+    }
+    assert set(heads) == {"gcs_server", "raylet"}, done.stdout + done.stderr[-2000:]
+    assert not any(state.startswith("Z") for state in heads.values()), heads  # killed with the thread
+    assert "state: finished" in done.stdout, done.stdout + done.stderr[-3000:]

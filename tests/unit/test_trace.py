@@ -10,6 +10,7 @@ from mnist_core.models import build_model, to_model_inputs
 from mnist_core.spec import ModelSpec
 from mnist_core.trace import (
     conv_filters,
+    dense_forward,
     feature_maps,
     first_layer_weight_images,
     is_dense_network,
@@ -223,3 +224,32 @@ def test_keras_outputs_are_the_models_probabilities_and_a_convnets_maps(model, t
     conv = keras_outputs(convnet, image)
     np.testing.assert_array_equal(conv.feature_maps, feature_maps(convnet, image))
     assert conv.probabilities.argmax() == keras_probabilities(convnet, image[None])[0].argmax()
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+def test_the_shared_dense_forward_pass_is_keras_on_a_batch(activation, test_images):
+    images, _ = test_images
+    model = build_model(ModelSpec(hidden_units=(12, 7), dropout=(0.0, 0.0), activation=activation))
+    expected = keras_probabilities(model, images)
+    x = images.reshape(len(images), -1).astype(np.float32) / 255.0  # the model's Rescaling, by hand
+    steps = dense_forward(model.get_weights(), x, [activation, activation, "softmax"])
+    assert [z.shape for z, _ in steps] == [(8, 12), (8, 7), (8, 10)]
+    np.testing.assert_allclose(steps[-1][1], expected, atol=1e-6)
+    hidden = keras.Model(model.inputs, model.get_layer("hidden_1").output)
+    np.testing.assert_allclose(
+        steps[0][1], hidden.predict(to_model_inputs(model, images), verbose=0), atol=1e-6
+    )
+
+
+def test_the_forward_pass_can_start_from_the_first_layers_sums():
+    rng = np.random.default_rng(3)
+    weights = [rng.standard_normal(shape) for shape in [(5, 4), (4,), (4, 3), (3,)]]
+    x = rng.standard_normal((6, 5))
+    full = dense_forward(weights, x, ["tanh", "linear"])
+    started = dense_forward(
+        weights, None, ["tanh", "linear"], first_pre_activation=x @ weights[0] + weights[1]
+    )
+    np.testing.assert_array_equal(full[-1][0], started[-1][0])
+    np.testing.assert_allclose(full[-1][0], np.tanh(x @ weights[0] + weights[1]) @ weights[2] + weights[3])
+    with pytest.raises(ValueError, match="1 activations for 2 Dense layers"):
+        dense_forward(weights, x, ["tanh"])
