@@ -5,19 +5,11 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from mnist_core.i18n import integer, number, tr
-from mnist_core.spec import parameter_counts
-from mnist_core.training import diagnose
-from ui import fair_share
-from ui.experiment_log import experiment_log
-from ui.links import link_to_this_view
-from ui.live_training import draw_live, estimate_caption, speed_control
-from ui.model_choice import open_with_model
-from ui.network_views import layer_table_rows, network_diagram, script_download
-from ui.presentation import presenter_view_on
-from ui.replays import start_training
-from ui.tasks import get_task, task_panel
-from ui.train_form import (
+from app_pages.build_and_train_ui.experiment_log import experiment_log
+from app_pages.build_and_train_ui.live_training import draw_live, estimate_caption, speed_control
+from app_pages.build_and_train_ui.network_views import layer_table_rows, network_diagram, script_download
+from app_pages.build_and_train_ui.replays import start_training
+from app_pages.build_and_train_ui.train_form import (
     compile_controls,
     define_controls,
     ensure_defaults,
@@ -26,8 +18,16 @@ from ui.train_form import (
     preset_picker,
     read_form,
 )
+from app_pages.build_and_train_ui.uploads import model_upload
+from mnist_core.engine.spec import parameter_counts
+from mnist_core.engine.training import diagnose
+from mnist_core.i18n import integer, number, tr
+from ui import fair_share
+from ui.links import link_to_this_view
+from ui.model_choice import open_with_model
+from ui.presentation import presenter_view_on
+from ui.tasks import get_task, task_panel
 from ui.training_runs import TRAIN_TASK_KEY, finished_runs
-from ui.uploads import model_upload
 from ui.worker_jobs import long_executor
 
 WARN_SECONDS = 120  # longer runs get a warning with the estimate

@@ -5,14 +5,14 @@ import io
 import segno
 import streamlit as st
 
-from mnist_core.classroom import (
+from mnist_core.engine.default_model import FIRST_NETWORK
+from mnist_core.i18n import current_language, integer, ntr, number, percent, tr
+from mnist_core.teaching.classroom import (
     MAX_ENTRIES_PER_ROOM,
     MOST_CONFIDENTLY_WRONG,
     SECONDS_BETWEEN_DRAWINGS,
     most_confidently_wrong,
 )
-from mnist_core.default_model import FIRST_NETWORK
-from mnist_core.i18n import current_language, integer, ntr, number, percent, tr
 from ui.class_board import BOARD_KEY_PARAM, classroom, grid_html, phone_link_and_note, tally_html
 from ui.model_choice import follow_digit_inside
 

@@ -4,8 +4,8 @@ import numpy as np
 import pyarrow as pa
 import streamlit as st
 
-from mnist_core import dataset_views
-from mnist_core.data import MnistFacts, invert
+from mnist_core.data import dataset_views
+from mnist_core.data.mnist import MnistFacts, invert
 from mnist_core.figures import data_figures
 from mnist_core.i18n import N_, integer, number, tr
 from ui import data_views

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mnist_core import projections, vectors
+from mnist_core.data import projections, vectors
 from mnist_core.figures import data_figures
 from mnist_core.i18n import integer, number, percent, tr
 from ui import data_views

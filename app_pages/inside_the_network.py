@@ -3,8 +3,8 @@ every layer's map of the test digits, and a convnet's 4-D tensors."""
 
 import streamlit as st
 
+from app_pages.inside_the_network_ui import inside_layers, inside_trace
 from mnist_core.i18n import tr
-from ui import inside_layers, inside_trace
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.model_choice import digit_was_followed, model_picker

@@ -7,9 +7,9 @@ NumPy on the server), and the canvas sends its drawing as one small PNG.
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from mnist_core.classroom import ROOM_CODE_LENGTH, Outcome, normalize_code
+from mnist_core.data.preprocess import has_ink
 from mnist_core.i18n import tr
-from mnist_core.preprocess import has_ink
+from mnist_core.teaching.classroom import ROOM_CODE_LENGTH, Outcome, normalize_code
 from ui.class_board import ROOM_PARAM, canvas_pixels, classroom, session_id
 
 CANVAS_PX = 280  # fits a 390 px wide phone, and leaves room below for the answer to Send

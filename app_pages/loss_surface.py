@@ -4,12 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core import surfaces, walker
-from mnist_core.figures import surface_figures as figures
-from mnist_core.figures.surface_figures import signed
-from mnist_core.i18n import integer, ntr, number, tr
-from ui.charts import show_chart
-from ui.landscape_views import (
+from app_pages.loss_surface_ui.landscape_views import (
     landscape_section,
     optimizer_controls,
     race,
@@ -18,6 +13,11 @@ from ui.landscape_views import (
     reset_race_defaults,
     walker_alt,
 )
+from mnist_core.figures import surface_figures as figures
+from mnist_core.figures.surface_figures import signed
+from mnist_core.i18n import integer, ntr, number, tr
+from mnist_core.landscape import surfaces, walker
+from ui.charts import show_chart
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.presentation import presenter_view_on

@@ -4,14 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core.figures.prediction_figures import DIVERGING, image_grid_figure
-from mnist_core.figures.step_figures import cross_entropy_figure
-from mnist_core.figures.surface_figures import signed
-from mnist_core.i18n import integer, number, tr
-from mnist_core.one_step import HYPERPARAMETERS, UPDATE_FORMULAS, WeightChoice, cross_entropy
-from ui.charts import show_chart
-from ui.links import link_to_this_view
-from ui.one_step_views import (
+from app_pages.build_and_train_ui.train_form import OPTIMIZER_LABELS, ensure_defaults, read_form
+from app_pages.one_step_ui.one_step_views import (
     cached_step,
     general,
     network_from_link,
@@ -19,8 +13,14 @@ from ui.one_step_views import (
     race_link_params,
     weight_layers,
 )
+from mnist_core.figures.prediction_figures import DIVERGING, image_grid_figure
+from mnist_core.figures.step_figures import cross_entropy_figure
+from mnist_core.figures.surface_figures import signed
+from mnist_core.i18n import integer, number, tr
+from mnist_core.landscape.one_step import HYPERPARAMETERS, UPDATE_FORMULAS, WeightChoice, cross_entropy
+from ui.charts import show_chart
+from ui.links import link_to_this_view
 from ui.resources import mnist
-from ui.train_form import OPTIMIZER_LABELS, ensure_defaults, read_form
 from ui.worker_jobs import WorkerJobFailed, show_failure
 
 st.title(tr("One step by numbers"))

@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from mnist_core import vectors
-from mnist_core.data import IMAGE_SIDE, N_PIXELS, one_hot
+from mnist_core.data import vectors
+from mnist_core.data.mnist import IMAGE_SIDE, N_PIXELS, one_hot
 from mnist_core.figures import data_figures
 from mnist_core.i18n import N_, integer, tr
 from ui import data_views

@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from mnist_core.evaluation import predict_probabilities, sample
+from app_pages.predictions_ui.your_digit import your_digit_section
+from mnist_core.engine.models import expects_raw_pixels
 from mnist_core.figures.prediction_figures import (
     confusion_figure,
     digit_figure,
@@ -11,14 +12,13 @@ from mnist_core.figures.prediction_figures import (
     probabilities_figure,
 )
 from mnist_core.i18n import integer, ntr, number, tr
-from mnist_core.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
-from mnist_core.models import expects_raw_pixels
+from mnist_core.inspect.evaluation import predict_probabilities, sample
+from mnist_core.teaching.lesson_bugs import OVERWRITE_BUG_CODE, one_hot_overwrite
 from ui.charts import chart, show_chart
 from ui.links import link_to_this_view
 from ui.model_choice import model_picker, per_model, test_evaluation
 from ui.resources import mnist
 from ui.worker_jobs import WorkerJobFailed, on_model, show_failure
-from ui.your_digit import your_digit_section
 
 title_column, picker_column = st.columns([1.4, 1])
 with title_column:

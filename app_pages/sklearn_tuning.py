@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from app_pages.sklearn_tuning_ui import sklearn_views as views
 from mnist_core.i18n import N_, integer, ntr, tr
-from mnist_core.sklearn_models import describe_sizes, parse_learning_rates, parse_size_list
-from mnist_core.tuning import DEFAULT_GRID_SAMPLES, LESSON_GRID_SIZES, LESSON_LEARNING_RATES, GridSpec
-from ui import sklearn_views as views
+from mnist_core.scikit.sklearn_models import describe_sizes, parse_learning_rates, parse_size_list
+from mnist_core.scikit.tuning import DEFAULT_GRID_SAMPLES, LESSON_GRID_SIZES, LESSON_LEARNING_RATES, GridSpec
 from ui.links import SKLEARN_TABS, link_to_this_view
 from ui.resources import background_slots, training_slots
 from ui.worker_jobs import long_executor

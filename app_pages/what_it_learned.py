@@ -4,9 +4,9 @@ takes to fool it, and what it loses without some of its units."""
 import numpy as np
 import streamlit as st
 
-from mnist_core import ablation, attribution, learned_jobs, robustness
+from app_pages.what_it_learned_ui import learned_sections, learned_views
 from mnist_core.i18n import N_, tr
-from ui import learned_sections, learned_views
+from mnist_core.inspect import ablation, attribution, learned_jobs, robustness
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.model_choice import model_picker

@@ -96,8 +96,8 @@ def draw(tab, digit: int) -> None:
 
 def answer_cost(repeats: int = 500) -> None:
     """Per-drawing prediction time: the NumPy forward pass against the same model called in Keras."""
-    from mnist_core.classroom import shipped_network_answerer
-    from mnist_core.data import load_mnist
+    from mnist_core.data.mnist import load_mnist
+    from mnist_core.teaching.classroom import shipped_network_answerer
 
     _, (x_test, _) = load_mnist()
     answer = shipped_network_answerer()
@@ -106,8 +106,8 @@ def answer_cost(repeats: int = 500) -> None:
         answer(x_test[i : i + 1])
     numpy_ms = (time.perf_counter() - started) / repeats * 1000
     started = time.perf_counter()
-    from mnist_core.default_model import load_default_model
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.engine.default_model import load_default_model
+    from mnist_core.inspect.evaluation import predict_probabilities
 
     model = load_default_model()
     keras_load = time.perf_counter() - started

@@ -50,7 +50,10 @@ TRAINERS_ON_PRESET = 10
 LEAVERS = 3
 POLL_SECONDS = 0.5  # ui/tasks.py's panel
 OVER = ("Finished", "Failed", "Stopped")
-LIVE_CHARTS = ("train_batch_chart", "train_epoch_chart")  # ui/live_training.py's curves
+LIVE_CHARTS = (
+    "train_batch_chart",
+    "train_epoch_chart",
+)  # app_pages/build_and_train_ui/live_training.py's curves
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -33,8 +33,8 @@ def median_time(work, repeats: int) -> float:
 
 
 def core_numbers(repeats: int, with_tsne: bool) -> None:
-    from mnist_core import dataset_views, projections
-    from mnist_core.data import load_mnist
+    from mnist_core.data import dataset_views, projections
+    from mnist_core.data.mnist import load_mnist
 
     (x_train, y_train), _ = load_mnist()
     digits = x_train[projections.subset_indices(len(x_train), 10_000, seed=0)]

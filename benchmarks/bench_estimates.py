@@ -22,11 +22,15 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.estimates import SpeedCalibration, estimate_training_seconds, measure_speed  # noqa: E402
-from mnist_core.spec import PRESETS, TrainConfig  # noqa: E402
-from mnist_core.tasks import BackgroundTask  # noqa: E402
-from mnist_core.training import train  # noqa: E402
+from mnist_core.data.mnist import load_mnist  # noqa: E402
+from mnist_core.engine.estimates import (  # noqa: E402
+    SpeedCalibration,
+    estimate_training_seconds,
+    measure_speed,
+)
+from mnist_core.engine.spec import PRESETS, TrainConfig  # noqa: E402
+from mnist_core.engine.training import train  # noqa: E402
+from mnist_core.jobs.tasks import BackgroundTask  # noqa: E402
 
 TOLERANCE = 0.30
 CASES = [

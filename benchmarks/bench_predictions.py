@@ -39,15 +39,15 @@ import numpy as np  # noqa: E402
 from app_server import chromium, running_app  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.default_model import load_default_model  # noqa: E402
-from mnist_core.evaluation import PixelNeighbours, predict_probabilities  # noqa: E402
+from mnist_core.data.mnist import load_mnist  # noqa: E402
+from mnist_core.data.preprocess import has_ink, preprocess  # noqa: E402
+from mnist_core.engine.default_model import load_default_model  # noqa: E402
 from mnist_core.figures.prediction_figures import (  # noqa: E402
     image_grid_figure,
     pixelated,
     probabilities_figure,
 )
-from mnist_core.preprocess import has_ink, preprocess  # noqa: E402
+from mnist_core.inspect.evaluation import PixelNeighbours, predict_probabilities  # noqa: E402
 
 
 def canvas_data_url(digit: np.ndarray) -> str:

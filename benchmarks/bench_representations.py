@@ -34,10 +34,10 @@ def load() -> str:
 
 
 def core_numbers(repeats: int, with_tsne: bool) -> None:
-    from mnist_core import projections
-    from mnist_core.data import load_mnist
-    from mnist_core.default_model import load_shipped, load_shipped_history
-    from mnist_core.representations import layer_representations, tensor_shapes, uncrumpling
+    from mnist_core.data import projections
+    from mnist_core.data.mnist import load_mnist
+    from mnist_core.engine.default_model import load_shipped, load_shipped_history
+    from mnist_core.inspect.representations import layer_representations, tensor_shapes, uncrumpling
 
     _, (x_test, y_test) = load_mnist()
     indices = projections.subset_indices(len(y_test), SAMPLE, 0)

@@ -19,10 +19,10 @@ import sys
 CHILD = """
 import gc, sys, tracemalloc
 from dataclasses import replace
-from mnist_core.data import load_mnist
-from mnist_core.spec import PRESETS, TrainConfig
-from mnist_core.tasks import TaskState
-from mnist_core.training import train
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.spec import PRESETS, TrainConfig
+from mnist_core.jobs.tasks import TaskState
+from mnist_core.engine.training import train
 
 way, preset, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 spec = PRESETS[preset].model

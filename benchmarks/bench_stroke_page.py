@@ -41,7 +41,7 @@ def data_urls(count: int) -> list[str]:
     import numpy as np
     from PIL import Image
 
-    from mnist_core.data import load_mnist
+    from mnist_core.data.mnist import load_mnist
 
     _, (x_test, _) = load_mnist()
     urls = []
@@ -62,20 +62,24 @@ def main() -> None:
     os.environ["MNIST_EXECUTOR"] = arguments.executor
     from streamlit.testing.v1 import AppTest
 
-    import ui.your_digit
+    import app_pages.predictions_ui.your_digit
 
     section_seconds = []
-    section = ui.your_digit.your_digit_section
+    section = app_pages.predictions_ui.your_digit.your_digit_section
 
     def timed_section(choice):
         started = time.perf_counter()
         section(choice)
         section_seconds.append(time.perf_counter() - started)
 
-    ui.your_digit.your_digit_section = timed_section  # the page imports it by name on each run
+    app_pages.predictions_ui.your_digit.your_digit_section = (
+        timed_section  # the page imports it by name on each run
+    )
     answer_seconds = []
-    asking = "on_model" if hasattr(ui.your_digit, "on_model") else "predict_probabilities"
-    ask = getattr(ui.your_digit, asking)
+    asking = (
+        "on_model" if hasattr(app_pages.predictions_ui.your_digit, "on_model") else "predict_probabilities"
+    )
+    ask = getattr(app_pages.predictions_ui.your_digit, asking)
 
     def timed_answer(*args, **kwargs):
         started = time.perf_counter()
@@ -83,7 +87,7 @@ def main() -> None:
         answer_seconds.append(time.perf_counter() - started)
         return answer
 
-    setattr(ui.your_digit, asking, timed_answer)
+    setattr(app_pages.predictions_ui.your_digit, asking, timed_answer)
     urls = data_urls(arguments.strokes + 1)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
     app.switch_page("app_pages/predictions.py").run()

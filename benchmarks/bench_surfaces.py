@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app_server import chromium, running_app  # noqa: E402
 
-from mnist_core import surfaces  # noqa: E402
+from mnist_core.landscape import surfaces  # noqa: E402
 
 SLOW_MS = 300_000
 
@@ -47,9 +47,9 @@ def race(surface: str) -> None:
 
 def standalone() -> tuple[float, float]:
     """Seconds for the quick network and the median 21 x 21 landscape, in this process."""
-    from mnist_core.landscape import LandscapeSettings, compute_landscape
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from mnist_core.training import prepare_data, train
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.training import prepare_data, train
+    from mnist_core.landscape.loss_landscape import LandscapeSettings, compute_landscape
 
     spec, config = ModelSpec(), TrainConfig(epochs=3, train_limit=12_000, validation_size=2_000)
     started = time.perf_counter()

@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.spec import ModelSpec, TrainConfig  # noqa: E402
-from mnist_core.tasks import BackgroundTask  # noqa: E402
-from mnist_core.training import train  # noqa: E402
+from mnist_core.data.mnist import load_mnist  # noqa: E402
+from mnist_core.engine.spec import ModelSpec, TrainConfig  # noqa: E402
+from mnist_core.engine.training import train  # noqa: E402
+from mnist_core.jobs.tasks import BackgroundTask  # noqa: E402
 
 EPOCHS, BATCH_SIZE, SEED = 5, 128, 42
 

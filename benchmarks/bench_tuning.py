@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.sklearn_models import MLPSettings, train_mlp  # noqa: E402
-from mnist_core.tuning import DEFAULT_GRID_SAMPLES, GridSpec, run_grid  # noqa: E402
+from mnist_core.data.mnist import load_mnist  # noqa: E402
+from mnist_core.scikit.sklearn_models import MLPSettings, train_mlp  # noqa: E402
+from mnist_core.scikit.tuning import DEFAULT_GRID_SAMPLES, GridSpec, run_grid  # noqa: E402
 
 
 def main() -> None:

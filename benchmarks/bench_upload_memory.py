@@ -17,7 +17,7 @@ CHILD = """
 import io, resource, sys
 import numpy as np
 from PIL import Image, ImageDraw
-from mnist_core.preprocess import decode_image, preprocess
+from mnist_core.data.preprocess import decode_image, preprocess
 
 width, height = int(sys.argv[1]), int(sys.argv[2])
 picture = Image.new("RGB", (width, height), (235, 232, 225))  # paper

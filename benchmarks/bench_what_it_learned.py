@@ -26,10 +26,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mnist_core import ablation, adversarial, attribution, robustness  # noqa: E402
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.default_model import SHIPPED_MODELS, load_shipped  # noqa: E402
-from mnist_core.layer_chain import chain  # noqa: E402
+from mnist_core.data.mnist import load_mnist  # noqa: E402
+from mnist_core.engine.default_model import SHIPPED_MODELS, load_shipped  # noqa: E402
+from mnist_core.inspect import (
+    ablation,  # noqa: E402
+    adversarial,
+    attribution,
+    robustness,
+)
+from mnist_core.inspect.layer_chain import chain  # noqa: E402
 
 TARGETS = {"saliency + occlusion": 0.300, "robustness curves": 3.0}
 

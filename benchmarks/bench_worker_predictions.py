@@ -30,13 +30,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.default_model import FIRST_NETWORK, SMALL_CONVNET  # noqa: E402
-from mnist_core.evaluation import predict_probabilities  # noqa: E402
+from mnist_core.data.mnist import load_mnist  # noqa: E402
+from mnist_core.engine.default_model import FIRST_NETWORK, SMALL_CONVNET  # noqa: E402
+from mnist_core.engine.spec import ModelSpec, TrainConfig  # noqa: E402
+from mnist_core.inspect.evaluation import predict_probabilities  # noqa: E402
 from mnist_core.jobs.keras_jobs import training_job  # noqa: E402
 from mnist_core.jobs.model_jobs import ModelCall, ModelRef  # noqa: E402
 from mnist_core.jobs.process_executor import ProcessExecutor, ProcessPoolConfig  # noqa: E402
-from mnist_core.spec import ModelSpec, TrainConfig  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -106,7 +106,7 @@ def main() -> None:
     finally:
         pool.shutdown()
 
-    from mnist_core.default_model import load_shipped
+    from mnist_core.engine.default_model import load_shipped
 
     model = load_shipped(FIRST_NETWORK.key)
     predict_probabilities(model, digit)

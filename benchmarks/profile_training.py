@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import keras  # noqa: E402
 
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.spec import ModelSpec, TrainConfig, multiply_adds_per_image  # noqa: E402
-from mnist_core.training import build_model_for_training, prepare_data, train  # noqa: E402
+from mnist_core.data.mnist import load_mnist  # noqa: E402
+from mnist_core.engine.spec import ModelSpec, TrainConfig, multiply_adds_per_image  # noqa: E402
+from mnist_core.engine.training import build_model_for_training, prepare_data, train  # noqa: E402
 
 EPOCHS, BATCH_SIZE, SEED = 5, 128, 42
 
@@ -58,7 +58,7 @@ def main() -> None:
     print(f"training arithmetic: {flops / 1e9:.1f} GFLOP (6 x multiply-adds x images x epochs)")
     train(spec, TrainConfig(epochs=1, train_limit=2000, seed=SEED), mnist=load_mnist())  # warm up TensorFlow
 
-    from mnist_core.training import make_progress_callback
+    from mnist_core.engine.training import make_progress_callback
 
     model = build_model_for_training(spec, config)
     parts = {

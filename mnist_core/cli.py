@@ -13,9 +13,16 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from mnist_core.data import IDX_FILES, MnistFacts, data_problem_advice, default_source, idx_path, load_mnist
-from mnist_core.idx import read_idx_header
-from mnist_core.spec import (
+from mnist_core.data.idx import read_idx_header
+from mnist_core.data.mnist import (
+    IDX_FILES,
+    MnistFacts,
+    data_problem_advice,
+    default_source,
+    idx_path,
+    load_mnist,
+)
+from mnist_core.engine.spec import (
     ACTIVATIONS,
     MAX_DROPOUT,
     MAX_EPOCHS,
@@ -222,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         if path and not Path(path).resolve().parent.is_dir():
             parser.error(f"{option}: the folder {Path(path).resolve().parent} does not exist")
 
-    from mnist_core.tasks import TaskFailed
-    from mnist_core.training import train
+    from mnist_core.engine.training import train
+    from mnist_core.jobs.tasks import TaskFailed
 
     print(
         f"Training {model_spec.describe()}: {config.epochs} epochs, batch {config.batch_size}, "
@@ -249,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         result.model.save(args.save)
         summary["saved"] = args.save
     if args.save_history:
-        from mnist_core.weight_history import save_weight_history
+        from mnist_core.engine.weight_history import save_weight_history
 
         save_weight_history(args.save_history, result.weight_history)
         summary["saved_history"] = args.save_history

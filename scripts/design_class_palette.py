@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from mnist_core.colour_vision import (  # noqa: E402
+from mnist_core.figures.colour_vision import (  # noqa: E402
     VISIONS,
     ciede2000,
     contrast_ratio,

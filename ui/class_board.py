@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from mnist_core.classroom import (
+from mnist_core.data.preprocess import decode_image
+from mnist_core.i18n import integer, percent, tr
+from mnist_core.teaching.classroom import (
     ClassroomStore,
     Entry,
     is_local_url,
@@ -24,8 +26,6 @@ from mnist_core.classroom import (
     tally,
     with_host,
 )
-from mnist_core.i18n import integer, percent, tr
-from mnist_core.preprocess import decode_image
 
 BOARD_PATH = "class_board"  # the pages' url paths: the join link is built from the board's URL
 JOIN_PATH = "join"

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from mnist_core import dataset_views, projections
-from mnist_core.data import BUNDLED_DIR, default_source
+from mnist_core.data import dataset_views, projections
+from mnist_core.data.mnist import BUNDLED_DIR, default_source
 from mnist_core.figures.data_figures import braille_sketches
 from mnist_core.i18n import N_, NP_, integer, tr
 from mnist_core.jobs.config import workers_share_disk
-from mnist_core.tasks import TaskState
+from mnist_core.jobs.tasks import TaskState
 from ui.resources import background_slots, mnist
 from ui.results import data_source, finished, keep, server_result
 from ui.tasks import get_task, start_task

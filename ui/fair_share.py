@@ -17,7 +17,7 @@ import streamlit as st
 
 from mnist_core.i18n import integer, number, tr
 from mnist_core.jobs import JobHandle
-from mnist_core.tasks import BackgroundTask, TaskSnapshot
+from mnist_core.jobs.tasks import BackgroundTask, TaskSnapshot
 
 RUN_LIMIT_VARIABLE = "MNIST_MAX_RUN_SECONDS"
 DEFAULT_RUN_LIMIT_SECONDS = 600  # ten minutes: a lecture's whole exercise, not a whole lecture

@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from mnist_core.i18n import current_language, integer, ntr, tr
-from mnist_core.lesson_paths import (
+from mnist_core.teaching.lesson_paths import (
     RESERVED_PARAMS,
     LessonPath,
     LessonPathError,

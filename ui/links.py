@@ -60,11 +60,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from mnist_core import dataset_views, surfaces, vectors, walker
-from mnist_core.data import MnistFacts
+from mnist_core.data import dataset_views, vectors
+from mnist_core.data.mnist import MnistFacts
+from mnist_core.engine.spec import ACTIVATIONS, MAX_HIDDEN_LAYERS, PRESETS
 from mnist_core.i18n import LANGUAGES, N_, NP_, current_language, in_language, integer, ntr, tr
-from mnist_core.sklearn_models import DEEP_NARROW_SIZES, LESSON_SIZES
-from mnist_core.spec import ACTIVATIONS, MAX_HIDDEN_LAYERS, PRESETS
+from mnist_core.landscape import surfaces, walker
+from mnist_core.scikit.sklearn_models import DEEP_NARROW_SIZES, LESSON_SIZES
 
 APP_WIDE_PARAMS = {"presenter", "lesson", "step", "model", "room", "lang"}
 
@@ -224,7 +225,23 @@ def same(options: Iterable) -> dict:
 
 _DIGITS = same(range(10))
 _SPLIT_LABELS = {"train": NP_("data split", "Train"), "test": "Test"}  # = ui.data_views.SPLIT_TITLES
-_UNIT_CHOICES = [1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 784, 1024]  # = ui.train_form's
+_UNIT_CHOICES = [
+    1,
+    2,
+    4,
+    8,
+    10,
+    16,
+    32,
+    50,
+    64,
+    100,
+    128,
+    256,
+    512,
+    784,
+    1024,
+]  # = app_pages.build_and_train_ui.train_form's
 _TRAIN_LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 _SURFACE_LEARNING_RATES = [
     0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.45, 0.5, 1.0
@@ -254,7 +271,7 @@ def _surface(params: Params) -> surfaces.Surface:
 
 
 def _landscape_networks(params: Params) -> dict:
-    from ui.landscape_views import landscape_sources
+    from app_pages.loss_surface_ui.landscape_views import landscape_sources
 
     return same(source.label for source in landscape_sources())
 
@@ -266,7 +283,7 @@ def _inside_sources(params: Params) -> dict:
 
 
 def _learned_sources(params: Params) -> dict:
-    from ui.learned_views import sources
+    from app_pages.what_it_learned_ui.learned_views import sources
 
     return same(sources())
 

@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from mnist_core.default_model import FIRST_NETWORK, SHIPPED_MODELS
+from mnist_core.engine.default_model import FIRST_NETWORK, SHIPPED_MODELS
 from mnist_core.i18n import integer, number, tr
 from mnist_core.jobs.model_jobs import ModelDescription, ModelRef
 from ui.resources import mnist
@@ -177,8 +177,8 @@ def test_evaluation(ref: ModelRef):
 
     Raises ``WorkerJobFailed`` when the worker could not run the model.
     """
-    from mnist_core.data import source_for_workers
-    from mnist_core.evaluation import evaluate_test_set
+    from mnist_core.data.mnist import source_for_workers
+    from mnist_core.inspect.evaluation import evaluate_test_set
 
     def compute():
         with st.spinner(tr("Predicting the {count} test images…").format(count=integer(10_000))):
@@ -189,7 +189,7 @@ def test_evaluation(ref: ModelRef):
 
 @st.cache_resource(show_spinner=False)  # training_neighbours says what is happening, in the viewer's language
 def _training_neighbours():
-    from mnist_core.evaluation import PixelNeighbours
+    from mnist_core.inspect.evaluation import PixelNeighbours
 
     (x_train, _), _ = mnist()
     return PixelNeighbours(x_train)

@@ -6,9 +6,9 @@ import os
 
 import streamlit as st
 
-from mnist_core.data import data_problem_advice, load_mnist
+from mnist_core.data.mnist import data_problem_advice, load_mnist
 from mnist_core.i18n import integer, tr
-from mnist_core.tasks import SlotPool
+from mnist_core.jobs.tasks import SlotPool
 from ui.fair_share import run_limit_seconds
 
 TRAINING_SLOTS_VARIABLE = "MNIST_MAX_TRAININGS"  # concurrent Keras trainings per server
@@ -74,6 +74,6 @@ def background_slots() -> SlotPool:
 @st.cache_resource(show_spinner=False)
 def shipped_history(key: str) -> list:
     """A shipped model's saved weights before training and after each epoch, read once per server."""
-    from mnist_core.default_model import load_shipped_history
+    from mnist_core.engine.default_model import load_shipped_history
 
     return load_shipped_history(key)

@@ -69,7 +69,7 @@ def _data_fingerprint(_arrays, source: str) -> str:
 
 def data_source() -> str:
     """The exact data this server computes on, as a fingerprint of its arrays (hashed once per server)."""
-    from mnist_core.data import default_source
+    from mnist_core.data.mnist import default_source
     from ui.resources import mnist
 
     return _data_fingerprint(mnist(), default_source())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mnist_core.i18n import tr
-from mnist_core.tasks import TaskState
+from mnist_core.jobs.tasks import TaskState
 from ui.tasks import POLL_SECONDS, STATE_LABELS, get_task
 from ui.training_runs import TRAIN_TASK_KEY, collect_finished_run
 

@@ -18,7 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mnist_core.i18n import N_, current_language, integer, number, run_in_language, tr
 from mnist_core.jobs import JobHandle
-from mnist_core.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
+from mnist_core.jobs.tasks import BackgroundTask, SlotPool, TaskControl, TaskSnapshot, TaskState
 from ui import fair_share
 from ui.resources import training_slots
 from ui.worker_jobs import long_executor
@@ -33,7 +33,7 @@ STATE_LABELS = {
     TaskState.FINISHED: N_("Finished"),
     TaskState.FAILED: N_("Failed"),
 }
-# The messages mnist_core.tasks writes itself, off the page and so in English: translated where
+# The messages mnist_core.jobs.tasks writes itself, off the page and so in English: translated where
 # shown (a message the work wrote is in the session's language already, and tr leaves it as it is).
 TASK_MESSAGES = (
     N_("Waiting to start"),

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
-from mnist_core.experiments import ModelBytesCache
+from mnist_core.engine.experiments import ModelBytesCache
+from mnist_core.engine.replays import ReplayedRun
+from mnist_core.engine.training import TrainingResult
 from mnist_core.i18n import ntr, number, tr
 from mnist_core.jobs.keras_jobs import TrainedRun
 from mnist_core.jobs.model_jobs import ModelRef
-from mnist_core.replays import ReplayedRun
-from mnist_core.tasks import TaskState
-from mnist_core.training import TrainingResult
+from mnist_core.jobs.tasks import TaskState
 from ui.tasks import get_task
 from ui.worker_jobs import spooled_ref
 
@@ -75,7 +75,7 @@ class FinishedRun:
         if self.result.model is not None:
             # Only a run trained in this process hands a live model: tests and scripts do, the
             # pages never do (their runs come from workers as bytes, see ``of_trained``).
-            from mnist_core.models import model_summary, model_to_bytes
+            from mnist_core.engine.models import model_summary, model_to_bytes
 
             self.keras_bytes = model_to_bytes(self.result.model)
             self.summary_text = model_summary(self.result.model)
@@ -110,7 +110,7 @@ class FinishedRun:
 
     @property
     def label(self) -> str:
-        from mnist_core.training import rate_text
+        from mnist_core.engine.training import rate_text
 
         stopped = tr(" (stopped early)") if self.state == TaskState.STOPPED else ""
         dropout = (

@@ -597,7 +597,7 @@ def montage_zoom(
     sample_indices : int array of shape (n_tiles,), each tile's index in its data set
     columns : int, tiles per row
     """
-    from mnist_core.dataset_views import montage
+    from mnist_core.data.dataset_views import montage
 
     images = np.asarray(images)
     side = images.shape[1]

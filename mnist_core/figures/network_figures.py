@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from mnist_core.data import IMAGE_SIDE
+from mnist_core.data.mnist import IMAGE_SIDE
 from mnist_core.i18n import integer, ntr, number, tr
-from mnist_core.network_diagram import INPUT_LATTICE, DiagramWeights, LayerRow, shape_text
+from mnist_core.inspect.network_diagram import INPUT_LATTICE, DiagramWeights, LayerRow, shape_text
 
 POSITIVE = "#2166ac"  # the blue end of RdBu, as in the weight heatmaps
 NEGATIVE = "#b2182b"  # its red end

@@ -3,7 +3,7 @@
 Chosen by a search (scripts/design_class_palette.py) over sRGB colours that keep a contrast of at
 least 3:1 (WCAG's minimum for marks in a chart) on both the light and the dark theme's background,
 for the largest smallest CIEDE2000 difference between any two of them, seen with full colour
-vision and with simulated protanopia, deuteranopia and tritanopia (mnist_core/colour_vision.py).
+vision and with simulated protanopia, deuteranopia and tritanopia (mnist_core/figures/colour_vision.py).
 Every pair differs by at least 12.4 in all four; matplotlib's tab10, used before, fell to 1.3
 (digits 1 and 2 under protanopia). tests/unit/test_palette.py keeps it so.
 """

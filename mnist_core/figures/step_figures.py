@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mnist_core.i18n import number, tr
-from mnist_core.one_step import LOSS_EPSILON
+from mnist_core.landscape.one_step import LOSS_EPSILON
 
 CATEGORICAL = "#4b3fd6"
 BINARY_OTHER = "#e4572e"

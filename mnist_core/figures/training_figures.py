@@ -7,9 +7,9 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from mnist_core.engine.training import rate_text
 from mnist_core.figures.palette import CATEGORY_COLOURS
 from mnist_core.i18n import N_, decimal_separators, tr
-from mnist_core.training import rate_text
 
 TRAIN_COLOR = "#4b3fd6"
 VALIDATION_COLOR = "#e4572e"

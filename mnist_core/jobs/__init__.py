@@ -15,8 +15,8 @@ This package never imports TensorFlow, Keras, Ray or streamlit at import time.
 from mnist_core.jobs.config import EXECUTOR_VARIABLE, default_executor, make_executor
 from mnist_core.jobs.handle import Executor, JobHandle
 from mnist_core.jobs.messages import Outcome
+from mnist_core.jobs.tasks import SlotPool, TaskControl, TaskFailed, TaskSnapshot, TaskState, TaskStopped
 from mnist_core.jobs.thread_executor import ThreadExecutor
-from mnist_core.tasks import SlotPool, TaskControl, TaskFailed, TaskSnapshot, TaskState, TaskStopped
 
 __all__ = [
     "EXECUTOR_VARIABLE",

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from mnist_core.jobs.messages import Outcome, apply_patch, diff_detail
-from mnist_core.tasks import TaskFailed, TaskStopped
+from mnist_core.jobs.tasks import TaskFailed, TaskStopped
 
 FLUSH_SECONDS = 0.05  # progress messages per job: at most 20 a second
 POLL_SECONDS = 0.05  # how often a paused job looks for resume or stop

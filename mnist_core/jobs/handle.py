@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mnist_core.jobs.messages import Outcome, apply_patch, dump_work
-from mnist_core.tasks import SlotPool, TaskProgress, TaskSnapshot, TaskState
+from mnist_core.jobs.tasks import SlotPool, TaskProgress, TaskSnapshot, TaskState
 
 POLL_SECONDS = 0.1  # how often a running job's owner and hard-stop deadline are looked at
 LOGGER = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Importing this module is cheap (Keras is imported inside the jobs), so the page's
 process can name a job, ``functools.partial(train_network, spec, config)``, without
 ever loading TensorFlow. The worker does the rest: it trains through the one engine
-(``mnist_core.training.train``), forwards its progress unchanged (the page's live
+(``mnist_core.engine.training.train``), forwards its progress unchanged (the page's live
 charts read the same ``detail`` keys as today: ``batches``, ``epochs``,
 ``updates_done``, ``updates_total``...), and returns a ``TrainedRun``.
 """
@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import TrainingResult
 from mnist_core.jobs.model_jobs import ModelRef, model_fingerprint, model_for
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.training import TrainingResult
 
 SLOT_LIMIT_REQUEST = "slot_limit"  # the page asks a run to end at the server's time limit for one run
 PROGRESS_FIELDS = ("updates_total", "updates_per_epoch", "training_samples", "validation_samples")
@@ -31,7 +31,7 @@ class TrainedRun:
     """A finished (or stopped) training run as plain data: everything the page shows of it.
 
     ``keras_bytes`` is the model as a ``.keras`` file (architecture, weights,
-    optimizer state); load it with ``mnist_core.models.load_model_bytes`` where
+    optimizer state); load it with ``mnist_core.engine.models.load_model_bytes`` where
     Keras is welcome (a worker), or send it to a job.
     """
 
@@ -179,7 +179,7 @@ def train_network(
     TaskFailed
         When the loss diverges (the engine's message says what to change).
     """
-    from mnist_core.data import load_mnist
+    from mnist_core.data.mnist import load_mnist
 
     started = time.perf_counter()
     keeper = _KeepDetail(control) if control is not None else None
@@ -189,12 +189,12 @@ def train_network(
     loaded = time.perf_counter()
     import keras  # noqa: F401 - imported already when the worker warmed up; timed for the benchmark
 
-    from mnist_core.models import model_summary, model_to_bytes
-    from mnist_core.training import train
+    from mnist_core.engine.models import model_summary, model_to_bytes
+    from mnist_core.engine.training import train
 
     start = None
     if initial_weights_of is not None:
-        from mnist_core.experiments import initial_weights
+        from mnist_core.engine.experiments import initial_weights
 
         start = initial_weights(*initial_weights_of)
     imported = time.perf_counter()
@@ -239,8 +239,8 @@ def train_network(
 
 
 def time_this_server(control=None) -> float:
-    """``mnist_core.estimates.measure_speed`` as a job: this machine's speed over the built-in estimate."""
-    from mnist_core.estimates import measure_speed
+    """``mnist_core.engine.estimates.measure_speed`` as a job: this machine's speed over the built-in estimate."""
+    from mnist_core.engine.estimates import measure_speed
 
     return measure_speed()
 
@@ -252,6 +252,6 @@ def training_job(spec: ModelSpec, config: TrainConfig, data_source: str | None =
 
 def predict_digits(keras_bytes: bytes, images: np.ndarray, control=None) -> np.ndarray:
     """Class probabilities of uint8 ``images`` (n, 28, 28) by the model in ``keras_bytes``: shape (n, 10)."""
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.inspect.evaluation import predict_probabilities
 
     return np.asarray(predict_probabilities(model_for(ModelRef.of_bytes(keras_bytes)), images))

@@ -94,11 +94,11 @@ def model_for(ref: ModelRef):
         _loaded.move_to_end(ref.fingerprint)
         return _loaded[ref.fingerprint]
     if ref.shipped_key is not None:
-        from mnist_core.default_model import load_shipped
+        from mnist_core.engine.default_model import load_shipped
 
         model = load_shipped(ref.shipped_key)
     else:
-        from mnist_core.models import load_model_bytes
+        from mnist_core.engine.models import load_model_bytes
 
         data = ref.keras_bytes if ref.keras_bytes is not None else Path(ref.keras_path).read_bytes()
         model = load_model_bytes(data)

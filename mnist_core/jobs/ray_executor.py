@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from mnist_core.data import DATA_DIR_VARIABLE
+from mnist_core.data.mnist import DATA_DIR_VARIABLE
 from mnist_core.jobs.control import POLL_SECONDS as WORKER_POLL_SECONDS
 from mnist_core.jobs.control import run_work
 from mnist_core.jobs.handle import POLL_SECONDS, Executor, JobHandle

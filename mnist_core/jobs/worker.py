@@ -92,7 +92,7 @@ def serve(conn: Connection, control: Connection, warm_imports: list[str], preloa
         importlib.import_module(module)
     imported = time.perf_counter()
     if preload_mnist:
-        from mnist_core.data import load_mnist
+        from mnist_core.data.mnist import load_mnist
 
         with contextlib.suppress(ValueError):  # a broken folder is reported by the job that reads it
             load_mnist()  # cached for this worker's jobs

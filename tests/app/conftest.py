@@ -35,7 +35,7 @@ def open_page():
 def no_recorded_runs():
     """Each test starts on a server that has trained nothing yet: a run recorded by an earlier test
     would otherwise replay where that test expects a training (two AppTests share the result store)."""
-    from mnist_core.replays import RUN_KIND
+    from mnist_core.engine.replays import RUN_KIND
     from ui.results import server_results
 
     server_results().forget(RUN_KIND)

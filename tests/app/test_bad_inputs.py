@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_core.idx import write_idx
-from mnist_core.models import model_to_bytes
+from mnist_core.data.idx import write_idx
+from mnist_core.engine.models import model_to_bytes
 from ui.resources import _mnist, background_slots, training_slots
 from ui.training_runs import UPLOADED_MODEL_KEY
 
@@ -275,7 +275,7 @@ def write_mnist(folder) -> None:
     """A copy of the bundled MNIST files: a folder a user could really point to."""
     import shutil
 
-    from mnist_core.data import BUNDLED_DIR
+    from mnist_core.data.mnist import BUNDLED_DIR
 
     folder.mkdir(parents=True, exist_ok=True)
     for path in BUNDLED_DIR.glob("*.gz"):
@@ -450,9 +450,9 @@ def fingerprint_script():
     import numpy as np
     import streamlit as st
 
-    from mnist_core.landscape import fingerprint
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from ui.landscape_views import LandscapeSource, source_fingerprint
+    from app_pages.loss_surface_ui.landscape_views import LandscapeSource, source_fingerprint
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.landscape.loss_landscape import fingerprint
 
     history = [[np.full((2, 2), 1.0)], [np.full((2, 2), 2.0)]]
     # An old run's entry left under the id the new history now has, as after old runs are dropped.
@@ -475,9 +475,9 @@ def test_the_landscape_memo_never_gives_a_new_run_an_old_runs_fingerprint():
 def test_a_failed_run_is_explained_once_and_the_older_evaluation_says_whose_it_is(open_page):
     import time
 
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from mnist_core.tasks import TaskState
-    from mnist_core.training import train
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.training import train
+    from mnist_core.jobs.tasks import TaskState
     from ui.training_runs import RUNS_KEY, FinishedRun
 
     good = train(ModelSpec(), TrainConfig(epochs=1, train_limit=1200, validation_size=200))

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from mnist_core.tasks import TaskState
+from mnist_core.jobs.tasks import TaskState
 
 PAGE = "app_pages/build_and_train.py"
 

@@ -9,15 +9,15 @@ import time
 import pytest
 from page_texts import english_sentences, page_texts
 
-from mnist_core.experiments import SETTING_NAMES
+from app_pages.build_and_train_ui.experiment_log import METRIC_LABELS
+from app_pages.build_and_train_ui.live_training import SPEED_LABELS
+from app_pages.build_and_train_ui.train_form import ARCHITECTURE_LABELS, VALIDATION_LABELS
+from mnist_core.engine.experiments import SETTING_NAMES
+from mnist_core.engine.spec import PRESET_LABELS, PRESETS
+from mnist_core.engine.training import SLOW_MOTION_SPEEDS
 from mnist_core.i18n import in_language, tr
-from mnist_core.spec import PRESET_LABELS, PRESETS
-from mnist_core.tasks import TaskState
-from mnist_core.training import SLOW_MOTION_SPEEDS
-from ui.experiment_log import METRIC_LABELS
+from mnist_core.jobs.tasks import TaskState
 from ui.links import PAGE_PARAMS
-from ui.live_training import SPEED_LABELS
-from ui.train_form import ARCHITECTURE_LABELS, VALIDATION_LABELS
 
 PAGE = "app_pages/build_and_train.py"
 

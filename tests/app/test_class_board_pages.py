@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core.classroom import ROOM_CODE_ALPHABET, Outcome
-from mnist_core.data import load_mnist
+from mnist_core.data.mnist import load_mnist
+from mnist_core.teaching.classroom import ROOM_CODE_ALPHABET, Outcome
 from ui.class_board import classroom
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from lazy_tabs import open_lazy_tab
 
-from mnist_core.data import load_mnist
+from mnist_core.data.mnist import load_mnist
 from ui.results import data_source, keep, server_results
 
 APP_FILE = Path(__file__).resolve().parents[2] / "app.py"

@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped
-from mnist_core.models import to_model_inputs
-from mnist_core.preprocess import preprocess
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import TaskState
-from mnist_core.training import train
+from app_pages.predictions_ui.your_digit import CANVAS_SIDE, DRAWING_KEY
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.preprocess import preprocess
+from mnist_core.engine.default_model import load_shipped
+from mnist_core.engine.models import to_model_inputs
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import train
+from mnist_core.jobs.tasks import TaskState
 from ui.model_choice import MODEL_KEY, YOUR_DIGIT_KEY
 from ui.training_runs import RUNS_KEY, FinishedRun
-from ui.your_digit import CANVAS_SIDE, DRAWING_KEY
 
 PREDICTIONS = "app_pages/predictions.py"
 INSIDE = "app_pages/inside_the_network.py"

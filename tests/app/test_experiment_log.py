@@ -4,7 +4,7 @@ import json
 import re
 import time
 
-from mnist_core.tasks import TaskState
+from mnist_core.jobs.tasks import TaskState
 from ui.training_runs import KEPT_MODELS
 
 PAGE = "app_pages/build_and_train.py"
@@ -47,8 +47,8 @@ def quick_settings(app):
 
 def tiny_runs(count: int) -> list:
     """``count`` real runs of the engine on 200 images, with settings that vary from run to run."""
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from mnist_core.training import train
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.training import train
     from ui.training_runs import FinishedRun
 
     runs = []

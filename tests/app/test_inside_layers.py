@@ -5,15 +5,16 @@ import numpy as np
 import pytest
 from lazy_tabs import open_lazy_tab
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped, load_shipped_history
+from app_pages.inside_the_network_ui import inside_layers
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.projections import subset_indices
+from mnist_core.engine.default_model import load_shipped, load_shipped_history
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import train
+from mnist_core.inspect.representations import uncrumpling
 from mnist_core.jobs.model_jobs import ModelRef
-from mnist_core.projections import subset_indices
-from mnist_core.representations import uncrumpling
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import TaskState
-from mnist_core.training import train
-from ui import inside_layers, model_choice
+from mnist_core.jobs.tasks import TaskState
+from ui import model_choice
 from ui.links import INSIDE_TABS
 from ui.model_choice import YOUR_DIGIT_KEY
 from ui.results import keep, server_results

@@ -10,8 +10,9 @@ from page_texts import english_sentences
 from streamlit.testing.v1 import AppTest
 from test_spanish_pages import open_in_spanish
 
+from app_pages.inside_the_network_ui import inside_trace
+from app_pages.what_it_learned_ui import learned_views
 from mnist_core.i18n import in_language, tr
-from ui import inside_trace, learned_views
 from ui.links import INSIDE_TABS, LEARNED_TABS
 from ui.results import server_results
 

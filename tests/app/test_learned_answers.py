@@ -1,5 +1,5 @@
 """What it learned asks a worker only when the answer is new: a rerun that changes nothing, or another
-student on the same view, sends no job (ui.learned_views.answer keeps answers per model and arguments)."""
+student on the same view, sends no job (app_pages.what_it_learned_ui.learned_views.answer keeps answers per model and arguments)."""
 
 import pytest
 

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core.i18n import in_language
-from mnist_core.lesson_paths import load_lesson_paths
+from mnist_core.teaching.lesson_paths import load_lesson_paths
 from tests.app.conftest import APP_FILE, APP_TIMEOUT_SECONDS
 
 SHIPPED, _ = load_lesson_paths([Path(APP_FILE).parent / "lessons"])

@@ -73,9 +73,9 @@ def test_part_3_starts_on_the_shipped_model_and_offers_a_quick_model(open_page):
 
 def test_landscape_of_a_finished_run_is_computed_in_the_background_and_drawn(open_page):
     pytest.importorskip("keras")
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from mnist_core.tasks import TaskState
-    from mnist_core.training import train
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.training import train
+    from mnist_core.jobs.tasks import TaskState
     from ui.training_runs import FinishedRun
 
     result = train(ModelSpec(hidden_units=(8,)), TrainConfig(epochs=2, train_limit=2000, validation_size=400))
@@ -98,7 +98,7 @@ def test_landscape_of_a_finished_run_is_computed_in_the_background_and_drawn(ope
 
 def test_the_shipped_model_gets_its_landscape_with_its_real_training_path(open_page):
     pytest.importorskip("keras")
-    from mnist_core.tasks import TaskState
+    from mnist_core.jobs.tasks import TaskState
 
     app = open_part(open_page(PAGE), 3)
     app.select_slider(key="surface_landscape_resolution").set_value(11).run()
@@ -117,9 +117,9 @@ def test_the_shipped_model_gets_its_landscape_with_its_real_training_path(open_p
 
 def test_a_run_that_finishes_is_selected_for_its_landscape(open_page):
     pytest.importorskip("keras")
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from mnist_core.tasks import TaskState
-    from mnist_core.training import train
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.training import train
+    from mnist_core.jobs.tasks import TaskState
     from ui.training_runs import FinishedRun
 
     app = open_part(open_page(PAGE), 3)
@@ -146,11 +146,11 @@ def test_only_the_open_part_runs_and_closed_parts_keep_their_settings(open_page)
 
 def test_a_convnet_run_is_announced_as_slow_with_its_estimate_before_compute(open_page):
     pytest.importorskip("keras")
-    from mnist_core.landscape import LandscapeSettings, estimate_landscape_seconds
-    from mnist_core.spec import PRESETS, TrainConfig
-    from mnist_core.tasks import TaskState
-    from mnist_core.training import train
-    from ui.landscape_views import SLOW_LANDSCAPE_SECONDS
+    from app_pages.loss_surface_ui.landscape_views import SLOW_LANDSCAPE_SECONDS
+    from mnist_core.engine.spec import PRESETS, TrainConfig
+    from mnist_core.engine.training import train
+    from mnist_core.jobs.tasks import TaskState
+    from mnist_core.landscape.loss_landscape import LandscapeSettings, estimate_landscape_seconds
     from ui.training_runs import FinishedRun
 
     convnet = PRESETS["convnet"].model

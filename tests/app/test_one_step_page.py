@@ -5,8 +5,8 @@ import time
 
 import numpy as np
 
-from mnist_core.network_diagram import SHOWN_PIXELS
-from mnist_core.one_step import initial_model
+from mnist_core.inspect.network_diagram import SHOWN_PIXELS
+from mnist_core.landscape.one_step import initial_model
 
 PAGE = "app_pages/one_step.py"
 BUILD = "app_pages/build_and_train.py"
@@ -34,7 +34,7 @@ def test_the_page_follows_one_weight_of_the_build_and_train_network(open_page):
     first = markdown_with(app, "tf.GradientTape")
     assert "hidden_1.kernel[350, 3]" in first
     weight = initial_model(
-        __import__("mnist_core.spec", fromlist=["ModelSpec"]).ModelSpec(), 42
+        __import__("mnist_core.engine.spec", fromlist=["ModelSpec"]).ModelSpec(), 42
     ).get_weights()[0][350, 3]
     assert f"{weight:+.6f}" in first  # the engine's initial weight for seed 42
     captions = " ".join(c.value for c in app.caption)

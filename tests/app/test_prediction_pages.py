@@ -6,12 +6,12 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_default_model
-from mnist_core.models import model_to_bytes, to_model_inputs
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import TaskState
-from mnist_core.training import train
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.default_model import load_default_model
+from mnist_core.engine.models import model_to_bytes, to_model_inputs
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import train
+from mnist_core.jobs.tasks import TaskState
 from ui.model_choice import YOUR_DIGIT_KEY
 from ui.training_runs import RUNS_KEY, UPLOADED_MODEL_KEY, FinishedRun, UploadedModel
 

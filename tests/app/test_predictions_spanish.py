@@ -14,11 +14,11 @@ import pytest
 from page_texts import english_sentences, page_texts
 from PIL import Image
 
-from mnist_core.classroom import Outcome, SendResult
-from mnist_core.data import load_mnist
+from app_pages.predictions_ui.your_digit import CANVAS_SIDE
+from mnist_core.data.mnist import load_mnist
 from mnist_core.i18n import in_language
+from mnist_core.teaching.classroom import Outcome, SendResult
 from ui.class_board import classroom
-from ui.your_digit import CANVAS_SIDE
 
 PREDICTIONS = "app_pages/predictions.py"
 STROKE_JSON = {"version": "6.0.0", "objects": [], "background": "#000000"}

@@ -4,9 +4,9 @@ its server-wide caches, as two students' tabs do)."""
 import threading
 import time
 
-from mnist_core import replays
+from mnist_core.engine import replays
 from mnist_core.i18n import in_language
-from mnist_core.tasks import BackgroundTask, TaskState
+from mnist_core.jobs.tasks import BackgroundTask, TaskState
 from ui.fair_share import TRAINING_KEYS
 
 PAGE = "app_pages/build_and_train.py"

@@ -58,7 +58,7 @@ def test_the_race_speaks_spanish_even_when_a_walk_diverges(open_page):
 
 def test_a_landscape_computed_for_a_spanish_student_reports_and_reads_in_spanish(open_page):
     pytest.importorskip("keras")
-    from mnist_core.tasks import TaskState
+    from mnist_core.jobs.tasks import TaskState
 
     app = open_lazy_tab(open_page(SURFACE, session_state=SPANISH), "surface_part", "3 · El paisaje de tu red")
     with in_language("es"):

@@ -9,8 +9,8 @@ PAGE = "app_pages/what_it_learned.py"
 # action, after its first run (which already predicted x_test[0] and drew its two maps).
 EVERY_TAB = """
 import time
-from ui.learned_views import CURVES_TASK, TABS
-from mnist_core.tasks import TaskState
+from app_pages.what_it_learned_ui.learned_views import CURVES_TASK, TABS
+from mnist_core.jobs.tasks import TaskState
 
 def caption_text():
     return ' '.join(c.value for c in app.caption)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_core.lesson_paths import load_lesson_paths
+from mnist_core.teaching.lesson_paths import load_lesson_paths
 from tests.app.tensorflow_free import ROOT, tensorflow_imported_by_pages
 
 SHIPPED, _ = load_lesson_paths([ROOT / "lessons"])
@@ -77,7 +77,7 @@ def test_the_keras_comparison_t_sne_and_csv_export_leave_tensorflow_out():
 
 SHAPE_ERRORS_IN_A_SERVER = """
 import sys
-from ui.inside_trace import shape_error
+from app_pages.inside_the_network_ui.inside_trace import shape_error
 for which in ('reshape', 'one-hot'):
     demo = shape_error(which, 'en')
     assert demo.raised and demo.error_type == 'ValueError', demo
@@ -114,4 +114,9 @@ def test_the_lesson_step_with_the_shape_errors_leaves_tensorflow_out():
 def test_the_journeys_name_real_widgets():
     """The step the lesson journey opens is the one with the demo (a renamed key fails here, not later)."""
     assert LESSON_3.steps[SHAPE_ERRORS_STEP - 1].page == "inside_the_network"
-    assert Path(ROOT / "ui" / "inside_trace.py").read_text().count('key=f"inside_bug_{which}"') == 1
+    assert (
+        Path(ROOT / "app_pages" / "inside_the_network_ui" / "inside_trace.py")
+        .read_text()
+        .count('key=f"inside_bug_{which}"')
+        == 1
+    )

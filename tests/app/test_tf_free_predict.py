@@ -14,7 +14,7 @@ DRAW_A_DIGIT = """
 import base64, io
 import numpy as np
 from PIL import Image
-from mnist_core.data import load_mnist
+from mnist_core.data.mnist import load_mnist
 _, (x_test, y_test) = load_mnist()
 gray = np.asarray(Image.fromarray(x_test[0]).resize((240, 240), Image.Resampling.BILINEAR))
 buffer = io.BytesIO()
@@ -45,17 +45,17 @@ assert {m.label: m.value for m in app.metric}["Test accuracy"] == "0.9297"
 """
 
 # A real .keras file (the shipped first network's) uploaded on Build & Train, then shown on Predictions.
-# Build & Train itself still times the server with Keras on a thread (ui/live_training.py's
+# Build & Train itself still times the server with Keras on a thread (app_pages/build_and_train_ui/live_training.py's
 # speed_calibration, not part of the upload), so this journey checks that the server never loaded
 # the uploaded model: not with Keras's loader, not in model_jobs, not in the runs' model cache.
 UPLOAD_A_MODEL = """
-import mnist_core.models
-from mnist_core.default_model import FIRST_NETWORK
+import mnist_core.engine.models
+from mnist_core.engine.default_model import FIRST_NETWORK
 from mnist_core.jobs import model_jobs
 from ui import training_runs
 server_loads = []
-load_here = mnist_core.models.load_model_bytes
-mnist_core.models.load_model_bytes = lambda *a, **k: server_loads.append(a[1:]) or load_here(*a, **k)
+load_here = mnist_core.engine.models.load_model_bytes
+mnist_core.engine.models.load_model_bytes = lambda *a, **k: server_loads.append(a[1:]) or load_here(*a, **k)
 app.file_uploader(key="train_upload").upload("mine.keras", FIRST_NETWORK.path.read_bytes()).run()
 assert any("Using **mine.keras**: test accuracy 0.9559" in s.value for s in app.success), app.error
 app.file_uploader(key="train_upload").upload("broken.keras", b"hello").run()
@@ -71,10 +71,10 @@ for thread in threading.enumerate():  # the server timing's thread: TensorFlow m
         thread.join(120)
 """
 
-# The board predicts students' drawings in NumPy (``mnist_core.classroom.dense_softmax``): a sent
+# The board predicts students' drawings in NumPy (``mnist_core.teaching.classroom.dense_softmax``): a sent
 # drawing is answered and shown with no Keras anywhere.
 CLASS_BOARD = """
-from mnist_core.data import load_mnist
+from mnist_core.data.mnist import load_mnist
 from ui.class_board import classroom
 _, (x_test, y_test) = load_mnist()
 app.button(key="board_open").click().run()

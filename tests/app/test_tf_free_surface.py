@@ -11,7 +11,7 @@ from tests.app.tensorflow_free import tensorflow_imported_by_pages
 # Actions run with ``app`` (the page's AppTest); each may assert, and a failed one fails the test.
 WAIT_FOR_TASK = """
 def finished(key):
-    from mnist_core.tasks import TaskState
+    from mnist_core.jobs.tasks import TaskState
     snapshot = app.session_state[key].join(400)
     assert snapshot.state == TaskState.FINISHED, (key, snapshot.state, snapshot.message)
     app.run()

@@ -12,18 +12,18 @@ from lazy_tabs import open_lazy_tab
 from PIL import Image
 from test_bad_inputs import dense_model
 
-from mnist_core import robustness
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped
-from mnist_core.models import model_to_bytes, to_model_inputs
-from mnist_core.preprocess import preprocess
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import TaskState
-from mnist_core.training import train
-from ui.learned_views import CURVES_TASK, TABS, TABS_KEY
+from app_pages.predictions_ui.your_digit import CANVAS_SIDE
+from app_pages.what_it_learned_ui.learned_views import CURVES_TASK, TABS, TABS_KEY
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.preprocess import preprocess
+from mnist_core.engine.default_model import load_shipped
+from mnist_core.engine.models import model_to_bytes, to_model_inputs
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import train
+from mnist_core.inspect import robustness
+from mnist_core.jobs.tasks import TaskState
 from ui.model_choice import MODEL_KEY, YOUR_DIGIT_KEY
 from ui.training_runs import RUNS_KEY, UPLOADED_MODEL_KEY, FinishedRun, UploadedModel
-from ui.your_digit import CANVAS_SIDE
 
 PAGE = "app_pages/what_it_learned.py"
 PREDICTIONS = "app_pages/predictions.py"

@@ -7,10 +7,10 @@ import pytest
 from browser_helpers import screenshot, wait_for_app
 from playwright.sync_api import expect
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped, load_shipped_history
-from mnist_core.projections import subset_indices
-from mnist_core.representations import uncrumpling
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.projections import subset_indices
+from mnist_core.engine.default_model import load_shipped, load_shipped_history
+from mnist_core.inspect.representations import uncrumpling
 
 pytestmark = pytest.mark.e2e
 SLOW = 120_000

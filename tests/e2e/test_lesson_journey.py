@@ -13,7 +13,7 @@ import pytest
 from browser_helpers import SCREENSHOTS, wait_for_app
 from playwright.sync_api import expect
 
-from mnist_core.lesson_paths import load_lesson_paths
+from mnist_core.teaching.lesson_paths import load_lesson_paths
 from ui.lesson_bar import step_link
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ from browser_helpers import draw_a_seven, screenshot, wait_for_app
 from PIL import Image
 from playwright.sync_api import expect
 
-from mnist_core.data import load_mnist
+from mnist_core.data.mnist import load_mnist
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ import job_samples
 import pytest
 from waiting import wait_for, wait_until_steady
 
-from mnist_core.tasks import SlotPool, TaskState
+from mnist_core.jobs.tasks import SlotPool, TaskState
 
 
 def test_result_progress_and_detail(executor):

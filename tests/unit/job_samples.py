@@ -6,7 +6,7 @@ import os
 import threading
 import time
 
-from mnist_core.tasks import TaskFailed
+from mnist_core.jobs.tasks import TaskFailed
 
 _held: list = []  # memory a job keeps on purpose, to push its worker past the memory limit
 

@@ -1,6 +1,6 @@
 """A stand-in for TaskControl in unit tests (import as `from recording_control import RecordingControl`)."""
 
-from mnist_core.tasks import TaskStopped
+from mnist_core.jobs.tasks import TaskStopped
 
 
 class RecordingControl:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_core.data import load_mnist
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.preprocess import MAX_DECODED_SIDE, decode_image, preprocess
 from mnist_core.figures.prediction_figures import pixelated
-from mnist_core.preprocess import MAX_DECODED_SIDE, decode_image, preprocess
 
 
 def encoded(array: np.ndarray, format: str = "PNG", **options) -> bytes:
@@ -91,7 +91,7 @@ def test_no_mnist_digit_is_taken_for_a_dot():
 
 
 def keras_file(model) -> bytes:
-    from mnist_core.models import model_to_bytes
+    from mnist_core.engine.models import model_to_bytes
 
     return model_to_bytes(model)
 
@@ -99,7 +99,7 @@ def keras_file(model) -> bytes:
 def test_a_sequential_model_saved_without_an_input_shape_is_refused_with_a_reason():
     import keras
 
-    from mnist_core.models import load_model_bytes
+    from mnist_core.engine.models import load_model_bytes
 
     never_built = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
     with pytest.warns(UserWarning, match="not yet been built"):
@@ -111,7 +111,7 @@ def test_a_sequential_model_saved_without_an_input_shape_is_refused_with_a_reaso
 def test_a_model_with_nan_weights_is_counted():
     import keras
 
-    from mnist_core.models import load_model_bytes, non_finite_weights
+    from mnist_core.engine.models import load_model_bytes, non_finite_weights
 
     inputs = keras.Input(shape=(784,))
     model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(inputs))
@@ -165,7 +165,7 @@ def an_image():
 def test_a_dense_model_with_any_keras_activation_is_traced(activation, an_image):
     import keras
 
-    from mnist_core.trace import trace_dense
+    from mnist_core.inspect.trace import trace_dense
 
     inputs = keras.Input(shape=(784,))
     hidden = keras.layers.Dense(16, activation=activation, name="hidden")(
@@ -188,7 +188,7 @@ def test_a_dense_model_with_any_keras_activation_is_traced(activation, an_image)
 def test_activation_layers_are_folded_into_the_trace(layer, an_image):
     import keras
 
-    from mnist_core.trace import trace_dense
+    from mnist_core.inspect.trace import trace_dense
 
     make = {
         "LeakyReLU": lambda: keras.layers.LeakyReLU(negative_slope=0.2),
@@ -208,7 +208,7 @@ def test_activation_layers_are_folded_into_the_trace(layer, an_image):
 def test_a_layer_the_trace_cannot_follow_is_named(an_image):
     import keras
 
-    from mnist_core.trace import is_dense_network, trace_dense, untraceable_layers
+    from mnist_core.inspect.trace import is_dense_network, trace_dense, untraceable_layers
 
     inputs = keras.Input(shape=(784,))
     hidden = keras.layers.BatchNormalization(name="norm")(keras.layers.Dense(16)(inputs))
@@ -237,8 +237,8 @@ GUESSING = [{"epoch": 1, "val_accuracy": 0.11}]
 
 
 def test_a_run_at_the_smallest_learning_rate_is_not_told_to_use_a_smaller_one():
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from mnist_core.training import diagnose, train
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.training import diagnose, train
 
     spec = ModelSpec(
         hidden_units=(1,) * 5, dropout=(0.9,) * 5, activation="sigmoid", optimizer="sgd", learning_rate=0.0001
@@ -264,8 +264,8 @@ def test_a_run_at_the_smallest_learning_rate_is_not_told_to_use_a_smaller_one():
     ],
 )
 def test_the_diagnosis_names_what_is_likely_wrong_in_that_run(changes, config_changes, expected):
-    from mnist_core.spec import ModelSpec, TrainConfig
-    from mnist_core.training import diagnose
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.training import diagnose
 
     config = TrainConfig(**{"validation": "test", **config_changes})
     assert expected in diagnose(GUESSING, ModelSpec(**changes), config)
@@ -287,8 +287,8 @@ def test_a_thin_picture_is_shown_at_least_an_eighth_as_thick_as_long(shape):
 
 
 def test_a_convnets_landscape_is_estimated_far_slower_than_a_first_networks():
-    from mnist_core.landscape import LandscapeSettings, estimate_landscape_seconds
-    from mnist_core.spec import PRESETS
+    from mnist_core.engine.spec import PRESETS
+    from mnist_core.landscape.loss_landscape import LandscapeSettings, estimate_landscape_seconds
 
     settings = LandscapeSettings()
     first = estimate_landscape_seconds(PRESETS["first-network"].model, settings)

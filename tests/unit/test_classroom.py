@@ -8,7 +8,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from mnist_core.classroom import (
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.preprocess import preprocess
+from mnist_core.teaching.classroom import (
     MAX_ENTRIES_PER_ROOM,
     ROOM_CODE_ALPHABET,
     ROOM_CODE_LENGTH,
@@ -24,8 +26,6 @@ from mnist_core.classroom import (
     tally,
     with_host,
 )
-from mnist_core.data import load_mnist
-from mnist_core.preprocess import preprocess
 
 
 class Clock:
@@ -175,15 +175,15 @@ def test_tally_counts_right_and_wrong_per_intended_digit(test_digits):
 
 def dense_softmax_oracle(digits) -> np.ndarray:
     """The shipped Keras model's own answers."""
-    from mnist_core.default_model import load_default_model
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.engine.default_model import load_default_model
+    from mnist_core.inspect.evaluation import predict_probabilities
 
     return predict_probabilities(load_default_model(), np.stack(digits)).argmax(axis=1)
 
 
 def test_the_numpy_network_gives_the_shipped_keras_models_probabilities(test_digits):
-    from mnist_core.default_model import FIRST_NETWORK, load_default_model, load_shipped_history
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.engine.default_model import FIRST_NETWORK, load_default_model, load_shipped_history
+    from mnist_core.inspect.evaluation import predict_probabilities
 
     images = test_digits[0][:200]
     ours = dense_softmax(load_shipped_history(FIRST_NETWORK.key)[-1], images)
@@ -284,7 +284,7 @@ def test_one_student_pressing_send_on_many_threads_gets_one_drawing_through(test
 
 
 def test_the_oldest_room_goes_when_the_server_holds_too_many(monkeypatch):
-    from mnist_core import classroom
+    from mnist_core.teaching import classroom
 
     monkeypatch.setattr(classroom, "MAX_ROOMS", 3)
     clock = Clock()

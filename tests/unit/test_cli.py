@@ -5,8 +5,8 @@ import argparse
 import pytest
 
 from mnist_core.cli import build_parser, main, spec_from_arguments
-from mnist_core.idx import write_idx
-from mnist_core.spec import ModelSpec
+from mnist_core.data.idx import write_idx
+from mnist_core.engine.spec import ModelSpec
 
 
 def spec_for(*options: str):

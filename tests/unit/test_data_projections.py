@@ -7,8 +7,8 @@ from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from mnist_core import projections
-from mnist_core.data import load_mnist
+from mnist_core.data import projections
+from mnist_core.data.mnist import load_mnist
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mnist_core import vectors
-from mnist_core.data import flatten, load_mnist
+from mnist_core.data import vectors
+from mnist_core.data.mnist import flatten, load_mnist
 
 
 @pytest.fixture(scope="module")

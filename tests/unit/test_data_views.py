@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pytest
 
-from mnist_core import dataset_views as dv
-from mnist_core.data import BUNDLED_DIR, load_mnist
+from mnist_core.data import dataset_views as dv
+from mnist_core.data.mnist import BUNDLED_DIR, load_mnist
 
 
 @pytest.fixture(scope="module")

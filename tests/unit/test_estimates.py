@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from mnist_core.estimates import (
+from mnist_core.engine.estimates import (
     BUILT_IN,
     MAX_FACTOR,
     TEST_IMAGES,
@@ -12,7 +12,7 @@ from mnist_core.estimates import (
     estimate_training_seconds,
     multiply_adds,
 )
-from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
+from mnist_core.engine.spec import PRESETS, ModelSpec, TrainConfig
 
 
 def test_the_estimate_adds_start_epochs_and_the_test_passes():

@@ -4,9 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_core.data import load_mnist, one_hot
-from mnist_core.default_model import load_default_model
-from mnist_core.evaluation import (
+from mnist_core.data.mnist import load_mnist, one_hot
+from mnist_core.engine.default_model import load_default_model
+from mnist_core.engine.models import to_model_inputs
+from mnist_core.inspect.evaluation import (
     PixelNeighbours,
     confusion_matrix,
     cross_entropy,
@@ -16,7 +17,6 @@ from mnist_core.evaluation import (
     sample,
     scores,
 )
-from mnist_core.models import to_model_inputs
 
 SUBSET = 2000
 
@@ -111,9 +111,9 @@ def test_an_image_is_its_own_nearest_neighbour():
 
 def test_a_model_trained_on_unscaled_pixels_is_fed_unscaled_pixels():
     """Lesson 3's bad run feeds 0-255 pixels: predicting must feed the same, not 0-1 values."""
-    from mnist_core.models import build_model, expects_raw_pixels, load_model_bytes, model_to_bytes
-    from mnist_core.spec import ModelSpec
-    from mnist_core.trace import trace_dense
+    from mnist_core.engine.models import build_model, expects_raw_pixels, load_model_bytes, model_to_bytes
+    from mnist_core.engine.spec import ModelSpec
+    from mnist_core.inspect.trace import trace_dense
 
     _, (x_test, _) = load_mnist()
     keras.utils.set_random_seed(1)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from recording_control import RecordingControl
 
-from mnist_core.experiments import (
+from mnist_core.engine.experiments import (
     LogRow,
     ModelBytesCache,
     differences,
@@ -17,9 +17,9 @@ from mnist_core.experiments import (
     run_settings,
     same_weight_shapes,
 )
-from mnist_core.models import build_model, model_to_bytes
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.training import train
+from mnist_core.engine.models import build_model, model_to_bytes
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import train
 
 SMALL = TrainConfig(epochs=2, batch_size=64, train_limit=2400, seed=7)
 

@@ -6,9 +6,9 @@ import time
 import pytest
 from waiting import wait_for
 
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import SLOT_LIMIT_MESSAGE, BackgroundTask, SlotPool, TaskState
-from mnist_core.training import TrainingResult, train
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import TrainingResult, train
+from mnist_core.jobs.tasks import SLOT_LIMIT_MESSAGE, BackgroundTask, SlotPool, TaskState
 
 
 def steps(counter: list, pause: float = 0.01):

@@ -4,8 +4,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from mnist_core.data import BUNDLED_DIR
-from mnist_core.idx import read_idx, read_idx_header, write_idx
+from mnist_core.data.idx import read_idx, read_idx_header, write_idx
+from mnist_core.data.mnist import BUNDLED_DIR
 
 # SHA-256 of the uncompressed originals, from the data set's README.
 ORIGINAL_SHA256 = {

@@ -4,10 +4,10 @@ error, and the progress of work that runs off the page (in ``in_language``, as t
 import numpy as np
 import pytest
 
-from mnist_core import ablation, representations, robustness
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.default_model import load_shipped
 from mnist_core.i18n import in_language
+from mnist_core.inspect import ablation, representations, robustness
 
 
 class Recorder:

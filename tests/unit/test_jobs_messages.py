@@ -5,7 +5,7 @@ import copy
 import numpy as np
 
 from mnist_core.jobs.messages import apply_patch, diff_detail, same
-from mnist_core.tasks import TaskControl
+from mnist_core.jobs.tasks import TaskControl
 
 
 def test_a_growing_curve_sends_only_its_new_points():
@@ -41,8 +41,8 @@ def test_every_control_fits_the_protocol():
     from recording_control import RecordingControl
 
     from mnist_core.jobs.control import EventSignals, WorkerControl
-    from mnist_core.sklearn_models import ShiftedControl
-    from mnist_core.tasks import BackgroundTask, ThreadTaskControl
+    from mnist_core.jobs.tasks import BackgroundTask, ThreadTaskControl
+    from mnist_core.scikit.sklearn_models import ShiftedControl
 
     worker = WorkerControl(lambda message: None, EventSignals())
     worker.close()

@@ -188,10 +188,10 @@ def test_bad_pool_settings_say_how_to_fix_them():
 KERAS_JOURNEY = textwrap.dedent(
     """
     import functools, pickle, sys
-    from mnist_core.data import load_mnist
+    from mnist_core.data.mnist import load_mnist
     from mnist_core.jobs.keras_jobs import predict_digits, training_job
     from mnist_core.jobs.process_executor import ProcessExecutor, ProcessPoolConfig
-    from mnist_core.spec import ModelSpec, TrainConfig
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
 
     pool = ProcessExecutor(ProcessPoolConfig(workers=1))
     config = TrainConfig(epochs=1, train_limit=2000, seed=7)
@@ -225,8 +225,8 @@ def test_a_keras_training_in_a_worker_returns_a_model_without_tensorflow_in_the_
 
     import keras
 
-    from mnist_core.data import load_mnist
-    from mnist_core.models import load_model_bytes
+    from mnist_core.data.mnist import load_mnist
+    from mnist_core.engine.models import load_model_bytes
 
     model = load_model_bytes(run.keras_bytes)  # an independent load, in this process
     (_, _), (x_test, y_test) = load_mnist()
@@ -240,8 +240,8 @@ def test_a_keras_training_in_a_worker_returns_a_model_without_tensorflow_in_the_
 
 def test_stop_ends_a_batch_1_keras_training_in_a_worker_within_a_second():
     """A batch-1 run makes 55,000 updates an epoch: Stop must not wait for the epoch to end."""
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
     from mnist_core.jobs.keras_jobs import training_job
-    from mnist_core.spec import ModelSpec, TrainConfig
 
     with ProcessExecutor(ProcessPoolConfig(workers=1)) as pool:
         pool.wait_until_ready(180)

@@ -69,8 +69,8 @@ def test_a_killed_ray_worker_fails_its_job_clearly(executor):
 
 
 def test_a_keras_training_on_ray_returns_its_model_and_curves(executor):
+    from mnist_core.engine.spec import ModelSpec, TrainConfig
     from mnist_core.jobs.keras_jobs import training_job
-    from mnist_core.spec import ModelSpec, TrainConfig
 
     config = TrainConfig(epochs=1, train_limit=2000, seed=7)
     snapshot = executor.submit(training_job(ModelSpec(), config)).join(600)
@@ -85,12 +85,12 @@ def test_a_keras_training_on_ray_returns_its_model_and_curves(executor):
 def test_a_model_sent_as_bytes_runs_on_a_ray_worker_that_lacks_the_servers_file(executor, tmp_path):
     import numpy as np
 
-    from mnist_core.data import load_mnist
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.data.mnist import load_mnist
+    from mnist_core.engine.models import build_model, load_model_bytes, model_to_bytes
+    from mnist_core.engine.spec import ModelSpec
+    from mnist_core.inspect.evaluation import predict_probabilities
     from mnist_core.jobs.config import workers_share_disk
     from mnist_core.jobs.model_jobs import ModelCall, ModelRef
-    from mnist_core.models import build_model, load_model_bytes, model_to_bytes
-    from mnist_core.spec import ModelSpec
 
     assert not workers_share_disk("ray") and workers_share_disk("process")  # the app sends bytes to Ray
     keras_bytes = model_to_bytes(build_model(ModelSpec(hidden_units=(9,))))

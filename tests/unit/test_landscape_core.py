@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from mnist_core import landscape
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import BackgroundTask, TaskState
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.jobs.tasks import BackgroundTask, TaskState
+from mnist_core.landscape import loss_landscape as landscape
 
 keras = pytest.importorskip("keras")
 
@@ -16,7 +16,7 @@ SMALL = landscape.LandscapeSettings(resolution=5, samples=600, validation_sample
 
 @pytest.fixture(scope="module")
 def run():
-    from mnist_core.training import prepare_data, train
+    from mnist_core.engine.training import prepare_data, train
 
     result = train(SPEC, CONFIG)
     data = prepare_data(SPEC, CONFIG)
@@ -92,8 +92,8 @@ def test_plane_shortcut_matches_keras_away_from_the_trained_weights(run):
     ],
 )
 def test_losses_match_keras_for_other_architectures(spec):
-    from mnist_core.data import load_mnist
-    from mnist_core.models import build_model
+    from mnist_core.data.mnist import load_mnist
+    from mnist_core.engine.models import build_model
 
     (x, y), _ = load_mnist()
     keras.utils.set_random_seed(1)

@@ -7,13 +7,13 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_core import ablation, adversarial, attribution, learned_jobs, robustness
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.default_model import load_shipped
+from mnist_core.engine.models import to_model_inputs
+from mnist_core.inspect import ablation, adversarial, attribution, learned_jobs, robustness
+from mnist_core.inspect.layer_chain import chain
 from mnist_core.jobs import TaskState, make_executor
 from mnist_core.jobs.model_jobs import ModelCall, ModelRef
-from mnist_core.layer_chain import chain
-from mnist_core.models import to_model_inputs
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mnist_core.data import load_mnist
-from mnist_core.lesson_bugs import one_hot_overwrite, skip_one_hot, skip_reshape
+from mnist_core.data.mnist import load_mnist
+from mnist_core.teaching.lesson_bugs import one_hot_overwrite, skip_one_hot, skip_reshape
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_the_shape_error_job_reads_the_training_images_itself_and_names_only_two
     import pickle
     from functools import partial
 
-    from mnist_core.lesson_bugs import shape_error_demo
+    from mnist_core.teaching.lesson_bugs import shape_error_demo
 
     job = pickle.loads(pickle.dumps(partial(shape_error_demo, "reshape")))  # what travels to a worker
     demo = job(None)
@@ -69,7 +69,7 @@ def test_the_shape_error_demos_travel_to_a_worker_as_plain_data():
     import functools
 
     from mnist_core.jobs import make_executor
-    from mnist_core.lesson_bugs import shape_error_demo
+    from mnist_core.teaching.lesson_bugs import shape_error_demo
 
     with make_executor("thread") as executor:  # pickles the job and its result, as a worker does
         snapshot = executor.submit(functools.partial(shape_error_demo, "reshape")).join(120)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_core.lesson_paths import (
+from mnist_core.teaching.lesson_paths import (
     RESERVED_PARAMS,
     LessonPathError,
     checklist_bullets,
@@ -133,7 +133,9 @@ def test_a_missing_folder_is_a_problem_not_a_crash(tmp_path):
 def test_widget_keys_are_read_from_the_page_and_its_helpers():
     keys = PAGE_KEYS["build_and_train"]
     assert "train_start" in keys  # in the page itself
-    assert "train_epochs" in keys and "train_units_3" in keys  # in ui/train_form.py, one an f-string
+    assert (
+        "train_epochs" in keys and "train_units_3" in keys
+    )  # in app_pages/build_and_train_ui/train_form.py, one an f-string
     assert "train_epochs" not in PAGE_KEYS["data"]
     assert "surface_part" in PAGE_KEYS["loss_surface"]  # the lazy tabs' key
     assert "sklearn_train" in PAGE_KEYS["sklearn_tuning"]  # a key passed in a dict of button options

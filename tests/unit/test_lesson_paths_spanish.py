@@ -7,7 +7,7 @@ import pytest
 
 from mnist_core.i18n import in_language, tr
 from mnist_core.i18n_catalogue import lesson_texts
-from mnist_core.lesson_paths import LessonPathError, parse_lesson_path
+from mnist_core.teaching.lesson_paths import LessonPathError, parse_lesson_path
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 TEXTS = [text for file in sorted(LESSONS_DIR.glob("*.toml")) for text in lesson_texts(file.read_text())]
@@ -68,7 +68,7 @@ def test_spanish_step_titles_leave_the_bar_one_row():
     """The bar's first row holds "Lección 7 · paso 3 de 4 · <title>" and four buttons. At 1280 x 720
     in presenter view, 46 characters of lesson and title still fit beside "Mostrar qué pasó"; a longer
     one (48 measured) pushes Salir onto a second row and the bar grows by 50 px."""
-    from mnist_core.lesson_paths import load_lesson_paths
+    from mnist_core.teaching.lesson_paths import load_lesson_paths
 
     paths, _ = load_lesson_paths([LESSONS_DIR])
     too_long = [

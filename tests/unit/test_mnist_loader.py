@@ -3,7 +3,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_core.data import BUNDLED_DIR, DATA_DIR_VARIABLE, load_mnist, split_validation
+from mnist_core.data.mnist import BUNDLED_DIR, DATA_DIR_VARIABLE, load_mnist, split_validation
 
 
 def test_same_contract_as_keras_load_data():

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def mnist_arrays():
-    from mnist_core.data import load_mnist
+    from mnist_core.data.mnist import load_mnist
 
     return load_mnist()
 
@@ -34,7 +34,7 @@ def test_a_reference_names_exactly_one_model():
 
 
 def test_a_spooled_model_is_written_once_and_loads_from_its_file(tmp_path):
-    from mnist_core.default_model import SMALL_CONVNET
+    from mnist_core.engine.default_model import SMALL_CONVNET
 
     data = SMALL_CONVNET.path.read_bytes()
     ref = ModelRef.spooled(data, tmp_path / "spool")
@@ -47,8 +47,8 @@ def test_a_spooled_model_is_written_once_and_loads_from_its_file(tmp_path):
 
 
 def test_a_call_is_plain_data_that_runs_anywhere(mnist_arrays):
-    from mnist_core.default_model import load_shipped
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.engine.default_model import load_shipped
+    from mnist_core.inspect.evaluation import predict_probabilities
 
     (_, _), (x_test, _) = mnist_arrays
     call = ModelCall(predict_probabilities, ModelRef.of_shipped("default"), (x_test[:20],))
@@ -65,7 +65,7 @@ def test_a_call_is_plain_data_that_runs_anywhere(mnist_arrays):
 
 
 def test_a_description_holds_what_the_pages_read_of_a_model():
-    from mnist_core.default_model import load_shipped
+    from mnist_core.engine.default_model import load_shipped
 
     model = load_shipped("default")
     described = describe_model(model)
@@ -85,8 +85,8 @@ JOURNEY = textwrap.dedent(
     """
     import functools, pickle, sys
     import job_samples
-    from mnist_core.data import load_mnist
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.data.mnist import load_mnist
+    from mnist_core.inspect.evaluation import predict_probabilities
     from mnist_core.jobs.model_jobs import ModelCall, ModelRef, describe_model
     from mnist_core.jobs.process_executor import ProcessExecutor, ProcessPoolConfig
 
@@ -117,8 +117,8 @@ def test_a_worker_answers_for_a_model_the_caller_never_loads(tmp_path, mnist_arr
     assert journey["loaded"] == [], "the calling process imported TensorFlow or Keras"
     assert journey["states"] == ["finished"] * 3
     assert journey["loads"] == 1, "the worker loaded the model more than once for three calls"
-    from mnist_core.default_model import load_shipped
-    from mnist_core.evaluation import predict_probabilities
+    from mnist_core.engine.default_model import load_shipped
+    from mnist_core.inspect.evaluation import predict_probabilities
 
     (_, _), (x_test, _) = mnist_arrays
     expected = predict_probabilities(load_shipped("default"), x_test[:3])

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from mnist_core.engine.spec import PRESETS, ModelSpec, parameter_counts
 from mnist_core.figures.network_figures import (
     NEGATIVE,
     POSITIVE,
@@ -11,8 +12,13 @@ from mnist_core.figures.network_figures import (
     dense_diagram_alt,
     dense_diagram_figure,
 )
-from mnist_core.network_diagram import SHOWN_PIXELS, layer_rows, sample_dense_weights, shape_text, shown_units
-from mnist_core.spec import PRESETS, ModelSpec, parameter_counts
+from mnist_core.inspect.network_diagram import (
+    SHOWN_PIXELS,
+    layer_rows,
+    sample_dense_weights,
+    shape_text,
+    shown_units,
+)
 
 
 def random_weights(widths, seed=0):
@@ -80,7 +86,7 @@ def test_the_convnet_layer_table_has_4d_shapes_pooling_flatten_and_the_formulas_
 
 @pytest.mark.parametrize("spec", [ModelSpec(), PRESETS["deeper-network"].model, PRESETS["convnet"].model])
 def test_the_layer_table_counts_what_keras_counts(spec):
-    from mnist_core.models import build_model
+    from mnist_core.engine.models import build_model
 
     model = build_model(spec)
     rows = [r for r in layer_rows(spec) if r.name != "Input"]

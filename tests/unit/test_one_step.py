@@ -8,9 +8,11 @@ import pytest
 import tensorflow as tf
 from recording_control import RecordingControl
 
-from mnist_core.data import load_mnist
-from mnist_core.models import build_model, to_model_inputs
-from mnist_core.one_step import (
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.models import build_model, to_model_inputs
+from mnist_core.engine.spec import PRESETS, ModelSpec, TrainConfig
+from mnist_core.engine.training import train
+from mnist_core.landscape.one_step import (
     WeightChoice,
     binary_cross_entropy,
     cross_entropy,
@@ -20,8 +22,6 @@ from mnist_core.one_step import (
     one_step,
     optimizer_update,
 )
-from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
-from mnist_core.training import train
 
 TOLERANCE = 1e-5  # absolute, on gradients of about 1e-3 to 1e-1 (printed in the failures)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core.colour_vision import (
+from mnist_core.figures.colour_vision import (
     DICHROMACY_MATRICES,
     VISIONS,
     ciede2000,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_core.data import load_mnist
-from mnist_core.preprocess import (
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.preprocess import (
     BOX_SIDE,
     MAX_UPLOAD_BYTES,
     center_digit,

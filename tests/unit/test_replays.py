@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 from waiting import wait_for
 
+from mnist_core.engine.models import load_model_bytes
+from mnist_core.engine.replays import ReplayedRun, RunRecord, replay, run_key, train_or_replay
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import TrainingResult
 from mnist_core.i18n import in_language
 from mnist_core.jobs.result_store import ResultStore
-from mnist_core.models import load_model_bytes
-from mnist_core.replays import ReplayedRun, RunRecord, replay, run_key, train_or_replay
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import BackgroundTask, SlotPool, TaskState
-from mnist_core.training import TrainingResult
+from mnist_core.jobs.tasks import BackgroundTask, SlotPool, TaskState
 
 SMALL = TrainConfig(epochs=2, batch_size=64, train_limit=2400, seed=7)
 
@@ -166,8 +166,8 @@ def test_fresh_trains_again_even_when_recorded(trained):
 def test_a_workers_plain_result_is_recorded_and_replayed_as_it_trained():
     import functools
 
+    from mnist_core.engine.replays import record_trained_run
     from mnist_core.jobs.keras_jobs import TrainedRun, train_network
-    from mnist_core.replays import record_trained_run
 
     snapshot = run_task(functools.partial(train_network, ModelSpec(), SMALL, None))
     trained = snapshot.result
@@ -184,8 +184,8 @@ def test_a_workers_plain_result_is_recorded_and_replayed_as_it_trained():
 def test_a_run_ended_at_the_slot_limit_or_steered_is_not_recorded():
     import functools
 
+    from mnist_core.engine.replays import record_trained_run
     from mnist_core.jobs.keras_jobs import SLOT_LIMIT_REQUEST, train_network
-    from mnist_core.replays import record_trained_run
 
     limited = BackgroundTask(functools.partial(train_network, ModelSpec(), SMALL, None))
     limited.request(SLOT_LIMIT_REQUEST, 600)

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped, load_shipped_history
+from mnist_core.data.mnist import load_mnist
+from mnist_core.data.projections import pca_of_vectors, tsne_of_vectors
+from mnist_core.engine.default_model import load_shipped, load_shipped_history
 from mnist_core.figures.representation_figures import layer_maps_figure, separation_by_epoch_figure
-from mnist_core.projections import pca_of_vectors, tsne_of_vectors
-from mnist_core.representations import (
+from mnist_core.inspect.representations import (
     knn_accuracy,
     layer_maps,
     layer_representations,
@@ -20,7 +20,7 @@ from mnist_core.representations import (
     tsne_maps,
     uncrumpling,
 )
-from mnist_core.trace import feature_maps, trace_dense
+from mnist_core.inspect.trace import feature_maps, trace_dense
 
 
 @pytest.fixture(scope="module")
@@ -198,9 +198,14 @@ def test_the_t_sne_maps_are_scikit_learns_t_sne_of_each_layer_with_progress_over
 
 
 def test_the_page_jobs_read_their_digits_in_the_worker_and_match_the_direct_calls():
+    from mnist_core.data.projections import subset_indices
+    from mnist_core.inspect.representations import (
+        SAMPLE,
+        history_uncrumpling,
+        sample_digits,
+        sample_uncrumpling,
+    )
     from mnist_core.jobs.model_jobs import describe_model
-    from mnist_core.projections import subset_indices
-    from mnist_core.representations import SAMPLE, history_uncrumpling, sample_digits, sample_uncrumpling
 
     _, (x_test, y_test) = load_mnist()
     indices = subset_indices(len(y_test), SAMPLE, 0)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from mnist_core.engine.spec import ModelSpec, TrainConfig
 from mnist_core.jobs.result_store import ResultStore, fingerprint, size_in_bytes
-from mnist_core.spec import ModelSpec, TrainConfig
 
 
 def test_equal_settings_give_one_key_and_any_difference_another():

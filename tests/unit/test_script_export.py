@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from mnist_core.script_export import training_script
-from mnist_core.spec import PRESETS, ModelSpec, TrainConfig
-from mnist_core.training import train
+from mnist_core.engine.script_export import training_script
+from mnist_core.engine.spec import PRESETS, ModelSpec, TrainConfig
+from mnist_core.engine.training import train
 
 TINY = TrainConfig(epochs=1, batch_size=128, train_limit=3000, seed=42)
 

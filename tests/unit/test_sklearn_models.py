@@ -9,8 +9,8 @@ from recording_control import RecordingControl
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from mnist_core.data import load_mnist
-from mnist_core.sklearn_models import (
+from mnist_core.data.mnist import load_mnist
+from mnist_core.scikit.sklearn_models import (
     BATCHES_PER_REPORT,
     DEEP_NARROW_SIZES,
     MLPSettings,

@@ -1,8 +1,14 @@
 import keras
 import pytest
 
-from mnist_core.models import build_model
-from mnist_core.spec import PRESETS, ModelSpec, TrainConfig, estimate_training_seconds, parameter_counts
+from mnist_core.engine.models import build_model
+from mnist_core.engine.spec import (
+    PRESETS,
+    ModelSpec,
+    TrainConfig,
+    estimate_training_seconds,
+    parameter_counts,
+)
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ import pickle
 import numpy as np
 import pytest
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import FIRST_NETWORK, load_shipped_history
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.default_model import FIRST_NETWORK, load_shipped_history
+from mnist_core.engine.spec import PRESETS, ModelSpec
 from mnist_core.jobs.model_jobs import ModelCall, ModelRef
-from mnist_core.landscape import LandscapeSettings, landscape_of_model
-from mnist_core.one_step import WeightChoice, one_step, one_step_on_training_images
-from mnist_core.spec import PRESETS, ModelSpec
-from mnist_core.tasks import TaskFailed
+from mnist_core.jobs.tasks import TaskFailed
+from mnist_core.landscape.loss_landscape import LandscapeSettings, landscape_of_model
+from mnist_core.landscape.one_step import WeightChoice, one_step, one_step_on_training_images
 
 pytest.importorskip("keras")
 

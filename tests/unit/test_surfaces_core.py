@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_core import surfaces
+from mnist_core.landscape import surfaces
 
 KNOWN_MINIMA = {
     "bowl": [(0, 0)],

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_core import walker
+from mnist_core.landscape import walker
 
 
 def test_valleys_are_where_the_slope_is_zero_and_c_is_lowest():

@@ -4,7 +4,7 @@ import time
 import pytest
 from waiting import wait_for, wait_until_steady
 
-from mnist_core.tasks import BackgroundTask, SlotPool, TaskFailed, TaskState
+from mnist_core.jobs.tasks import BackgroundTask, SlotPool, TaskFailed, TaskState
 
 
 def counting_work(counter: list, steps: int = 10_000, pause: float = 0.01):

@@ -4,11 +4,11 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_default_model, load_shipped
-from mnist_core.models import build_model, to_model_inputs
-from mnist_core.spec import ModelSpec
-from mnist_core.trace import (
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.default_model import load_default_model, load_shipped
+from mnist_core.engine.models import build_model, to_model_inputs
+from mnist_core.engine.spec import ModelSpec
+from mnist_core.inspect.trace import (
     conv_filters,
     dense_forward,
     feature_maps,
@@ -162,8 +162,8 @@ def test_a_dense_model_has_no_filters():
 
 
 def test_the_trace_from_a_description_is_keras_own_forward_pass(model, test_images):
+    from mnist_core.inspect.trace import trace_described, trace_plan
     from mnist_core.jobs.model_jobs import describe_model
-    from mnist_core.trace import trace_described, trace_plan
 
     plan, description = trace_plan(model), describe_model(model)
     assert plan.numpy_only and plan.raw_pixels
@@ -180,8 +180,8 @@ def test_the_trace_from_a_description_is_keras_own_forward_pass(model, test_imag
 
 
 def test_an_activation_only_keras_computes_is_never_guessed_on_the_server():
+    from mnist_core.inspect.trace import trace_described, trace_plan
     from mnist_core.jobs.model_jobs import describe_model
-    from mnist_core.trace import trace_described, trace_plan
 
     keras.utils.set_random_seed(4)
     inputs = keras.Input(shape=(784,))
@@ -214,7 +214,7 @@ def test_the_weight_views_read_the_same_numbers_from_a_description(model):
 
 
 def test_keras_outputs_are_the_models_probabilities_and_a_convnets_maps(model, test_images):
-    from mnist_core.trace import keras_outputs
+    from mnist_core.inspect.trace import keras_outputs
 
     image = test_images[0][0]
     dense = keras_outputs(model, image)

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from waiting import wait_for, wait_until_steady
 
-from mnist_core.data import load_mnist, one_hot
-from mnist_core.models import build_model, load_model_bytes, model_to_bytes, to_model_inputs
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import BackgroundTask, TaskState
-from mnist_core.training import choose_steps_per_execution, train
+from mnist_core.data.mnist import load_mnist, one_hot
+from mnist_core.engine.models import build_model, load_model_bytes, model_to_bytes, to_model_inputs
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import choose_steps_per_execution, train
+from mnist_core.jobs.tasks import BackgroundTask, TaskState
 
 SMALL = TrainConfig(epochs=2, batch_size=64, train_limit=2400, seed=7)
 
@@ -201,7 +201,7 @@ def test_progress_snapshots_are_safe_to_read_while_training():
 
 def test_the_engines_own_validation_and_test_scores_are_what_keras_evaluate_gives():
     # The engine validates with one forward pass per epoch instead of Keras's evaluate + predict.
-    from mnist_core.training import prepare_data
+    from mnist_core.engine.training import prepare_data
 
     config = TrainConfig(epochs=1, batch_size=64, train_limit=2400, seed=7)
     result = train(ModelSpec(), config)

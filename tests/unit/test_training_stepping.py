@@ -9,10 +9,10 @@ from recording_control import RecordingControl
 from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 from waiting import wait_for
 
-from mnist_core.models import build_model
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.tasks import BackgroundTask, TaskState
-from mnist_core.training import prepare_data, train
+from mnist_core.engine.models import build_model
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import prepare_data, train
+from mnist_core.jobs.tasks import BackgroundTask, TaskState
 
 SMALL = TrainConfig(epochs=2, batch_size=64, train_limit=2400, seed=7)  # 35 updates an epoch
 

@@ -5,10 +5,10 @@ import threading
 import pytest
 from recording_control import RecordingControl
 
+from mnist_core.engine.models import load_model_bytes
+from mnist_core.engine.spec import ModelSpec, TrainConfig
+from mnist_core.engine.training import diagnose, divergence_message, rate_text, train
 from mnist_core.i18n import in_language, run_in_language
-from mnist_core.models import load_model_bytes
-from mnist_core.spec import ModelSpec, TrainConfig
-from mnist_core.training import diagnose, divergence_message, rate_text, train
 
 
 def test_rates_keep_their_digits_and_take_the_languages_mark():

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_core.data import flatten, invert, one_hot, scale, unflatten
+from mnist_core.data.mnist import flatten, invert, one_hot, scale, unflatten
 
 
 def test_one_hot_matches_keras():

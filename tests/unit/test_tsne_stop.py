@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from waiting import wait_for
 
+from mnist_core.data.projections import tsne_of_training_digits
 from mnist_core.jobs import TaskState, make_executor
-from mnist_core.projections import tsne_of_training_digits
 
 # 20,000 digits: the neighbour stage alone took 10 s on this machine (7 s on an idle one), far longer
 # than the second the stop is given, so the stop lands inside it with time to spare.

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from recording_control import RecordingControl
 
-import mnist_core.tuning as tuning
-from mnist_core.data import load_mnist
-from mnist_core.tasks import TaskStopped
-from mnist_core.tuning import GridSpec, best_index, run_grid, tuning_split
+import mnist_core.scikit.tuning as tuning
+from mnist_core.data.mnist import load_mnist
+from mnist_core.jobs.tasks import TaskStopped
+from mnist_core.scikit.tuning import GridSpec, best_index, run_grid, tuning_split
 
 TINY = {
     "learning_rates": (0.001, 0.01),

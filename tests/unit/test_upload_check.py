@@ -5,10 +5,10 @@ import pickle
 
 import numpy as np
 
-from mnist_core.data import load_mnist
-from mnist_core.default_model import FIRST_NETWORK, load_shipped
-from mnist_core.evaluation import evaluate_test_set
-from mnist_core.upload_check import UploadCheck, check_upload
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.default_model import FIRST_NETWORK, load_shipped
+from mnist_core.engine.upload_check import UploadCheck, check_upload
+from mnist_core.inspect.evaluation import evaluate_test_set
 
 
 def test_a_real_model_gets_its_test_accuracy_and_a_bad_file_a_message():

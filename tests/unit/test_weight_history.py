@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 
 from mnist_core.cli import main as cli_main
-from mnist_core.default_model import (
+from mnist_core.engine.default_model import (
     FIRST_NETWORK,
     SMALL_CONVNET,
     load_default_model,
     load_shipped_history,
 )
-from mnist_core.weight_history import load_weight_history, save_weight_history
+from mnist_core.engine.weight_history import load_weight_history, save_weight_history
 
 
 def history(snapshots=3, seed=0):
@@ -50,8 +50,8 @@ def test_files_that_are_not_histories_get_a_clear_message(tmp_path):
 
 def test_the_shipped_history_runs_from_the_seeded_start_to_the_shipped_model():
     keras = pytest.importorskip("keras")
-    from mnist_core.models import build_model
-    from mnist_core.spec import PRESETS
+    from mnist_core.engine.models import build_model
+    from mnist_core.engine.spec import PRESETS
 
     shipped = load_shipped_history(FIRST_NETWORK.key)
     preset = PRESETS[FIRST_NETWORK.preset]

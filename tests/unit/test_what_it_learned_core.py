@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from mnist_core import ablation, adversarial, attribution, robustness
-from mnist_core.data import load_mnist
-from mnist_core.default_model import load_shipped
-from mnist_core.layer_chain import chain
-from mnist_core.models import SCALING_LAYER_NAME, to_model_inputs
-from mnist_core.trace import trace_dense
+from mnist_core.data.mnist import load_mnist
+from mnist_core.engine.default_model import load_shipped
+from mnist_core.engine.models import SCALING_LAYER_NAME, to_model_inputs
+from mnist_core.inspect import ablation, adversarial, attribution, robustness
+from mnist_core.inspect.layer_chain import chain
+from mnist_core.inspect.trace import trace_dense
 
 
 @pytest.fixture(scope="module")
@@ -236,8 +236,8 @@ def test_the_compiled_predictions_are_the_models_and_let_it_go(test_set):
     import gc
     import weakref
 
-    from mnist_core.layer_chain import _compiled, predicted_digits
-    from mnist_core.models import load_model_bytes, model_to_bytes
+    from mnist_core.engine.models import load_model_bytes, model_to_bytes
+    from mnist_core.inspect.layer_chain import _compiled, predicted_digits
 
     model = load_model_bytes(model_to_bytes(load_shipped("default")))  # a copy this test owns
     images = test_set[0][:600]

@@ -1,0 +1,1 @@
+"""Streamlit parts that serve one page: Loss surface."""

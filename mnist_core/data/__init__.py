@@ -1,0 +1,1 @@
+"""The MNIST data: reading it (IDX, bundled files), preparing drawings, and the views of lessons 1-2."""

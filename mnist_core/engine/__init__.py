@@ -1,0 +1,1 @@
+"""Specs, Keras models and the training engine, with what a run leaves behind (logs, replays)."""

@@ -1,0 +1,1 @@
+"""Looking inside a trained network: traces, attributions, layers, robustness, evaluation."""

@@ -1,0 +1,1 @@
+"""Lesson 7: the same network in scikit-learn, and honest hyperparameter tuning."""
