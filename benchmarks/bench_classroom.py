@@ -209,6 +209,11 @@ async def trainer(url: str, query: str, moment: float, leave_after: float | None
     """Open Build & Train with ``query``, press Train at ``moment``, follow the panel until the run is over."""
     result = TrainerResult(query, left=leave_after is not None)
     session = await ProtocolSession.open(url, "build_and_train", query)
+    for _ in range(5):  # a first run can end before the form is drawn (a rerun the page asked for)
+        if "train_start" in session.widget_ids:
+            break
+        print(f"  a trainer's Build & Train ended without its form; opening it again ({query or 'preset'})")
+        await session.rerun()
     await asyncio.sleep(max(0.0, moment - time.time()))
     pressed = await session.send_rerun({"train_start": PRESS})
     run = await session.finish()
