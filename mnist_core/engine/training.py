@@ -104,17 +104,7 @@ class TrainingResult:
 
     def summary(self) -> dict:
         """A JSON-ready summary, as printed by the command line."""
-        return {
-            "model": self.spec.describe(),
-            "epochs": len(self.epochs),
-            "batch_size": self.config.batch_size,
-            "train_seconds": round(self.train_seconds, 3),
-            "test_loss": round(self.test_loss, 4),
-            "test_accuracy": round(self.test_accuracy, 4),
-            "correct": self.correct,
-            "incorrect": self.incorrect,
-            "stopped_early": self.stopped_early,
-        }
+        return run_summary(self)
 
 
 def divergence_message(updates: int, spec: ModelSpec) -> str:
@@ -615,3 +605,18 @@ def predict_classes(model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """argmax of the softmax output: the predicted digit for each input."""
     probabilities = model.predict(x, batch_size=batch_size, verbose=0)
     return np.argmax(probabilities, axis=1)
+
+
+def run_summary(run) -> dict:
+    """A JSON-ready summary of a finished run (a ``TrainingResult`` or a worker's ``TrainedRun``)."""
+    return {
+        "model": run.spec.describe(),
+        "epochs": len(run.epochs),
+        "batch_size": run.config.batch_size,
+        "train_seconds": round(run.train_seconds, 3),
+        "test_loss": round(run.test_loss, 4),
+        "test_accuracy": round(run.test_accuracy, 4),
+        "correct": run.correct,
+        "incorrect": run.incorrect,
+        "stopped_early": run.stopped_early,
+    }

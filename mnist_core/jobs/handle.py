@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mnist_core.jobs.messages import Outcome, apply_patch, dump_work
-from mnist_core.jobs.tasks import SlotPool, TaskProgress, TaskSnapshot, TaskState
+from mnist_core.jobs.tasks import OwnerWatch, SlotPool, TaskProgress, TaskSnapshot, TaskState
 
 POLL_SECONDS = 0.1  # how often a running job's owner and hard-stop deadline are looked at
 LOGGER = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ class JobHandle(TaskProgress):
         self._payload = payload
         self._slots = slots
         self._owner_alive = owner_alive
+        self._owner = OwnerWatch(owner_alive)
         self._owner_grace_seconds = owner_grace_seconds
-        self._owner_missing_since: float | None = None
         self._owner_left = False
         self._init_progress()
         self._signals = None  # the executor's pause/stop for this job, once it runs
@@ -209,19 +209,7 @@ class JobHandle(TaskProgress):
 
     def _owner_missing(self, grace: float) -> bool:
         """True once the owner has been missing for longer than ``grace`` seconds."""
-        if self._owner_alive is None:
-            return False
-        try:
-            alive = self._owner_alive()
-        except Exception:  # noqa: BLE001 - a broken probe must not kill the work
-            alive = True
-        if alive:
-            self._owner_missing_since = None
-            return False
-        now = time.monotonic()
-        if self._owner_missing_since is None:
-            self._owner_missing_since = now
-        return now - self._owner_missing_since >= grace
+        return self._owner.missing_for(grace)
 
 
 class Executor(ABC):

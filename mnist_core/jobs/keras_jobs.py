@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from mnist_core.engine.spec import ModelSpec, TrainConfig
-from mnist_core.engine.training import TrainingResult
+from mnist_core.engine.training import TrainingResult, run_summary
 from mnist_core.jobs.model_jobs import ModelRef, model_fingerprint, model_for
 
 SLOT_LIMIT_REQUEST = "slot_limit"  # the page asks a run to end at the server's time limit for one run
@@ -90,17 +90,7 @@ class TrainedRun:
 
     def summary(self) -> dict:
         """A JSON-ready summary, as the command line prints it."""
-        return {
-            "model": self.spec.describe(),
-            "epochs": len(self.epochs),
-            "batch_size": self.config.batch_size,
-            "train_seconds": round(self.train_seconds, 3),
-            "test_loss": round(self.test_loss, 4),
-            "test_accuracy": round(self.test_accuracy, 4),
-            "correct": self.correct,
-            "incorrect": self.incorrect,
-            "stopped_early": self.stopped_early,
-        }
+        return run_summary(self)
 
 
 class _KeepDetail:

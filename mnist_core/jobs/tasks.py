@@ -269,6 +269,34 @@ class TaskProgress:
         return self._active_seconds + running_for
 
 
+class OwnerWatch:
+    """Whether the session that asked for some work is still there, asked of its ``owner_alive`` probe.
+
+    Shared by background tasks and job handles: a run whose tab has been gone for the grace period
+    stops (a queued one at once, with a grace of 0), and one that comes back within it carries on.
+    """
+
+    def __init__(self, owner_alive: Callable[[], bool] | None):
+        self._owner_alive = owner_alive
+        self._missing_since: float | None = None
+
+    def missing_for(self, grace: float) -> bool:
+        """True once the owner has been missing for ``grace`` seconds (at once for 0)."""
+        if self._owner_alive is None:
+            return False
+        try:
+            alive = self._owner_alive()
+        except Exception:  # noqa: BLE001 - a broken probe must not kill the work
+            alive = True
+        if alive:
+            self._missing_since = None
+            return False
+        now = time.monotonic()
+        if self._missing_since is None:
+            self._missing_since = now
+        return now - self._missing_since >= grace
+
+
 class BackgroundTask(TaskProgress):
     """Run ``work(control)`` in a daemon thread; its return value becomes the result.
 
@@ -302,8 +330,8 @@ class BackgroundTask(TaskProgress):
         self._work = work
         self._slots = slots
         self._owner_alive = owner_alive
+        self._owner = OwnerWatch(owner_alive)
         self._owner_grace_seconds = owner_grace_seconds
-        self._owner_missing_since: float | None = None
         self._init_progress()
         self._stop_event = threading.Event()
         self._resume_event = threading.Event()
@@ -452,16 +480,4 @@ class BackgroundTask(TaskProgress):
 
     def _owner_gone(self) -> bool:
         """True once the owner has been missing for longer than the grace period."""
-        if self._owner_alive is None:
-            return False
-        try:
-            alive = self._owner_alive()
-        except Exception:  # noqa: BLE001 - a broken probe must not kill the work
-            alive = True
-        if alive:
-            self._owner_missing_since = None
-            return False
-        now = time.monotonic()
-        if self._owner_missing_since is None:
-            self._owner_missing_since = now
-        return now - self._owner_missing_since > self._owner_grace_seconds
+        return self._owner.missing_for(self._owner_grace_seconds)

@@ -40,3 +40,19 @@ def no_recorded_runs():
 
     server_results().forget(RUN_KIND)
     yield
+
+
+@pytest.fixture
+def jobs_sent(monkeypatch):
+    """The names of the short jobs sent to the quick pool, as it receives them."""
+    from ui.worker_jobs import quick_executor
+
+    executor, sent = quick_executor(), []
+    submit = executor.submit
+
+    def counting(work, name="job", **kwargs):
+        sent.append(name)
+        return submit(work, name=name, **kwargs)
+
+    monkeypatch.setattr(executor, "submit", counting)
+    return sent

@@ -1,26 +1,9 @@
 """What it learned asks a worker only when the answer is new: a rerun that changes nothing, or another
 student on the same view, sends no job (app_pages.what_it_learned_ui.learned_views.answer keeps answers per model and arguments)."""
 
-import pytest
-
 from ui.results import server_results
-from ui.worker_jobs import quick_executor
 
 PAGE = "app_pages/what_it_learned.py"
-
-
-@pytest.fixture
-def jobs_sent(monkeypatch):
-    """The names of the short jobs the page sends, as the quick pool receives them."""
-    executor, sent = quick_executor(), []
-    submit = executor.submit
-
-    def counting(work, name="job", **kwargs):
-        sent.append(name)
-        return submit(work, name=name, **kwargs)
-
-    monkeypatch.setattr(executor, "submit", counting)
-    return sent
 
 
 def test_a_rerun_that_changes_nothing_sends_no_job(open_page, jobs_sent):

@@ -7,23 +7,9 @@ import pytest
 
 from mnist_core.jobs.model_jobs import ModelRef
 from ui.results import budget_bytes, server_results
-from ui.worker_jobs import model_description, quick_executor
+from ui.worker_jobs import model_description
 
 PREDICTIONS = "app_pages/predictions.py"
-
-
-@pytest.fixture
-def jobs_sent(monkeypatch):
-    """The names of the short jobs sent to the quick pool, as it receives them."""
-    executor, sent = quick_executor(), []
-    submit = executor.submit
-
-    def counting(work, name="job", **kwargs):
-        sent.append(name)
-        return submit(work, name=name, **kwargs)
-
-    monkeypatch.setattr(executor, "submit", counting)
-    return sent
 
 
 def test_a_second_student_on_predictions_gets_the_first_ones_test_evaluation(open_page, jobs_sent):
