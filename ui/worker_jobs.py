@@ -29,7 +29,12 @@ import streamlit as st
 
 from mnist_core.i18n import current_language, run_in_language, tr
 from mnist_core.jobs import Executor, TaskState, make_executor
-from mnist_core.jobs.config import DEFAULT_EXECUTOR, EXECUTOR_VARIABLE, workers_share_disk
+from mnist_core.jobs.config import (
+    DEFAULT_EXECUTOR,
+    EXECUTOR_VARIABLE,
+    limit_native_threads,
+    workers_share_disk,
+)
 from mnist_core.jobs.model_jobs import ModelCall, ModelDescription, ModelRef, describe_model
 from ui.results import remembered
 
@@ -70,8 +75,10 @@ def quick_executor() -> Executor:
 def start_workers() -> None:
     """Start both pools now (once per server), so their workers have imported Keras before a page asks.
 
-    Starting a worker does not wait for it: the page that calls this is not held up.
+    Starting a worker does not wait for it: the page that calls this is not held up. The server's own
+    NumPy work (PCA, nearest neighbours) gets one BLAS thread from here on (``limit_native_threads``).
     """
+    limit_native_threads()
     long_executor()
     quick_executor()
 

@@ -14,7 +14,6 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.manifold import _t_sne as sklearn_tsne
-from threadpoolctl import threadpool_limits
 
 from mnist_core.data.mnist import N_PIXELS
 from mnist_core.i18n import integer, tr
@@ -93,8 +92,7 @@ def pca_of_vectors(vectors: np.ndarray, n_components: int = 3) -> PcaResult:
     if not 1 <= n_components <= min(vectors.shape):
         raise ValueError(f"n_components must be between 1 and {min(vectors.shape)}, got {n_components}")
     model = _pca_model(n_components, vectors.shape[1])
-    with threadpool_limits(limits=1):  # see tsne: on a busy 2-core server one BLAS thread is the fastest
-        coordinates = model.fit_transform(vectors)
+    coordinates = model.fit_transform(vectors)  # one BLAS thread: see jobs.config.limit_native_threads
     return PcaResult(coordinates, model.components_, model.explained_variance_ratio_, model.mean_)
 
 
@@ -229,11 +227,9 @@ def tsne_of_vectors(
         )
 
     model.on_iteration = on_iteration
-    # One thread: on a busy 2-core server, OpenMP and BLAS threads that spin-wait for each other ran
-    # t-SNE 7-8x slower than a single thread (measured). The BLAS limit is process-wide while t-SNE runs;
-    # Keras uses its own thread pools and is not affected.
-    with threadpool_limits(limits=1):
-        return model.fit_transform(reduced)
+    # One OpenMP and BLAS thread, set once for the whole worker (jobs.config.limit_native_threads): on a
+    # busy 2-core server, threads that spin-wait for each other ran t-SNE 7-8x slower than one.
+    return model.fit_transform(reduced)
 
 
 def tsne_of_training_digits(n: int, dims: int, seed: int, control=None) -> np.ndarray:

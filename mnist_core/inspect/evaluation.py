@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from mnist_core.data.mnist import N_CLASSES
 from mnist_core.engine.models import to_model_inputs
@@ -264,22 +263,22 @@ def nearest_neighbours(
     q_squared = np.einsum("ij,ij->i", queries, queries)
     best_indices = np.empty((len(queries), 0), dtype=np.int64)
     best_squared = np.empty((len(queries), 0), dtype=queries.dtype)
-    with threadpool_limits(limits=1):  # one BLAS thread is fastest on a busy two-core server
-        for start in range(0, len(reference), chunk):
-            block = reference[start : start + chunk].astype(queries.dtype, copy=False)
-            # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per chunk of the reference
-            squared = (
-                q_squared[:, None] + np.einsum("ij,ij->i", block, block)[None, :] - 2.0 * (queries @ block.T)
-            )
-            if k == 1:
-                candidates = np.argmin(squared, axis=1)[:, None]  # the first of equal minima
-            else:
-                candidates = np.argpartition(squared, min(k, len(block)) - 1, axis=1)[:, :k]
-            best_indices, best_squared = keep_nearest(
-                np.concatenate([best_indices, candidates + start], axis=1),
-                np.concatenate([best_squared, squared[rows, candidates]], axis=1),
-                k,
-            )
+    # one BLAS thread, set once per process (jobs.config.limit_native_threads)
+    for start in range(0, len(reference), chunk):
+        block = reference[start : start + chunk].astype(queries.dtype, copy=False)
+        # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per chunk of the reference
+        squared = (
+            q_squared[:, None] + np.einsum("ij,ij->i", block, block)[None, :] - 2.0 * (queries @ block.T)
+        )
+        if k == 1:
+            candidates = np.argmin(squared, axis=1)[:, None]  # the first of equal minima
+        else:
+            candidates = np.argpartition(squared, min(k, len(block)) - 1, axis=1)[:, :k]
+        best_indices, best_squared = keep_nearest(
+            np.concatenate([best_indices, candidates + start], axis=1),
+            np.concatenate([best_squared, squared[rows, candidates]], axis=1),
+            k,
+        )
     return best_indices, best_squared
 
 

@@ -7,6 +7,8 @@
 - ``MNIST_WORKER_MAX_RSS_MB``: memory past which a worker is replaced after its job (default 1500).
 - ``MNIST_HARD_STOP_SECONDS``: how long a stopped job may take before its worker is killed (default 0.5).
 - ``MNIST_WORKER_NICE``: niceness added to the workers, so the server's page runs come first (default 10).
+- ``MNIST_BLAS_THREADS``: threads of the NumPy/SciPy BLAS and OpenMP pools in the server and in each
+  worker (default 1; see ``limit_native_threads``).
 - ``RAY_ADDRESS``: the Ray cluster for ``ray`` (unset: a local one is started); ``MNIST_RAY_MAX_JOBS``:
   jobs it runs at once (default 2).
 """
@@ -24,6 +26,8 @@ DEFAULT_EXECUTOR = "process"
 
 _default: Executor | None = None
 _default_lock = threading.Lock()
+_native_threads_limited = False
+_native_threads_lock = threading.Lock()
 
 
 def workers_share_disk(name: str | None = None) -> bool:
@@ -85,3 +89,25 @@ def default_executor() -> Executor:
         if _default is None:
             _default = make_executor()
         return _default
+
+
+def limit_native_threads() -> None:
+    """Give this process's BLAS and OpenMP thread pools ``MNIST_BLAS_THREADS`` threads (default 1), once.
+
+    On a 2-core server shared by the page runs and two workers, BLAS and OpenMP threads that spin-wait
+    for a busy core ran PCA, nearest neighbours and t-SNE several times slower than one thread
+    (measured: t-SNE 7-8x). The limit is set once for the whole process when it starts, not around each
+    call: a ``threadpool_limits`` block entered and left by two threads at once restores the other's
+    setting. The libraries are loaded first, since a limit only reaches those already loaded. Keras has
+    its own thread pools and is not affected.
+    """
+    global _native_threads_limited
+    with _native_threads_lock:
+        if _native_threads_limited:
+            return
+        import scipy.linalg  # noqa: F401 - loads SciPy's own BLAS
+        import sklearn.manifold  # noqa: F401 - loads scikit-learn's OpenMP runtime (t-SNE uses it)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=max(_number("MNIST_BLAS_THREADS", 1), 1))
+        _native_threads_limited = True

@@ -21,6 +21,7 @@ import threading
 import time
 
 from mnist_core.data.mnist import DATA_DIR_VARIABLE
+from mnist_core.jobs.config import limit_native_threads
 from mnist_core.jobs.control import POLL_SECONDS as WORKER_POLL_SECONDS
 from mnist_core.jobs.control import run_work
 from mnist_core.jobs.handle import POLL_SECONDS, Executor, JobHandle
@@ -200,6 +201,7 @@ def run_job_in_ray(payload: bytes, hub, job_id: int) -> Outcome:
     """The Ray task: run one pickled job, its progress going to ``hub``."""
     import ray
 
+    limit_native_threads()  # once per Ray worker process
     outcome = run_work(payload, lambda message: hub.push.remote(job_id, message), _HubSignals(hub, job_id))
     ray.get(hub.sync.remote())  # every progress message is in the hub before the result is seen
     try:

@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
 
+from mnist_core.jobs.config import limit_native_threads
 from mnist_core.jobs.control import EventSignals, run_work
 from mnist_core.jobs.messages import Outcome
 
@@ -90,6 +91,7 @@ def serve(conn: Connection, control: Connection, warm_imports: list[str], preloa
     started = time.perf_counter()
     for module in warm_imports:  # the first job should not wait for TensorFlow to import
         importlib.import_module(module)
+    limit_native_threads()
     imported = time.perf_counter()
     if preload_mnist:
         from mnist_core.data.mnist import load_mnist

@@ -102,3 +102,10 @@ def loads_in_this_worker(model) -> tuple[int, int]:
     from mnist_core.jobs import model_jobs
 
     return os.getpid(), model_jobs.load_count
+
+
+def native_thread_counts(control) -> list[int]:
+    """How many threads each BLAS and OpenMP pool of the worker running this job may use."""
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info()]

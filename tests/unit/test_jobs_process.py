@@ -270,3 +270,28 @@ def test_workers_run_at_the_niceness_the_pool_asks_for():
         assert os.getpriority(os.PRIO_PROCESS, snapshot.result) == min(base + 7, 19)
     with pytest.raises(ValueError, match="nice"):
         ProcessPoolConfig(nice=20)
+
+
+def test_a_workers_blas_and_openmp_pools_have_one_thread():
+    """Set once when the worker starts (MNIST_BLAS_THREADS), not around calls from threads."""
+    with ProcessExecutor(ProcessPoolConfig(workers=1, warm_imports=(), preload_mnist=False)) as pool:
+        snapshot = pool.submit(job_samples.native_thread_counts).join(60)
+        assert snapshot.state == TaskState.FINISHED
+        assert len(snapshot.result) >= 3  # NumPy's BLAS, SciPy's BLAS, scikit-learn's OpenMP
+        assert set(snapshot.result) == {1}
+
+
+def test_limit_native_threads_follows_its_variable():
+    """In a fresh interpreter: every pool at MNIST_BLAS_THREADS, whichever library loaded it."""
+    script = (
+        "from mnist_core.jobs.config import limit_native_threads\n"
+        "from threadpoolctl import threadpool_info\n"
+        "limit_native_threads(); limit_native_threads()\n"
+        "print(sorted({pool['num_threads'] for pool in threadpool_info()}))\n"
+    )
+    env = {**os.environ, "MNIST_BLAS_THREADS": "3"}  # not this machine's 2 cores, the libraries' default
+    root = Path(__file__).resolve().parents[2]
+    shown = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=root, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "[3]"
