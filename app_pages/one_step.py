@@ -13,12 +13,12 @@ from app_pages.one_step_ui.one_step_views import (
     race_link_params,
     weight_layers,
 )
-from mnist_core.figures.prediction_figures import DIVERGING, image_grid_figure
-from mnist_core.figures.step_figures import cross_entropy_figure
+from mnist_core.figures.prediction_figures import image_grid_figure
+from mnist_core.figures.step_figures import cross_entropy_figure, unit_weights_figure
 from mnist_core.figures.surface_figures import signed
 from mnist_core.i18n import integer, number, tr
 from mnist_core.landscape.one_step import HYPERPARAMETERS, UPDATE_FORMULAS, WeightChoice, cross_entropy
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.links import link_to_this_view
 from ui.resources import mnist
 from ui.worker_jobs import WorkerJobFailed, show_failure
@@ -103,7 +103,7 @@ except WorkerJobFailed as failure:
 
 titles = [f"{label}: p={number(p[label], 2)}" for label, p in zip(step.labels, step.probabilities)]
 show_chart(
-    image_grid_figure(x_train[first : first + size], titles, columns=8, tile_px=70),
+    chart(image_grid_figure, x_train[first : first + size], titles, columns=8, tile_px=70),
     key="step_batch", where=images_column,
     alt=tr(
         "The batch: {size} training images from number {first}, digits {digits}, each with the probability "
@@ -164,7 +164,7 @@ with explain_column:
         )
     )
 show_chart(
-    cross_entropy_figure(confidence), key="step_loss_curve", where=curve_column,
+    chart(cross_entropy_figure, confidence), key="step_loss_curve", where=curve_column,
     alt=tr(
         "The curve of −ln p for p from 0 to 1: loss {loss} at p = {p}, {half_loss} at {half} and {sure_loss} "
         "at {sure}; dashed, its mirror −ln(1 − p)."
@@ -275,8 +275,7 @@ if spec.architecture == "dense" and layer == 0:
         (change_column, changes, tr("their change in this one step (its own scale)"), "step_unit_change"),
     ):
         show_chart(
-            image_grid_figure(values.reshape(1, 28, 28), [title], columns=1, colorscale=DIVERGING, symmetric=True, tile_px=230)
-            .update_traces(colorbar_title_text=tr("blue +, red −")),
+            chart(unit_weights_figure, values, title),
             key=key, where=where,
             alt=tr("{title} as a 28 x 28 image, from {low} to {high}.").format(
                 title=title[:1].upper() + title[1:], low=general(values.min(), 3), high=general(values.max(), 3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from mnist_core.figures.prediction_figures import DIVERGING, image_grid_figure
 from mnist_core.i18n import number, tr
 from mnist_core.landscape.one_step import LOSS_EPSILON
 
@@ -59,3 +60,16 @@ def cross_entropy_figure(probability: float) -> go.Figure:
         margin={"t": 50, "b": 10},
     )
     return figure
+
+
+def unit_weights_figure(values: np.ndarray, title: str) -> go.Figure:
+    """A first-layer unit's 784 weights (or their change) as one 28 x 28 image on a signed colour scale."""
+    figure = image_grid_figure(
+        np.asarray(values).reshape(1, 28, 28),
+        [title],
+        columns=1,
+        colorscale=DIVERGING,
+        symmetric=True,
+        tile_px=230,
+    )
+    return figure.update_traces(colorbar_title_text=tr("blue +, red −"))
