@@ -106,11 +106,14 @@ def _trained_diagram(spec: ModelSpec) -> tuple[DiagramWeights, str, bool] | None
     if "diagram_weights" not in snapshot.detail:
         return None
     epoch = snapshot.detail["diagram_epoch"]
-    stage = (
-        tr("after epoch {epoch} of this run").format(epoch=epoch)
-        if not snapshot.is_over
-        else tr("after training (epoch {epoch}, its last)").format(epoch=epoch)
-    )
+    if not snapshot.is_over:
+        stage = tr("after epoch {epoch} of this run").format(epoch=epoch)
+    elif snapshot.state == TaskState.FINISHED:
+        stage = tr("after training (epoch {epoch}, its last)").format(epoch=epoch)
+    elif snapshot.state == TaskState.STOPPED:
+        stage = tr("after epoch {epoch}, where the run was stopped").format(epoch=epoch)
+    else:
+        stage = tr("after epoch {epoch}, the last before the run failed").format(epoch=epoch)
     return snapshot.detail["diagram_weights"], stage, not snapshot.is_over
 
 

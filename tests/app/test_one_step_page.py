@@ -134,3 +134,23 @@ def test_the_diagram_shows_the_trained_weights_after_training(open_page):
         trained[np.ix_(SHOWN_PIXELS, np.unique(np.linspace(0, 31, 16).round().astype(int)))],
     )
     assert len(shown)
+
+
+def test_the_diagram_of_a_stopped_run_says_where_it_stopped(open_page):
+    app = open_page(BUILD)
+    app.slider(key="train_epochs").set_value(30).run()
+    app.button(key="train_start").click().run()
+    task = app.session_state["train_task"]
+    deadline = time.monotonic() + 300
+    while task.snapshot().detail.get("diagram_epoch") is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    task.stop()
+    while not task.snapshot().is_over:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    app.run()
+    _, alt = chart(app, "train_network_diagram")
+    epoch = task.snapshot().detail["diagram_epoch"]
+    assert f"after epoch {epoch}, where the run was stopped" in alt, alt
+    assert "its last" not in alt
