@@ -17,7 +17,7 @@ from mnist_core.figures import surface_figures as figures
 from mnist_core.figures.surface_figures import signed
 from mnist_core.i18n import integer, ntr, number, tr
 from mnist_core.landscape import surfaces, walker
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.lazy_tabs import run_open_tab
 from ui.links import link_to_this_view
 from ui.presentation import presenter_view_on
@@ -52,7 +52,7 @@ def one_weight() -> None:
     def take_steps(n: int) -> None:
         st.session_state["surface_walker_steps"] = min(st.session_state["surface_walker_steps"] + n, 100)
 
-    controls, chart = st.columns([1, 2.4])
+    controls, walker_column = st.columns([1, 2.4])
     with controls:
         st.slider(
             tr("Start here"), *walker.X_RANGE, walker.START_POSITIONS["1"], 0.1, key="surface_walker_start", bind="query-params", persist_state="session",
@@ -104,9 +104,9 @@ def one_weight() -> None:
     on_curve = walker.X_RANGE[0] <= here <= walker.X_RANGE[1]
     shown = walked if on_curve else walked[:-1]
     curve_x = np.linspace(*walker.X_RANGE, 400)
-    with chart:
+    with walker_column:
         show_chart(
-            figures.walker_figure(
+            chart(figures.walker_figure,
                 curve_x, walker.curve(curve_x), shown, walker.curve(shown), walker.slope(shown),
                 {name: (x, float(walker.curve(x))) for name, x in walker.VALLEYS.items()},
                 {name: (x, float(walker.curve(x))) for name, x in walker.START_POSITIONS.items()},
@@ -206,14 +206,14 @@ def two_weights() -> None:
     xs, ys, z = surfaces.grid(name, 90)
     contour_column, surface_column = st.columns(2)
     show_chart(
-        figures.race_contour_figure(xs, ys, z, surface.lowest, paths),
+        chart(figures.race_contour_figure, xs, ys, z, surface.lowest, paths),
         key="surface_contour",
         where=contour_column,
         height=PRESENTER_MAP_HEIGHT if presenter else None,
         alt=race_alt(surface, paths, losses, tr("Contour map")),
     )
     show_chart(
-        figures.race_surface_figure(xs, ys, z, surface.lowest, paths, losses),
+        chart(figures.race_surface_figure, xs, ys, z, surface.lowest, paths, losses),
         key="surface_3d",
         where=surface_column,
         height=PRESENTER_MAP_HEIGHT if presenter else None,
@@ -233,7 +233,7 @@ def two_weights() -> None:
     if paths:
         losses_column, table_column = st.columns([3, 2])
         show_chart(
-            figures.race_losses_figure(losses, surface.lowest),
+            chart(figures.race_losses_figure, losses, surface.lowest),
             key="surface_losses",
             where=losses_column,
             alt=race_alt(surface, paths, losses, tr("Loss above the lowest point, step by step")),

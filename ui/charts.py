@@ -24,7 +24,7 @@ from mnist_core.figures.alt_text import describe_figure
 from mnist_core.i18n import current_language, decimal_separators
 from mnist_core.jobs.result_store import fingerprint
 from ui.presentation import presenter_view_on
-from ui.results import server_results
+from ui.results import built_charts
 
 
 @dataclass(frozen=True)
@@ -180,9 +180,9 @@ def style_figure(figure: go.Figure, fonts: ChartFonts) -> go.Figure:
     return go.Figure(styled_spec(figure, fonts))
 
 
-# Built charts live in the server's one result store (ui/results.py), beside every other result. A page
-# run builds the same figures as the last run and as the other students' runs (plotly's figure objects
-# cost 5-20 ms a chart to build and style), so a chart is built once per data, language and view.
+# A page run builds the same figures as the last run and as the other students' runs (plotly's figure
+# objects cost 5-20 ms a chart to build and style), so a chart is built once per data, language and
+# view, and kept in its own store (ui/results.py built_charts).
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ class Chart:
             )
         except TypeError:  # an argument with no stable fingerprint: build it for this run only
             return build()
-        spec, alt = server_results().get_or_compute(key, build)
+        spec, alt = built_charts().get_or_compute(key, build)
         # The stored spec is shared: a copy of what is written to, the layout (show_chart's height)
         # and the traces (Streamlit removes their uids). A deep copy would cost as much as a build.
         return {**spec, "layout": dict(spec["layout"]), "data": [dict(trace) for trace in spec["data"]]}, alt

@@ -44,6 +44,20 @@ def server_results() -> ResultStore:
     return ResultStore(budget_bytes())
 
 
+CHART_BUDGET_BYTES = 32 * 2**20  # about a thousand digit charts, or thirty 3-D loss surfaces
+
+
+@st.cache_resource(show_spinner=False)
+def built_charts() -> ResultStore:
+    """Built charts' specs (``ui.charts.chart``), in a store of their own within 32 MB.
+
+    Apart from ``server_results`` on purpose: a chart takes 5-20 ms to build again and a class moving
+    sliders makes many (a 3-D loss surface's spec is about 1 MB), so in one budget they would push out
+    results that take seconds to compute, such as recorded runs and landscapes.
+    """
+    return ResultStore(CHART_BUDGET_BYTES)
+
+
 def remembered(kind: str, *settings: Any, compute: Callable[[], Any]) -> Any:
     """``compute()``'s result for ``kind`` and ``settings``, computed once for the whole server and kept.
 

@@ -32,7 +32,7 @@ from mnist_core.figures.training_figures import compare_runs_figure
 from mnist_core.i18n import N_, decimal_separators, integer, ntr, number, tr
 from mnist_core.jobs.keras_jobs import train_network
 from mnist_core.jobs.tasks import TaskState
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.resources import training_slots
 from ui.tasks import start_task
 from ui.training_runs import (
@@ -213,8 +213,11 @@ def comparison_chart(runs, rows, baseline_row, metric) -> None:
     last = [f"{row.label.split(':')[0]} {number(run.result.epochs[-1].get(metric, math.nan), 4)}" for run, row
             in zip(runs, rows) if run.result.epochs]  # fmt: skip
     show_chart(
-        compare_runs_figure(
-            [(label, run.result.epochs) for label, run in zip(labels, runs)], metric, baseline_row.label
+        chart(
+            compare_runs_figure,
+            [(label, run.result.epochs) for label, run in zip(labels, runs)],
+            metric,
+            baseline_row.label,
         ),
         key="train_compare_chart",
         alt=tr(

@@ -34,7 +34,7 @@ from mnist_core.inspect.representations import (
 )
 from mnist_core.jobs.model_jobs import ModelCall, ModelRef
 from mnist_core.jobs.tasks import TaskState
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.model_choice import ModelChoice, choose_model, per_model, your_digit
 from ui.resources import background_slots, mnist, shipped_history
 from ui.results import finished, keep, server_result
@@ -198,7 +198,14 @@ def uncrumpling_view(choice: ModelChoice) -> None:
             except WorkerJobFailed as failure:
                 show_failure(failure)
         show_chart(
-            layer_maps_figure(names, [m.coordinates[DRAWN] for m in maps], labels[DRAWN], sketches, marked),
+            chart(
+                layer_maps_figure,
+                names,
+                [m.coordinates[DRAWN] for m in maps],
+                labels[DRAWN],
+                sketches,
+                marked,
+            ),
             key="inside_layer_maps",
             alt=tr(
                 "PCA maps of {n} test digits at every layer{when}, coloured by digit. "
@@ -222,7 +229,7 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         found = _tsne_maps(choice.ref)
         if all(m.name in found for m in maps):
             show_chart(
-                layer_maps_figure(names, [found[m.name] for m in maps], labels[DRAWN], sketches),
+                chart(layer_maps_figure, names, [found[m.name] for m in maps], labels[DRAWN], sketches),
                 key="inside_layer_maps",
                 alt=tr(
                     "t-SNE maps of {n} test digits at every layer, coloured by digit. "
@@ -288,7 +295,7 @@ def uncrumpling_view(choice: ModelChoice) -> None:
         by_epoch = np.array([[m.knn_accuracy for m in maps_then] for maps_then in _all_maps(choice, history)])
         layer_names = [m.name for m in maps]
         show_chart(
-            separation_by_epoch_figure(by_epoch, layer_names, snapshot),
+            chart(separation_by_epoch_figure, by_epoch, layer_names, snapshot),
             key="inside_separation_chart",
             alt=tr("{k}-nearest-neighbour accuracy per layer after each of {epochs} epochs:").format(
                 k=NEIGHBOURS, epochs=len(history) - 1
@@ -385,7 +392,7 @@ def tensors_view(choice: ModelChoice) -> None:
         )
         maps = conv.maps()[:shown]
         show_chart(
-            image_grid_figure(maps, _channel_titles(shown), 4, "gray", tile_px=95),
+            chart(image_grid_figure, maps, _channel_titles(shown), 4, "gray", tile_px=95),
             key="inside_conv_maps",
             alt=tr(
                 "{shown} feature maps of {title} after {layer}, each {rows} x {columns} pixels, values 0 to "
@@ -404,7 +411,7 @@ def tensors_view(choice: ModelChoice) -> None:
             st.markdown(tr("**After pooling** {shape}: the same channels").format(shape=f"`{pool.shape}`"))
             pooled = pool.maps()[:shown]
             show_chart(
-                image_grid_figure(pooled, _channel_titles(shown), 4, "gray", tile_px=95),
+                chart(image_grid_figure, pooled, _channel_titles(shown), 4, "gray", tile_px=95),
                 key="inside_pool_maps",
                 alt=tr(
                     "The same {shown} maps after {layer}, each {rows} x {columns} pixels, values 0 to {top}."

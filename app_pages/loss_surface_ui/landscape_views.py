@@ -37,7 +37,7 @@ from mnist_core.landscape.loss_landscape import (
     loss_evaluations,
 )
 from ui import fair_share
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.resources import background_slots, shipped_history, training_slots
 from ui.results import data_source, server_results
 from ui.tasks import get_task, start_task, task_panel
@@ -495,7 +495,7 @@ def draw_landscape(landscape: Landscape) -> None:
         )
     )
     line = (landscape.alphas, landscape.interpolation_train, landscape.interpolation_validation)
-    show_chart(figures.interpolation_figure(*line), key="surface_line", alt=interpolation_alt(*line))
+    show_chart(chart(figures.interpolation_figure, *line), key="surface_line", alt=interpolation_alt(*line))
     trained = landscape.interpolation_train[list(landscape.alphas).index(1.0)]
     st.caption(
         tr(
@@ -545,13 +545,13 @@ def draw_landscape(landscape: Landscape) -> None:
     alt = plane_alt(tr(plane), args[2], kwargs.get("path_losses"))
     contour_column, surface_column = st.columns(2)
     show_chart(
-        figures.landscape_contour_figure(*args, **kwargs),
+        chart(figures.landscape_contour_figure, *args, **kwargs),
         key="surface_landscape_contour",
         where=contour_column,
         alt=tr("Contour map") + ". " + alt,
     )
     show_chart(
-        figures.landscape_surface_figure(*args, **kwargs),
+        chart(figures.landscape_surface_figure, *args, **kwargs),
         key="surface_landscape_3d",
         where=surface_column,
         alt=tr("The surface in 3-D") + ". " + alt,

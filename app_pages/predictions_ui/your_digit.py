@@ -17,7 +17,7 @@ from mnist_core.data.preprocess import MAX_UPLOAD_BYTES, decode_image, has_ink, 
 from mnist_core.figures.prediction_figures import image_grid_figure, pixelated, probabilities_figure
 from mnist_core.i18n import N_, integer, number, tr
 from mnist_core.inspect.evaluation import predict_probabilities
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.model_choice import (
     YOUR_DIGIT_KEY,
     ModelChoice,
@@ -270,7 +270,9 @@ def your_digit_section(choice: ModelChoice) -> None:
             ),
             anchor=False,
         )
-        show_chart(probabilities_figure(yours, height=230), key="predictions_your_bars", alt=_bars_alt(yours))
+        show_chart(
+            chart(probabilities_figure, yours, height=230), key="predictions_your_bars", alt=_bars_alt(yours)
+        )
     with input_column:
         if st.button(
             tr("Follow it through the network"), icon=":material/biotech:", key="predictions_follow"
@@ -289,7 +291,7 @@ def your_digit_section(choice: ModelChoice) -> None:
         away = tr("a {digit}, {distance} away")
         titles = [away.format(digit=y_train[i], distance=number(d, 1)) for i, d in zip(nearest, distances)]
         show_chart(
-            image_grid_figure(x_train[nearest], titles, columns=3, tile_px=70),
+            chart(image_grid_figure, x_train[nearest], titles, columns=3, tile_px=70),
             key="predictions_neighbours",
             alt=tr("The {count} training images nearest to your digit: {captions}.").format(
                 count=len(titles), captions="; ".join(titles)

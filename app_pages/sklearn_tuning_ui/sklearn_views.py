@@ -34,7 +34,7 @@ from mnist_core.scikit.sklearn_models import (
 )
 from mnist_core.scikit.tuning import GridResult, GridSpec, matrix_from_rows, run_grid_job
 from ui import fair_share
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.resources import training_slots
 from ui.results import data_source, server_results
 from ui.tasks import get_task, start_task, task_panel
@@ -230,7 +230,7 @@ def draw_training_live(snapshot: TaskSnapshot) -> None:
 
 
 def draw_training_result(run: MLPRun) -> None:
-    show_chart(loss_curves_figure({tr("training loss"): run.loss_curve}), key="sklearn_result_loss")
+    show_chart(chart(loss_curves_figure, {tr("training loss"): run.loss_curve}), key="sklearn_result_loss")
     columns = st.columns(4)
     columns[0].metric(tr("Training accuracy"), number(run.train_accuracy, 4))
     columns[1].metric(tr("Test accuracy"), number(run.test_accuracy, 4))
@@ -298,7 +298,7 @@ def draw_shapes_live(snapshot: TaskSnapshot) -> None:
 
 def draw_shapes_result(runs: list[MLPRun]) -> None:
     curves = {describe_sizes(run.settings.hidden_layer_sizes): run.loss_curve for run in runs}
-    show_chart(loss_curves_figure(curves), key="sklearn_shapes_loss")
+    show_chart(chart(loss_curves_figure, curves), key="sklearn_shapes_loss")
     table = pd.DataFrame(
         [
             {
@@ -489,7 +489,8 @@ def draw_keras_live(snapshot: TaskSnapshot) -> None:
 
 def draw_keras_result(scores) -> None:
     show_chart(
-        framework_figure(
+        chart(
+            framework_figure,
             [score.framework for score in scores],
             [score.test_accuracy for score in scores],
             [score.fit_seconds for score in scores],

@@ -13,7 +13,7 @@ from mnist_core.figures.prediction_figures import digit_figure, probabilities_fi
 from mnist_core.i18n import integer, number, percent, tr
 from mnist_core.inspect import ablation, adversarial, robustness
 from mnist_core.jobs.tasks import TaskState
-from ui.charts import show_chart
+from ui.charts import chart, show_chart
 from ui.tasks import get_task, task_panel
 
 CURVES_FOR = "learned_curves_for"  # the model the curves task was started for
@@ -23,7 +23,7 @@ def digit_and_answer(image, title: str, probs, key: str, threshold: float = 0.0,
     """The digit and the model's probabilities for it: side by side, or one above the other."""
     picture, bars = (st.container(), st.container()) if stacked else st.columns([1, 1.4])
     show_chart(
-        digit_figure(image, title, height=200 if stacked else 230),
+        chart(digit_figure, image, title, height=200 if stacked else 230),
         key=f"{key}_digit",
         where=picture,
         alt=tr("The digit: {title}.").format(title=title),
@@ -35,7 +35,7 @@ def digit_and_answer(image, title: str, probs, key: str, threshold: float = 0.0,
         else tr("**The model says: I don't know**")
     )
     show_chart(
-        probabilities_figure(probs, height=180 if stacked else 200),
+        chart(probabilities_figure, probs, height=180 if stacked else 200),
         key=f"{key}_bars",
         where=bars,
         alt=describe_probabilities(probs),
@@ -54,7 +54,7 @@ def attribution_maps(
     answer = int(probabilities.argmax())
     columns = st.columns(3)
     show_chart(
-        digit_figure(digit.image, digit.title, height=300),
+        chart(digit_figure, digit.image, digit.title, height=300),
         key="learned_look_digit",
         where=columns[0],
         alt=tr("The digit: {title}; the model says {digit} ({confidence}).").format(
@@ -62,8 +62,11 @@ def attribution_maps(
         ),
     )
     show_chart(
-        learned_figures.signed_map_figure(
-            gradient, digit.image, tr("d score({digit}) / d pixel").format(digit=target)
+        chart(
+            learned_figures.signed_map_figure,
+            gradient,
+            digit.image,
+            tr("d score({digit}) / d pixel").format(digit=target),
         ),
         key="learned_saliency",
         where=columns[1],
@@ -72,7 +75,12 @@ def attribution_maps(
         ).format(digit=target, low=number(gradient.min(), 2), high=number(gradient.max(), 2)),
     )
     show_chart(
-        learned_figures.signed_map_figure(drops, digit.image, tr("drop of P({digit})").format(digit=target)),
+        chart(
+            learned_figures.signed_map_figure,
+            drops,
+            digit.image,
+            tr("drop of P({digit})").format(digit=target),
+        ),
         key="learned_occlusion",
         where=columns[2],
         alt=tr(
@@ -105,8 +113,12 @@ def accuracy_curves(choice, change: robustness.Change) -> None:
             return
     left, right = st.columns(2)
     show_chart(
-        learned_figures.accuracy_curve_figure(
-            curves.angles, curves.rotation_accuracy, tr("rotation (°)"), change.rotation
+        chart(
+            learned_figures.accuracy_curve_figure,
+            curves.angles,
+            curves.rotation_accuracy,
+            tr("rotation (°)"),
+            change.rotation,
         ),
         key="learned_rotation_curve",
         where=left,
@@ -115,8 +127,12 @@ def accuracy_curves(choice, change: robustness.Change) -> None:
         + ", ".join(f"{number(a)}° {number(v, 2)}" for a, v in zip(curves.angles, curves.rotation_accuracy)),
     )
     show_chart(
-        learned_figures.accuracy_curve_figure(
-            curves.noise_levels, curves.noise_accuracy, tr("noise (std, of 255)"), change.noise
+        chart(
+            learned_figures.accuracy_curve_figure,
+            curves.noise_levels,
+            curves.noise_accuracy,
+            tr("noise (std, of 255)"),
+            change.noise,
         ),
         key="learned_noise_curve",
         where=right,
@@ -139,11 +155,11 @@ def abstention(choice, threshold: float) -> None:
     trade = robustness.abstention(learned_views.baseline_probabilities(choice), labels)
     share, accuracy = trade.at(threshold)
     right = tr("none") if np.isnan(accuracy) else percent(accuracy, 2)
-    chart, numbers = st.columns([2, 1])
+    chart_column, numbers = st.columns([2, 1])
     show_chart(
-        learned_figures.abstention_figure(trade.answered, trade.accuracy, share, accuracy),
+        chart(learned_figures.abstention_figure, trade.answered, trade.accuracy, share, accuracy),
         key="learned_abstention",
-        where=chart,
+        where=chart_column,
         alt=tr(
             "Accuracy on the answered test images against the share answered. At threshold {threshold} "
             "the model answers {share} of them and gets {right} of those right."
@@ -163,7 +179,7 @@ def nudge_result(result: adversarial.Nudge, title: str) -> None:
         digit_and_answer(result.original, title, result.before, "learned_before", stacked=True)
     change.markdown(tr("**The change**"))
     show_chart(
-        learned_figures.signed_map_figure(result.change, None, tr("change, of 255"), height=200),
+        chart(learned_figures.signed_map_figure, result.change, None, tr("change, of 255"), height=200),
         key="learned_change",
         where=change,
         alt=tr("The change: every pixel moved by at most {step} of 255, blue more ink, red less.").format(
@@ -225,7 +241,7 @@ def ablation_result(
         ablation.accuracy_by_digit(without[:-1], labels),
     )
     show_chart(
-        learned_figures.digit_accuracy_figure(before, after),
+        chart(learned_figures.digit_accuracy_figure, before, after),
         key="learned_digit_accuracy",
         where=left,
         alt=tr("Test accuracy per digit, all units on, then with the units off:")
@@ -236,7 +252,7 @@ def ablation_result(
         ),
     )
     show_chart(
-        learned_figures.unit_activity_figure(activity, off, tr("unit")),
+        chart(learned_figures.unit_activity_figure, activity, off, tr("unit")),
         key="learned_units",
         where=right,
         alt=tr("Mean activation of the {units} units; switched off, in red: {off}.").format(
@@ -246,7 +262,7 @@ def ablation_result(
     right.caption(tr("Each unit's mean output over {whose}; the red ones are off.").format(whose=whose))
     left.caption(tr("{title}, with these units off:").format(title=digit.title))
     show_chart(
-        probabilities_figure(without[-1], height=180),
+        chart(probabilities_figure, without[-1], height=180),
         key="learned_off_bars",
         where=left,
         alt=describe_probabilities(without[-1]),
