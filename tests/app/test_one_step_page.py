@@ -105,16 +105,22 @@ def test_the_diagram_follows_the_sliders_and_the_layer_table_has_pooling_and_fla
     assert "layers.Conv2D(32, (3, 3)" in script and "keras.optimizers.SGD" not in script  # still RMSProp
 
 
-def test_the_diagram_shows_the_trained_weights_after_training(open_page):
-    app = open_page(BUILD)
-    app.slider(key="train_epochs").set_value(3).run()
-    before, _ = chart(app, "train_network_diagram")
+def _train_until_the_diagram_has_an_epoch(app):
+    """Press Train and wait until the run's first epoch has reached the diagram: (task, deadline)."""
     app.button(key="train_start").click().run()
     task = app.session_state["train_task"]
     deadline = time.monotonic() + 300
     while task.snapshot().detail.get("diagram_epoch") is None:
         assert time.monotonic() < deadline
         time.sleep(0.2)
+    return task, deadline
+
+
+def test_the_diagram_shows_the_trained_weights_after_training(open_page):
+    app = open_page(BUILD)
+    app.slider(key="train_epochs").set_value(3).run()
+    before, _ = chart(app, "train_network_diagram")
+    task, deadline = _train_until_the_diagram_has_an_epoch(app)
     if not task.snapshot().is_over:  # mid-run: the diagram shows the epoch just finished
         app.run()
         _, alt = chart(app, "train_network_diagram")
@@ -139,12 +145,7 @@ def test_the_diagram_shows_the_trained_weights_after_training(open_page):
 def test_the_diagram_of_a_stopped_run_says_where_it_stopped(open_page):
     app = open_page(BUILD)
     app.slider(key="train_epochs").set_value(30).run()
-    app.button(key="train_start").click().run()
-    task = app.session_state["train_task"]
-    deadline = time.monotonic() + 300
-    while task.snapshot().detail.get("diagram_epoch") is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    task, deadline = _train_until_the_diagram_has_an_epoch(app)
     task.stop()
     while not task.snapshot().is_over:
         assert time.monotonic() < deadline
