@@ -211,17 +211,17 @@ def _bars_alt(probabilities: np.ndarray) -> str:
 @st.fragment
 def your_digit_section(choice: ModelChoice) -> None:
     """Canvas, preprocessing steps and answer side by side; a stroke reruns only this part of the page."""
-    # Above the columns: in the first one, at 1280 px, the three choices did not fit ("Upload" was cut).
-    way = st.segmented_control(
-        tr("6 · Predict your own digit"),
-        [DRAW, DRAW_WITH_KEYS, UPLOAD],
-        format_func=tr,
-        default=DRAW,
-        key="predictions_source",
-        persist_state="session",
-    )
-    input_column, steps_column, answer_column = st.columns([1.05, 1.1, 1.25], gap="medium")
+    # The first column is wide enough for the three choices at 1280 px (at 1.05 "Upload" was cut).
+    input_column, steps_column, answer_column = st.columns([1.2, 1.05, 1.15], gap="medium")
     with input_column:
+        way = st.segmented_control(
+            tr("6 · Predict your own digit"),
+            [DRAW, DRAW_WITH_KEYS, UPLOAD],
+            format_func=tr,
+            default=DRAW,
+            key="predictions_source",
+            persist_state="session",
+        )
         if way == UPLOAD:
             pixels, source = uploaded_pixels()
         elif way == DRAW_WITH_KEYS:
